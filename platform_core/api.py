@@ -1,0 +1,73 @@
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from platform_core.permissions import ANY_ROLE, PUBLIC
+from platform_core.roles import Role
+from platform_core.selectors import profile_of
+from platform_core.services import celery_ping
+
+
+class WorkerProfileSerializer(serializers.Serializer):
+    display_name = serializers.CharField()
+    languages = serializers.ListField(child=serializers.CharField())
+    qualifications = serializers.ListField(child=serializers.CharField())
+    block_status = serializers.CharField()
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    profile = WorkerProfileSerializer()
+
+
+class MeView(APIView):
+    """The signed-in account, its roles and its worker profile."""
+
+    required_roles = ANY_ROLE
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        user = request.user
+        data = {"id": user.pk, "username": user.username, "roles": sorted(user.role_codes), "profile": profile_of(user)}
+        return Response(MeSerializer(data).data)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"})
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token (send it as ``Authorization: Token …``)."""
+
+    required_roles = PUBLIC
+    permission_classes: list = []
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: dict})
+    def post(self, request: Request) -> Response:
+        body = TokenRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = authenticate(request, **body.validated_data)
+        if user is None:
+            return Response({"detail": "Wrong username or password."}, status=status.HTTP_400_BAD_REQUEST)
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class CeleryPingView(APIView):
+    """Ask the Celery workers to answer; lists the workers that did."""
+
+    required_roles = (Role.ADMIN, Role.RESEARCHER)
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request) -> Response:
+        workers = celery_ping(timeout=float(request.query_params.get("timeout", 2)))
+        return Response(
+            {"workers": workers}, status=status.HTTP_200_OK if workers else status.HTTP_503_SERVICE_UNAVAILABLE
+        )

@@ -1,0 +1,78 @@
+"""The one place where roles are checked: pages, API endpoints and WebSockets all call in here.
+
+Every view declares the roles it admits with ``requires_roles(...)`` (or ``public``); the
+authorization test walks all routes and fails on any view that declares nothing.
+"""
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from rest_framework.permissions import BasePermission
+
+from platform_core.roles import Role
+
+ANY_ROLE: tuple[str, ...] = tuple(Role.values)
+PUBLIC: tuple[str, ...] = ("public",)  # a pseudo-role: anyone, signed in or not
+
+
+def has_role(user: Any, roles: Iterable[str]) -> bool:
+    """True when ``user`` is an active, signed-in account holding one of ``roles``."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.role_codes.intersection(roles))
+
+
+def allows(user: Any, required_roles: tuple[str, ...] | None) -> bool:
+    if not required_roles:
+        return False  # an undeclared view, or one that declares no role, admits nobody
+    if required_roles == PUBLIC:
+        return True
+    return has_role(user, required_roles)
+
+
+def requires_roles(*roles: str) -> Callable:
+    """Page decorator: a visitor without one of ``roles`` is sent to the login page."""
+    required = tuple(roles) or ANY_ROLE
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not allows(request.user, required):
+                return redirect_to_login(request.get_full_path())
+            return view(request, *args, **kwargs)
+
+        wrapper.required_roles = required
+        return wrapper
+
+    return decorate
+
+
+def public(view: Callable) -> Callable:
+    view.required_roles = PUBLIC
+    return view
+
+
+def view_required_roles(view: Any, action: str | None = None) -> tuple[str, ...] | None:
+    """The roles a view (function, class-based view or DRF view, or its ``as_view()``) declares."""
+    declared = getattr(view, "required_roles", None)
+    for holder in ("view_class", "cls"):
+        if declared is None and hasattr(view, holder):
+            declared = getattr(getattr(view, holder), "required_roles", None)
+    if isinstance(declared, dict):
+        return declared.get(action, declared.get("*"))
+    return declared
+
+
+class HasRequiredRole(BasePermission):
+    """DRF permission reading ``required_roles`` (a tuple, or a dict keyed by viewset action)."""
+
+    message = "Your roles do not allow this."
+
+    def has_permission(self, request, view) -> bool:
+        return allows(request.user, view_required_roles(view, getattr(view, "action", None)))
+
+
+def websocket_allows(scope: dict, roles: Iterable[str]) -> bool:
+    return has_role(scope.get("user"), roles)

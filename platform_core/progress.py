@@ -1,0 +1,21 @@
+"""Progress reporting that works from any process: web, Celery worker or management command."""
+
+import re
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def progress_group(topic: str) -> str:
+    return "progress." + _UNSAFE.sub("_", topic)[:80]
+
+
+def progress_publish(*, topic: str, percent: float, message: str = "") -> None:
+    """Push a progress event to every browser watching ``topic``."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    event = {"type": "progress.update", "topic": topic, "percent": round(float(percent), 1), "message": message}
+    async_to_sync(layer.group_send)(progress_group(topic), event)

@@ -1,0 +1,55 @@
+from django.contrib import admin
+
+from roleplay.models import Character, CharacterPrompt, Dialogue, PlayerPersona, Turn
+
+
+class CharacterPromptInline(admin.StackedInline):
+    model = CharacterPrompt
+    extra = 0
+    fk_name = "character"
+
+
+@admin.register(Character)
+class CharacterAdmin(admin.ModelAdmin):
+    list_display = ("name", "category", "language", "source", "author", "updated_at")
+    list_filter = ("category", "language", "source")
+    search_fields = ("name", "identity", "personality")
+    inlines = [CharacterPromptInline]
+
+
+@admin.register(PlayerPersona)
+class PlayerPersonaAdmin(admin.ModelAdmin):
+    list_display = ("name", "language", "created_at")
+    list_filter = ("language",)
+    search_fields = ("name", "description")
+
+
+@admin.register(CharacterPrompt)
+class CharacterPromptAdmin(admin.ModelAdmin):
+    list_display = ("character", "kind", "review_status", "llm_model", "created_at")
+    list_filter = ("kind", "review_status")
+    search_fields = ("character__name", "text")
+
+
+class TurnInline(admin.TabularInline):
+    model = Turn
+    extra = 0
+    fields = ("seq", "speaker", "text", "original_text", "author_user", "author_model", "out_of_character")
+    readonly_fields = ("seq",)
+
+
+@admin.register(Dialogue)
+class DialogueAdmin(admin.ModelAdmin):
+    list_display = ("id", "character", "source", "status", "language", "topic", "quality_rating", "created_at")
+    list_filter = ("source", "status", "language", "character__category", "flagged")
+    search_fields = ("character__name", "topic", "turns__text")
+    raw_id_fields = ("character", "player_persona", "creator", "character_worker", "player_worker")
+    inlines = [TurnInline]
+
+
+@admin.register(Turn)
+class TurnAdmin(admin.ModelAdmin):
+    list_display = ("dialogue", "seq", "speaker", "text", "created_at")
+    list_filter = ("speaker",)
+    search_fields = ("text", "original_text")
+    raw_id_fields = ("dialogue", "author_user")

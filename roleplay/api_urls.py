@@ -1,0 +1,11 @@
+from rest_framework.routers import SimpleRouter
+
+from roleplay import api
+
+router = SimpleRouter()
+router.register("characters", api.CharacterViewSet, basename="character")
+router.register("personas", api.PlayerPersonaViewSet, basename="persona")
+router.register("prompts", api.CharacterPromptViewSet, basename="prompt")
+router.register("dialogues", api.DialogueViewSet, basename="dialogue")
+
+urlpatterns = router.urls

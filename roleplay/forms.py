@@ -1,0 +1,60 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from roleplay.models import Character
+
+
+class PhraseListField(forms.CharField):
+    """One phrase per line in the form; a list of phrases in the model."""
+
+    widget = forms.Textarea(attrs={"rows": 2})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class CharacterForm(forms.ModelForm):
+    catchphrases = PhraseListField(label=_("catchphrases"), required=False, help_text=_("One per line."))
+    frequent_phrases = PhraseListField(
+        label=_("frequent words and sentences"), required=False, help_text=_("One per line.")
+    )
+
+    class Meta:
+        model = Character
+        fields = [
+            "name",
+            "category",
+            "language",
+            "identity",
+            "interests",
+            "viewpoints",
+            "experiences",
+            "achievements",
+            "social_relationships",
+            "others",
+            "catchphrases",
+            "dialect",
+            "stylistic_features",
+            "frequent_phrases",
+            "personality",
+            "greeting",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2})
+            for name in (
+                "identity",
+                "interests",
+                "viewpoints",
+                "experiences",
+                "achievements",
+                "social_relationships",
+                "others",
+                "stylistic_features",
+                "personality",
+                "greeting",
+            )
+        }

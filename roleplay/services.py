@@ -1,0 +1,185 @@
+"""Writes to the corpus. Each function is one transaction and validates before it stores."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from platform_core.models import User
+from roleplay.models import (
+    Character,
+    CharacterPrompt,
+    Dialogue,
+    DialogueStatus,
+    PlayerPersona,
+    PromptKind,
+    ReviewStatus,
+    Speaker,
+    Turn,
+)
+from roleplay.prompting import profile_text
+from training.models import ModelVersion
+
+CHARACTER_EDITABLE_FIELDS = (
+    "name",
+    "category",
+    "language",
+    "identity",
+    "interests",
+    "viewpoints",
+    "experiences",
+    "achievements",
+    "social_relationships",
+    "others",
+    "catchphrases",
+    "dialect",
+    "stylistic_features",
+    "frequent_phrases",
+    "personality",
+    "greeting",
+    "source",
+)
+
+
+def _apply(character: Character, fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(CHARACTER_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown character fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(character, name, value)
+
+
+def _sync_profile_prompt(character: Character) -> CharacterPrompt:
+    prompt, _ = CharacterPrompt.objects.update_or_create(
+        character=character,
+        kind=PromptKind.PROFILE,
+        defaults={"text": profile_text(character), "review_status": ReviewStatus.ACCEPTED},
+    )
+    return prompt
+
+
+@transaction.atomic
+def character_create(*, author: User | None, **fields: Any) -> Character:
+    """Validate and store a character, with its ``profile`` prompt rendered from the fields.
+
+    Raises ``django.core.exceptions.ValidationError`` with field-level messages on bad input.
+    """
+    character = Character(author=author)
+    _apply(character, fields)
+    character.full_clean()
+    character.save()
+    _sync_profile_prompt(character)
+    return character
+
+
+@transaction.atomic
+def character_update(*, character: Character, **fields: Any) -> Character:
+    _apply(character, fields)
+    character.full_clean()
+    character.save()
+    _sync_profile_prompt(character)
+    return character
+
+
+def persona_create(
+    *, author: User | None, name: str, description: str = "", language: str = "zh-hans"
+) -> PlayerPersona:
+    persona = PlayerPersona(author=author, name=name, description=description, language=language)
+    persona.full_clean()
+    persona.save()
+    return persona
+
+
+@transaction.atomic
+def dialogue_create(*, character: Character, source: str, **fields: Any) -> Dialogue:
+    fields.setdefault("language", character.language)
+    dialogue = Dialogue(character=character, source=source, **fields)
+    dialogue.full_clean()
+    dialogue.save()
+    return dialogue
+
+
+class TurnRefused(Exception):
+    """A turn that may not be stored; ``code`` is stable for clients (e.g. WebSocket error frames)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class TurnAppendResult:
+    turn: Turn
+    created: bool  # False when the client message id was already stored (an idempotent repeat)
+
+
+def turn_append(
+    *,
+    dialogue_id: int,
+    speaker: str,
+    text: str,
+    client_msg_id: uuid.UUID | None = None,
+    author_user: User | None = None,
+    author_model: ModelVersion | None = None,
+    original_text: str | None = None,
+) -> TurnAppendResult:
+    """Append a turn with the next sequence number; a repeated ``client_msg_id`` returns the stored turn.
+
+    The dialogue row is locked so that concurrent appends from several processes serialise.
+    """
+    if speaker not in Speaker.values:
+        raise TurnRefused("bad_speaker", f"Unknown speaker {speaker!r}.")
+    if not text or not text.strip():
+        raise TurnRefused("empty", "The message is empty.")
+    try:
+        with transaction.atomic():
+            dialogue = Dialogue.objects.select_for_update().get(pk=dialogue_id)
+            if client_msg_id is not None:
+                existing = Turn.objects.filter(dialogue=dialogue, client_msg_id=client_msg_id).first()
+                if existing is not None:
+                    return TurnAppendResult(existing, created=False)
+            if dialogue.status != DialogueStatus.COLLECTING:
+                raise TurnRefused("dialogue_closed", "This dialogue no longer accepts messages.")
+            last_seq = Turn.objects.filter(dialogue=dialogue).aggregate(last=Max("seq"))["last"] or 0
+            turn = Turn.objects.create(
+                dialogue=dialogue,
+                seq=last_seq + 1,
+                speaker=speaker,
+                text=text,
+                original_text=original_text,
+                client_msg_id=client_msg_id,
+                author_user=author_user,
+                author_model=author_model,
+            )
+            return TurnAppendResult(turn, created=True)
+    except IntegrityError:
+        # A concurrent append with the same client id won the race: report the stored one.
+        if client_msg_id is not None:
+            existing = Turn.objects.filter(dialogue_id=dialogue_id, client_msg_id=client_msg_id).first()
+            if existing is not None:
+                return TurnAppendResult(existing, created=False)
+        raise
+
+
+@transaction.atomic
+def dialogue_set_status(
+    *, dialogue: Dialogue, status: str, note: str = "", quality_rating: float | None = None
+) -> Dialogue:
+    if status not in DialogueStatus.values:
+        raise ValueError(f"Unknown dialogue status {status!r}.")
+    dialogue.status = status
+    now = timezone.now()
+    if status == DialogueStatus.SUBMITTED:
+        dialogue.submitted_at = now
+    if status in (DialogueStatus.ACCEPTED, DialogueStatus.REJECTED):
+        dialogue.reviewed_at = now
+        dialogue.review_note = note
+    if quality_rating is not None:
+        dialogue.quality_rating = quality_rating
+    dialogue.full_clean()
+    dialogue.save()
+    return dialogue

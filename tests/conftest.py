@@ -1,0 +1,50 @@
+"""Shared fixtures. ``TROUPE_TESTING`` is set before Django reads its settings (see the top)."""
+
+import os
+
+os.environ.setdefault("TROUPE_TESTING", "1")
+# Each run gets its own channel-layer prefix, so parallel runs on one Redis never cross.
+os.environ.setdefault("CHANNEL_LAYER_PREFIX", f"troupe-test-{os.getpid()}")
+
+import pytest
+
+from platform_core.roles import Role
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def make_user(db):
+    def make(*roles: str, **kwargs):
+        return UserFactory(roles=list(roles), **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def crowdworker(make_user):
+    return make_user(Role.CROWDWORKER, profile__can_play_character=True, profile__can_play_player=True)
+
+
+@pytest.fixture
+def annotator(make_user):
+    return make_user(Role.ANNOTATOR)
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user(Role.ADMIN)
+
+
+@pytest.fixture
+def researcher(make_user):
+    return make_user(Role.RESEARCHER)
+
+
+@pytest.fixture
+def users_by_role(crowdworker, annotator, admin_user, researcher):
+    return {
+        Role.CROWDWORKER: crowdworker,
+        Role.ANNOTATOR: annotator,
+        Role.ADMIN: admin_user,
+        Role.RESEARCHER: researcher,
+    }
