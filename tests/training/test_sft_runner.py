@@ -1,0 +1,59 @@
+"""The SFT runner: what it learns from (assistant tokens only) and what it refuses."""
+
+import json
+
+import pytest
+
+from training.sft import DataError, build_parser, build_trainer, read_messages
+
+
+def _args(tiny_model_dir, train, out, *extra):
+    return build_parser().parse_args(
+        ["--train", str(train), "--base-model", str(tiny_model_dir), "--out", str(out), "--max-length", "256", *extra]
+    )
+
+
+def _expected_assistant_ids(tokenizer, messages):
+    ids = []
+    for message in messages:
+        if message["role"] == "assistant":
+            ids += tokenizer(message["content"], add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
+    return ids
+
+
+def test_loss_mask_covers_exactly_the_assistant_tokens_and_their_end_of_turn(tiny_model_dir, message_files, tmp_path):
+    train, _ = message_files
+    trainer, _ = build_trainer(_args(tiny_model_dir, train, tmp_path / "out", "--no-packing"))
+    tokenizer = trainer.processing_class
+    examples = read_messages(train)
+    assert len(trainer.train_dataset) == len(examples)
+    for row, example in zip(trainer.train_dataset, examples, strict=True):
+        trained = [label for label in row["labels"] if label != -100]
+        assert trained == _expected_assistant_ids(tokenizer, example["messages"])
+        # Everything else (system prompt, player turns, role labels) is context only.
+        assert len(row["input_ids"]) > len(trained)
+
+
+def test_packed_rows_train_on_the_same_assistant_tokens(tiny_model_dir, message_files, tmp_path):
+    train, _ = message_files
+    trainer, _ = build_trainer(_args(tiny_model_dir, train, tmp_path / "out", "--packing"))
+    tokenizer = trainer.processing_class
+    examples = read_messages(train)
+    assert len(trainer.train_dataset) < len(examples)  # several dialogues share a row
+    packed = sorted(label for row in trainer.train_dataset for label in row["labels"] if label != -100)
+    expected = sorted(i for example in examples for i in _expected_assistant_ids(tokenizer, example["messages"]))
+    assert packed == expected
+
+
+def test_runner_refuses_a_file_without_character_turns(tmp_path):
+    path = tmp_path / "train.jsonl"
+    path.write_text(json.dumps({"messages": [{"role": "user", "content": "hi"}]}) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match="no example has an assistant"):
+        read_messages(path)
+
+
+def test_runner_names_the_line_of_a_malformed_example(tmp_path):
+    path = tmp_path / "train.jsonl"
+    path.write_text('{"messages": [{"role": "assistant", "content": "ok"}]}\n{"messages": 3}\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"train.jsonl:2"):
+        read_messages(path)
