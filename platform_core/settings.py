@@ -181,6 +181,7 @@ USE_TZ = True
 # --- Static and media -------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
@@ -199,3 +200,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- Annotation -------------------------------------------------------------------------------
+# Independent reviews each synthetic dialogue needs; disagreeing reviews go to an admin.
+ANNOTATION_REVIEWS_PER_DIALOGUE = env.int("ANNOTATION_REVIEWS_PER_DIALOGUE", default=2)
+# A claimed task returns to the queue when its annotator has not submitted it within this time.
+ANNOTATION_CLAIM_TIMEOUT_MINUTES = env.int("ANNOTATION_CLAIM_TIMEOUT_MINUTES", default=30)
+# Share of served tasks that are gold tasks with known answers (when gold tasks exist).
+ANNOTATION_GOLD_RATE = env.float("ANNOTATION_GOLD_RATE", default=0.1)
+# LLM calls per synthesis item before malformed output is recorded as a failed item.
+ANNOTATION_SYNTHESIS_ATTEMPTS = env.int("ANNOTATION_SYNTHESIS_ATTEMPTS", default=3)
+# First backoff wait after a 429/5xx; doubles on each retry (Retry-After is honoured when longer).
+LLM_BACKOFF_BASE_S = env.float("LLM_BACKOFF_BASE_S", default=1.0)

@@ -4,11 +4,15 @@ from roleplay.models import Character, Dialogue
 
 
 def characters_with_counts() -> QuerySet[Character]:
-    return Character.objects.annotate(dialogue_count=Count("dialogues"))
+    return Character.objects.annotate(dialogue_count=Count("dialogues")).order_by("name", "id")
 
 
 def dialogues_for_listing() -> QuerySet[Dialogue]:
-    return Dialogue.objects.select_related("character", "player_persona").annotate(turn_count=Count("turns"))
+    return (
+        Dialogue.objects.select_related("character", "player_persona")
+        .annotate(turn_count=Count("turns"))
+        .order_by("-created_at", "-id")
+    )
 
 
 def dialogue_turns(dialogue: Dialogue):

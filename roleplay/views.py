@@ -38,7 +38,7 @@ def character_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "categories": CharacterCategory.choices,
-            "languages": Language.choices,
+            "language_choices": Language.choices,
             "query": query,
             "can_edit": bool(request.user.role_codes.intersection(CHARACTER_EDITORS)),
         },

@@ -106,7 +106,7 @@ class LiveServer:
         return self.url
 
     def start(self, timeout_s: float = 60.0) -> LiveServer:
-        log = open(self.log_path, "ab")  # noqa: SIM115 - kept open for the child's lifetime
+        log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -177,13 +177,12 @@ def _sqlite_live_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def live_db(request, django_db_blocker, tmp_path) -> Iterator[str]:
+def live_db(request, transactional_db, django_db_blocker, tmp_path) -> Iterator[str]:
     """The ``DATABASE_URL`` shared by this test's ORM (test thread) and the server subprocesses."""
     from django.db import connections
 
     original = connections["default"]
     if original.vendor == "postgresql":
-        request.getfixturevalue("transactional_db")
         yield _database_url(original.settings_dict)
         return
     if original.vendor != "sqlite":

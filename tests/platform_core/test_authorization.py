@@ -1,0 +1,114 @@
+"""Walks every page and API route as every role (and as an anonymous visitor).
+
+A view that declares no roles fails here, so no route can be added without a permission decision.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from platform_core.permissions import PUBLIC, allows, view_required_roles
+from platform_core.roles import Role
+from tests.factories import TEST_PASSWORD, CharacterFactory, DialogueFactory
+
+# Routes whose permission lives elsewhere: the Django admin (its site checks the admin role) and
+# static/media helpers.
+EXEMPT_PREFIXES = ("admin/",)
+# Routes that do real work on GET (a live Celery broadcast); their permission is checked on a
+# stubbed call below instead of walking them here.
+NOT_WALKED = {"api-celery-ping"}
+
+
+def _walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+def _routes():
+    for route, pattern in _walk(get_resolver().url_patterns):
+        if route.startswith(EXEMPT_PREFIXES):
+            continue
+        yield route, pattern
+
+
+def _concrete(route: str, pk: int) -> str:
+    path = re.sub(r"\(\?P<pk>[^)]*\)", str(pk), route)
+    path = re.sub(r"<(?:int:)?pk>|<int:[a-z_]+>", str(pk), path)
+    path = re.sub(r"<(?:str|slug):[a-z_]+>", "x", path)
+    path = path.replace("^", "").replace("$", "").replace("\\.(?P<format>[a-z0-9]+)/?", "")
+    return "/" + path
+
+
+def test_every_route_declares_its_roles():
+    undeclared = [route for route, pattern in _routes() if view_required_roles(pattern.callback, "list") is None
+                  and view_required_roles(pattern.callback, "retrieve") is None]
+    assert undeclared == []
+
+
+def _expected_allowed(pattern: URLPattern, user, path: str) -> bool:
+    actions = getattr(pattern.callback, "actions", None) or {}
+    action = actions.get("get")
+    return allows(user, view_required_roles(pattern.callback, action))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [None, *Role.values])
+def test_each_role_reaches_exactly_the_routes_it_holds(client, make_user, role):
+    user = make_user(role) if role else None
+    if user:
+        client.login(username=user.username, password=TEST_PASSWORD)
+    dialogue = DialogueFactory(character=CharacterFactory())
+    wrong = []
+    for route, pattern in _routes():
+        if pattern.name in NOT_WALKED or "(?P<format>" in route:
+            continue
+        path = _concrete(route, dialogue.pk if "dialogue" in route else dialogue.character.pk)
+        response = client.get(path)
+        allowed = _expected_allowed(pattern, user, path)
+        is_api = path.startswith("/api/")
+        if allowed:
+            refused = response.status_code in (401, 403) or (
+                response.status_code == 302 and "/accounts/login/" in response["Location"]
+            )
+            if refused:
+                wrong.append((path, "refused", response.status_code))
+        else:
+            if is_api and response.status_code not in (401, 403):
+                wrong.append((path, "API not refused", response.status_code))
+            if not is_api and not (response.status_code == 302 and "/accounts/login/" in response["Location"]):
+                wrong.append((path, "page not sent to login", response.status_code))
+    assert wrong == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [None, *Role.values])
+def test_django_admin_is_for_admins_only(client, make_user, role):
+    if role:
+        user = make_user(role)
+        client.login(username=user.username, password=TEST_PASSWORD)
+    response = client.get("/admin/")
+    if role == Role.ADMIN:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role, allowed", [(Role.CROWDWORKER, False), (Role.ANNOTATOR, False), (Role.ADMIN, True),
+                                           (Role.RESEARCHER, True)])
+def test_celery_ping_is_for_admins_and_researchers(client, make_user, monkeypatch, role, allowed):
+    monkeypatch.setattr("platform_core.api.celery_ping", lambda timeout: ["default@test"])
+    user = make_user(role)
+    client.login(username=user.username, password=TEST_PASSWORD)
+    response = client.get("/api/celery/ping/")
+    assert response.status_code == (200 if allowed else 403)
+    if allowed:
+        assert response.json() == {"workers": ["default@test"]}
+
+
+def test_public_marker_is_not_a_role():
+    assert PUBLIC[0] not in Role.values
