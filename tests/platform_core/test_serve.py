@@ -1,0 +1,93 @@
+"""``manage.py serve`` on a fresh data directory: the path ``make run`` takes on a laptop."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _embedded_env(var_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL", "TROUPE_TESTING", "CHANNEL_LAYER_PREFIX"}}
+    env["TROUPE_VAR_DIR"] = str(var_dir)
+    return env
+
+
+def test_serve_starts_web_and_workers_on_an_embedded_redis(tmp_path):
+    env = _embedded_env(tmp_path / "var")
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz/").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, server.stdout.read().decode()
+            assert time.monotonic() < deadline, "the server did not come up"
+            time.sleep(0.3)
+        home = httpx.get(f"{base}/")
+        assert home.status_code == 302 and home.headers["location"].startswith("/accounts/login/")
+        schema = httpx.get(f"{base}/api/schema/")
+        assert schema.status_code == 200 and b"openapi" in schema.content
+        assert (tmp_path / "var" / "redis" / "redis.sock").exists()
+
+        ping = None
+        for _ in range(20):
+            ping = subprocess.run(
+                [sys.executable, "-m", "celery", "-A", "platform_core", "inspect", "ping", "--timeout", "3"],
+                cwd=ROOT, env=env, capture_output=True, text=True,
+            )
+            if "default@" in ping.stdout and "training@" in ping.stdout:
+                break
+            time.sleep(1)
+        assert "default@" in ping.stdout and "training@" in ping.stdout, ping.stdout + ping.stderr
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        try:
+            server.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            raise
+    assert not (tmp_path / "var" / "redis" / "redis.sock").exists() or _socket_dead(tmp_path / "var" / "redis" / "redis.sock")
+
+
+def _socket_dead(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX) as sock:
+        try:
+            sock.connect(str(path))
+        except OSError:
+            return True
+    return False
+
+
+def test_settings_refuse_to_start_without_secret_key_when_debug_is_off(tmp_path):
+    env = {**_embedded_env(tmp_path), "DEBUG": "false"}
+    env.pop("SECRET_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='platform_core.settings'; django.setup()"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
