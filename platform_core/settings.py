@@ -212,3 +212,8 @@ ANNOTATION_GOLD_RATE = env.float("ANNOTATION_GOLD_RATE", default=0.1)
 ANNOTATION_SYNTHESIS_ATTEMPTS = env.int("ANNOTATION_SYNTHESIS_ATTEMPTS", default=3)
 # First backoff wait after a 429/5xx; doubles on each retry (Retry-After is honoured when longer).
 LLM_BACKOFF_BASE_S = env.float("LLM_BACKOFF_BASE_S", default=1.0)
+
+# --- Exports ----------------------------------------------------------------------------------
+# Worker ids in exported corpora become HMAC-SHA256(salt, id): keep the salt secret and stable,
+# so one worker has the same pseudonym across export versions. Defaults to one derived from SECRET_KEY.
+EXPORT_HASH_SALT = env("EXPORT_HASH_SALT", default="") or f"export-salt:{SECRET_KEY}"

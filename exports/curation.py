@@ -1,0 +1,130 @@
+"""Curation steps applied to every turn of an export: pure functions, no database.
+
+- ``scrub_personal_data``: e-mail addresses, Chinese resident ID numbers (18 digits, checksum
+  verified), bank card numbers (13–19 digits, Luhn verified) and phone numbers (Chinese mobile and
+  ``+``-prefixed international) are replaced by placeholders; the replacements are counted.
+- ``NearDuplicateFilter``: a turn whose character 3-gram set has Jaccard similarity at or above a
+  threshold with an earlier kept turn of the same speaker in the same dialogue is a near-duplicate
+  (repeated or barely edited messages). Exact set comparison is deterministic and needs no hashing;
+  the state is one dialogue, so memory does not grow with the corpus.
+- ``worker_hash``: a worker's id becomes a salted HMAC, stable across exports for the same salt.
+"""
+
+import hashlib
+import hmac
+import re
+from collections import Counter
+
+PLACEHOLDERS = {
+    "email": "[EMAIL]",
+    "id_number": "[ID_NUMBER]",
+    "bank_card": "[BANK_CARD]",
+    "phone": "[PHONE]",
+}
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# Region (6) + birth date YYYYMMDD (8) + sequence (3) + check character (digit or X).
+_CN_ID = re.compile(r"(?<!\d)[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dXx])")
+# 13–19 digits, optionally grouped by single spaces or hyphens.
+_CARD = re.compile(r"(?<![\d+])\d(?:[ -]?\d){12,18}(?!\d)")
+_CN_MOBILE = re.compile(r"(?<![\d+])(?:(?:\+|00)86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")
+_INTL_PHONE = re.compile(r"(?<![\d+])\+\d{1,3}(?:[ -]?\(?\d{1,4}\)?){1,5}(?:[ -]?\d{2,4})(?!\d)")
+# Anything that can hold personal data has an "@" or a run of four digits; most turns have neither.
+_CANDIDATE = re.compile(r"@|\d{4}")
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def cn_id_checksum_ok(number: str) -> bool:
+    """GB 11643-1999: the 18th character is a weighted sum of the first 17 digits, mod 11."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def _digits(text: str) -> str:
+    return "".join(char for char in text if char.isdigit())
+
+
+def scrub_personal_data(text: str, counts: Counter | None = None) -> tuple[str, int]:
+    """Return ``text`` with personal data replaced, and how many replacements were made.
+
+    ``counts`` (if given) is incremented per kind: ``email``, ``id_number``, ``bank_card``, ``phone``.
+    """
+    if not text or not _CANDIDATE.search(text):
+        return text, 0
+    made = Counter()
+
+    def replace(kind: str, check=None):
+        def substitute(match: re.Match) -> str:
+            if check is not None and not check(match.group(0)):
+                return match.group(0)
+            made[kind] += 1
+            return PLACEHOLDERS[kind]
+
+        return substitute
+
+    text = _EMAIL.sub(replace("email"), text)
+    text = _CN_ID.sub(replace("id_number", cn_id_checksum_ok), text)
+    text = _CARD.sub(replace("bank_card", lambda s: 13 <= len(_digits(s)) <= 19 and luhn_ok(_digits(s))), text)
+    text = _CN_MOBILE.sub(replace("phone"), text)
+    text = _INTL_PHONE.sub(replace("phone", lambda s: 7 <= len(_digits(s)) <= 15), text)
+    if counts is not None:
+        counts.update(made)
+    return text, sum(made.values())
+
+
+def shingles(text: str, size: int = 3) -> frozenset[str]:
+    compact = " ".join(text.split()).lower()
+    if len(compact) <= size:
+        return frozenset((compact,))
+    return frozenset(compact[i : i + size] for i in range(len(compact) - size + 1))
+
+
+class NearDuplicateFilter:
+    """Remembers the kept turns of one dialogue; call ``reset()`` between dialogues."""
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
+        self._kept: dict[str, list[frozenset[str]]] = {}
+
+    def reset(self) -> None:
+        self._kept = {}
+
+    def is_near_duplicate(self, speaker: str, text: str) -> bool:
+        """True when ``text`` repeats an earlier kept turn of ``speaker``; otherwise remembers it."""
+        grams = shingles(text)
+        size = len(grams)
+        kept = self._kept.setdefault(speaker, [])
+        for earlier in kept:
+            other = len(earlier)
+            # Jaccard can be no higher than the ratio of the set sizes: skip hopeless pairs cheaply.
+            if min(size, other) < self.threshold * max(size, other):
+                continue
+            common = len(grams & earlier)
+            if common >= self.threshold * (size + other - common):
+                return True
+        kept.append(grams)
+        return False
+
+
+def worker_hash(user_id: int | None, salt: str) -> str:
+    """``worker-<16 hex>``: the same worker gets the same pseudonym in every export for ``salt``."""
+    if user_id is None:
+        return ""
+    digest = hmac.new(salt.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()
+    return f"worker-{digest[:16]}"

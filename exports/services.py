@@ -1,0 +1,768 @@
+"""Export specs and builds: every write of the exports app happens here.
+
+A build streams the selected dialogues and their turns from two ordered database cursors (merged
+by dialogue id), curates each dialogue in turn, and writes every split's files as it goes; what it
+keeps in memory is one dialogue, one Parquet row group per split, the characters (for the split),
+and one 16-byte digest per kept dialogue (for exact-duplicate detection).
+"""
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from exports.curation import NearDuplicateFilter, scrub_personal_data, worker_hash
+from exports.models import SPLITS, BuildStatus, ExportBuild, ExportSpec, PromptMode
+from exports.writers import (
+    SplitWriter,
+    dataset_info,
+    datasheet_markdown,
+    dumps,
+    histogram_png,
+    sha256_file,
+)
+from platform_core.progress import progress_publish
+from platform_core.services import audit_record
+from roleplay.models import (
+    Character,
+    CharacterPrompt,
+    Dialogue,
+    DialogueSource,
+    PlayerPersona,
+    PromptKind,
+    ReviewStatus,
+    Speaker,
+    Turn,
+)
+from roleplay.prompting import profile_text, session_meta_for
+from training.models import ModelVersion
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+# Files whose bytes depend only on the spec and the data; manifest.json and DATASHEET.md also
+# carry the version number and build time, so they are outside the determinism claim.
+NON_DATA_FILES = ("manifest.json", "DATASHEET.md")
+
+# Fields a spec may set, in the order a YAML file or a form lists them.
+SPEC_FIELDS = (
+    "name",
+    "description",
+    "sources",
+    "categories",
+    "languages",
+    "statuses",
+    "min_turns",
+    "min_quality",
+    "date_from",
+    "date_to",
+    "model_generation_min",
+    "model_generation_max",
+    "prompt_variants",
+    "prompt_mode",
+    "train_ratio",
+    "validation_ratio",
+    "test_ratio",
+    "seed",
+    "near_duplicate_threshold",
+    "scrub_personal_data",
+)
+LIST_FIELDS = ("sources", "categories", "languages", "statuses", "prompt_variants")
+
+
+# --- Specs -----------------------------------------------------------------------------------
+
+
+def _normalise_spec_data(data: Any) -> dict:
+    """Accept a ``split: {train, validation, test}`` mapping and single strings for list fields."""
+    if not isinstance(data, dict):
+        raise ValidationError({"__all__": ["A spec is a mapping of field names to values."]})
+    data = dict(data)
+    split = data.pop("split", None)
+    if split is not None:
+        if not isinstance(split, dict) or set(split) - set(SPLITS):
+            raise ValidationError({"split": [f"Give the split as a mapping with keys {', '.join(SPLITS)}."]})
+        for name, value in split.items():
+            data[f"{name}_ratio"] = value
+    unknown = sorted(str(key) for key in data if key not in SPEC_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {key: [f"Unknown field; a spec has {', '.join(SPEC_FIELDS)} (and split)."] for key in unknown}
+        )
+    for field in LIST_FIELDS:
+        if isinstance(data.get(field), str):
+            data[field] = [data[field]]
+    return data
+
+
+def export_spec_build_unsaved(*, data: dict, created_by=None) -> ExportSpec:
+    """An unsaved, fully validated spec; ``ValidationError`` names each bad field."""
+    data = _normalise_spec_data(data)
+    spec = ExportSpec(created_by=created_by)
+    errors: dict[str, list[str]] = {}
+    for field_name, value in data.items():
+        field = ExportSpec._meta.get_field(field_name)
+        try:
+            setattr(spec, field.attname, field.clean(value, spec) if value is not None else None)
+        except ValidationError as error:
+            errors[field_name] = error.messages
+        except (TypeError, ValueError) as error:
+            errors[field_name] = [str(error)]
+    if errors:
+        raise ValidationError(errors)
+    if not spec.name:
+        spec.name = "corpus"
+    spec.full_clean(exclude=["created_by"])
+    return spec
+
+
+def export_spec_create(*, data: dict, created_by=None) -> ExportSpec:
+    spec = export_spec_build_unsaved(data=data, created_by=created_by)
+    spec.save()
+    return spec
+
+
+def export_spec_parse_yaml(text: str) -> dict:
+    """The mapping in a YAML spec file; a syntax error becomes a ``ValidationError`` with its line."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise ValidationError({"__all__": [f"Not valid YAML{where}: {getattr(error, 'problem', error)}"]}) from error
+    if data is None:
+        data = {}
+    return _normalise_spec_data(data)
+
+
+def export_spec_from_yaml(*, text: str, created_by=None, default_name: str = "corpus") -> ExportSpec:
+    data = export_spec_parse_yaml(text)
+    data.setdefault("name", default_name)
+    return export_spec_create(data=data, created_by=created_by)
+
+
+def spec_snapshot(spec: ExportSpec) -> dict:
+    snapshot = {}
+    for name in SPEC_FIELDS:
+        value = getattr(spec, name)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        snapshot[name] = value
+    snapshot["spec_id"] = spec.pk
+    return snapshot
+
+
+def error_lines(error: ValidationError) -> list[str]:
+    """``field: message`` lines for a command-line user."""
+    if hasattr(error, "error_dict"):
+        return [
+            f"{field}: {message}" if field != "__all__" else message
+            for field, messages in error.message_dict.items()
+            for message in messages
+        ]
+    return list(error.messages)
+
+
+# --- Builds: requesting, re-running, downloads ------------------------------------------------
+
+
+def export_build_create(*, spec: ExportSpec, creator=None, enqueue: bool = True) -> ExportBuild:
+    """Queue a build of ``spec``; the Celery task starts once the transaction commits."""
+    build = ExportBuild.objects.create(spec=spec, spec_snapshot=spec_snapshot(spec), creator=creator)
+    audit_record(actor=creator, action="export.build_requested", target=build, details={"spec": spec.pk})
+    if enqueue:
+        _enqueue(build)
+    return build
+
+
+def _enqueue(build: ExportBuild) -> None:
+    from exports.tasks import export_build_task
+
+    transaction.on_commit(lambda: export_build_task.delay(build.pk))
+
+
+def export_build_retry(*, build: ExportBuild, actor=None) -> ExportBuild:
+    """Queue a failed build again; published builds are immutable and never re-run."""
+    if build.status != BuildStatus.FAILED:
+        raise ValidationError({"status": ["Only a failed build can be re-run."]})
+    build.status = BuildStatus.QUEUED
+    build.progress = 0
+    build.progress_message = ""
+    build.error = ""
+    build.save(update_fields=["status", "progress", "progress_message", "error"])
+    audit_record(actor=actor, action="export.build_retried", target=build)
+    _enqueue(build)
+    return build
+
+
+def export_download_record(*, build: ExportBuild, actor, path: str) -> None:
+    audit_record(actor=actor, action="export.download", target=build, details={"path": path, "version": build.version})
+
+
+# --- Builds: running --------------------------------------------------------------------------
+
+
+def default_build_directory(build: ExportBuild) -> Path:
+    return Path(settings.MEDIA_ROOT) / "exports" / f"build-{build.pk}"
+
+
+@cache
+def code_version() -> str:
+    if version := os.environ.get("TROUPE_CODE_VERSION"):
+        return version
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=5, check=True
+        )
+        return result.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def export_build_run(
+    *, build: ExportBuild, out_dir: Path | None = None, on_progress: Callable[[float, str], None] | None = None
+) -> ExportBuild:
+    """Build, then publish atomically. A failure leaves nothing published and the build ``failed``.
+
+    ``out_dir`` (the management command's ``--out``) must not exist or be empty; by default the
+    build is published under ``MEDIA_ROOT/exports/build-<id>/``.
+    """
+    build.refresh_from_db()
+    if build.status == BuildStatus.PUBLISHED:
+        return build  # a redelivered task: the build already exists, immutable
+    final = Path(out_dir).resolve() if out_dir else default_build_directory(build)
+    if final.exists() and any(final.iterdir()):
+        if out_dir:
+            raise ValidationError({"out": [f"{final} exists and is not empty."]})
+        # Left by a process killed between the rename and the commit: never published in the database.
+        shutil.rmtree(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    for stale in final.parent.glob(f".tmp-{final.name}-*"):
+        shutil.rmtree(stale, ignore_errors=True)  # a killed earlier attempt
+    temporary = final.parent / f".tmp-{final.name}-{uuid.uuid4().hex[:8]}"
+
+    ExportBuild.objects.filter(pk=build.pk).update(
+        status=BuildStatus.RUNNING, progress=0, progress_message="", error="", started_at=timezone.now()
+    )
+    build.refresh_from_db()
+    reporter = _ProgressReporter(build, on_progress)
+    published = False
+    try:
+        temporary.mkdir()
+        result = _CorpusBuilder(build.spec_snapshot, reporter).run(temporary)
+        _publish(build=build, temporary=temporary, final=final, result=result)
+        published = True
+    except BaseException as error:
+        shutil.rmtree(temporary, ignore_errors=True)
+        if not published and final.exists() and not out_dir:
+            shutil.rmtree(final, ignore_errors=True)
+        message = f"{type(error).__name__}: {error}"
+        ExportBuild.objects.filter(pk=build.pk).update(
+            status=BuildStatus.FAILED, error=message[:5000], finished_at=timezone.now()
+        )
+        audit_record(actor=build.creator, action="export.build_failed", target=build, details={"error": message[:500]})
+        logger.exception("Export build #%s failed", build.pk)
+        if not isinstance(error, Exception):
+            raise  # KeyboardInterrupt, SystemExit: stop after recording
+    build.refresh_from_db()
+    if build.is_published:
+        reporter.report(100, "published", force=True)
+    return build
+
+
+class _ProgressReporter:
+    """Live progress: the channel layer (browsers), the build row (page loads, API), a callback (CLI)."""
+
+    def __init__(self, build: ExportBuild, callback: Callable[[float, str], None] | None) -> None:
+        self.build = build
+        self.callback = callback
+        self._last_time = 0.0
+        self._last_percent = -1.0
+        self._channel_ok = True
+
+    def report(self, percent: float, message: str, *, force: bool = False) -> None:
+        percent = max(0.0, min(100.0, percent))
+        if self.callback:
+            self.callback(percent, message)
+        now = time.monotonic()
+        if not force and (percent - self._last_percent < 1 and now - self._last_time < 2):
+            return
+        self._last_time, self._last_percent = now, percent
+        ExportBuild.objects.filter(pk=self.build.pk).update(progress=round(percent, 1), progress_message=message[:200])
+        if self._channel_ok:
+            try:
+                progress_publish(topic=self.build.progress_topic, percent=percent, message=message)
+            except Exception:  # no channel layer (e.g. CLI without Redis): the build goes on
+                self._channel_ok = False
+                logger.warning("Progress for export build #%s is not pushed live: no channel layer.", self.build.pk)
+
+
+def assign_splits(characters: dict[int, tuple[str, str, int]], ratios: dict[str, float], seed: int) -> dict[int, str]:
+    """Character-disjoint split, stratified by (category, main source), deterministic for ``seed``.
+
+    ``characters`` maps id -> (category, source, dialogue count). Inside each stratum characters
+    are taken in a seeded pseudo-random order and each goes to the split furthest below its share
+    of the stratum's dialogues so far.
+    """
+    strata: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for character_id, (category, source, _weight) in characters.items():
+        strata[(category, source)].append(character_id)
+    assignment = {}
+    for key in sorted(strata):
+        members = sorted(strata[key], key=lambda cid: hashlib.sha256(f"{seed}:{cid}".encode()).hexdigest())
+        totals = dict.fromkeys(SPLITS, 0)
+        seen = 0
+        for character_id in members:
+            weight = characters[character_id][2]
+            seen += weight
+            # Highest deficit wins; ties go to the earlier split (train before validation before test).
+            split = max(SPLITS, key=lambda s: (ratios[s] * seen - totals[s], -SPLITS.index(s)))
+            totals[split] += weight
+            assignment[character_id] = split
+    return assignment
+
+
+def dialogue_queryset(spec: dict):
+    """The dialogues a spec selects (before curation)."""
+    dialogues = Dialogue.objects.filter(status__in=spec["statuses"])
+    if spec.get("sources"):
+        dialogues = dialogues.filter(source__in=spec["sources"])
+    if spec.get("categories"):
+        dialogues = dialogues.filter(character__category__in=spec["categories"])
+    if spec.get("languages"):
+        dialogues = dialogues.filter(language__in=spec["languages"])
+    if spec.get("min_quality") is not None:
+        dialogues = dialogues.filter(quality_rating__gte=spec["min_quality"])
+    if spec.get("date_from"):
+        dialogues = dialogues.filter(created_at__date__gte=dt.date.fromisoformat(spec["date_from"]))
+    if spec.get("date_to"):
+        dialogues = dialogues.filter(created_at__date__lte=dt.date.fromisoformat(spec["date_to"]))
+    generation = Q()
+    if spec.get("model_generation_min") is not None:
+        generation &= Q(model_version__generation__gte=spec["model_generation_min"])
+    if spec.get("model_generation_max") is not None:
+        generation &= Q(model_version__generation__lte=spec["model_generation_max"])
+    if generation:
+        dialogues = dialogues.filter(~Q(source=DialogueSource.HUMAN_MACHINE) | generation)
+    return dialogues.order_by()
+
+
+_LABELS = {
+    "zh-hans": {"user": "关于{name}的信息：{info}", "greeting": "{name}的开场白：{greeting}"},
+    "en": {"user": "About {name}: {info}", "greeting": "{name} opens the conversation with: {greeting}"},
+}
+
+DIALOGUE_COLUMNS = (
+    "id",
+    "character_id",
+    "source",
+    "topic",
+    "topic_kind",
+    "language",
+    "quality_rating",
+    "character_worker_id",
+    "player_worker_id",
+    "model_version_id",
+    "synthesis_batch_id",
+    "literary_work_id",
+    "literary_chapter",
+    "created_at",
+    "player_persona__name",
+    "player_persona__description",
+)
+TURN_COLUMNS_READ = ("dialogue_id", "seq", "speaker", "text", "original_text", "author_user_id", "author_model_id")
+READ_CHUNK = 5000
+
+
+class _CorpusBuilder:
+    def __init__(self, spec: dict, reporter: _ProgressReporter) -> None:
+        self.spec = spec
+        self.reporter = reporter
+        self.salt = settings.EXPORT_HASH_SALT
+        self.scrub = bool(spec.get("scrub_personal_data", True))
+        self.near = NearDuplicateFilter(float(spec.get("near_duplicate_threshold", 0.9)))
+        self.curation: Counter = Counter()
+        self.pii: Counter = Counter()
+        self.seen_digests: set[bytes] = set()
+        self.turns_per_dialogue: Counter = Counter()
+        self.split_stats = {split: Counter() for split in SPLITS}
+        self.split_characters: dict[str, set[int]] = {split: set() for split in SPLITS}
+        self.by_source: Counter = Counter()
+        self.by_category: Counter = Counter()
+        self.by_split_source: Counter = Counter()
+        self.by_split_category: Counter = Counter()
+        self.dialogues_seen = 0
+        self.turns_seen = 0
+        self.total_turns = 0
+
+    # -- preparation: characters, prompts, splits
+    def _prepare(self) -> None:
+        spec = self.spec
+        dialogues = dialogue_queryset(spec)
+        selected_ids = dialogues.values("id")
+        per_source = (
+            dialogues.values_list("character_id", "source").annotate(n=Count("id")).order_by("character_id", "source")
+        )
+        weights: Counter = Counter()
+        main_source: dict[int, tuple[int, str]] = {}
+        for character_id, source, n in per_source:
+            weights[character_id] += n
+            best = main_source.get(character_id)
+            if best is None or n > best[0]:
+                main_source[character_id] = (n, source)
+        character_ids = dialogues.values("character_id")
+        self.characters = {c.pk: c for c in Character.objects.filter(pk__in=character_ids)}
+        self.split_of = assign_splits(
+            {
+                cid: (self.characters[cid].category, main_source[cid][1], weights[cid])
+                for cid in weights
+                if cid in self.characters
+            },
+            {split: float(spec[f"{split}_ratio"]) for split in SPLITS},
+            int(spec["seed"]),
+        )
+        # One accepted prompt per kind (the earliest), in the order the spec lists the kinds.
+        variants = list(spec["prompt_variants"])
+        prompts: dict[int, dict[str, str]] = defaultdict(dict)
+        rows = (
+            CharacterPrompt.objects.filter(
+                character_id__in=character_ids, review_status=ReviewStatus.ACCEPTED, kind__in=variants
+            )
+            .order_by("character_id", "kind", "id")
+            .values_list("character_id", "kind", "text")
+        )
+        for character_id, kind, text in rows:
+            prompts[character_id].setdefault(kind, text)
+        self.prompt_options: dict[int, list[tuple[str, str]]] = {}
+        for cid, character in self.characters.items():
+            options = []
+            for kind in variants:
+                text = prompts[cid].get(kind)
+                if text is None and kind == PromptKind.PROFILE:
+                    text = profile_text(character)
+                if text:
+                    options.append((kind, self._clean(text)))
+            if not options:
+                options = [(PromptKind.PROFILE.value, self._clean(profile_text(character)))]
+                self.curation["characters_without_requested_prompt_used_profile"] += 1
+            self.prompt_options[cid] = options
+        self.models = {
+            pk: (name, generation)
+            for pk, name, generation in ModelVersion.objects.values_list("pk", "name", "generation")
+        }
+        self.total_turns = Turn.objects.filter(dialogue_id__in=selected_ids).count()
+        self.dialogue_rows = dialogues.order_by("id").values_list(*DIALOGUE_COLUMNS)
+        self.turn_rows = (
+            Turn.objects.filter(dialogue_id__in=selected_ids)
+            .order_by("dialogue_id", "seq")
+            .values_list(*TURN_COLUMNS_READ)
+        )
+
+    def _clean(self, text: str | None) -> str:
+        if not text or not self.scrub:
+            return text or ""
+        return scrub_personal_data(text, self.pii)[0]
+
+    def _stream(self) -> Iterator[tuple[tuple, list[tuple]]]:
+        """Dialogues with their turns, merged from two ordered server-side cursors."""
+        turns = self.turn_rows.iterator(chunk_size=READ_CHUNK * 4)
+        pending = next(turns, None)
+        for dialogue in self.dialogue_rows.iterator(chunk_size=READ_CHUNK):
+            dialogue_id = dialogue[0]
+            while pending is not None and pending[0] < dialogue_id:
+                pending = next(turns, None)
+            own = []
+            while pending is not None and pending[0] == dialogue_id:
+                own.append(pending)
+                pending = next(turns, None)
+            yield dialogue, own
+
+    # -- the build
+    def run(self, directory: Path) -> dict:
+        self.reporter.report(0, "selecting dialogues", force=True)
+        self._prepare()
+        writers = {split: SplitWriter(directory / split) for split in SPLITS}
+        try:
+            last_report = 0
+            for dialogue, turns in self._stream():
+                self._dialogue(dialogue, turns, writers)
+                if self.turns_seen - last_report >= 5000:
+                    last_report = self.turns_seen
+                    self.reporter.report(
+                        95 * self.turns_seen / max(self.total_turns, 1),
+                        f"{self.turns_seen:,} / {self.total_turns:,} turns",
+                    )
+        except BaseException:
+            for writer in writers.values():
+                writer.abort()
+            raise
+        for writer in writers.values():
+            writer.close()
+        self.reporter.report(96, "writing datasheet")
+        (directory / "dataset_info.json").write_text(dumps(dataset_info(SPLITS)) + "\n", encoding="utf-8")
+        histogram_png(directory / "turns_per_dialogue.png", self.turns_per_dialogue)
+        return self._stats()
+
+    def _dialogue(self, dialogue: tuple, turns: list[tuple], writers: dict[str, SplitWriter]) -> None:
+        (
+            dialogue_id,
+            character_id,
+            source,
+            topic,
+            topic_kind,
+            language,
+            quality,
+            character_worker,
+            player_worker,
+            model_version_id,
+            batch_id,
+            work_id,
+            chapter,
+            created_at,
+            persona_name,
+            persona_description,
+        ) = dialogue
+        self.dialogues_seen += 1
+        self.turns_seen += len(turns)
+        split = self.split_of.get(character_id)
+        if split is None:  # the character's dialogues changed while the build ran
+            self.curation["dialogues_changed_during_build"] += 1
+            return
+        kept = []
+        near = self.near
+        near.reset()
+        scrub = self.scrub
+        for _dialogue_id, seq, speaker, text, original, author_user, author_model in turns:
+            replaced = 0
+            if scrub:
+                text, replaced = scrub_personal_data(text, self.pii)
+                if original:
+                    original, extra = scrub_personal_data(original, self.pii)
+                    replaced += extra
+            if not text.strip():
+                self.curation["empty_turns"] += 1
+                continue
+            if near.is_near_duplicate(speaker, text):
+                self.curation["near_duplicate_turns"] += 1
+                continue
+            kept.append((seq, speaker, text, original, replaced, author_user, author_model))
+        if len(kept) < self.spec["min_turns"]:
+            self.curation["dialogues_below_min_turns"] += 1
+            return
+        digest = hashlib.blake2b(
+            "\x1e".join(f"{speaker}\x1f{text}" for _s, speaker, text, *_rest in kept).encode(), digest_size=16
+        ).digest()
+        if digest in self.seen_digests:
+            self.curation["duplicate_dialogues"] += 1
+            return
+        self.seen_digests.add(digest)
+
+        character = self.characters[character_id]
+        # Consecutive turns of one speaker become one message: chat formats alternate roles.
+        segments: list[list] = []
+        for _seq, speaker, text, *_rest in kept:
+            if segments and segments[-1][0] == speaker:
+                segments[-1][1] += "\n" + text
+            else:
+                segments.append([speaker, text])
+        greeting = ""
+        if segments[0][0] == Speaker.CHARACTER:
+            greeting = segments.pop(0)[1]
+        elif character.greeting:
+            greeting = self._clean(character.greeting)
+        if segments and segments[-1][0] == Speaker.PLAYER:
+            segments.pop()  # an unanswered last message teaches the character nothing
+            self.curation["unanswered_last_messages"] += 1
+        pairs = [[segments[i][1], segments[i + 1][1]] for i in range(0, len(segments) - 1, 2)]
+        if not pairs:
+            self.curation["dialogues_without_exchange"] += 1
+            return
+
+        writer = writers[split]
+        stats = self.split_stats[split]
+        persona = (
+            PlayerPersona(name=persona_name, description=self._clean(persona_description))
+            if persona_name is not None
+            else None
+        )
+        options = self.prompt_options[character_id]
+        if self.spec["prompt_mode"] == PromptMode.DRAW and len(options) > 1:
+            index = int(hashlib.sha256(f"{self.spec['seed']}:{dialogue_id}".encode()).hexdigest(), 16) % len(options)
+            options = [options[index]]
+        labels = _LABELS.get(character.language, _LABELS["en"])
+        for kind, prompt in options:
+            meta = session_meta_for(character, persona, bot_info=prompt)
+            example_id = f"{dialogue_id}:{kind}"
+            writer.write_characterglm(
+                {"id": example_id, "session_meta": meta.as_dict(), "greeting": greeting, "history": pairs}
+            )
+            system = prompt
+            if meta.user_info:
+                system += "\n" + labels["user"].format(name=meta.user_name, info=meta.user_info)
+            if greeting:
+                system += "\n" + labels["greeting"].format(name=meta.bot_name, greeting=greeting)
+            messages = [{"role": "system", "content": system}]
+            for query, response in pairs:
+                messages.append({"role": "user", "content": query})
+                messages.append({"role": "assistant", "content": response})
+            writer.write_messages({"id": example_id, "messages": messages})
+        stats["characterglm_examples"] += len(options)
+        stats["messages_examples"] += len(options)
+
+        generation = self.models.get(model_version_id, (None, None))[1]
+        salt = self.salt
+        character_hash = worker_hash(character_worker, salt)
+        player_hash = worker_hash(player_worker, salt)
+        created = created_at.isoformat() if created_at else None
+        for seq, speaker, text, original, replaced, author_user, author_model in kept:
+            writer.write_turn(
+                (
+                    dialogue_id,
+                    seq,
+                    split,
+                    character_id,
+                    character.name,
+                    character.category,
+                    source,
+                    language,
+                    topic,
+                    topic_kind,
+                    speaker,
+                    text,
+                    original,
+                    replaced,
+                    quality,
+                    worker_hash(author_user, salt),
+                    self.models[author_model][0] if author_model in self.models else None,
+                    generation,
+                    character_hash,
+                    player_hash,
+                    batch_id,
+                    work_id,
+                    chapter,
+                    created,
+                )
+            )
+        stats["dialogues"] += 1
+        stats["turns"] += len(kept)
+        self.split_characters[split].add(character_id)
+        self.turns_per_dialogue[len(kept)] += 1
+        self.by_source[source] += 1
+        self.by_category[character.category] += 1
+        self.by_split_source[(split, source)] += 1
+        self.by_split_category[(split, character.category)] += 1
+
+    def _stats(self) -> dict:
+        splits = {}
+        for split in SPLITS:
+            info = dict(sorted(self.split_stats[split].items()))
+            info.setdefault("dialogues", 0)
+            info.setdefault("turns", 0)
+            info["characters"] = len(self.split_characters[split])
+            info["by_source"] = {s: n for (sp, s), n in sorted(self.by_split_source.items()) if sp == split}
+            info["by_category"] = {c: n for (sp, c), n in sorted(self.by_split_category.items()) if sp == split}
+            splits[split] = info
+        return {
+            "input": {"dialogues": self.dialogues_seen, "turns": self.turns_seen},
+            "splits": splits,
+            "dialogues": sum(info["dialogues"] for info in splits.values()),
+            "turns": sum(info["turns"] for info in splits.values()),
+            "by_source": dict(sorted(self.by_source.items())),
+            "by_category": dict(sorted(self.by_category.items())),
+            "curation": dict(sorted(self.curation.items())),
+            "pii_replacements": {kind: self.pii.get(kind, 0) for kind in ("email", "id_number", "bank_card", "phone")},
+            "turns_per_dialogue": {str(n): count for n, count in sorted(self.turns_per_dialogue.items())},
+        }
+
+
+def _publish(*, build: ExportBuild, temporary: Path, final: Path, result: dict) -> None:
+    """Write the manifest and datasheet, take the next version number and rename into place."""
+    files = {}
+    for path in sorted(temporary.rglob("*")):
+        if path.is_file():
+            files[path.relative_to(temporary).as_posix()] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
+    data_sha256 = hashlib.sha256(
+        "".join(f"{name}\0{info['sha256']}\n" for name, info in sorted(files.items())).encode()
+    ).hexdigest()
+    built_at = timezone.now().replace(microsecond=0)
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                version = (ExportBuild.objects.aggregate(top=Max("version"))["top"] or 0) + 1
+                datasheet = datasheet_markdown(
+                    title=build.spec_snapshot.get("name", "corpus"),
+                    version=version,
+                    spec=build.spec_snapshot,
+                    stats=result,
+                    manifest_time=built_at.isoformat(),
+                )
+                (temporary / "DATASHEET.md").write_text(datasheet, encoding="utf-8")
+                all_files = dict(files)
+                all_files["DATASHEET.md"] = {
+                    "sha256": sha256_file(temporary / "DATASHEET.md"),
+                    "bytes": (temporary / "DATASHEET.md").stat().st_size,
+                }
+                manifest = {
+                    "format_version": FORMAT_VERSION,
+                    "name": build.spec_snapshot.get("name", "corpus"),
+                    "version": version,
+                    "build_id": build.pk,
+                    "spec": build.spec_snapshot,
+                    "counts": result,
+                    "files": dict(sorted(all_files.items())),
+                    "data_sha256": data_sha256,
+                    "deterministic_files": sorted(files),
+                    "code_version": code_version(),
+                    "creator": build.creator.get_username() if build.creator else None,
+                    "created_at": built_at.isoformat(),
+                }
+                (temporary / "manifest.json").write_text(
+                    json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+                )
+                total = sum(info["bytes"] for info in all_files.values()) + (temporary / "manifest.json").stat().st_size
+                updated = ExportBuild.objects.filter(pk=build.pk, status=BuildStatus.RUNNING).update(
+                    status=BuildStatus.PUBLISHED,
+                    version=version,
+                    directory=str(final),
+                    stats=result,
+                    files=dict(sorted(all_files.items())),
+                    data_sha256=data_sha256,
+                    dialogue_count=result["dialogues"],
+                    turn_count=result["turns"],
+                    total_bytes=total,
+                    progress=100,
+                    progress_message="published",
+                    finished_at=timezone.now(),
+                )
+                if updated != 1:
+                    raise RuntimeError("The build row changed while building; not publishing.")
+                audit_record(
+                    actor=build.creator,
+                    action="export.build",
+                    target=build,
+                    details={"version": version, "data_sha256": data_sha256, "directory": str(final)},
+                )
+                if final.exists():
+                    final.rmdir()  # an empty --out directory: replaced by the build
+                os.rename(temporary, final)  # atomic on one filesystem: all files appear at once
+            return
+        except IntegrityError:
+            continue  # another build took this version number at the same moment
+    raise RuntimeError("Could not allocate a version number for the export build.")

@@ -1,0 +1,194 @@
+"""File writers for one export: per-split JSONL and Parquet, dataset_info.json, the datasheet.
+
+Every data file is a pure function of the rows given to it: JSON with sorted keys, no timestamps,
+Parquet row groups of a fixed size, a histogram PNG without a software/date stamp. That is what
+makes two builds of the same spec on the same data byte-identical.
+"""
+
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+PARQUET_ROW_GROUP = 20_000
+
+TURN_SCHEMA = pa.schema(
+    [
+        ("dialogue_id", pa.int64()),
+        ("seq", pa.int32()),
+        ("split", pa.string()),
+        ("character_id", pa.int64()),
+        ("character", pa.string()),
+        ("category", pa.string()),
+        ("source", pa.string()),
+        ("language", pa.string()),
+        ("topic", pa.string()),
+        ("topic_kind", pa.string()),
+        ("speaker", pa.string()),
+        ("text", pa.string()),
+        ("original_text", pa.string()),
+        ("pii_replacements", pa.int32()),
+        ("quality_rating", pa.float64()),
+        ("author_worker", pa.string()),
+        ("author_model", pa.string()),
+        ("model_generation", pa.int32()),
+        ("character_worker", pa.string()),
+        ("player_worker", pa.string()),
+        ("synthesis_batch_id", pa.int64()),
+        ("literary_work_id", pa.int64()),
+        ("literary_chapter", pa.string()),
+        ("dialogue_created_at", pa.string()),
+    ]
+)
+TURN_COLUMNS = tuple(TURN_SCHEMA.names)
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+class SplitWriter:
+    """Writes one split's three files while rows stream in; holds at most one row group in memory."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory = directory
+        self._characterglm = open(directory / "characterglm.jsonl", "w", encoding="utf-8", newline="\n")
+        self._messages = open(directory / "messages.jsonl", "w", encoding="utf-8", newline="\n")
+        self._parquet = pq.ParquetWriter(directory / "turns.parquet", TURN_SCHEMA, compression="zstd")
+        self._rows: dict[str, list] = {name: [] for name in TURN_COLUMNS}
+        self._pending = 0
+
+    def write_characterglm(self, example: dict) -> None:
+        self._characterglm.write(dumps(example) + "\n")
+
+    def write_messages(self, example: dict) -> None:
+        self._messages.write(dumps(example) + "\n")
+
+    def write_turn(self, row: tuple) -> None:
+        """``row`` holds the values of ``TURN_COLUMNS`` in order."""
+        for name, value in zip(TURN_COLUMNS, row, strict=True):
+            self._rows[name].append(value)
+        self._pending += 1
+        if self._pending >= PARQUET_ROW_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._parquet.write_table(pa.Table.from_pydict(self._rows, schema=TURN_SCHEMA))
+            self._rows = {name: [] for name in TURN_COLUMNS}
+            self._pending = 0
+
+    def close(self) -> None:
+        self._flush()
+        self._parquet.close()
+        self._characterglm.close()
+        self._messages.close()
+
+    def abort(self) -> None:
+        """Close the files without caring about their content (the directory is thrown away)."""
+        for closer in (self._parquet.close, self._characterglm.close, self._messages.close):
+            try:
+                closer()
+            except Exception:  # already failing; the files are discarded
+                pass
+
+
+def dataset_info(splits: tuple[str, ...]) -> dict:
+    """LLaMA-Factory's ``dataset_info.json`` for the build directory (``dataset_dir``)."""
+    return {
+        f"troupe_{split}": {
+            "file_name": f"{split}/messages.jsonl",
+            "formatting": "sharegpt",
+            "columns": {"messages": "messages"},
+            "tags": {
+                "role_tag": "role",
+                "content_tag": "content",
+                "user_tag": "user",
+                "assistant_tag": "assistant",
+                "system_tag": "system",
+            },
+        }
+        for split in splits
+    }
+
+
+def histogram_png(path: Path, turns_per_dialogue: Counter) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6, 3.2), dpi=100)
+    axes = figure.add_subplot()
+    if turns_per_dialogue:
+        lengths = sorted(turns_per_dialogue)
+        axes.bar(lengths, [turns_per_dialogue[n] for n in lengths], width=0.9, color="#4a6fa5")
+    axes.set_xlabel("turns per dialogue")
+    axes.set_ylabel("dialogues")
+    axes.set_title("Turns per dialogue")
+    figure.tight_layout()
+    # No "Software" stamp: the PNG depends on the data only.
+    figure.savefig(path, format="png", metadata={"Software": None})
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _table(header: tuple[str, ...], rows: list[tuple]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def datasheet_markdown(*, title: str, version: int | None, spec: dict, stats: dict, manifest_time: str) -> str:
+    """A human-readable datasheet: what is in the corpus, where it came from, what curation did."""
+    splits = stats.get("splits", {})
+    curation = stats.get("curation", {})
+    pii = stats.get("pii_replacements", {})
+    sections = [
+        f"# Datasheet: {title}" + (f" (v{version})" if version else ""),
+        f"Built {manifest_time}. Files and checksums are listed in `manifest.json`.",
+        "## Composition",
+        _table(
+            ("split", "characters", "dialogues", "turns", "messages examples", "characterglm examples"),
+            [
+                (
+                    name,
+                    info.get("characters", 0),
+                    info.get("dialogues", 0),
+                    info.get("turns", 0),
+                    info.get("messages_examples", 0),
+                    info.get("characterglm_examples", 0),
+                )
+                for name, info in splits.items()
+            ],
+        ),
+        "### Dialogues by source",
+        _table(("source", "dialogues"), sorted(stats.get("by_source", {}).items())),
+        "### Dialogues by character category",
+        _table(("category", "dialogues"), sorted(stats.get("by_category", {}).items())),
+        "### Turns per dialogue",
+        "![Turns per dialogue](turns_per_dialogue.png)",
+        "## Selection",
+        "```json\n" + json.dumps(spec, ensure_ascii=False, indent=2, sort_keys=True) + "\n```",
+        "## Curation",
+        _table(("step", "removed"), sorted(curation.items())),
+        "### Personal data replaced",
+        _table(("kind", "replacements"), sorted(pii.items())),
+        "Worker ids are replaced by salted hashes (`worker-…`); the salt is not part of the export.",
+        "## Splits",
+        "Character-disjoint: every character's dialogues are in exactly one split. Characters are "
+        "grouped by category and main source and assigned in a seeded order so each group is "
+        "divided in the spec's ratios.",
+    ]
+    return "\n\n".join(sections) + "\n"
