@@ -44,8 +44,12 @@ def _concrete(route: str, pk: int) -> str:
 
 
 def test_every_route_declares_its_roles():
-    undeclared = [route for route, pattern in _routes() if view_required_roles(pattern.callback, "list") is None
-                  and view_required_roles(pattern.callback, "retrieve") is None]
+    undeclared = [
+        route
+        for route, pattern in _routes()
+        if view_required_roles(pattern.callback, "list") is None
+        and view_required_roles(pattern.callback, "retrieve") is None
+    ]
     assert undeclared == []
 
 
@@ -98,8 +102,9 @@ def test_django_admin_is_for_admins_only(client, make_user, role):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role, allowed", [(Role.CROWDWORKER, False), (Role.ANNOTATOR, False), (Role.ADMIN, True),
-                                           (Role.RESEARCHER, True)])
+@pytest.mark.parametrize(
+    "role, allowed", [(Role.CROWDWORKER, False), (Role.ANNOTATOR, False), (Role.ADMIN, True), (Role.RESEARCHER, True)]
+)
 def test_celery_ping_is_for_admins_and_researchers(client, make_user, monkeypatch, role, allowed):
     monkeypatch.setattr("platform_core.api.celery_ping", lambda timeout: ["default@test"])
     user = make_user(role)

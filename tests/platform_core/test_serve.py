@@ -22,7 +22,11 @@ def _free_port() -> int:
 
 
 def _embedded_env(var_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL", "TROUPE_TESTING", "CHANNEL_LAYER_PREFIX"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"REDIS_URL", "DATABASE_URL", "TROUPE_TESTING", "CHANNEL_LAYER_PREFIX"}
+    }
     env["TROUPE_VAR_DIR"] = str(var_dir)
     return env
 
@@ -33,7 +37,11 @@ def test_serve_starts_web_and_workers_on_an_embedded_redis(tmp_path):
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -57,7 +65,10 @@ def test_serve_starts_web_and_workers_on_an_embedded_redis(tmp_path):
         for _ in range(20):
             ping = subprocess.run(
                 [sys.executable, "-m", "celery", "-A", "platform_core", "inspect", "ping", "--timeout", "3"],
-                cwd=ROOT, env=env, capture_output=True, text=True,
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
             )
             if "default@" in ping.stdout and "training@" in ping.stdout:
                 break
@@ -70,7 +81,9 @@ def test_serve_starts_web_and_workers_on_an_embedded_redis(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             raise
-    assert not (tmp_path / "var" / "redis" / "redis.sock").exists() or _socket_dead(tmp_path / "var" / "redis" / "redis.sock")
+    assert not (tmp_path / "var" / "redis" / "redis.sock").exists() or _socket_dead(
+        tmp_path / "var" / "redis" / "redis.sock"
+    )
 
 
 def _socket_dead(path: Path) -> bool:
@@ -86,8 +99,15 @@ def test_settings_refuse_to_start_without_secret_key_when_debug_is_off(tmp_path)
     env = {**_embedded_env(tmp_path), "DEBUG": "false"}
     env.pop("SECRET_KEY", None)
     result = subprocess.run(
-        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='platform_core.settings'; django.setup()"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='platform_core.settings'; django.setup()",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
