@@ -311,7 +311,7 @@ class _ProgressReporter:
                 progress_publish(topic=self.build.progress_topic, percent=percent, message=message)
             except Exception:  # no channel layer (e.g. CLI without Redis): the build goes on
                 self._channel_ok = False
-                logger.warning("Progress for export build #%s is not pushed live: no channel layer.", self.build.pk)
+                logger.warning("Progress for export build #%s is not pushed live.", self.build.pk, exc_info=True)
 
 
 def assign_splits(characters: dict[int, tuple[str, str, int]], ratios: dict[str, float], seed: int) -> dict[int, str]:

@@ -64,6 +64,24 @@ def make_corpus(characters: int = 12, per_character: int = 2, category=Character
 
 
 @pytest.fixture(autouse=True)
+def eager_celery():
+    """Run queued builds in-process, whatever the environment's Celery settings say."""
+    from platform_core.celery import app
+
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield
+    app.conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
+
+
+@pytest.fixture(autouse=True)
+def in_memory_channel_layer(settings):
+    """Progress events go to an in-memory layer unless the run names a real Redis."""
+    if not settings.REDIS_URL.startswith(("redis://", "rediss://")):
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+@pytest.fixture(autouse=True)
 def export_media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
