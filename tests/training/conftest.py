@@ -37,3 +37,56 @@ def tiny_model_dir(tmp_path_factory) -> Path:
 @pytest.fixture
 def message_files(tmp_path) -> tuple[Path, Path]:
     return write_messages(tmp_path / "train.jsonl", 24), write_messages(tmp_path / "validation.jsonl", 6)
+
+
+_versions = iter(range(9000, 100000))
+
+
+def make_published_build(directory: Path, *, dialogues: int = 24, model_generation: int | None = None):
+    """A published ExportBuild whose directory holds the layout exports publish (messages + turns.parquet).
+
+    Used until a test needs the real export pipeline (the full-loop test builds one for real).
+    """
+    from exports.models import BuildStatus, ExportBuild, ExportSpec
+    from exports.writers import TURN_COLUMNS, SplitWriter
+
+    spec = ExportSpec.objects.create(name=f"spec for {directory.name}")
+    for split, count in (("train", dialogues), ("validation", max(2, dialogues // 4)), ("test", 2)):
+        writer = SplitWriter(directory / split)
+        for index in range(count):
+            messages = conversation(index, turns=1 + index % 3)
+            writer.write_messages({"messages": messages})
+            for seq, message in enumerate(messages[1:], start=1):
+                row = dict.fromkeys(TURN_COLUMNS)
+                row.update(
+                    dialogue_id=index + 1,
+                    seq=seq,
+                    split=split,
+                    speaker="character" if message["role"] == "assistant" else "player",
+                    text=message["content"],
+                    model_generation=model_generation if message["role"] == "assistant" else None,
+                )
+                writer.write_turn(tuple(row[name] for name in TURN_COLUMNS))
+        writer.close()
+    return ExportBuild.objects.create(
+        spec=spec,
+        status=BuildStatus.PUBLISHED,
+        version=next(_versions),
+        directory=str(directory),
+        dialogue_count=dialogues,
+    )
+
+
+@pytest.fixture
+def published_build(db, tmp_path):
+    return make_published_build(tmp_path / "export")
+
+
+@pytest.fixture
+def training_output(settings, tmp_path):
+    settings.TRAINING_OUTPUT_DIR = tmp_path / "jobs"
+    settings.TRAINING_POLL_INTERVAL_S = 0.2
+    return settings.TRAINING_OUTPUT_DIR
+
+
+from tests.e2e.conftest import _sqlite_live_template, live_db  # noqa: E402, F401  (shared database fixtures)

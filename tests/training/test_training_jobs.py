@@ -1,0 +1,164 @@
+"""Training jobs: launch, run to a registered model, bad input, cancel, resume after the worker dies."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tests.training.conftest import make_published_build
+from training.models import JobStatus, ModelVersion, TrainingJob, TrainingMetric
+from training.services import training_job_cancel, training_job_create, training_job_run
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FEW_STEPS = {"max_steps": 3, "batch_size": 2, "max_length": 128, "save_steps": 2, "lora_r": 4, "lora_alpha": 8}
+
+
+def test_job_trains_and_registers_a_model_one_generation_above_its_data(
+    researcher, tiny_model_dir, tmp_path, training_output, django_capture_on_commit_callbacks
+):
+    build = make_published_build(tmp_path / "export", model_generation=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = training_job_create(
+            creator=researcher, export_build=build, base_model=str(tiny_model_dir), hyperparameters=FEW_STEPS
+        )
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert (job.current_step, job.max_steps, job.progress) == (3, 3, 100.0)
+    version = job.model_version
+    assert version.generation == 3  # the data held generation-2 model turns
+    assert version.export_build == build
+    assert version.method == "lora"
+    assert Path(version.weights_path, "adapter_config.json").exists()
+    assert version.hyperparameters["max_steps"] == 3
+    assert version.metrics["final_step"] == 3 and version.metrics["eval_loss"] > 0
+    assert f"# {version.name}" in version.model_card and "Generation | 3" in version.model_card
+    losses = TrainingMetric.objects.filter(job=job, event="log").order_by("step")
+    assert [m.step for m in losses] == [1, 2, 3]
+    assert all(m.loss is not None and m.tokens_per_s is not None for m in losses)
+    assert Path(job.output_dir, "tensorboard").is_dir()
+
+
+def test_job_refuses_a_base_model_that_is_not_a_local_model_directory(researcher, published_build, tmp_path):
+    for path, fragment in (("Qwen/Qwen2-0.5B", "absolute path"), (str(tmp_path / "missing"), "No directory")):
+        with pytest.raises(ValidationError) as caught:
+            training_job_create(creator=researcher, export_build=published_build, base_model=path)
+        assert fragment in str(caught.value.message_dict["base_model"])
+    assert not TrainingJob.objects.exists()
+
+
+def test_job_refuses_unknown_or_out_of_range_hyperparameters(researcher, published_build, tiny_model_dir):
+    for bad in ({"learning_rate": 5}, {"epochs": "many"}, {"dropout_everywhere": 1}, {"packing": "yes"}):
+        with pytest.raises(ValidationError) as caught:
+            training_job_create(
+                creator=researcher, export_build=published_build, base_model=str(tiny_model_dir), hyperparameters=bad
+            )
+        assert "hyperparameters" in caught.value.message_dict
+    assert not TrainingJob.objects.exists()
+
+
+def _worker(live_db: str, job_id: int, tmp_path: Path) -> subprocess.Popen:
+    """A foreground ``training`` worker in its own process, sharing the test's database."""
+    env = {**os.environ, "DATABASE_URL": live_db, "TROUPE_TESTING": "1", "TROUPE_VAR_DIR": str(tmp_path / "var")}
+    log = open(tmp_path / f"worker-{job_id}.log", "ab")
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "training_job_run", str(job_id)],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _wait_for(condition, timeout_s: float = 120.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (exited, not yet reaped by its dead parent's reaper) counts as gone.
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.slow
+def test_cancel_stops_the_runner_and_registers_nothing(live_db, researcher, tiny_model_dir, tmp_path, settings):
+    settings.TRAINING_OUTPUT_DIR = tmp_path / "jobs"
+    build = make_published_build(tmp_path / "export")
+    job = training_job_create(
+        creator=researcher,
+        export_build=build,
+        base_model=str(tiny_model_dir),
+        hyperparameters={**FEW_STEPS, "max_steps": 200, "save_steps": 100},
+        enqueue=False,
+    )
+    worker = _worker(live_db, job.pk, tmp_path)
+    try:
+        _wait_for(lambda: TrainingMetric.objects.filter(job=job, event="log").exists(), what="first loss")
+        runner_pid = TrainingJob.objects.get(pk=job.pk).runner_pid
+        training_job_cancel(job=job, actor=researcher)
+        assert worker.wait(timeout=60) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    job.refresh_from_db()
+    assert job.status == JobStatus.CANCELLED
+    assert job.current_step < 200
+    assert not _alive(runner_pid)
+    assert job.model_version is None and not ModelVersion.objects.exists()
+
+
+@pytest.mark.slow
+def test_job_whose_worker_is_killed_resumes_from_its_checkpoint_to_the_same_final_step(
+    live_db, researcher, tiny_model_dir, tmp_path, settings
+):
+    settings.TRAINING_OUTPUT_DIR = tmp_path / "jobs"
+    settings.TRAINING_POLL_INTERVAL_S = 0.2
+    build = make_published_build(tmp_path / "export")
+    job = training_job_create(
+        creator=researcher,
+        export_build=build,
+        base_model=str(tiny_model_dir),
+        hyperparameters={**FEW_STEPS, "max_steps": 12, "save_steps": 2},
+        enqueue=False,
+    )
+    checkpoint = Path(job.output_dir, "checkpoints", "checkpoint-2", "trainer_state.json")
+    worker = _worker(live_db, job.pk, tmp_path)
+    try:
+        _wait_for(checkpoint.exists, what="the first checkpoint")
+        runner_pid = TrainingJob.objects.get(pk=job.pk).runner_pid
+        worker.send_signal(signal.SIGKILL)  # the worker machine dies: no cleanup at all
+        worker.wait(timeout=10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    # The runner goes down with its worker instead of training on as an orphan.
+    _wait_for(lambda: not _alive(runner_pid), timeout_s=20, what="the runner to die")
+    job.refresh_from_db()
+    assert job.status == JobStatus.RUNNING and job.current_step < 12
+
+    # The broker redelivers the task (acks_late); here the test plays the next worker.
+    training_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert job.result["final_step"] == 12 == job.current_step
+    assert job.result["resumed_from"].endswith(("checkpoint-2", "checkpoint-4", "checkpoint-6", "checkpoint-8"))
+    assert job.attempts == 2
+    steps = list(TrainingMetric.objects.filter(job=job, event="log").values_list("step", flat=True))
+    assert max(steps) == 12 and steps.count(1) == 1  # the resumed run did not start again from step 1
