@@ -31,6 +31,7 @@ GENERATION_SETTING_LIMITS: dict[str, tuple[type, float, float]] = {
     "top_p": (float, 0.0, 1.0),
     "top_k": (int, 0, 1000),
     "max_new_tokens": (int, 1, 4096),
+    "min_new_tokens": (int, 0, 4096),
     "repetition_penalty": (float, 0.5, 2.0),
 }
 DEFAULT_GENERATION_SETTINGS = {"temperature": 0.8, "top_p": 0.9, "max_new_tokens": 256, "repetition_penalty": 1.1}

@@ -1,0 +1,268 @@
+"""Inference backends behind one interface: a model version in, streamed reply text out.
+
+- ``LocalTransformersBackend``: the base model from its local directory with the LoRA adapter
+  loaded on top through peft (or full weights), generating with ``TextIteratorStreamer``. The
+  forward passes run in a generation thread (torch releases the GIL), never in the ASGI event loop.
+- ``OpenAICompatibleBackend``: an OpenAI-compatible ``/chat/completions`` endpoint with
+  ``stream: true`` (e.g. vLLM serving the base model with ``--enable-lora --lora-modules
+  name=path``; the adapter is addressed by its served name), read as server-sent events with httpx.
+
+``backend_for(version)`` picks and caches the backend of a ``ModelVersion``; ``astream`` turns the
+blocking ``stream`` iterator into an async one for consumers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class InferenceError(RuntimeError):
+    """The backend could not produce a reply (endpoint down, bad response, model missing)."""
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """``messages`` in the OpenAI shape (system = character prompt, user = player, assistant = character)."""
+
+    messages: list[dict[str, str]]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+class InferenceBackend(ABC):
+    @abstractmethod
+    def stream(self, request: ChatRequest) -> Iterator[str]:
+        """Yield the reply in pieces as they are produced (blocking; run it off the event loop)."""
+
+    def generate(self, request: ChatRequest) -> str:
+        return "".join(self.stream(request))
+
+
+class LocalTransformersBackend(InferenceBackend):
+    """A local Hugging Face model (plus LoRA adapter), loaded once per process on first use."""
+
+    def __init__(self, *, base_model: str, adapter_path: str = "", device: str | None = None) -> None:
+        self.base_model = base_model
+        self.adapter_path = adapter_path
+        self.device = device
+        self._lock = threading.Lock()
+        self._generate_lock = threading.Lock()
+        self.model = None
+        self.tokenizer = None
+
+    def load(self) -> None:
+        with self._lock:
+            if self.model is not None:
+                return
+            import torch
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+
+            from training.chat_template import ensure_chat_template
+
+            if not Path(self.base_model, "config.json").exists():
+                raise InferenceError(f"No local model at {self.base_model}.")
+            device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
+            dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
+            adapter = Path(self.adapter_path) if self.adapter_path else None
+            # The adapter directory carries the tokenizer (and chat template) it was trained with.
+            tokenizer_dir = adapter if adapter and (adapter / "tokenizer_config.json").exists() else self.base_model
+            tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
+            ensure_chat_template(tokenizer)
+            if adapter and (adapter / "adapter_config.json").exists():
+                from peft import PeftModel
+
+                model = AutoModelForCausalLM.from_pretrained(self.base_model, dtype=dtype)
+                model = PeftModel.from_pretrained(model, str(adapter))
+            else:
+                model = AutoModelForCausalLM.from_pretrained(str(adapter or self.base_model), dtype=dtype)
+            self.model = model.to(device).eval()
+            self.tokenizer = tokenizer
+
+    def _inputs(self, request: ChatRequest):
+        encoded = self.tokenizer.apply_chat_template(
+            request.messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
+        )
+        return {k: v.to(self.model.device) for k, v in encoded.items()}
+
+    def _generate_kwargs(self, request: ChatRequest) -> dict[str, Any]:
+        settings = request.settings
+        temperature = float(settings.get("temperature", 0.8))
+        kwargs: dict[str, Any] = {
+            "max_new_tokens": int(settings.get("max_new_tokens", 256)),
+            "do_sample": temperature > 0,
+            "pad_token_id": self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
+            "eos_token_id": self.tokenizer.eos_token_id,
+        }
+        if temperature > 0:
+            kwargs["temperature"] = temperature
+            kwargs["top_p"] = float(settings.get("top_p", 1.0))
+            if settings.get("top_k"):
+                kwargs["top_k"] = int(settings["top_k"])
+        for name in ("repetition_penalty", "min_new_tokens"):
+            if settings.get(name) is not None:
+                kwargs[name] = settings[name]
+        return kwargs
+
+    def stream(self, request: ChatRequest) -> Iterator[str]:
+        import torch
+        from transformers import TextIteratorStreamer
+
+        self.load()
+        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=300)
+        inputs = self._inputs(request)
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                # One generation at a time per loaded model: concurrent generate() calls on one
+                # module are safe in torch, but serialising keeps memory bounded on small hosts.
+                with self._generate_lock, torch.inference_mode():
+                    self.model.generate(**inputs, **self._generate_kwargs(request), streamer=streamer)
+            except BaseException as error:  # surfaced to the reader below
+                failure.append(error)
+                streamer.end()
+
+        thread = threading.Thread(target=run, name="troupe-generate", daemon=True)
+        thread.start()
+        for piece in streamer:
+            if piece:
+                yield piece
+        thread.join()
+        if failure:
+            raise InferenceError(f"Generation failed: {failure[0]}") from failure[0]
+
+    def generate_direct(self, request: ChatRequest) -> tuple[str, int]:
+        """Plain ``model.generate`` (no streamer, no thread): the reply and its token count (bench use)."""
+        import torch
+
+        self.load()
+        inputs = self._inputs(request)
+        with torch.inference_mode():
+            output = self.model.generate(**inputs, **self._generate_kwargs(request))
+        new_tokens = output[0, inputs["input_ids"].shape[1] :]
+        return self.tokenizer.decode(new_tokens, skip_special_tokens=True), int(new_tokens.shape[0])
+
+
+class OpenAICompatibleBackend(InferenceBackend):
+    """``POST {base_url}/chat/completions`` with ``stream: true``; pieces come from ``choices[0].delta.content``."""
+
+    def __init__(self, *, base_url: str, model: str, api_key: str = "", timeout_s: float = 120.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.api_key = api_key
+        self.timeout_s = timeout_s
+
+    def _payload(self, request: ChatRequest) -> dict[str, Any]:
+        settings = request.settings
+        payload: dict[str, Any] = {"model": self.model, "messages": request.messages, "stream": True}
+        mapping = {"temperature": "temperature", "top_p": "top_p", "max_new_tokens": "max_tokens"}
+        for ours, theirs in mapping.items():
+            if settings.get(ours) is not None:
+                payload[theirs] = settings[ours]
+        # vLLM accepts these sampling extras in the request body.
+        for name in ("top_k", "repetition_penalty", "min_tokens"):
+            if settings.get(name) is not None:
+                payload[name] = settings[name]
+        if settings.get("min_new_tokens") is not None:
+            payload["min_tokens"] = settings["min_new_tokens"]
+        return payload
+
+    def stream(self, request: ChatRequest) -> Iterator[str]:
+        import httpx
+
+        headers = {"Accept": "text/event-stream"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        try:
+            with (
+                httpx.Client(timeout=self.timeout_s) as client,
+                client.stream(
+                    "POST", f"{self.base_url}/chat/completions", json=self._payload(request), headers=headers
+                ) as response,
+            ):
+                if response.status_code != 200:
+                    body = response.read().decode("utf-8", errors="replace")[:500]
+                    raise InferenceError(f"The endpoint answered {response.status_code}: {body}")
+                for line in response.iter_lines():
+                    if not line.startswith("data:"):
+                        continue  # blank separators, comments (": keep-alive"), event names
+                    data = line[len("data:") :].strip()
+                    if data == "[DONE]":
+                        return
+                    try:
+                        chunk = json.loads(data)
+                    except json.JSONDecodeError as error:
+                        raise InferenceError(f"Malformed stream chunk: {data[:200]}") from error
+                    if "error" in chunk:
+                        raise InferenceError(f"The endpoint reported: {chunk['error']}")
+                    for choice in chunk.get("choices") or []:
+                        piece = (choice.get("delta") or {}).get("content")
+                        if piece:
+                            yield piece
+        except httpx.HTTPError as error:
+            raise InferenceError(f"Could not reach {self.base_url}: {error}") from error
+
+
+_backends: dict[tuple, InferenceBackend] = {}
+_backends_lock = threading.Lock()
+
+
+def backend_for(version) -> InferenceBackend:
+    """The backend serving ``version`` (a ``ModelVersion``), one per process and configuration."""
+    from django.conf import settings
+
+    if version.serving_backend == "openai":
+        key = ("openai", version.endpoint_url, version.served_name or version.name)
+    else:
+        key = ("local", version.base_model, version.weights_path)
+    with _backends_lock:
+        backend = _backends.get(key)
+        if backend is None:
+            if key[0] == "openai":
+                backend = OpenAICompatibleBackend(
+                    base_url=version.endpoint_url,
+                    model=version.served_name or version.name,
+                    api_key=getattr(settings, "INFERENCE_API_KEY", ""),
+                )
+            else:
+                backend = LocalTransformersBackend(base_model=version.base_model, adapter_path=version.weights_path)
+            _backends[key] = backend
+    return backend
+
+
+async def astream(backend: InferenceBackend, request: ChatRequest) -> AsyncIterator[str]:
+    """Iterate ``backend.stream(request)`` in a worker thread, handing pieces to the event loop."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue = asyncio.Queue()
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for piece in backend.stream(request):
+                if stop.is_set():
+                    break
+                loop.call_soon_threadsafe(queue.put_nowait, piece)
+        except BaseException as error:
+            loop.call_soon_threadsafe(queue.put_nowait, error)
+        finally:
+            loop.call_soon_threadsafe(queue.put_nowait, done)
+
+    worker = threading.Thread(target=produce, name="troupe-stream", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = await queue.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
