@@ -1,5 +1,6 @@
 """Live progress pushed from Celery workers to browsers through the channel layer."""
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from platform_core.permissions import ANY_ROLE, websocket_allows
@@ -10,7 +11,7 @@ class ProgressConsumer(AsyncJsonWebsocketConsumer):
     """Relays ``progress`` events for one topic (e.g. ``export-12``) to the signed-in browser."""
 
     async def connect(self) -> None:
-        if not websocket_allows(self.scope, ANY_ROLE):
+        if not await database_sync_to_async(websocket_allows)(self.scope, ANY_ROLE):
             await self.close(code=4403)
             return
         self.group = progress_group(self.scope["url_route"]["kwargs"]["topic"])

@@ -75,4 +75,5 @@ class HasRequiredRole(BasePermission):
 
 
 def websocket_allows(scope: dict, roles: Iterable[str]) -> bool:
+    """Reads the user's roles from the database: consumers call it through ``database_sync_to_async``."""
     return has_role(scope.get("user"), roles)
