@@ -279,6 +279,10 @@ def export_build_run(
         )
         audit_record(actor=build.creator, action="export.build_failed", target=build, details={"error": message[:500]})
         logger.exception("Export build #%s failed", build.pk)
+        try:
+            reporter.report(reporter.last_percent, f"failed: {message}"[:200], force=True, keep_row=True)
+        except Exception:  # the database may be what failed; the build row already says so
+            logger.warning("Could not report the failure of export build #%s", build.pk)
         if not isinstance(error, Exception):
             raise  # KeyboardInterrupt, SystemExit: stop after recording
     build.refresh_from_db()
@@ -297,7 +301,11 @@ class _ProgressReporter:
         self._last_percent = -1.0
         self._channel_ok = True
 
-    def report(self, percent: float, message: str, *, force: bool = False) -> None:
+    @property
+    def last_percent(self) -> float:
+        return max(self._last_percent, 0.0)
+
+    def report(self, percent: float, message: str, *, force: bool = False, keep_row: bool = False) -> None:
         percent = max(0.0, min(100.0, percent))
         if self.callback:
             self.callback(percent, message)
@@ -305,7 +313,10 @@ class _ProgressReporter:
         if not force and (percent - self._last_percent < 1 and now - self._last_time < 2):
             return
         self._last_time, self._last_percent = now, percent
-        ExportBuild.objects.filter(pk=self.build.pk).update(progress=round(percent, 1), progress_message=message[:200])
+        if not keep_row:
+            ExportBuild.objects.filter(pk=self.build.pk).update(
+                progress=round(percent, 1), progress_message=message[:200]
+            )
         if self._channel_ok:
             try:
                 progress_publish(topic=self.build.progress_topic, percent=percent, message=message)

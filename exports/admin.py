@@ -1,0 +1,26 @@
+from django.contrib import admin
+
+from exports.models import ExportBuild, ExportSpec
+
+
+@admin.register(ExportSpec)
+class ExportSpecAdmin(admin.ModelAdmin):
+    list_display = ("name", "statuses", "sources", "min_turns", "seed", "created_by", "created_at")
+    search_fields = ("name", "description")
+    readonly_fields = ("created_by", "created_at")
+
+
+@admin.register(ExportBuild)
+class ExportBuildAdmin(admin.ModelAdmin):
+    """Builds are read-only here: they are made by the build service, and published ones are immutable."""
+
+    list_display = ("__str__", "status", "version", "dialogue_count", "turn_count", "creator", "created_at")
+    list_filter = ("status", "spec")
+    search_fields = ("spec__name", "data_sha256")
+    readonly_fields = [field.name for field in ExportBuild._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,106 @@
+"""REST API for exports: specs and builds (admins and researchers only)."""
+
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from exports import selectors, services
+from exports.archive import build_tar_stream
+from exports.models import ExportBuild, ExportSpec
+from exports.serializers import (
+    ExportBuildCreateSerializer,
+    ExportBuildSerializer,
+    ExportSpecInput,
+    ExportSpecSerializer,
+    as_drf_error,
+)
+from exports.views import EXPORTERS
+
+
+class ExportSpecViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Export specs. Create with the keys of a YAML spec (``split: {train, validation, test}`` allowed)."""
+
+    queryset = ExportSpec.objects.all()
+    serializer_class = ExportSpecSerializer
+    required_roles = EXPORTERS
+
+    @extend_schema(request=ExportSpecSerializer, responses={201: ExportSpecSerializer})
+    def create(self, request, *args, **kwargs):
+        spec = ExportSpecInput(data=request.data)
+        spec.is_valid(raise_exception=True)
+        instance = spec.validated_data
+        instance.created_by = request.user
+        instance.save()
+        return Response(ExportSpecSerializer(instance).data, status=status.HTTP_201_CREATED)
+
+
+class ExportBuildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Export builds: list (filter by ``status``, ``spec``), start, follow, download."""
+
+    serializer_class = ExportBuildSerializer
+    required_roles = EXPORTERS
+
+    def get_queryset(self):
+        spec = self.request.query_params.get("spec", "")
+        return selectors.builds_filtered(
+            status=self.request.query_params.get("status", ""),
+            spec_id=int(spec) if spec.isdigit() else None,
+            query=self.request.query_params.get("q", ""),
+        )
+
+    @extend_schema(request=ExportBuildCreateSerializer, responses={201: ExportBuildSerializer})
+    def create(self, request, *args, **kwargs):
+        payload = ExportBuildCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with transaction.atomic():
+            spec = payload.validated_data.get("spec")
+            if spec is None:
+                spec = payload.validated_data["new_spec"]
+                spec.created_by = request.user
+                spec.save()
+            build = services.export_build_create(spec=spec, creator=request.user)
+        build.refresh_from_db()
+        return Response(ExportBuildSerializer(build).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("file", str, description="A path from the build's files; omit for a tar.")],
+        responses={(200, "application/octet-stream"): bytes},
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        build = self.get_object()
+        if not build.is_published:
+            raise Http404("This build is not published.")
+        name = request.query_params.get("file", "")
+        directory = Path(build.directory)
+        if name:
+            if name != "manifest.json" and name not in build.files:
+                raise Http404("No such file in this build.")
+            services.export_download_record(build=build, actor=request.user, path=name)
+            return FileResponse(open(directory / name, "rb"), as_attachment=True, filename=name.replace("/", "-"))
+        services.export_download_record(build=build, actor=request.user, path="*")
+        response = StreamingHttpResponse(
+            build_tar_stream(directory, sorted([*build.files, "manifest.json"]), prefix=f"troupe-v{build.version}"),
+            content_type="application/x-tar",
+        )
+        response["Content-Disposition"] = f'attachment; filename="troupe-v{build.version}.tar"'
+        return response
+
+    @extend_schema(request=None, responses={202: ExportBuildSerializer})
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        build: ExportBuild = self.get_object()
+        try:
+            services.export_build_retry(build=build, actor=request.user)
+        except ValidationError as error:
+            raise as_drf_error(error) from error
+        build.refresh_from_db()
+        return Response(ExportBuildSerializer(build).data, status=status.HTTP_202_ACCEPTED)
