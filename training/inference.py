@@ -44,6 +44,41 @@ class InferenceBackend(ABC):
         return "".join(self.stream(request))
 
 
+def _token_streamer_class():
+    from transformers import TextIteratorStreamer
+
+    class TokenStreamer(TextIteratorStreamer):
+        """Hands out text after every generated token (``TextIteratorStreamer`` waits for a whole word).
+
+        A token that ends inside a multi-byte character decodes to U+FFFD; such a tail is held back
+        until the character completes, or for at most 4 tokens (a UTF-8 character has at most 4
+        bytes, so by then the bytes are truly invalid and the replacement character is final).
+        """
+
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.pending = 0
+
+        def put(self, value) -> None:
+            if len(value.shape) > 1:
+                value = value[0]
+            if self.skip_prompt and self.next_tokens_are_prompt:
+                self.next_tokens_are_prompt = False
+                return
+            self.token_cache.extend(value.tolist())
+            self.pending += 1
+            text = self.tokenizer.decode(self.token_cache, **self.decode_kwargs)
+            if text.endswith("\ufffd") and self.pending < 4:
+                return
+            printable = text[self.print_len :]
+            self.print_len += len(printable)
+            self.pending = 0
+            if printable:
+                self.on_finalized_text(printable)
+
+    return TokenStreamer
+
+
 class LocalTransformersBackend(InferenceBackend):
     """A local Hugging Face model (plus LoRA adapter), loaded once per process on first use."""
 
@@ -111,10 +146,9 @@ class LocalTransformersBackend(InferenceBackend):
 
     def stream(self, request: ChatRequest) -> Iterator[str]:
         import torch
-        from transformers import TextIteratorStreamer
 
         self.load()
-        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=300)
+        streamer = _token_streamer_class()(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=300)
         inputs = self._inputs(request)
         failure: list[BaseException] = []
 

@@ -251,3 +251,20 @@ class Deployment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model_version} ({'active' if self.active else 'retired'})"
+
+
+class DiscardedReply(models.Model):
+    """A model reply the worker regenerated away in a human–machine chat (kept: it is a rejected sample)."""
+
+    dialogue = models.ForeignKey("roleplay.Dialogue", on_delete=models.CASCADE, related_name="discarded_replies")
+    seq = models.PositiveIntegerField(_("turn"))
+    text = models.TextField(_("text"))
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="discarded_replies")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["dialogue", "seq", "id"]
+        verbose_name = _("discarded model reply")
+
+    def __str__(self) -> str:
+        return f"{self.dialogue_id}:{self.seq} {self.text[:40]}"
