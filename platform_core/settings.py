@@ -213,6 +213,26 @@ ANNOTATION_SYNTHESIS_ATTEMPTS = env.int("ANNOTATION_SYNTHESIS_ATTEMPTS", default
 # First backoff wait after a 429/5xx; doubles on each retry (Retry-After is honoured when longer).
 LLM_BACKOFF_BASE_S = env.float("LLM_BACKOFF_BASE_S", default=1.0)
 
+# --- Live role-play (roleplay/live_services.py, roleplay/consumers.py) -------------------------
+# Seconds and counts; each can be set in the environment. See docs/chat-protocol.md.
+LIVE_MIN_TURNS = env.int("LIVE_MIN_TURNS", default=20)  # turns (greeting included) before finish unlocks
+LIVE_IDLE_TIMEOUT_S = env.float("LIVE_IDLE_TIMEOUT_S", default=180.0)  # per turn, for the side whose turn it is
+LIVE_JOIN_WINDOW_S = env.float("LIVE_JOIN_WINDOW_S", default=30.0)  # both must open the chat within this
+LIVE_PARTNER_GRACE_S = env.float("LIVE_PARTNER_GRACE_S", default=60.0)  # away longer = partner_left
+LIVE_QUEUE_RECONNECT_GRACE_S = env.float("LIVE_QUEUE_RECONNECT_GRACE_S", default=15.0)  # refresh keeps the place
+LIVE_QUEUE_TICK_S = env.float("LIVE_QUEUE_TICK_S", default=2.0)  # waiting-room status and matchmaking period
+LIVE_STRICT_TURN_TAKING = env.bool("LIVE_STRICT_TURN_TAKING", default=True)  # sides alternate
+LIVE_ABANDON_THRESHOLD = env.int("LIVE_ABANDON_THRESHOLD", default=3)  # abandonments in 24 h -> soft block
+LIVE_CREDIT_PER_WAIT_MINUTE = env.float("LIVE_CREDIT_PER_WAIT_MINUTE", default=0.05)
+LIVE_CREDIT_STRANDED = env.float("LIVE_CREDIT_STRANDED", default=0.50)
+LIVE_STRANDED_PRIORITY_WINDOW_S = env.float("LIVE_STRANDED_PRIORITY_WINDOW_S", default=3600.0)
+# Automatic message checks; set a limit to 0 to switch that check off.
+LIVE_MAX_MESSAGE_CHARS = env.int("LIVE_MAX_MESSAGE_CHARS", default=500)
+LIVE_REPEAT_WINDOW = env.int("LIVE_REPEAT_WINDOW", default=3)  # refuse a copy of one's own last N turns
+LIVE_PROFILE_COPY_MIN_CHARS = env.int("LIVE_PROFILE_COPY_MIN_CHARS", default=24)  # verbatim profile run
+# Dotted path of a roleplay.partners.Partner subclass for sessions whose character seat is a model.
+LIVE_MODEL_PARTNER_CLASS = env("LIVE_MODEL_PARTNER_CLASS", default="")
+
 # --- Exports ----------------------------------------------------------------------------------
 # Worker ids in exported corpora become HMAC-SHA256(salt, id): keep the salt secret and stable,
 # so one worker has the same pseudonym across export versions. Defaults to one derived from SECRET_KEY.

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -328,3 +329,230 @@ class Turn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dialogue_id}:{self.seq} [{self.speaker}] {self.text[:40]}"
+
+
+# --- Live role-play: matchmaking, sessions, credits -------------------------------------------
+
+
+class LiveSide(models.TextChoices):
+    """Which seat a worker asks for in the queue; ``any`` lets the matchmaker decide."""
+
+    CHARACTER = "character", _("Character")
+    PLAYER = "player", _("Player")
+    ANY = "any", _("Either side")
+
+
+class QueueEntryStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    MATCHED = "matched", _("Matched")
+    LEFT = "left", _("Left the queue")
+    EXPIRED = "expired", _("Did not join in time")
+    DONE = "done", _("Session over")
+
+
+# A worker holding one of these entries is busy: the partial unique constraint below keeps every
+# worker in at most one queue entry or live session at a time, whatever process writes.
+BUSY_QUEUE_STATUSES = (QueueEntryStatus.WAITING, QueueEntryStatus.MATCHED)
+
+
+class CategoryQuota(models.Model):
+    """An admin's cap on how many live role-play dialogues a character category should collect."""
+
+    category = models.CharField(_("category"), max_length=20, choices=CharacterCategory.choices, unique=True)
+    target_dialogues = models.PositiveIntegerField(
+        _("target dialogues"), help_text=_("Stop assigning this category's characters once this many were collected.")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["category"]
+        verbose_name = _("category quota")
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.target_dialogues}"
+
+
+class LiveSessionStatus(models.TextChoices):
+    JOINING = "joining", _("Waiting for both to join")
+    TOPIC = "topic", _("Agreeing on a topic")
+    ACTIVE = "active", _("Chatting")
+    RATING = "rating", _("Rating")
+    FINISHED = "finished", _("Finished")
+    PARTNER_LEFT = "partner_left", _("Partner left")
+    IDLE_TIMEOUT = "idle_timeout", _("Timed out")
+    EXPIRED = "expired", _("Not joined in time")
+
+
+LIVE_OPEN_STATUSES = (
+    LiveSessionStatus.JOINING,
+    LiveSessionStatus.TOPIC,
+    LiveSessionStatus.ACTIVE,
+    LiveSessionStatus.RATING,
+)
+
+
+class LiveSession(models.Model):
+    """A live pairing of a character-side and a player-side worker; its turns live in ``dialogue``.
+
+    The dialogue is created when both have joined, so pairs that never start leave no corpus rows.
+    """
+
+    character = models.ForeignKey(Character, on_delete=models.PROTECT, related_name="live_sessions")
+    player_persona = models.ForeignKey(PlayerPersona, on_delete=models.PROTECT, related_name="live_sessions")
+    character_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="live_sessions_as_character"
+    )
+    player_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="live_sessions_as_player"
+    )
+    dialogue = models.OneToOneField(
+        Dialogue, null=True, blank=True, on_delete=models.PROTECT, related_name="live_session"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=LiveSessionStatus.choices, default=LiveSessionStatus.JOINING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    join_deadline = models.DateTimeField(_("join deadline"))
+    character_joined_at = models.DateTimeField(null=True, blank=True)
+    player_joined_at = models.DateTimeField(null=True, blank=True)
+    # The channel of each side's current connection ("" = not connected) and when it went away:
+    # the newest connection wins, so a crashed server's stale channel is simply replaced.
+    character_channel = models.CharField(max_length=200, blank=True)
+    player_channel = models.CharField(max_length=200, blank=True)
+    character_left_at = models.DateTimeField(null=True, blank=True)
+    player_left_at = models.DateTimeField(null=True, blank=True)
+    topic_proposal = models.CharField(_("proposed topic"), max_length=200, blank=True)
+    topic_proposal_kind = models.CharField(max_length=20, choices=Topic.choices, blank=True)
+    topic_proposed_by = models.CharField(max_length=10, choices=Speaker.choices, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    finish_requested_by = models.CharField(max_length=10, choices=Speaker.choices, blank=True)
+    character_rated = models.BooleanField(default=False)
+    player_rated = models.BooleanField(default=False)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    abandoned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="live_sessions_abandoned",
+    )
+    stranded_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="live_sessions_stranded",
+    )
+    stranded_requeued = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("live session")
+        indexes = [
+            models.Index(fields=["status", "join_deadline"]),
+            models.Index(fields=["abandoned_by", "ended_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(character_worker=models.F("player_worker")), name="live_session_two_workers"
+            ),
+            models.CheckConstraint(condition=Q(status__in=LiveSessionStatus.values), name="live_session_status_known"),
+            models.CheckConstraint(
+                condition=Q(status="joining") | Q(status="expired") | Q(dialogue__isnull=False),
+                name="live_session_started_has_dialogue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"live #{self.pk} {self.character} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in LIVE_OPEN_STATUSES
+
+    def side_of(self, user_id: int | None) -> str | None:
+        if user_id is not None and user_id == self.character_worker_id:
+            return Speaker.CHARACTER
+        if user_id is not None and user_id == self.player_worker_id:
+            return Speaker.PLAYER
+        return None
+
+    def worker_id_for(self, side: str) -> int:
+        return self.character_worker_id if side == Speaker.CHARACTER else self.player_worker_id
+
+
+class MatchQueueEntry(models.Model):
+    """One worker's wait for a partner; it becomes ``matched`` with a session, then ``done``."""
+
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="queue_entries")
+    side = models.CharField(_("side"), max_length=10, choices=LiveSide.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=QueueEntryStatus.choices, default=QueueEntryStatus.WAITING
+    )
+    # Higher first: a worker stranded by a partner who left goes back to the front of the queue.
+    priority = models.SmallIntegerField(default=0)
+    joined_at = models.DateTimeField(default=timezone.now)
+    disconnected_at = models.DateTimeField(null=True, blank=True)
+    session = models.ForeignKey(
+        LiveSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="queue_entries"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-priority", "joined_at", "id"]
+        verbose_name = _("match queue entry")
+        verbose_name_plural = _("match queue entries")
+        indexes = [models.Index(fields=["status", "priority", "joined_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker"], condition=Q(status__in=["waiting", "matched"]), name="one_busy_entry_per_worker"
+            ),
+            models.CheckConstraint(condition=Q(side__in=LiveSide.values), name="queue_side_known"),
+            models.CheckConstraint(condition=Q(status__in=QueueEntryStatus.values), name="queue_status_known"),
+            models.CheckConstraint(
+                condition=~Q(status="matched") | Q(session__isnull=False), name="matched_entry_has_session"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} · {self.side} · {self.status}"
+
+
+class CreditKind(models.TextChoices):
+    WAITING = "waiting", _("Time spent waiting")
+    STRANDED = "stranded", _("Partner left")
+
+
+class CreditEntry(models.Model):
+    """A ledger row: one credit owed to a worker. Payouts are a later concern; rows are never edited."""
+
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credit_entries")
+    kind = models.CharField(_("kind"), max_length=20, choices=CreditKind.choices)
+    seconds = models.PositiveIntegerField(_("seconds"), default=0)
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=4)
+    session = models.ForeignKey(LiveSession, null=True, blank=True, on_delete=models.PROTECT, related_name="credits")
+    queue_entry = models.ForeignKey(
+        MatchQueueEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="credits"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("credit entry")
+        verbose_name_plural = _("credit entries")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=CreditKind.values), name="credit_kind_known"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="credit_not_negative"),
+            # One waiting credit per queue entry and one stranded credit per session and worker,
+            # so a retried service call cannot pay twice.
+            models.UniqueConstraint(
+                fields=["queue_entry"], condition=Q(kind="waiting"), name="one_waiting_credit_per_entry"
+            ),
+            models.UniqueConstraint(
+                fields=["session", "worker"], condition=Q(kind="stranded"), name="one_stranded_credit_per_session"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} +{self.amount} ({self.kind})"

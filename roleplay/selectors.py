@@ -1,6 +1,8 @@
-from django.db.models import Count, QuerySet
+from decimal import Decimal
 
-from roleplay.models import Character, Dialogue
+from django.db.models import Count, Q, QuerySet, Sum
+
+from roleplay.models import Character, CreditEntry, Dialogue, LiveSession
 
 
 def characters_with_counts() -> QuerySet[Character]:
@@ -17,3 +19,22 @@ def dialogues_for_listing() -> QuerySet[Dialogue]:
 
 def dialogue_turns(dialogue: Dialogue):
     return dialogue.turns.select_related("author_user", "author_model").order_by("seq")
+
+
+def live_session_for_worker(*, session_id: int, worker) -> LiveSession | None:
+    """The live session if ``worker`` sits in one of its seats, else None."""
+    return (
+        LiveSession.objects.select_related("character", "player_persona", "dialogue")
+        .filter(Q(character_worker=worker) | Q(player_worker=worker), pk=session_id)
+        .first()
+    )
+
+
+def character_profile_prompt(*, character: Character) -> str:
+    """The prompt the character side plays from: an accepted written prompt, else the profile rendering."""
+    prompts = {p.kind: p.text for p in character.prompts.filter(kind__in=["written", "profile"])}
+    return prompts.get("written") or prompts.get("profile", "")
+
+
+def live_credit_total(*, worker) -> Decimal:
+    return CreditEntry.objects.filter(worker=worker).aggregate(total=Sum("amount"))["total"] or Decimal("0")

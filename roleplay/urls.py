@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roleplay import views
+from roleplay import live_views, views
 
 app_name = "roleplay"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("characters/<int:pk>/edit/", views.character_edit, name="character-edit"),
     path("dialogues/", views.dialogue_list, name="dialogue-list"),
     path("dialogues/<int:pk>/", views.dialogue_detail, name="dialogue-detail"),
+    path("live/", live_views.live_waiting_room, name="live-waiting-room"),
+    path("live/<int:session_id>/", live_views.live_chat, name="live-chat"),
 ]

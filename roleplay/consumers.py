@@ -1,0 +1,273 @@
+"""WebSocket consumers of live role-play: the waiting room and the chat (docs/chat-protocol.md).
+
+Consumers never touch the ORM: every read and write is a service in ``roleplay.live_services``,
+awaited through ``database_sync_to_async``. The other seat is reached only through a
+``roleplay.partners.Partner``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from platform_core.permissions import websocket_allows
+from platform_core.roles import Role
+from roleplay import live_services as live
+from roleplay.partners import Partner, other_seat, partner_for, seat_group, worker_group
+
+LIVE_ROLES = (Role.CROWDWORKER,)
+CLOSE_FORBIDDEN = 4403
+CLOSE_REPLACED = 4409
+
+
+class _JsonErrors(AsyncJsonWebsocketConsumer):
+    async def send_error(self, code: str, message: str, **extra: object) -> None:
+        await self.send_json({"type": "error", "code": code, "message": message, **extra})
+
+    async def decode_json(self, text_data: str) -> object:
+        try:
+            return await super().decode_json(text_data)
+        except ValueError:
+            return None  # answered with a ``bad_frame`` error in receive_json
+
+    async def live_frame(self, event: dict) -> None:
+        await self.send_json(event["frame"])
+
+
+class LiveQueueConsumer(_JsonErrors):
+    """The waiting room: join/leave the queue, live position and waiting time, the match."""
+
+    tick_task: asyncio.Task | None = None
+
+    async def connect(self) -> None:
+        if not await database_sync_to_async(websocket_allows)(self.scope, LIVE_ROLES):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.user = self.scope["user"]
+        await self.channel_layer.group_add(worker_group(self.user.pk), self.channel_name)
+        await self.accept()
+        await self._send_status()
+        self.tick_task = asyncio.ensure_future(self._tick())
+
+    async def disconnect(self, code: int) -> None:
+        if self.tick_task is not None:
+            self.tick_task.cancel()
+        if hasattr(self, "user"):
+            await self.channel_layer.group_discard(worker_group(self.user.pk), self.channel_name)
+            await database_sync_to_async(live.queue_leave)(worker=self.user, disconnected=True)
+
+    async def _send_status(self) -> dict:
+        status = await database_sync_to_async(live.queue_status)(worker=self.user)
+        await self.send_json(status)
+        return status
+
+    async def _tick(self) -> None:
+        """Every ``LIVE_QUEUE_TICK_S``: run the matchmaker (any process may) and refresh the status."""
+        while True:
+            await asyncio.sleep(settings.LIVE_QUEUE_TICK_S)
+            try:
+                await database_sync_to_async(live.matchmaker_run)()
+                await self._send_status()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a failed pass must not end the waiting room; the next tick retries
+                import logging
+
+                logging.getLogger(__name__).exception("waiting-room tick failed")
+
+    async def receive_json(self, content: object, **kwargs) -> None:
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            await self.send_error("bad_frame", _("Send a JSON object with a type."))
+            return
+        kind = content["type"]
+        try:
+            if kind == "join":
+                await database_sync_to_async(live.queue_join)(worker=self.user, side=content.get("side", "any"))
+                await database_sync_to_async(live.matchmaker_run)()
+                await self._send_status()
+            elif kind == "leave":
+                await database_sync_to_async(live.queue_leave)(worker=self.user)
+                await self._send_status()
+            elif kind == "status":
+                await self._send_status()
+            elif kind == "ping":
+                await self.send_json({"type": "pong"})
+            else:
+                await self.send_error("bad_frame", _("Unknown frame type %(type)s.") % {"type": kind})
+        except live.LiveRefused as refused:
+            await self.send_error(refused.code, refused.message)
+
+
+class LiveChatConsumer(_JsonErrors):
+    """One seat of one live session. The newest connection of a seat wins; replay by ``last_seq``."""
+
+    side: str | None = None
+    partner: Partner | None = None
+    timer: asyncio.TimerHandle | None = None
+    character_profile: str | None = None
+
+    async def connect(self) -> None:
+        if not await database_sync_to_async(websocket_allows)(self.scope, LIVE_ROLES):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.user = self.scope["user"]
+        self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
+        await self.accept()
+        try:
+            joined = await database_sync_to_async(live.live_session_connect)(
+                session_id=self.session_id, worker=self.user, channel_name=self.channel_name
+            )
+        except live.LiveRefused as refused:
+            await self.send_error(refused.code, refused.message)
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.side = joined.side
+        self.character_profile = joined.character_profile
+        self.partner = partner_for(session_id=self.session_id, seat=other_seat(self.side))
+        await self.channel_layer.group_add(seat_group(self.session_id, self.side), self.channel_name)
+        if joined.replaced_channel:
+            await self.channel_layer.send(joined.replaced_channel, {"type": "live.replaced"})
+        await self.send_json({"type": "welcome", "session_id": self.session_id, "you": self.side})
+        await self.send_json(joined.frame)
+        self._schedule(joined.frame.get("deadline"))
+
+    async def disconnect(self, code: int) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.side is None:
+            return
+        await self.channel_layer.group_discard(seat_group(self.session_id, self.side), self.channel_name)
+        await database_sync_to_async(live.live_session_disconnect)(
+            session_id=self.session_id, side=self.side, channel_name=self.channel_name
+        )
+        if self.partner is not None:
+            await self.partner.close()
+
+    # --- deadlines: the server, not the client, ends idle or abandoned sessions --------------
+
+    def _schedule(self, deadline: float | None) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if deadline is None:
+            return
+        delay = max(0.0, deadline - time.time()) + 0.05
+        self.timer = asyncio.get_running_loop().call_later(delay, lambda: asyncio.ensure_future(self._check()))
+
+    async def _check(self) -> None:
+        self.timer = None
+        deadline = await database_sync_to_async(_check_and_next_deadline)(self.session_id)
+        self._schedule(deadline)
+
+    # --- frames -------------------------------------------------------------------------------
+
+    async def live_frame(self, event: dict) -> None:
+        frame = event["frame"]
+        await self.send_json(frame)
+        if frame.get("type") == "session" and frame.get("session_id") == self.session_id:
+            self._schedule(frame.get("deadline"))
+        elif frame.get("type") == "turn":
+            self._schedule(time.time() + settings.LIVE_IDLE_TIMEOUT_S)
+
+    async def live_replaced(self, event: dict) -> None:
+        await self.send_error("replaced", _("This chat was opened in another window."))
+        self.side = None  # the newer connection owns the seat now; do not mark it as gone
+        await self.close(code=CLOSE_REPLACED)
+
+    async def receive_json(self, content: object, **kwargs) -> None:
+        if self.side is None:
+            return
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            await self.send_error("bad_frame", _("Send a JSON object with a type."))
+            return
+        kind = content["type"]
+        handler = {
+            "message": self._on_message,
+            "hello": self._on_hello,
+            "typing": self._on_typing,
+            "topic.propose": self._on_topic_propose,
+            "topic.accept": self._on_topic_accept,
+            "finish": self._on_finish,
+            "ping": self._on_ping,
+        }.get(kind)
+        if handler is None:
+            await self.send_error("bad_frame", _("Unknown frame type %(type)s.") % {"type": kind})
+            return
+        try:
+            await handler(content)
+        except live.LiveRefused as refused:
+            extra = {"client_msg_id": content.get("client_msg_id")} if kind == "message" else {}
+            await self.send_error(refused.code, refused.message, **extra)
+
+    async def _on_message(self, content: dict) -> None:
+        sent = await database_sync_to_async(live.live_message_send)(
+            session_id=self.session_id,
+            worker=self.user,
+            client_msg_id=content.get("client_msg_id"),
+            text=content.get("text"),
+            side=content.get("side"),
+            character_profile=self.character_profile,
+        )
+        turn = sent.result.turn
+        # The turn is committed: acknowledge, then show it to both seats.
+        await self.send_json(
+            {
+                "type": "ack",
+                "client_msg_id": str(turn.client_msg_id),
+                "seq": turn.seq,
+                "duplicate": not sent.result.created,
+            }
+        )
+        if sent.result.created:
+            frame = live.turn_frame(turn)
+            await self.send_json(frame)
+            await self.partner.deliver_turn(frame)
+            self._schedule(sent.deadline)
+
+    async def _on_hello(self, content: dict) -> None:
+        frames = await database_sync_to_async(live.live_turns_since)(
+            session_id=self.session_id, worker=self.user, last_seq=content.get("last_seq", 0)
+        )
+        for frame in frames:
+            await self.send_json(frame)
+        await self.send_json(
+            {
+                "type": "replayed",
+                "count": len(frames),
+                "last_seq": frames[-1]["seq"] if frames else content.get("last_seq", 0),
+            }
+        )
+
+    async def _on_typing(self, content: dict) -> None:
+        await self.partner.deliver_typing()
+
+    async def _on_topic_propose(self, content: dict) -> None:
+        await database_sync_to_async(live.live_topic_propose)(
+            session_id=self.session_id, worker=self.user, topic=content.get("topic"), kind=content.get("kind", "other")
+        )
+
+    async def _on_topic_accept(self, content: dict) -> None:
+        await database_sync_to_async(live.live_topic_accept)(session_id=self.session_id, worker=self.user)
+
+    async def _on_finish(self, content: dict) -> None:
+        await database_sync_to_async(live.live_finish)(
+            session_id=self.session_id,
+            worker=self.user,
+            rating=content.get("rating"),
+            flag=bool(content.get("flag", False)),
+            flag_reason=content.get("flag_reason", ""),
+        )
+
+    async def _on_ping(self, content: dict) -> None:
+        await self.send_json({"type": "pong"})
+
+
+def _check_and_next_deadline(session_id: int) -> float | None:
+    session = live.live_session_check(session_id=session_id)
+    deadline = live.session_next_deadline(session)
+    return deadline.timestamp() if deadline else None

@@ -1,0 +1,60 @@
+"""Pages of live role-play: the waiting room and the chat. Thin: the consumers do the live work."""
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from platform_core.permissions import requires_roles
+from platform_core.roles import Role
+from roleplay import selectors
+from roleplay.models import Topic
+
+
+@requires_roles(Role.CROWDWORKER)
+def live_waiting_room(request: HttpRequest) -> HttpResponse:
+    profile = request.user.profile
+    sides = []
+    if profile.can_play_character and profile.can_play_player:
+        sides.append(("any", _("Either side")))
+    if profile.can_play_character:
+        sides.append(("character", _("Character")))
+    if profile.can_play_player:
+        sides.append(("player", _("Player")))
+    return render(
+        request,
+        "roleplay/live_waiting.html",
+        {"sides": sides, "profile": profile, "credits": selectors.live_credit_total(worker=request.user)},
+    )
+
+
+@requires_roles(Role.CROWDWORKER)
+def live_chat(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = selectors.live_session_for_worker(session_id=session_id, worker=request.user)
+    if session is None:
+        raise Http404(_("No such live session of yours."))
+    side = session.side_of(request.user.pk)
+    config = {
+        "sessionId": session.pk,
+        "side": side,
+        "wsPath": f"/ws/roleplay/live/{session.pk}/",
+        "waitingRoomUrl": reverse("roleplay:live-waiting-room"),
+        "minTurns": settings.LIVE_MIN_TURNS,
+        "maxChars": settings.LIVE_MAX_MESSAGE_CHARS,
+        "names": {"character": session.character.name, "player": session.player_persona.name},
+    }
+    return render(
+        request,
+        "roleplay/live_chat.html",
+        {
+            "session": session,
+            "side": side,
+            "character": session.character,
+            "persona": session.player_persona,
+            "profile_prompt": selectors.character_profile_prompt(character=session.character),
+            "topics": Topic.choices,
+            "config": config,
+            "ratings": range(1, 6),
+        },
+    )

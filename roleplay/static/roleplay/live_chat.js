@@ -1,0 +1,187 @@
+// Live chat client (docs/chat-protocol.md). User text is only ever set with textContent.
+(function () {
+  "use strict";
+  var config = JSON.parse(document.getElementById("live-config").textContent);
+  var labels = JSON.parse(document.getElementById("live-chat-labels").textContent);
+  var $ = function (id) { return document.getElementById(id); };
+  var history = $("history"), input = $("message-input"), sendButton = $("send");
+  var storeKey = "troupe.live." + config.sessionId;
+  var stored = JSON.parse(sessionStorage.getItem(storeKey) || "{}");
+  var lastSeq = 0;               // highest committed seq shown; sent as last_seq on reconnect
+  var pending = stored.pending || {}; // client_msg_id -> text, until acknowledged (survives reloads)
+  var seen = {};                 // seq -> true
+  var state = null, socket = null, retry = 500, closedForGood = false, deadline = null, typingTimer = null, lastTyping = 0;
+
+  function save() { sessionStorage.setItem(storeKey, JSON.stringify({ pending: pending })); }
+  function format(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_, key) { return String(values[key]); });
+  }
+  function uuid4() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = new Uint8Array(16); crypto.getRandomValues(b);
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  function send(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) { socket.send(JSON.stringify(frame)); return true; }
+    return false;
+  }
+  function bubble(speaker, text, extraClass) {
+    var li = document.createElement("li");
+    var who = document.createElement("span");
+    who.className = "who";
+    who.textContent = speaker === config.side ? labels.you : config.names[speaker];
+    var body = document.createElement("span");
+    body.className = "text";
+    body.textContent = text;
+    li.appendChild(who); li.appendChild(body);
+    li.className = (speaker === config.side ? "mine " : "") + (extraClass || "");
+    return li;
+  }
+  function showTurn(frame) {
+    if (seen[frame.seq]) return;
+    seen[frame.seq] = true;
+    if (frame.client_msg_id) {
+      var pendingLi = history.querySelector('li[data-pending="' + frame.client_msg_id + '"]');
+      if (pendingLi) pendingLi.remove();
+      if (pending[frame.client_msg_id] !== undefined) { delete pending[frame.client_msg_id]; save(); }
+    }
+    var li = bubble(frame.speaker, frame.text);
+    li.dataset.seq = frame.seq;
+    li.setAttribute("data-testid", "turn");
+    // Keep seq order even when a replayed turn arrives after a newer one.
+    var after = null;
+    history.querySelectorAll("li[data-seq]").forEach(function (other) {
+      if (!after && Number(other.dataset.seq) > frame.seq) after = other;
+    });
+    if (!after) after = history.querySelector("li[data-pending]");
+    history.insertBefore(li, after);
+    lastSeq = Math.max(lastSeq, frame.seq);
+    history.scrollTop = history.scrollHeight;
+    $("typing").textContent = "";
+  }
+  function showPending(id, text) {
+    var li = bubble(config.side, text, "pending");
+    li.dataset.pending = id;
+    history.appendChild(li);
+    history.scrollTop = history.scrollHeight;
+  }
+  function myTurn() {
+    return state && state.status === "active" && (state.next_speaker === config.side || state.next_speaker === "any");
+  }
+  function render() {
+    if (!state) return;
+    $("turn-counter").textContent = state.turns;
+    var open = state.open;
+    $("topic-panel").hidden = state.status !== "topic";
+    if (state.topic_proposal) {
+      $("topic-proposal").textContent = labels.proposedBy + " " + state.topic_proposal.topic;
+      $("topic-accept").hidden = state.topic_proposal.by === config.side;
+    } else {
+      $("topic-proposal").textContent = "";
+      $("topic-accept").hidden = true;
+    }
+    $("topic-line").textContent = state.topic ? labels.topicLine + " " + state.topic : "";
+    var canWrite = myTurn() && Object.keys(pending).length === 0;
+    input.disabled = !(state.status === "active");
+    sendButton.disabled = !canWrite;
+    var rated = state.rated[config.side];
+    $("finish").disabled = !open || rated || !(state.finish_unlocked || state.status === "rating");
+    $("finish-hint").textContent = state.status === "rating" ? (rated ? labels.rated : labels.rating)
+      : (state.finish_unlocked ? labels.finishUnlocked : $("finish-hint").textContent);
+    var partner = config.side === "character" ? "player" : "character";
+    $("partner-state").textContent = open ? (state.connected[partner] ? labels.partnerHere : labels.partnerAway) : "";
+    var statusText = {
+      joining: labels.joining, topic: labels.topic, rating: rated ? labels.rated : labels.rating,
+      finished: labels.finished, partner_left: labels.partner_left, idle_timeout: labels.idle_timeout, expired: labels.expired
+    }[state.status];
+    if (state.status === "active") statusText = myTurn() ? labels.yourTurn : labels.theirTurn;
+    $("status").textContent = statusText || state.status;
+    deadline = state.deadline;
+    if (!open) {
+      $("ended-panel").hidden = false;
+      $("ended-text").textContent = statusText || state.status;
+      $("finish-panel").hidden = true;
+      input.disabled = true; sendButton.disabled = true;
+      closedForGood = true;
+      if (socket) socket.close();
+    }
+  }
+  function tickClock() {
+    if (!deadline || !state || !state.open) { $("time-left").textContent = "–"; return; }
+    var left = Math.max(0, Math.round(deadline - Date.now() / 1000));
+    $("time-left").textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+  }
+  setInterval(tickClock, 1000);
+
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + config.wsPath);
+    socket.onopen = function () {
+      retry = 500;
+      send({ type: "hello", last_seq: lastSeq });
+      // Resend what was never acknowledged: the server stores each client_msg_id once.
+      Object.keys(pending).forEach(function (id) { send({ type: "message", client_msg_id: id, text: pending[id], side: config.side }); });
+    };
+    socket.onmessage = function (event) {
+      var frame = JSON.parse(event.data);
+      if (frame.type === "turn") { showTurn(frame); if (state) { state.turns = Math.max(state.turns, frame.seq); state.next_speaker = frame.speaker === "character" ? "player" : "character"; state.deadline = Date.now() / 1000 + state.idle_timeout_s; } render(); }
+      else if (frame.type === "ack") { delete pending[frame.client_msg_id]; save(); render(); }
+      else if (frame.type === "session") { state = frame; render(); }
+      else if (frame.type === "typing") {
+        $("typing").textContent = format(labels.typing, { name: config.names[frame.side] });
+        clearTimeout(typingTimer);
+        typingTimer = setTimeout(function () { $("typing").textContent = ""; }, 3000);
+      } else if (frame.type === "error") {
+        $("chat-error").textContent = frame.message;
+        if (frame.code === "replaced") { closedForGood = true; $("status").textContent = labels.replaced; }
+        if (frame.client_msg_id && pending[frame.client_msg_id] !== undefined) {
+          // Refused and not stored: give the text back to edit.
+          input.value = pending[frame.client_msg_id];
+          delete pending[frame.client_msg_id]; save();
+          var li = history.querySelector('li[data-pending="' + frame.client_msg_id + '"]');
+          if (li) li.remove();
+          render();
+        }
+      }
+    };
+    socket.onclose = function (event) {
+      if (closedForGood || event.code === 4403 || event.code === 4409) return;
+      $("status").textContent = labels.offline;
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 8000);
+    };
+  }
+
+  $("composer").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value;
+    if (!text.trim()) { $("chat-error").textContent = ""; return; }
+    if (!myTurn()) return;
+    var id = uuid4();
+    pending[id] = text; save();
+    showPending(id, text);
+    input.value = "";
+    $("chat-error").textContent = "";
+    send({ type: "message", client_msg_id: id, text: text, side: config.side });
+    render();
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); $("composer").requestSubmit(); }
+  });
+  input.addEventListener("input", function () {
+    var now = Date.now();
+    if (now - lastTyping > 2000) { lastTyping = now; send({ type: "typing" }); }
+  });
+  $("topic-propose").addEventListener("click", function () {
+    send({ type: "topic.propose", topic: $("topic-input").value, kind: $("topic-kind").value });
+  });
+  $("topic-accept").addEventListener("click", function () { send({ type: "topic.accept" }); });
+  $("finish").addEventListener("click", function () {
+    var checked = document.querySelector('input[name="rating"]:checked');
+    send({ type: "finish", rating: checked ? Number(checked.value) : null, flag: $("flag").checked, flag_reason: $("flag-reason").value });
+  });
+  Object.keys(pending).forEach(function (id) { showPending(id, pending[id]); });
+  connect();
+})();
