@@ -53,3 +53,38 @@ class TurnAdmin(admin.ModelAdmin):
     list_filter = ("speaker",)
     search_fields = ("text", "original_text")
     raw_id_fields = ("dialogue", "author_user")
+
+
+# --- Live role-play: admins set category quotas here; sessions, queue and credits are read-only.
+from roleplay.models import CategoryQuota, CreditEntry, LiveSession, MatchQueueEntry  # noqa: E402
+
+
+@admin.register(CategoryQuota)
+class CategoryQuotaAdmin(admin.ModelAdmin):
+    list_display = ("category", "target_dialogues", "updated_at")
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(LiveSession)
+class LiveSessionAdmin(_ReadOnlyAdmin):
+    list_display = ("id", "character", "character_worker", "player_worker", "status", "created_at", "ended_at")
+    list_filter = ("status",)
+
+
+@admin.register(MatchQueueEntry)
+class MatchQueueEntryAdmin(_ReadOnlyAdmin):
+    list_display = ("worker", "side", "status", "priority", "joined_at", "closed_at")
+    list_filter = ("status", "side")
+
+
+@admin.register(CreditEntry)
+class CreditEntryAdmin(_ReadOnlyAdmin):
+    list_display = ("worker", "kind", "seconds", "amount", "session", "created_at")
+    list_filter = ("kind",)

@@ -22,4 +22,10 @@ CAPABILITIES = (
         _("Read the corpus by source and status."),
         "roleplay:dialogue-list",
     ),
+    Capability(
+        (Role.CROWDWORKER,),
+        _("Live role-play"),
+        _("Join the waiting room, get paired with another crowdworker, and play a character or a player."),
+        "roleplay:live-waiting-room",
+    ),
 )

@@ -723,6 +723,7 @@ def _end(session: LiveSession, status: str, now: datetime, *, leaver_side: str |
         session.abandoned_by_id = leaver_id
         session.stranded_worker_id = stranded_id
         _credit_stranded(session, stranded_id)
+        session.save()  # counted below, with this abandonment included
         audit_record(actor=None, action=f"live.{status}", target=session, details={"left": leaver_side})
         _count_abandonment(leaver_id, now)
 

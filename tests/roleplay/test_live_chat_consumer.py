@@ -271,7 +271,7 @@ async def test_worker_outside_the_session_is_refused(session):
 
 
 async def test_messages_before_the_topic_is_agreed_are_refused(session, workers):
-    char_comm, _, state = await open_seat(workers[0], session.pk)
+    char_comm, _, _ = await open_seat(workers[0], session.pk)
     player_comm, _, _ = await open_seat(workers[1], session.pk)
     await char_comm.send_json_to({"type": "message", "client_msg_id": str(uuid.uuid4()), "text": "Too early"})
     assert (await receive_until(char_comm, "error"))["code"] == "not_started"
