@@ -512,7 +512,10 @@ def model_version_update_serving(
     served_name: str | None = None,
 ) -> ModelVersion:
     if generation_settings is not None:
-        validate_generation_settings(generation_settings)
+        try:
+            validate_generation_settings(generation_settings)
+        except ValidationError as error:
+            raise ValidationError({"generation_settings": error.messages}) from None
         version.generation_settings = generation_settings
     if serving_backend is not None:
         version.serving_backend = serving_backend

@@ -1,0 +1,10 @@
+from rest_framework.routers import SimpleRouter
+
+from training import api
+
+router = SimpleRouter()
+router.register("jobs", api.TrainingJobViewSet, basename="training-job")
+router.register("models", api.ModelVersionViewSet, basename="model-version")
+router.register("deployments", api.DeploymentViewSet, basename="deployment")
+
+urlpatterns = router.urls
