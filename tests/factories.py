@@ -99,3 +99,23 @@ class TurnFactory(DjangoModelFactory):
     seq = 1
     speaker = Speaker.CHARACTER
     text = factory.Sequence(lambda n: f"line {n}")
+
+
+# --- annotation ----------------------------------------------------------------------------------
+
+
+class SyntheticDialogueFactory(DialogueFactory):
+    """A synthetic dialogue awaiting review; add turns with TurnFactory (seq from 1)."""
+
+    source = DialogueSource.LLM_SYNTHESIS
+    status = DialogueStatus.SUBMITTED
+    synthesis_batch = factory.SubFactory("tests.factories.SynthesisBatchFactory")
+
+
+class SynthesisBatchFactory(DjangoModelFactory):
+    class Meta:
+        model = "annotation.SynthesisBatch"
+
+    name = factory.Sequence(lambda n: f"batch {n}")
+    llm_model = "gpt-4"
+    status = "completed"
