@@ -4,7 +4,7 @@
   verified), bank card numbers (13–19 digits, Luhn verified) and phone numbers (Chinese mobile and
   ``+``-prefixed international) are replaced by placeholders; the replacements are counted.
 - ``NearDuplicateFilter``: a turn whose character 3-gram set has Jaccard similarity at or above a
-  threshold with an earlier kept turn of the same speaker in the same dialogue is a near-duplicate
+  threshold with one of the last 8 kept turns of the same speaker in the same dialogue is a near-duplicate
   (repeated or barely edited messages). Exact set comparison is deterministic and needs no hashing;
   the state is one dialogue, so memory does not grow with the corpus.
 - ``worker_hash``: a worker's id becomes a salted HMAC, stable across exports for the same salt.
@@ -29,8 +29,9 @@ _CN_ID = re.compile(r"(?<!\d)[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-
 _CARD = re.compile(r"(?<![\d+])\d(?:[ -]?\d){12,18}(?!\d)")
 _CN_MOBILE = re.compile(r"(?<![\d+])(?:(?:\+|00)86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")
 _INTL_PHONE = re.compile(r"(?<![\d+])\+\d{1,3}(?:[ -]?\(?\d{1,4}\)?){1,5}(?:[ -]?\d{2,4})(?!\d)")
-# Anything that can hold personal data has an "@" or a run of four digits; most turns have neither.
-_CANDIDATE = re.compile(r"@|\d{4}")
+# Every number pattern above has at least seven digits in a row, allowing single separators;
+# most turns have neither that nor an "@", and skip all five passes.
+_DIGIT_RUN = re.compile(r"\d(?:[ -]?\d){6}")
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -65,7 +66,11 @@ def scrub_personal_data(text: str, counts: Counter | None = None) -> tuple[str, 
 
     ``counts`` (if given) is incremented per kind: ``email``, ``id_number``, ``bank_card``, ``phone``.
     """
-    if not text or not _CANDIDATE.search(text):
+    if not text:
+        return text, 0
+    has_at = "@" in text
+    has_digits = _DIGIT_RUN.search(text) is not None
+    if not has_at and not has_digits:
         return text, 0
     made = Counter()
 
@@ -78,47 +83,85 @@ def scrub_personal_data(text: str, counts: Counter | None = None) -> tuple[str, 
 
         return substitute
 
-    text = _EMAIL.sub(replace("email"), text)
-    text = _CN_ID.sub(replace("id_number", cn_id_checksum_ok), text)
-    text = _CARD.sub(replace("bank_card", lambda s: 13 <= len(_digits(s)) <= 19 and luhn_ok(_digits(s))), text)
-    text = _CN_MOBILE.sub(replace("phone"), text)
-    text = _INTL_PHONE.sub(replace("phone", lambda s: 7 <= len(_digits(s)) <= 15), text)
+    if has_at:
+        text = _EMAIL.sub(replace("email"), text)
+        has_digits = has_digits and _DIGIT_RUN.search(text) is not None
+    if has_digits:
+        text = _CN_ID.sub(replace("id_number", cn_id_checksum_ok), text)
+        text = _CARD.sub(replace("bank_card", lambda s: 13 <= len(_digits(s)) <= 19 and luhn_ok(_digits(s))), text)
+        text = _CN_MOBILE.sub(replace("phone"), text)
+        text = _INTL_PHONE.sub(replace("phone", lambda s: 7 <= len(_digits(s)) <= 15), text)
     if counts is not None:
         counts.update(made)
     return text, sum(made.values())
 
 
-def shingles(text: str, size: int = 3) -> frozenset[str]:
-    compact = " ".join(text.split()).lower()
+def _compact(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def shingles(text: str, size: int = 3) -> set[str]:
+    compact = _compact(text)
     if len(compact) <= size:
-        return frozenset((compact,))
-    return frozenset(compact[i : i + size] for i in range(len(compact) - size + 1))
+        return {compact}
+    return {compact[i : i + size] for i in range(len(compact) - size + 1)}
 
 
 class NearDuplicateFilter:
-    """Remembers the kept turns of one dialogue; call ``reset()`` between dialogues."""
+    """Remembers the kept turns of one dialogue; call ``reset()`` between dialogues.
 
-    def __init__(self, threshold: float) -> None:
+    Building 3-gram sets is the expensive part, so two cheap upper bounds on the Jaccard similarity
+    rule most pairs out first (both exact, so the result equals the plain pairwise comparison):
+    - sizes: J <= |smaller| / |larger|, and a text of n characters has at most n - 2 3-grams;
+    - characters: each character of one text missing from the other spoils at least one of its
+      3-grams, and one 3-gram holds at most 3 characters, so |S_A xor S_B| >= |C_A xor C_B| / 3 and
+      J <= 1 - (|C_A xor C_B| / 3) / (n_A + n_B - 4).
+    """
+
+    def __init__(self, threshold: float, window: int = 8) -> None:
         self.threshold = threshold
-        self._kept: dict[str, list[frozenset[str]]] = {}
+        # Only the last ``window`` kept turns of a speaker are compared: repetition is local, and
+        # the cost per turn stays constant however long a (literary) dialogue gets.
+        self.window = window
+        self._kept: dict[str, list[list]] = {}
 
     def reset(self) -> None:
         self._kept = {}
 
     def is_near_duplicate(self, speaker: str, text: str) -> bool:
         """True when ``text`` repeats an earlier kept turn of ``speaker``; otherwise remembers it."""
-        grams = shingles(text)
-        size = len(grams)
-        kept = self._kept.setdefault(speaker, [])
-        for earlier in kept:
-            other = len(earlier)
-            # Jaccard can be no higher than the ratio of the set sizes: skip hopeless pairs cheaply.
-            if min(size, other) < self.threshold * max(size, other):
-                continue
-            common = len(grams & earlier)
-            if common >= self.threshold * (size + other - common):
+        kept = self._kept.get(speaker)
+        compact = _compact(text)
+        entry = [compact, None, None]  # text, character set, 3-gram set (both built on demand)
+        if kept is None:
+            self._kept[speaker] = [entry]
+            return False
+        threshold = self.threshold
+        length = len(compact)
+        for earlier in kept[-self.window :]:
+            other_text = earlier[0]
+            if other_text == compact:
                 return True
-        kept.append(grams)
+            other_length = len(other_text)
+            if length > 3 and other_length > 3:
+                if min(length, other_length) - 2 < threshold * (max(length, other_length) - 2):
+                    continue
+                if entry[1] is None:
+                    entry[1] = set(compact)
+                if earlier[1] is None:
+                    earlier[1] = set(other_text)
+                differing = len(entry[1] ^ earlier[1])
+                if 1 - differing / (3 * (length + other_length - 4)) < threshold:
+                    continue
+            if entry[2] is None:
+                entry[2] = shingles(compact)
+            if earlier[2] is None:
+                earlier[2] = shingles(other_text)
+            grams, other = entry[2], earlier[2]
+            common = len(grams & other)
+            if common >= threshold * (len(grams) + len(other) - common):
+                return True
+        kept.append(entry)
         return False
 
 

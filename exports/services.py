@@ -45,13 +45,12 @@ from roleplay.models import (
     CharacterPrompt,
     Dialogue,
     DialogueSource,
-    PlayerPersona,
     PromptKind,
     ReviewStatus,
     Speaker,
     Turn,
 )
-from roleplay.prompting import profile_text, session_meta_for
+from roleplay.prompting import SessionMeta, profile_text
 from training.models import ModelVersion
 
 logger = logging.getLogger(__name__)
@@ -322,7 +321,7 @@ class _ProgressReporter:
                 progress_publish(topic=self.build.progress_topic, percent=percent, message=message)
             except Exception:  # no channel layer (e.g. CLI without Redis): the build goes on
                 self._channel_ok = False
-                logger.warning("Progress for export build #%s is not pushed live.", self.build.pk, exc_info=True)
+                logger.warning("Progress for export build #%s is not pushed live: no channel layer.", self.build.pk)
 
 
 def assign_splits(characters: dict[int, tuple[str, str, int]], ratios: dict[str, float], seed: int) -> dict[int, str]:
@@ -608,18 +607,18 @@ class _CorpusBuilder:
 
         writer = writers[split]
         stats = self.split_stats[split]
-        persona = (
-            PlayerPersona(name=persona_name, description=self._clean(persona_description))
-            if persona_name is not None
-            else None
-        )
+        if persona_name is not None:
+            user_name, user_info = persona_name, self._clean(persona_description)
+        else:
+            user_name, user_info = ("用户" if character.language == "zh-hans" else "User"), ""
         options = self.prompt_options[character_id]
         if self.spec["prompt_mode"] == PromptMode.DRAW and len(options) > 1:
             index = int(hashlib.sha256(f"{self.spec['seed']}:{dialogue_id}".encode()).hexdigest(), 16) % len(options)
             options = [options[index]]
         labels = _LABELS.get(character.language, _LABELS["en"])
         for kind, prompt in options:
-            meta = session_meta_for(character, persona, bot_info=prompt)
+            # The same fields session_meta_for() fills, without building a persona object per dialogue.
+            meta = SessionMeta(bot_name=character.name, bot_info=prompt, user_name=user_name, user_info=user_info)
             example_id = f"{dialogue_id}:{kind}"
             writer.write_characterglm(
                 {"id": example_id, "session_meta": meta.as_dict(), "greeting": greeting, "history": pairs}

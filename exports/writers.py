@@ -60,8 +60,7 @@ class SplitWriter:
         self._characterglm = open(directory / "characterglm.jsonl", "w", encoding="utf-8", newline="\n")
         self._messages = open(directory / "messages.jsonl", "w", encoding="utf-8", newline="\n")
         self._parquet = pq.ParquetWriter(directory / "turns.parquet", TURN_SCHEMA, compression="zstd")
-        self._rows: dict[str, list] = {name: [] for name in TURN_COLUMNS}
-        self._pending = 0
+        self._rows: list[tuple] = []
 
     def write_characterglm(self, example: dict) -> None:
         self._characterglm.write(dumps(example) + "\n")
@@ -71,17 +70,18 @@ class SplitWriter:
 
     def write_turn(self, row: tuple) -> None:
         """``row`` holds the values of ``TURN_COLUMNS`` in order."""
-        for name, value in zip(TURN_COLUMNS, row, strict=True):
-            self._rows[name].append(value)
-        self._pending += 1
-        if self._pending >= PARQUET_ROW_GROUP:
+        self._rows.append(row)
+        if len(self._rows) >= PARQUET_ROW_GROUP:
             self._flush()
 
     def _flush(self) -> None:
-        if self._pending:
-            self._parquet.write_table(pa.Table.from_pydict(self._rows, schema=TURN_SCHEMA))
-            self._rows = {name: [] for name in TURN_COLUMNS}
-            self._pending = 0
+        if self._rows:
+            columns = [
+                pa.array(values, type=field.type)
+                for values, field in zip(zip(*self._rows, strict=True), TURN_SCHEMA, strict=True)
+            ]
+            self._parquet.write_table(pa.Table.from_arrays(columns, schema=TURN_SCHEMA))
+            self._rows = []
 
     def close(self) -> None:
         self._flush()
