@@ -799,12 +799,14 @@ def literary_work_scan(*, work_id: int) -> LiteraryWork:
     work = LiteraryWork.objects.get(pk=work_id)
     topic = f"work-{work.pk}"
     LiteraryWork.objects.filter(pk=work.pk).update(status=WorkStatus.SCANNING, error="")
+    if work.candidates.filter(tasks__isnull=False).exists():
+        # Tasks already point at these candidates (a repeated task delivery): keep them.
+        LiteraryWork.objects.filter(pk=work.pk).update(status=WorkStatus.READY)
+        work.refresh_from_db()
+        return work
     try:
         with transaction.atomic():
-            # A rescan replaces the candidates nobody has started on.
-            work.candidates.filter(tasks__isnull=True).delete()
-            if work.candidates.exists():
-                raise ValueError("This work already has extraction tasks; it is not scanned again.")
+            work.candidates.all().delete()
             work.chapters.all().delete()
             chapters = split_chapters(work.text)
             for index, found in enumerate(chapters):
@@ -821,8 +823,10 @@ def literary_work_scan(*, work_id: int) -> LiteraryWork:
                     )
                     AnnotationTask.objects.create(kind=TaskKind.EXTRACTION, candidate=stored)
                 progress_publish(topic=topic, percent=100.0 * (index + 1) / len(chapters), message=found.title)
-    except ValueError as error:
-        LiteraryWork.objects.filter(pk=work.pk).update(status=WorkStatus.FAILED, error=str(error))
+    except Exception as error:
+        # Recorded for the work page, then re-raised so the worker logs the traceback.
+        LiteraryWork.objects.filter(pk=work.pk).update(status=WorkStatus.FAILED, error=str(error)[:2000])
+        raise
     else:
         LiteraryWork.objects.filter(pk=work.pk).update(status=WorkStatus.READY)
     work.refresh_from_db()

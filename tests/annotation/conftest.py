@@ -2,6 +2,17 @@ import pytest
 
 from tests.annotation.openai_loopback import LoopbackOpenAI
 
+# The shared live-server and browser fixtures (uvicorn subprocess, shared database, Chromium).
+from tests.e2e.conftest import (  # noqa: F401
+    _sqlite_live_template,
+    chromium,
+    live_db,
+    redis_url,
+    session_cookie,
+    uvicorn_server,
+    uvicorn_server_factory,
+)
+
 
 @pytest.fixture
 def openai_server():
@@ -26,4 +37,3 @@ def committed(django_capture_on_commit_callbacks):
     """``with committed(): ...`` runs the ``on_commit`` work (Celery enqueues, eager in tests) that a
     real commit would, since tests run inside a transaction that never commits."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
-

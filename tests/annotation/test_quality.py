@@ -66,7 +66,9 @@ def test_quality_page_shows_agreement_and_worker_statistics(client, admin_user, 
     assert rows[reviewers[0].username]["agreement"] == 1.0
 
 
-def test_admin_blocks_an_annotator_from_the_quality_page_and_their_work_is_requeued(client, admin_user, reviewers, settings):
+def test_admin_blocks_an_annotator_from_the_quality_page_and_their_work_is_requeued(
+    client, admin_user, reviewers, settings
+):
     settings.ANNOTATION_GOLD_RATE = 0
     SyntheticDialogueFactory()
     dialogue = SyntheticDialogueFactory()
@@ -121,7 +123,9 @@ def test_api_claims_and_releases_tasks_and_refuses_unqualified(client, reviewers
 
 def test_api_batch_creation_validates_fields(client, researcher, annotator):
     client.force_login(researcher)
-    response = client.post("/api/annotation/batches/", {"name": "x", "categories": ["aliens"]}, content_type="application/json")
+    response = client.post(
+        "/api/annotation/batches/", {"name": "x", "categories": ["aliens"]}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert "categories" in response.json() and "characters_per_category" in response.json()
     client.force_login(annotator)

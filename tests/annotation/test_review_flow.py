@@ -101,7 +101,9 @@ def test_missing_rating_and_empty_line_are_refused(reviewer, settings):
     assert caught.value.code == "empty_line"
 
 
-def test_k_reviews_are_independent_and_disagreement_goes_to_adjudication(client, reviewer, second_reviewer, admin_user, settings):
+def test_k_reviews_are_independent_and_disagreement_goes_to_adjudication(
+    client, reviewer, second_reviewer, admin_user, settings
+):
     settings.ANNOTATION_GOLD_RATE = 0
     dialogue = synthetic_dialogue(k=2)
     first = services.task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
@@ -165,7 +167,9 @@ def test_release_puts_the_task_back(client, reviewer, settings):
 def test_gold_tasks_are_mixed_in_and_scored(reviewer, admin_user, settings):
     settings.ANNOTATION_GOLD_RATE = 1.0
     settled = synthetic_dialogue(k=0)
-    services.gold_create(kind=TaskKind.REWRITE_REVIEW, answer={"decision": "reject"}, admin=admin_user, dialogue=settled)
+    services.gold_create(
+        kind=TaskKind.REWRITE_REVIEW, answer={"decision": "reject"}, admin=admin_user, dialogue=settled
+    )
     synthetic_dialogue(k=1)
     gold_task = services.task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
     assert gold_task.gold is not None
