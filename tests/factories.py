@@ -119,3 +119,16 @@ class SynthesisBatchFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"batch {n}")
     llm_model = "gpt-4"
     status = "completed"
+
+
+class ExportSpecFactory(DjangoModelFactory):
+    """An export spec with the defaults (accepted dialogues, 0.8/0.1/0.1, seed 0).
+
+    For a published build in a test: ``exports.services.export_build_run(build=
+    exports.services.export_build_create(spec=ExportSpecFactory(), enqueue=False))``.
+    """
+
+    class Meta:
+        model = "exports.ExportSpec"
+
+    name = factory.Sequence(lambda n: f"export spec {n}")
