@@ -1,15 +1,19 @@
 """Export specs (what goes into a corpus) and builds (one immutable, versioned publication of it)."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 from roleplay.models import CharacterCategory, DialogueSource, DialogueStatus, Language, PromptKind
 
 SPLITS = ("train", "validation", "test")
+STALE_AFTER = dt.timedelta(minutes=10)
 
 
 class PromptMode(models.TextChoices):
@@ -180,6 +184,8 @@ class ExportBuild(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Written with every progress update: a "running" build whose heartbeat stopped was killed.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -198,6 +204,14 @@ class ExportBuild(models.Model):
         if self.version:
             return f"v{self.version} · {self.spec}"
         return f"#{self.pk} · {self.spec} ({self.get_status_display()})"
+
+    @property
+    def is_stale(self) -> bool:
+        """Running, but no progress for ``STALE_AFTER``: its process was killed."""
+        if self.status != BuildStatus.RUNNING:
+            return False
+        last = self.heartbeat_at or self.started_at
+        return last is None or timezone.now() - last > STALE_AFTER
 
     @property
     def is_published(self) -> bool:

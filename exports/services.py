@@ -198,9 +198,9 @@ def _enqueue(build: ExportBuild) -> None:
 
 
 def export_build_retry(*, build: ExportBuild, actor=None) -> ExportBuild:
-    """Queue a failed build again; published builds are immutable and never re-run."""
-    if build.status != BuildStatus.FAILED:
-        raise ValidationError({"status": ["Only a failed build can be re-run."]})
+    """Queue a failed or killed build again; published builds are immutable and never re-run."""
+    if not (build.status == BuildStatus.FAILED or build.is_stale):
+        raise ValidationError({"status": ["Only a failed (or killed) build can be re-run."]})
     build.status = BuildStatus.QUEUED
     build.progress = 0
     build.progress_message = ""
@@ -246,6 +246,23 @@ def export_build_run(
     build.refresh_from_db()
     if build.status == BuildStatus.PUBLISHED:
         return build  # a redelivered task: the build already exists, immutable
+    # Claim the build, so a redelivered task never runs beside a live one.
+    claimable = Q(status__in=[BuildStatus.QUEUED, BuildStatus.FAILED])
+    if build.is_stale:
+        claimable |= Q(status=BuildStatus.RUNNING)
+    now = timezone.now()
+    claimed = ExportBuild.objects.filter(claimable, pk=build.pk).update(
+        status=BuildStatus.RUNNING,
+        progress=0,
+        progress_message="",
+        error="",
+        started_at=now,
+        heartbeat_at=now,
+    )
+    build.refresh_from_db()
+    if not claimed:
+        logger.warning("Export build #%s is %s elsewhere; not running it again.", build.pk, build.status)
+        return build
     final = Path(out_dir).resolve() if out_dir else default_build_directory(build)
     if final.exists() and any(final.iterdir()):
         if out_dir:
@@ -257,23 +274,18 @@ def export_build_run(
         shutil.rmtree(stale, ignore_errors=True)  # a killed earlier attempt
     temporary = final.parent / f".tmp-{final.name}-{uuid.uuid4().hex[:8]}"
 
-    ExportBuild.objects.filter(pk=build.pk).update(
-        status=BuildStatus.RUNNING, progress=0, progress_message="", error="", started_at=timezone.now()
-    )
-    build.refresh_from_db()
     reporter = _ProgressReporter(build, on_progress)
-    published = False
     try:
         temporary.mkdir()
         result = _CorpusBuilder(build.spec_snapshot, reporter).run(temporary)
         _publish(build=build, temporary=temporary, final=final, result=result)
-        published = True
     except BaseException as error:
         shutil.rmtree(temporary, ignore_errors=True)
-        if not published and final.exists() and not out_dir:
-            shutil.rmtree(final, ignore_errors=True)
+        committed = ExportBuild.objects.filter(pk=build.pk, status=BuildStatus.PUBLISHED).exists()
+        if not committed and final.exists() and not out_dir:
+            shutil.rmtree(final, ignore_errors=True)  # renamed, but the commit did not happen
         message = f"{type(error).__name__}: {error}"
-        ExportBuild.objects.filter(pk=build.pk).update(
+        ExportBuild.objects.filter(pk=build.pk).exclude(status=BuildStatus.PUBLISHED).update(
             status=BuildStatus.FAILED, error=message[:5000], finished_at=timezone.now()
         )
         audit_record(actor=build.creator, action="export.build_failed", target=build, details={"error": message[:500]})
@@ -314,7 +326,7 @@ class _ProgressReporter:
         self._last_time, self._last_percent = now, percent
         if not keep_row:
             ExportBuild.objects.filter(pk=self.build.pk).update(
-                progress=round(percent, 1), progress_message=message[:200]
+                progress=round(percent, 1), progress_message=message[:200], heartbeat_at=timezone.now()
             )
         if self._channel_ok:
             try:

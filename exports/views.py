@@ -72,11 +72,14 @@ def build_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def build_rerun(request: HttpRequest, pk: int) -> HttpResponse:
     """A failed build is retried; a published one is built again as a new version of its spec."""
     build = get_object_or_404(ExportBuild, pk=pk)
-    if build.status == BuildStatus.FAILED:
+    if build.status == BuildStatus.FAILED or build.is_stale:
         services.export_build_retry(build=build, actor=request.user)
         target = build
-    else:
+    elif build.is_published:
         target = services.export_build_create(spec=build.spec, creator=request.user)
+    else:
+        messages.error(request, _("This build is still running."))
+        return redirect("exports:build-detail", pk=build.pk)
     messages.success(request, _("Build queued."))
     return redirect("exports:build-detail", pk=target.pk)
 

@@ -188,3 +188,26 @@ def test_human_machine_dialogues_are_filtered_by_model_generation(db, build_now)
     assert build.stats["by_source"] == {"human_machine": 1, "human_roleplay": 2}
     only = build_now({"sources": ["human_machine"]})
     assert only.stats["by_source"] == {"human_machine": 3}
+
+
+def test_a_killed_running_build_can_be_retried_once_its_heartbeat_stops(
+    corpus, build_now, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    spec = services.export_spec_create(data={"name": "killed"})
+    build = services.export_build_create(spec=spec, enqueue=False)
+    ExportBuild.objects.filter(pk=build.pk).update(status=BuildStatus.RUNNING, heartbeat_at=timezone.now())
+    build.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.export_build_retry(build=build)  # still alive: refused
+    assert services.export_build_run(build=build).status == BuildStatus.RUNNING  # a redelivered task leaves it
+    ExportBuild.objects.filter(pk=build.pk).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
+    build.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.export_build_retry(build=build)
+    build.refresh_from_db()
+    assert build.status == BuildStatus.PUBLISHED
