@@ -35,7 +35,7 @@ SHAPES: dict[str, dict] = {
         "num_hidden_layers": 2,
         "num_attention_heads": 4,
         "num_key_value_heads": 2,
-        "max_position_embeddings": 512,
+        "max_position_embeddings": 4096,
     },
     "qwen2-0.5b": {
         "architecture": "qwen2",

@@ -1,0 +1,232 @@
+"""Model reply latency over the human–machine chat WebSocket, beside calling the model directly.
+
+    python bench/reply_latency.py [--base-model DIR | --shape tiny|qwen2-small|qwen2-0.5b] [--replies 8]
+                                  [--tokens 64] --json OUT
+
+Starts the real ASGI app under uvicorn on a temporary SQLite database, deploys the model (the
+local transformers backend), opens a human–machine chat as a crowdworker over a real WebSocket
+and, for each player message, times the first ``stream`` frame (time to first token) and the
+final ``turn`` frame. Every reply is exactly ``--tokens`` tokens (``min_new_tokens`` =
+``max_new_tokens``, greedy), so tokens/s = tokens ÷ (final − first). One untimed reply first
+loads the model in the server.
+
+In the same run, on the same prompt, in this process: ``model.generate`` directly (tokens/s, and
+the time of a one-token generate as its time to first token) and the backend's streaming without
+any WebSocket. JSON keys: ``ws_ttft_ms``, ``ws_tokens_per_s``, ``direct_ttft_ms``,
+``direct_tokens_per_s``, ``direct_stream_ttft_ms``, ``device``, plus per-reply samples.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUESTIONS = (
+    "How is the sea tonight?",
+    "Do you ever see ships pass?",
+    "What do you write in your log?",
+    "Are the gulls loud in the morning?",
+    "你一个人住在岛上吗？",
+    "灯塔的灯是怎么点亮的？",
+    "Tell me about the last storm.",
+    "What do you eat on the island?",
+    "Who brings you supplies?",
+    "Do you like the winter?",
+    "你最喜欢哪个季节？",
+    "What was your first day like?",
+)
+
+
+def _setup_django(database_url: str, var_dir: Path) -> None:
+    os.environ.update(
+        {
+            "DATABASE_URL": database_url,
+            "TROUPE_TESTING": "1",
+            "TROUPE_VAR_DIR": str(var_dir),
+            "DJANGO_SETTINGS_MODULE": "platform_core.settings",
+        }
+    )
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()
+
+
+def _prepare(base_model: Path, tokens: int):
+    """A crowdworker, a character, the model deployed, a chat opened; returns (user, dialogue, cookie)."""
+    from django.test import Client
+
+    from platform_core.services import user_create
+    from roleplay.services import character_create
+    from training.human_machine import hm_dialogue_start
+    from training.models import ModelVersion
+    from training.services import model_version_deploy
+
+    worker = user_create(
+        username="bench-worker", password="bench-pw-123456", roles=["crowdworker"], can_play_player=True
+    )
+    character = character_create(
+        author=None,
+        name="灯塔看守人",
+        category="daily_life",
+        language="zh-hans",
+        identity="住在海岛上的灯塔看守人，六十岁，守了三十年灯塔。",
+        personality="温和、话不多",
+        greeting="你好，旅行者。",
+    )
+    version = ModelVersion.objects.create(
+        name="bench-model",
+        base_model=str(base_model),
+        generation_settings={"temperature": 0, "max_new_tokens": tokens, "min_new_tokens": tokens},
+    )
+    model_version_deploy(version=version, actor=None)
+    dialogue = hm_dialogue_start(worker=worker, character=character)
+    client = Client()
+    client.force_login(worker)
+    return dialogue, client.cookies["sessionid"].value
+
+
+async def _chat(ws_url: str, origin: str, cookie: str, replies: int) -> list[dict]:
+    import websockets
+
+    samples = []
+    async with websockets.connect(ws_url, additional_headers={"Cookie": f"sessionid={cookie}", "Origin": origin}) as ws:
+        for _ in range(2):
+            json.loads(await ws.recv())  # welcome, session
+        for index in range(replies + 1):  # the first reply loads the model: not timed
+            sent = time.perf_counter()
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": "message",
+                        "client_msg_id": str(uuid.uuid4()),
+                        "text": QUESTIONS[index % len(QUESTIONS)] + f" ({index})",
+                    }
+                )
+            )
+            first = None
+            streams = 0
+            while True:
+                frame = json.loads(await asyncio.wait_for(ws.recv(), timeout=600))
+                now = time.perf_counter()
+                if frame["type"] == "error":
+                    raise RuntimeError(f"chat error: {frame}")
+                if frame["type"] == "stream":
+                    streams += 1
+                    first = first or now
+                if frame["type"] == "turn" and frame["speaker"] == "character":
+                    break
+            if index:
+                samples.append(
+                    {"ttft_s": first - sent, "total_s": now - sent, "stream_s": now - first, "stream_frames": streams}
+                )
+    return samples
+
+
+def _direct(base_model: Path, dialogue_id: int, tokens: int, repeats: int) -> dict:
+    from roleplay.models import Dialogue, Turn
+    from training.human_machine import reply_request
+    from training.inference import ChatRequest, LocalTransformersBackend
+
+    dialogue = Dialogue.objects.select_related("character", "player_persona", "model_version").get(pk=dialogue_id)
+    turns = list(Turn.objects.filter(dialogue=dialogue).order_by("seq"))
+    if turns and turns[-1].speaker == "character":
+        turns = turns[:-1]
+    request = reply_request(dialogue, turns)
+    backend = LocalTransformersBackend(base_model=str(base_model))
+    backend.generate_direct(request)  # load + warm up
+    one_token = ChatRequest(request.messages, {**request.settings, "max_new_tokens": 1, "min_new_tokens": 1})
+    first_token, full, stream_first = [], [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        backend.generate_direct(one_token)
+        first_token.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        _, count = backend.generate_direct(request)
+        full.append((time.perf_counter() - start, count))
+        start = time.perf_counter()
+        first = None
+        for _piece in backend.stream(request):  # read to the end: the generation thread must finish
+            first = first or time.perf_counter() - start
+        stream_first.append(first)
+    return {
+        "direct_ttft_ms": round(statistics.median(first_token) * 1000, 1),
+        "direct_tokens_per_s": round(statistics.median(count / seconds for seconds, count in full), 1),
+        "direct_stream_ttft_ms": round(statistics.median(stream_first) * 1000, 1),
+        "prompt_tokens": int(backend._inputs(request)["input_ids"].shape[1]),
+    }
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base-model", type=Path, default=None)
+    parser.add_argument("--shape", default="tiny", help="model shape to build when no --base-model")
+    parser.add_argument("--replies", type=int, default=8)
+    parser.add_argument("--tokens", type=int, default=64)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args(argv)
+
+    from tests.e2e.conftest import LiveServer, _server_env
+
+    with tempfile.TemporaryDirectory(prefix="reply-latency-") as scratch:
+        scratch = Path(scratch)
+        if args.base_model is None:
+            from training.tiny_model import random_model_build, tiny_model_build
+
+            builder = tiny_model_build if args.shape == "tiny" else random_model_build
+            args.base_model = builder(scratch / "model", shape=args.shape)
+        database_url = f"sqlite:///{scratch / 'bench.sqlite3'}"
+        env = _server_env(database_url, scratch, None, None)
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+        _setup_django(database_url, scratch)
+        dialogue, cookie = _prepare(args.base_model, args.tokens)
+        server = LiveServer(env, scratch / "uvicorn.log").start()
+        try:
+            samples = asyncio.run(
+                _chat(server.ws_url(f"/ws/training/chat/{dialogue.pk}/"), server.origin, cookie, args.replies)
+            )
+        finally:
+            server.stop()
+        direct = _direct(args.base_model, dialogue.pk, args.tokens, repeats=max(3, args.replies // 2))
+
+    import torch
+
+    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else f"cpu ({os.cpu_count()} cores)"
+    result = {
+        "ws_ttft_ms": round(statistics.median(s["ttft_s"] for s in samples) * 1000, 1),
+        "ws_tokens_per_s": round(
+            statistics.median(args.tokens / s["stream_s"] for s in samples if s["stream_s"] > 0), 1
+        ),
+        "ws_total_ms": round(statistics.median(s["total_s"] for s in samples) * 1000, 1),
+        **direct,
+        "tokens_per_reply": args.tokens,
+        "replies": args.replies,
+        "device": device,
+        "model": str(args.base_model) if args.shape is None else f"random {args.shape}",
+        "samples": [{k: round(v, 4) if isinstance(v, float) else v for k, v in s.items()} for s in samples],
+    }
+    print(f"device: {device} · {args.tokens} tokens per reply · prompt {direct['prompt_tokens']} tokens")
+    print(f"{'':<28}{'time to first token ms':>24}{'tokens/s':>12}")
+    print(f"{'WebSocket (uvicorn)':<28}{result['ws_ttft_ms']:>24}{result['ws_tokens_per_s']:>12}")
+    print(f"{'backend stream, in process':<28}{result['direct_stream_ttft_ms']:>24}{'':>12}")
+    print(f"{'model.generate directly':<28}{result['direct_ttft_ms']:>24}{result['direct_tokens_per_s']:>12}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return result
+
+
+if __name__ == "__main__":
+    main()

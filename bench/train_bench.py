@@ -1,0 +1,350 @@
+"""Training throughput: the SFT runner (packing) against plain ``transformers.Trainer`` (no packing).
+
+    python bench/train_bench.py [--base-model DIR] [--shape qwen2-0.5b] --json OUT
+
+Both run in this process, one after the other, on the same model (loaded fresh from the same
+directory, same dtype and attention kernel) and the same synthetic dialogue-length samples
+(character prompt plus 2–8 turns, 120–900 tokens): the runner is ``training.sft.build_trainer``
+(TRL ``SFTTrainer``, assistant-only loss, best-fit-decreasing packing, padding-free); the baseline
+is ``transformers.Trainer`` with the same assistant-only labels, each batch padded to its longest
+sample. Both are full fine-tunes unless ``--method lora``.
+
+Throughput counts real (non-padding) tokens per second over the timed steps (after warm-up).
+Peak memory is ``torch.cuda.max_memory_allocated`` on a GPU and the process's peak RSS on the CPU.
+MFU (GPU only) = tokens/s × 6 × parameters (4 × parameters for LoRA: no weight gradients of the
+frozen base) ÷ the chip's dense bf16 peak (``--peak-tflops``, or known for H100/H200/A100).
+
+Without ``--base-model`` a randomly initialised model of ``--shape`` is built (``qwen2-0.5b`` on a
+GPU, ``qwen2-small`` on the CPU by default); nothing is downloaded. JSON keys: ``tokens_per_s``,
+``baseline_tokens_per_s``, ``ratio``, ``peak_mem_mb``, ``baseline_peak_mem_mb``, ``device``,
+``mfu``, ``baseline_mfu`` and the configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+PEAK_BF16_TFLOPS = {"H200": 989.0, "H100": 989.0, "A100": 312.0, "L40S": 362.0, "A10G": 125.0}
+
+WORDS_EN = "the sea wind lamp keeper island night gull boat story light tide rock harbour storm calm".split()
+WORDS_ZH = list("海风灯塔看守人岛夜晚海鸥船故事光潮汐礁石港口暴雨平静今天我们你他她很也都")
+
+
+def synthetic_examples(count: int, seed: int) -> list[dict]:
+    """Dialogue-length conversations: a character prompt, then 2–8 player/character exchanges."""
+    rng = random.Random(seed)
+
+    def sentence(low: int, high: int) -> str:
+        if rng.random() < 0.5:
+            return " ".join(rng.choice(WORDS_EN) for _ in range(rng.randint(low, high))).capitalize() + "."
+        return "".join(rng.choice(WORDS_ZH) for _ in range(rng.randint(low, high) * 2)) + "。"
+
+    examples = []
+    for _ in range(count):
+        messages = [{"role": "system", "content": "以下是一段对话。" + sentence(20, 50)}]
+        for _turn in range(rng.randint(1, 4)):
+            messages.append({"role": "user", "content": sentence(4, 25)})
+            messages.append({"role": "assistant", "content": sentence(6, 40)})
+        examples.append({"messages": messages})
+    return examples
+
+
+class StepTimer:
+    """Times the steps after ``warmup`` and counts the real tokens they consumed."""
+
+    def __init__(self, warmup: int) -> None:
+        from transformers import TrainerCallback
+
+        timer = self
+
+        class Callback(TrainerCallback):
+            def on_step_end(self, args, state, control, **kwargs):
+                timer._sync()
+                if state.global_step == warmup:
+                    timer.start_time = time.perf_counter()
+                    timer.start_tokens = state.num_input_tokens_seen
+                timer.end_time = time.perf_counter()
+                timer.end_tokens = state.num_input_tokens_seen
+                timer.steps = state.global_step - warmup
+
+        self.callback = Callback()
+        self.start_time = self.end_time = 0.0
+        self.start_tokens = self.end_tokens = 0
+        self.steps = 0
+
+    @staticmethod
+    def _sync() -> None:
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+
+    @property
+    def tokens_per_s(self) -> float:
+        elapsed = self.end_time - self.start_time
+        return (self.end_tokens - self.start_tokens) / elapsed if elapsed > 0 else 0.0
+
+
+def _peak_mem_reset() -> None:
+    import torch
+
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()
+
+
+def _peak_mem_mb() -> float:
+    import torch
+
+    if torch.cuda.is_available():
+        return round(torch.cuda.max_memory_allocated() / 2**20, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def run_runner(args, data_file: Path, out: Path) -> dict:
+    from training.sft import build_parser, build_trainer
+
+    timer = StepTimer(args.warmup)
+    argv = [
+        "--train", str(data_file), "--base-model", str(args.base_model), "--out", str(out),
+        "--method", args.method, "--max-steps", str(args.warmup + args.steps),
+        "--batch-size", str(args.batch_size), "--max-length", str(args.max_length), "--packing",
+        "--save-steps", str(10**9), "--logging-steps", "10", "--attn", args.attn, "--lr", "1e-5",
+        "--warmup-ratio", "0",
+    ]  # fmt: skip
+    if args.torch_compile:
+        argv.append("--torch-compile")
+    if args.cpu:
+        argv.append("--cpu")
+    _peak_mem_reset()
+    trainer, _ = build_trainer(build_parser().parse_args(argv), extra_callbacks=[timer.callback])
+    trainer.args.save_strategy = "no"
+    lengths = [len(row["input_ids"]) for row in trainer.train_dataset]
+    trainer.train()
+    result = {
+        "tokens_per_s": round(timer.tokens_per_s, 1),
+        "timed_steps": timer.steps,
+        "peak_mem_mb": _peak_mem_mb(),
+        "rows": len(lengths),
+        "tokens_per_step": args.batch_size * args.max_length,
+        "fill": round(sum(lengths) / (len(lengths) * args.max_length), 3),
+        "attn_implementation": trainer.model.config._attn_implementation,
+    }
+    del trainer
+    _peak_mem_reset()
+    return result
+
+
+def run_baseline(args, examples: list[dict]) -> dict:
+    """Plain ``transformers.Trainer``: one sample per row, padded to the batch's longest, no packing."""
+    import torch
+    from datasets import Dataset
+    from transformers import AutoModelForCausalLM, AutoTokenizer, DataCollatorForSeq2Seq, Trainer, TrainingArguments
+
+    from training.chat_template import ensure_chat_template
+    from training.sft import _attn_implementation
+
+    on_gpu = torch.cuda.is_available() and not args.cpu
+    use_bf16 = on_gpu and torch.cuda.is_bf16_supported()
+    tokenizer = AutoTokenizer.from_pretrained(args.base_model)
+    ensure_chat_template(tokenizer)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    rows = []
+    for example in examples:
+        encoded = tokenizer.apply_chat_template(
+            example["messages"], tokenize=True, return_dict=True, return_assistant_tokens_mask=True
+        )
+        ids = encoded["input_ids"][: args.max_length]
+        mask = encoded["assistant_masks"][: args.max_length]
+        rows.append({"input_ids": ids, "labels": [t if m else -100 for t, m in zip(ids, mask, strict=True)]})
+    _peak_mem_reset()
+    model = AutoModelForCausalLM.from_pretrained(
+        args.base_model,
+        dtype=torch.bfloat16 if use_bf16 else torch.float32,
+        # The reference measurement was plain Trainer with SDPA; the runner may use another kernel.
+        attn_implementation=args.baseline_attn
+        if args.baseline_attn != "auto"
+        else _attn_implementation("auto", on_gpu),
+    )
+    if args.method == "lora":
+        from peft import LoraConfig, get_peft_model
+
+        model = get_peft_model(
+            model, LoraConfig(r=16, lora_alpha=32, target_modules="all-linear", task_type="CAUSAL_LM")
+        )
+    timer = StepTimer(args.warmup)
+    with tempfile.TemporaryDirectory() as out:
+        trainer = Trainer(
+            model=model,
+            args=TrainingArguments(
+                output_dir=out,
+                max_steps=args.warmup + args.steps,
+                per_device_train_batch_size=args.baseline_batch_size,
+                learning_rate=1e-5,
+                bf16=use_bf16,
+                use_cpu=not on_gpu,
+                save_strategy="no",
+                logging_steps=10,
+                report_to=[],
+                include_num_input_tokens_seen="non_padding",
+                dataloader_num_workers=0,
+                disable_tqdm=True,
+                seed=args.seed,
+                torch_compile=args.torch_compile,
+            ),
+            train_dataset=Dataset.from_list(rows),
+            data_collator=DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100),
+            processing_class=tokenizer,
+            callbacks=[timer.callback],
+        )
+        trainer.train()
+    result = {
+        "tokens_per_s": round(timer.tokens_per_s, 1),
+        "timed_steps": timer.steps,
+        "peak_mem_mb": _peak_mem_mb(),
+        "mean_sample_tokens": round(sum(len(r["input_ids"]) for r in rows) / len(rows), 1),
+    }
+    del trainer, model
+    _peak_mem_reset()
+    return result
+
+
+def parameter_count(base_model: Path) -> int:
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    config = AutoConfig.from_pretrained(base_model)
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(config)
+    return sum(p.numel() for p in model.parameters())  # tied embeddings are counted once
+
+
+def device_description(cpu: bool) -> tuple[str, float | None]:
+    import torch
+
+    if torch.cuda.is_available() and not cpu:
+        name = torch.cuda.get_device_name(0)
+        peak = next((tflops for key, tflops in PEAK_BF16_TFLOPS.items() if key in name), None)
+        return name, peak
+    return f"cpu ({os.cpu_count()} cores, {torch.get_num_threads()} threads)", None
+
+
+def main(argv: list[str] | None = None) -> dict:
+    import torch
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base-model", type=Path, default=None)
+    parser.add_argument(
+        "--shape", default=None, help="model shape to build when no --base-model (qwen2-0.5b, qwen2-small, tiny)"
+    )
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--method", choices=("full", "lora"), default="full")
+    parser.add_argument("--steps", type=int, default=None, help="timed steps (default 30 GPU, 4 CPU)")
+    parser.add_argument("--warmup", type=int, default=None, help="untimed steps first (default 5 GPU, 1 CPU)")
+    parser.add_argument("--batch-size", type=int, default=None, help="runner: packed rows per step")
+    parser.add_argument("--max-length", type=int, default=None, help="runner: tokens per packed row")
+    parser.add_argument("--baseline-batch-size", type=int, default=None, help="baseline: samples per step")
+    parser.add_argument("--examples", type=int, default=None)
+    parser.add_argument(
+        "--attn", default="auto", help="runner attention: auto (FA2 if installed, else sdpa), sdpa, flex_attention"
+    )
+    parser.add_argument(
+        "--baseline-attn", default="sdpa", help="baseline attention (default sdpa, as in the reference)"
+    )
+    parser.add_argument("--peak-tflops", type=float, default=None, help="dense bf16 peak of the chip, for MFU")
+    parser.add_argument("--torch-compile", action="store_true")
+    parser.add_argument("--cpu", action="store_true")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    on_gpu = torch.cuda.is_available() and not args.cpu
+    args.steps = args.steps or (30 if on_gpu else 4)
+    args.warmup = args.warmup if args.warmup is not None else (5 if on_gpu else 1)
+    args.batch_size = args.batch_size or (2 if on_gpu else 1)
+    args.max_length = args.max_length or (4096 if on_gpu else 512)
+    # Same real tokens per step on both sides on average: (rows × row length) ÷ mean sample length.
+    args.baseline_batch_size = args.baseline_batch_size or (32 if on_gpu else 2)
+    args.examples = args.examples or (4000 if on_gpu else 200)
+
+    with tempfile.TemporaryDirectory(prefix="train-bench-") as scratch:
+        scratch = Path(scratch)
+        shape = None
+        if args.base_model is None:
+            from training.tiny_model import random_model_build, tiny_model_build
+
+            shape = args.shape or ("qwen2-0.5b" if on_gpu else "qwen2-small")
+            builder = tiny_model_build if shape == "tiny" else random_model_build
+            args.base_model = builder(scratch / "model", shape=shape)
+        examples = synthetic_examples(args.examples, args.seed)
+        data_file = scratch / "train.jsonl"
+        data_file.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in examples), encoding="utf-8")
+
+        params = parameter_count(args.base_model)
+        device, peak_tflops = device_description(args.cpu)
+        peak_tflops = args.peak_tflops or peak_tflops
+        runner = run_runner(args, data_file, scratch / "runner")
+        baseline = run_baseline(args, examples)
+
+    flops_per_token = (6 if args.method == "full" else 4) * params
+
+    def mfu(tokens_per_s: float) -> float | None:
+        if not on_gpu or not peak_tflops:
+            return None
+        return round(tokens_per_s * flops_per_token / (peak_tflops * 1e12), 4)
+
+    import transformers
+    import trl
+
+    result = {
+        "tokens_per_s": runner["tokens_per_s"],
+        "baseline_tokens_per_s": baseline["tokens_per_s"],
+        "ratio": round(runner["tokens_per_s"] / baseline["tokens_per_s"], 2) if baseline["tokens_per_s"] else None,
+        "peak_mem_mb": runner["peak_mem_mb"],
+        "baseline_peak_mem_mb": baseline["peak_mem_mb"],
+        "device": device,
+        "mfu": mfu(runner["tokens_per_s"]),
+        "baseline_mfu": mfu(baseline["tokens_per_s"]),
+        "peak_tflops": peak_tflops if on_gpu else None,
+        "method": args.method,
+        "model": str(args.base_model) if shape is None else f"random {shape}",
+        "parameters": params,
+        "steps_timed": runner["timed_steps"],
+        "warmup_steps": args.warmup,
+        "runner": runner,
+        "baseline": {**baseline, "batch_size": args.baseline_batch_size},
+        "examples": args.examples,
+        "versions": {"torch": torch.__version__, "transformers": transformers.__version__, "trl": trl.__version__},
+    }
+    rows = [
+        ("", "runner (packing)", "Trainer (no packing)"),
+        ("tokens/s", f"{runner['tokens_per_s']:.0f}", f"{baseline['tokens_per_s']:.0f}"),
+        ("peak memory MiB", f"{runner['peak_mem_mb']:.0f}", f"{baseline['peak_mem_mb']:.0f}"),
+        ("MFU", str(result["mfu"]), str(result["baseline_mfu"])),
+    ]
+    print(f"device: {device} · model: {result['model']} ({params / 1e6:.0f}M parameters) · {args.method}")
+    for row in rows:
+        print(f"{row[0]:<18}{row[1]:>20}{row[2]:>24}")
+    print(f"ratio: {result['ratio']}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return result
+
+
+if __name__ == "__main__":
+    main()
