@@ -884,7 +884,7 @@ def extraction_submit(
     party ``b`` (the player side), or ``drop`` (narration or a third party).
     """
     task = (
-        AnnotationTask.objects.select_for_update()
+        AnnotationTask.objects.select_for_update(of=("self",))
         .select_related("candidate__work", "candidate__chapter")
         .get(pk=task.pk)
     )

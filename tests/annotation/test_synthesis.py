@@ -174,12 +174,19 @@ def test_progress_is_published_to_the_batch_topic(llm_settings, openai_server, r
             turns_per_dialogue=4,
             start=False,
         )
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(progress_group(f"synthesis-{batch.pk}"), channel)
+
+    async def subscribe():
+        channel = await layer.new_channel()
+        await layer.group_add(progress_group(f"synthesis-{batch.pk}"), channel)
+        return channel
+
+    async def collect(channel, count):
+        # One event loop for all receives: the Redis layer buffers per loop.
+        return [await layer.receive(channel) for _ in range(count)]
+
+    channel = async_to_sync(subscribe)()
     services.synthesis_batch_run(batch_id=batch.pk)
-    events = []
-    for _ in range(3):
-        events.append(async_to_sync(layer.receive)(channel))
+    events = async_to_sync(collect)(channel, 3)
     assert [event["percent"] for event in events] == [50.0, 100.0, 100.0]
     assert "completed" in events[-1]["message"]
 
