@@ -21,6 +21,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 # --- Decoding ---------------------------------------------------------------------------------
 
 
@@ -80,14 +82,14 @@ def decode_text(data: bytes) -> Decoded:
     Raises ``UndecodableText`` with a message a person can act on.
     """
     if not data.strip():
-        raise UndecodableText("The file is empty.")
+        raise UndecodableText(_("The file is empty."))
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             try:
                 return Decoded(data.decode(name), "utf-16" if name == "utf-16" else "utf-8")
             except UnicodeDecodeError as error:
                 raise UndecodableText(
-                    f"The file starts with a {name} byte-order mark but is not {name}: {error}"
+                    _("The file starts with a %(name)s byte-order mark but is not %(name)s.") % {"name": name}
                 ) from error
     if b"\x00" in data[:4000]:
         utf16 = _looks_like_utf16(data)
@@ -96,7 +98,7 @@ def decode_text(data: bytes) -> Decoded:
                 return Decoded(data.decode(utf16), utf16)
             except UnicodeDecodeError:
                 pass
-        raise UndecodableText("The file contains NUL bytes and is not UTF-16 text; is it a binary file?")
+        raise UndecodableText(_("The file contains NUL bytes and is not UTF-16 text; is it a binary file?"))
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
@@ -110,14 +112,19 @@ def decode_text(data: bytes) -> Decoded:
         candidates.append((_hanzi_score(text), name, text))
     if not candidates:
         raise UndecodableText(
-            "The file's encoding is not recognised: it is not UTF-8, UTF-16, GB18030/GBK or Big5. "
-            "Save it as UTF-8 and upload again."
+            _(
+                "The file's encoding is not recognised: it is not UTF-8, UTF-16, GB18030/GBK or Big5. "
+                "Save it as UTF-8 and upload again."
+            )
         )
     score, name, text = max(candidates)
     if score < 0.2:
         raise UndecodableText(
-            f"The file decodes as {name.upper()} only into unusual characters; its encoding is probably "
-            "something else. Save it as UTF-8 and upload again."
+            _(
+                "The file decodes as %(name)s only into unusual characters; its encoding is probably "
+                "something else. Save it as UTF-8 and upload again."
+            )
+            % {"name": name.upper()}
         )
     return Decoded(text, name)
 
@@ -151,7 +158,7 @@ def epub_text(data: bytes) -> str:
         try:
             book = epub.read_epub(handle.name)
         except Exception as error:  # ebooklib raises several unrelated types on bad files
-            raise UndecodableText(f"The EPUB cannot be read: {error}") from error
+            raise UndecodableText(_("The EPUB cannot be read: %(error)s") % {"error": error}) from error
     chunks = []
     for item_id, _linear in book.spine:
         item = book.get_item_with_id(item_id)
@@ -437,7 +444,7 @@ def _script_lines(text: str) -> list[Line]:
 def _infer_by_alternation(lines: list[Line]) -> None:
     """In a two-party exchange, an unattributed line belongs to the other party."""
     named = [line.speaker for line in lines if line.speaker]
-    parties = [name for name, _ in Counter(named).most_common(2)]
+    parties = [name for name, _count in Counter(named).most_common(2)]
     if len(parties) != 2:
         return
     for number, line in enumerate(lines):

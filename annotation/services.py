@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from annotation.extraction import UndecodableText, decode_text, detect_candidates, epub_text, split_chapters
 from annotation.llm import LLMError, client_for
@@ -191,7 +192,7 @@ def batch_create(
     """Create a batch with one item per character and dialogue to generate, and start it."""
     categories = list(dict.fromkeys(categories))
     if not categories:
-        raise ValidationError({"categories": "Pick at least one category."})
+        raise ValidationError({"categories": _("Pick at least one category.")})
     _check_template(character_template, TemplateKind.CHARACTER, "character_template")
     _check_template(dialogue_template, TemplateKind.DIALOGUE, "dialogue_template")
     batch = SynthesisBatch(
@@ -210,7 +211,7 @@ def batch_create(
     )
     batch.full_clean()
     if characters_per_category < 1 and dialogues_per_category > 0:
-        raise ValidationError({"characters_per_category": "Dialogues need at least one character per category."})
+        raise ValidationError({"characters_per_category": _("Dialogues need at least one character per category.")})
     batch.save()
     items = []
     for category in categories:
@@ -269,7 +270,7 @@ def _generate(batch: SynthesisBatch, item: SynthesisItem, messages: list[dict[st
     client = client_for(batch.provider, model=batch.llm_model)
     attempts = max(1, settings.ANNOTATION_SYNTHESIS_ATTEMPTS)
     last_raw, last_error = "", ""
-    for _ in range(attempts):
+    for _attempt in range(attempts):
         item.attempts += 1
         try:
             result = client.complete(messages, model=batch.llm_model, json_mode=True)
@@ -479,10 +480,12 @@ def tasks_release_expired(*, now=None) -> int:
 def worker_may_work(user: User, kind: str) -> None:
     profile = profile_of(user)
     if profile.is_blocked or profile.is_soft_blocked:
-        raise TaskRefused("blocked", "Your account is blocked from annotation work.")
+        raise TaskRefused("blocked", _("Your account is blocked from annotation work."))
     qualification = QUALIFICATION_FOR_KIND[kind]
     if not getattr(profile, qualification):
-        raise TaskRefused("not_qualified", f"Your profile lacks the qualification {qualification}; ask an admin.")
+        raise TaskRefused(
+            "not_qualified", _("Your profile lacks the qualification %(name)s; ask an admin.") % {"name": qualification}
+        )
 
 
 def _gold_for(user: User, kind: str) -> GoldStandard | None:
@@ -531,10 +534,10 @@ def task_claim_next(*, user: User, kind: str, rng: random.Random | None = None) 
 def task_for_worker(*, task: AnnotationTask, user: User) -> AnnotationTask:
     """Refuse work on a task that is not this user's live claim."""
     if task.assignee_id != user.pk or task.status != TaskStatus.CLAIMED:
-        raise TaskRefused("not_yours", "This task is not claimed by you (it may have been released).")
+        raise TaskRefused("not_yours", _("This task is not claimed by you (it may have been released)."))
     if task.claim_expires_at and task.claim_expires_at < timezone.now():
         tasks_release_expired()
-        raise TaskRefused("expired", "Your claim on this task ran out; it went back to the queue.")
+        raise TaskRefused("expired", _("Your claim on this task ran out; it went back to the queue."))
     return task
 
 
@@ -583,7 +586,7 @@ def turn_rewrite(*, turn: Turn, text: str, out_of_character: bool | None = None)
     """Replace a turn's text with its spoken-style rewrite; the first original is kept."""
     text = text.strip()
     if not text:
-        raise ValidationError({"text": "A rewritten line cannot be empty."})
+        raise ValidationError({"text": _("A rewritten line cannot be empty.")})
     fields = []
     if text != turn.text:
         if turn.original_text is None:
@@ -617,24 +620,26 @@ def rewrite_review_submit(
     task = AnnotationTask.objects.select_for_update().get(pk=task.pk)
     task_for_worker(task=task, user=user)
     if task.kind != TaskKind.REWRITE_REVIEW:
-        raise TaskRefused("wrong_kind", "This is not a rewrite review task.")
+        raise TaskRefused("wrong_kind", _("This is not a rewrite review task."))
     if decision not in DECISIONS:
-        raise TaskRefused("bad_decision", "Choose accept or reject.", field="decision")
+        raise TaskRefused("bad_decision", _("Choose accept or reject."), field="decision")
     reason = reason.strip()
     if decision == "reject" and not reason:
-        raise TaskRefused("reason_required", "Say why the dialogue is rejected.", field="reason")
+        raise TaskRefused("reason_required", _("Say why the dialogue is rejected."), field="reason")
     if rating is None or not 1 <= int(rating) <= 5:
-        raise TaskRefused("bad_rating", "Rate the dialogue from 1 to 5.", field="rating")
+        raise TaskRefused("bad_rating", _("Rate the dialogue from 1 to 5."), field="rating")
     turns = {turn.pk: turn for turn in task.dialogue.turns.all()}
     ooc = sorted({int(turn_id) for turn_id in out_of_character})
     unknown = (set(texts) | set(ooc)) - set(turns)
     if unknown:
-        raise TaskRefused("bad_turn", "Edits name lines of another dialogue.", field="texts")
+        raise TaskRefused("bad_turn", _("Edits name lines of another dialogue."), field="texts")
     edits: dict[str, str] = {}
     for turn_id, text in texts.items():
         text = (text or "").strip()
         if not text:
-            raise TaskRefused("empty_line", f"Line {turns[turn_id].seq} is empty.", field=f"text_{turn_id}")
+            raise TaskRefused(
+                "empty_line", _("Line %(seq)d is empty.") % {"seq": turns[turn_id].seq}, field=f"text_{turn_id}"
+            )
         if text != turns[turn_id].text:
             edits[str(turn_id)] = text
     result = {"decision": decision, "reason": reason, "rating": int(rating), "edits": edits, "ooc": ooc}
@@ -693,16 +698,16 @@ def adjudication_resolve(
 ) -> Adjudication:
     adjudication = Adjudication.objects.select_for_update().get(pk=adjudication.pk)
     if adjudication.status == AdjudicationStatus.RESOLVED:
-        raise TaskRefused("resolved", "This adjudication is already resolved.")
+        raise TaskRefused("resolved", _("This adjudication is already resolved."))
     if decision not in DECISIONS:
-        raise TaskRefused("bad_decision", "Choose accept or reject.", field="decision")
+        raise TaskRefused("bad_decision", _("Choose accept or reject."), field="decision")
     reviews = list(
         AnnotationTask.objects.filter(
             kind=TaskKind.REWRITE_REVIEW, dialogue=adjudication.dialogue, gold=None, status=TaskStatus.SUBMITTED
         )
     )
     if chosen_task is not None and chosen_task not in reviews:
-        raise TaskRefused("bad_choice", "Pick one of this dialogue's reviews.", field="chosen_task")
+        raise TaskRefused("bad_choice", _("Pick one of this dialogue's reviews."), field="chosen_task")
     if decision == "accept" and chosen_task is None:
         chosen_task = next((r for r in reviews if r.result.get("decision") == "accept"), None)
     _finalise(
@@ -773,7 +778,7 @@ def work_upload(
     except UndecodableText as error:
         raise ValidationError({"file": str(error)}) from error
     if not text.strip():
-        raise ValidationError({"file": "The file holds no text."})
+        raise ValidationError({"file": _("The file holds no text.")})
     work = LiteraryWork(
         title=title,
         author=author,
@@ -861,7 +866,7 @@ def _party_character(party: PartyProfile, work: LiteraryWork, user: User, path: 
         )
     except ValidationError as error:
         field_name, messages = next(iter(error.message_dict.items()))
-        raise TaskRefused("bad_profile", "; ".join(messages), field=f"{path}_{field_name}") from None
+        raise TaskRefused("bad_profile", _("; ").join(messages), field=f"{path}_{field_name}") from None
 
 
 PROFILE_FORM_FIELDS = (*ATTRIBUTE_FIELDS, "personality", "stylistic_features", "catchphrases", "greeting")
@@ -891,20 +896,20 @@ def extraction_submit(
     task_for_worker(task=task, user=user)
     candidate = task.candidate
     if len(roles) != len(candidate.lines) or len(texts) != len(candidate.lines):
-        raise TaskRefused("bad_lines", "Every line needs a speaker choice.", field="roles")
+        raise TaskRefused("bad_lines", _("Every line needs a speaker choice."), field="roles")
     if any(role not in LINE_ROLES for role in roles):
-        raise TaskRefused("bad_role", "A line's speaker must be party A, party B or dropped.", field="roles")
+        raise TaskRefused("bad_role", _("A line's speaker must be party A, party B or dropped."), field="roles")
     kept = [(role, text.strip()) for role, text in zip(roles, texts, strict=True) if role != "drop"]
-    if any(not text for _, text in kept):
-        raise TaskRefused("empty_line", "A kept line is empty.", field="texts")
+    if any(not text for _role, text in kept):
+        raise TaskRefused("empty_line", _("A kept line is empty."), field="texts")
     if {role for role, _ in kept} != {"a", "b"}:
-        raise TaskRefused("not_two_party", "Keep lines from both party A and party B.", field="roles")
+        raise TaskRefused("not_two_party", _("Keep lines from both party A and party B."), field="roles")
     for party, path in ((party_a, "a"), (party_b, "b")):
         party.name = (party.existing.name if party.existing else party.name).strip()
         if not party.name:
-            raise TaskRefused("name_required", "Name both parties.", field=f"{path}_name")
+            raise TaskRefused("name_required", _("Name both parties."), field=f"{path}_name")
     if party_a.name == party_b.name and (party_a.existing is None or party_a.existing == party_b.existing):
-        raise TaskRefused("same_party", "Party A and party B must be different people.", field="b_name")
+        raise TaskRefused("same_party", _("Party A and party B must be different people."), field="b_name")
     result: dict[str, Any] = {
         "roles": roles,
         "texts": [text.strip() for text in texts],
@@ -959,7 +964,7 @@ def extraction_discard(*, task: AnnotationTask, user: User, reason: str) -> Anno
     task = AnnotationTask.objects.select_for_update().get(pk=task.pk)
     task_for_worker(task=task, user=user)
     if not reason.strip():
-        raise TaskRefused("reason_required", "Say why the passage is unusable.", field="reason")
+        raise TaskRefused("reason_required", _("Say why the passage is unusable."), field="reason")
     if task.gold_id:
         task.gold_score = 1.0 if task.gold.answer.get("discarded") else 0.0
     _submit(task, {"discarded": True, "reason": reason.strip()})
@@ -994,10 +999,10 @@ def written_prompt_submit(*, task: AnnotationTask, user: User, text: str) -> Cha
     task = AnnotationTask.objects.select_for_update().get(pk=task.pk)
     task_for_worker(task=task, user=user)
     if task.kind != TaskKind.PROMPT_WRITING:
-        raise TaskRefused("wrong_kind", "This is not a prompt-writing task.")
+        raise TaskRefused("wrong_kind", _("This is not a prompt-writing task."))
     text = text.strip()
     if len(text) < MIN_PROMPT_LENGTH:
-        raise TaskRefused("too_short", f"Write at least {MIN_PROMPT_LENGTH} characters.", field="text")
+        raise TaskRefused("too_short", _("Write at least %(n)d characters.") % {"n": MIN_PROMPT_LENGTH}, field="text")
     prompt = CharacterPrompt(character=task.character, kind=PromptKind.WRITTEN, text=text, author=user)
     prompt.full_clean()
     prompt.save()
@@ -1058,16 +1063,16 @@ def prompt_variants_review(
     task = AnnotationTask.objects.select_for_update().get(pk=task.pk)
     task_for_worker(task=task, user=user)
     if task.kind != TaskKind.PROMPT_VARIANTS:
-        raise TaskRefused("wrong_kind", "This is not a prompt-variant review task.")
+        raise TaskRefused("wrong_kind", _("This is not a prompt-variant review task."))
     prompts = [task.prompt, *task.prompt.augmentations.order_by("kind", "id")]
     for prompt in prompts:
         decision, text = decisions.get(prompt.pk, ("", ""))
         if decision not in VARIANT_DECISIONS:
             raise TaskRefused(
-                "decision_required", "Accept, edit or reject every prompt.", field=f"decision_{prompt.pk}"
+                "decision_required", _("Accept, edit or reject every prompt."), field=f"decision_{prompt.pk}"
             )
         if decision == "edit" and len(text.strip()) < MIN_PROMPT_LENGTH:
-            raise TaskRefused("too_short", "An edited prompt needs its new text.", field=f"text_{prompt.pk}")
+            raise TaskRefused("too_short", _("An edited prompt needs its new text."), field=f"text_{prompt.pk}")
     result = {}
     for prompt in prompts:
         decision, text = decisions[prompt.pk]

@@ -150,3 +150,53 @@ def test_discarding_a_passage_needs_a_reason(admin_user, extractor, settings):
     services.extraction_discard(task=task, user=extractor, reason="三人对话，无法拆分")
     task.refresh_from_db()
     assert task.status == TaskStatus.SUBMITTED and task.result["discarded"]
+
+
+def test_epub_upload_is_read_in_spine_order(tmp_path, admin_user, committed):
+    from ebooklib import epub
+
+    book = epub.EpubBook()
+    book.set_identifier("troupe-test")
+    book.set_title("Lantern")
+    book.set_language("en")
+    chapter = epub.EpubHtml(title="Scene 1", file_name="c1.xhtml", lang="en")
+    chapter.content = "<h1>Chapter 1</h1><p>Mary: Where is the lantern?</p><p>Tom: On the shelf.</p>"
+    book.add_item(chapter)
+    book.add_item(epub.EpubNcx())
+    book.add_item(epub.EpubNav())
+    book.spine = ["nav", chapter]
+    path = tmp_path / "lantern.epub"
+    epub.write_epub(str(path), book)
+    with committed():
+        work = services.work_upload(
+            title="Lantern", language="en", filename="lantern.epub", data=path.read_bytes(), uploader=admin_user
+        )
+    work.refresh_from_db()
+    assert work.detected_encoding == "epub"
+    assert "Mary: Where is the lantern?" in work.text
+    [candidate] = work.candidates.all()
+    assert [line["speaker"] for line in candidate.lines] == ["Mary", "Tom"]
+
+
+def test_gold_extraction_is_scored_line_by_line(admin_user, extractor, make_user, settings):
+    settings.ANNOTATION_GOLD_RATE = 0
+    scanned_work(admin_user)
+    first = services.task_claim_next(user=extractor, kind=TaskKind.EXTRACTION)
+    parties = {"party_a": services.PartyProfile(name="宝玉", fields={"identity": "公子"}),
+               "party_b": services.PartyProfile(name="黛玉", fields={"identity": "小姐"})}  # fmt: skip
+    services.extraction_submit(
+        task=first, user=extractor, roles=["a", "b", "drop", "a"], texts=["1", "2", "3", "4"], **parties
+    )
+    services.gold_create(
+        kind=TaskKind.EXTRACTION, answer={"roles": ["a", "b", "drop", "a"]}, admin=admin_user, candidate=first.candidate
+    )
+    settings.ANNOTATION_GOLD_RATE = 1.0
+    other = make_user(Role.ANNOTATOR, profile__can_extract_literary=True)
+    gold_task = services.task_claim_next(user=other, kind=TaskKind.EXTRACTION)
+    assert gold_task.gold is not None
+    services.extraction_submit(
+        task=gold_task, user=other, roles=["a", "b", "b", "a"], texts=["1", "2", "3", "4"], **parties
+    )
+    gold_task.refresh_from_db()
+    assert gold_task.gold_score == 0.75
+    assert Dialogue.objects.filter(source=DialogueSource.LITERARY).count() == 1  # gold work adds nothing

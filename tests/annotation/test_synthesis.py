@@ -245,3 +245,32 @@ def test_annotators_cannot_create_batches(client, annotator):
     client.force_login(annotator)
     response = client.get(reverse("annotation:batch-create"))
     assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_template_edit_page_saves_a_new_version(client, researcher):
+    services.templates_ensure_defaults()
+    template = PromptTemplate.objects.get(kind=TemplateKind.DIALOGUE)
+    client.force_login(researcher)
+    url = reverse("annotation:template-edit", args=[template.pk])
+    bad = client.post(url, {"text": "Talk about $weather", "system_text": ""})
+    assert bad.status_code == 400 and "weather" in bad.content.decode()
+    response = client.post(url, {"text": "Write $turns turns as $name.", "system_text": "JSON only."})
+    assert response.status_code == 302
+    assert PromptTemplate.objects.filter(name=template.name).order_by("-version").first().version == 2
+
+
+def test_failed_items_can_be_retried_from_the_batch_page(client, llm_settings, openai_server, researcher, committed):
+    llm_settings.ANNOTATION_SYNTHESIS_ATTEMPTS = 1
+    openai_server.responder = scripted(character_outputs=["garbage"])
+    with committed():
+        batch = services.batch_create(
+            name="retry", author=researcher, categories=["daily_life"], characters_per_category=1,
+            dialogues_per_category=0, turns_per_dialogue=4,
+        )  # fmt: skip
+    assert batch.items.get().status == ItemStatus.FAILED
+    client.force_login(researcher)
+    page = client.get(reverse("annotation:batch-detail", args=[batch.pk])).content.decode()
+    assert "garbage" in page  # the raw output of the failed item is shown
+    with committed():
+        client.post(reverse("annotation:batch-retry", args=[batch.pk]))
+    assert batch.items.get().status == ItemStatus.DONE
