@@ -430,6 +430,7 @@ class _CorpusBuilder:
         self.by_category: Counter = Counter()
         self.by_split_source: Counter = Counter()
         self.by_split_category: Counter = Counter()
+        self._pseudonyms: dict[int | None, str] = {}
         self.dialogues_seen = 0
         self.turns_seen = 0
         self.total_turns = 0
@@ -496,6 +497,13 @@ class _CorpusBuilder:
             .order_by("dialogue_id", "seq")
             .values_list(*TURN_COLUMNS_READ)
         )
+
+    def _pseudonym(self, user_id: int | None) -> str:
+        """``worker_hash`` memoised: a corpus has far fewer workers than turns."""
+        known = self._pseudonyms.get(user_id)
+        if known is None:
+            known = self._pseudonyms[user_id] = worker_hash(user_id, self.salt)
+        return known
 
     def _clean(self, text: str | None) -> str:
         if not text or not self.scrub:
@@ -649,9 +657,9 @@ class _CorpusBuilder:
         stats["messages_examples"] += len(options)
 
         generation = self.models.get(model_version_id, (None, None))[1]
-        salt = self.salt
-        character_hash = worker_hash(character_worker, salt)
-        player_hash = worker_hash(player_worker, salt)
+        pseudonym = self._pseudonym
+        character_hash = pseudonym(character_worker)
+        player_hash = pseudonym(player_worker)
         created = created_at.isoformat() if created_at else None
         for seq, speaker, text, original, replaced, author_user, author_model in kept:
             writer.write_turn(
@@ -671,7 +679,7 @@ class _CorpusBuilder:
                     original,
                     replaced,
                     quality,
-                    worker_hash(author_user, salt),
+                    pseudonym(author_user),
                     self.models[author_model][0] if author_model in self.models else None,
                     generation,
                     character_hash,
