@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from annotation.models import (
     Adjudication,
@@ -37,17 +39,34 @@ class SynthesisItemAdmin(admin.ModelAdmin):
     list_filter = ("status", "kind")
 
 
+class LLMProviderForm(forms.ModelForm):
+    """The API key is write-only: never rendered back; leaving it blank keeps the stored one."""
+
+    api_key = forms.CharField(
+        label=_("API key"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Blank keeps the stored key (or, for a new provider, uses the LLM_API_KEY setting)."),
+    )
+
+    class Meta:
+        model = LLMProvider
+        fields = [
+            "name", "base_url", "api_key", "default_model", "requests_per_minute", "timeout_s", "max_retries",
+            "price_prompt_per_1k", "price_completion_per_1k", "is_default",
+        ]  # fmt: skip
+
+    def clean_api_key(self) -> str:
+        key = self.cleaned_data.get("api_key", "")
+        if not key and self.instance.pk:
+            return self.instance.api_key
+        return key
+
+
 @admin.register(LLMProvider)
 class LLMProviderAdmin(admin.ModelAdmin):
+    form = LLMProviderForm
     list_display = ("name", "base_url", "default_model", "requests_per_minute", "is_default")
-
-    # The key is write-only in the admin: shown as a password field, never echoed back.
-    def get_form(self, request, obj=None, **kwargs):
-        from django import forms
-
-        form = super().get_form(request, obj, **kwargs)
-        form.base_fields["api_key"].widget = forms.PasswordInput(render_value=True)
-        return form
 
 
 @admin.register(PromptTemplate)

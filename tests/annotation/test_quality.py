@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -130,3 +132,21 @@ def test_api_batch_creation_validates_fields(client, researcher, annotator):
     assert "categories" in response.json() and "characters_per_category" in response.json()
     client.force_login(annotator)
     assert client.get("/api/annotation/batches/").status_code == 403
+
+
+def test_admin_never_echoes_a_provider_key_and_blank_keeps_it(client, admin_user):
+    from annotation.models import LLMProvider
+
+    provider = LLMProvider.objects.create(name="openai", base_url="https://api.example.com/v1", api_key="sk-secret")
+    client.force_login(admin_user)
+    url = reverse("admin:annotation_llmprovider_change", args=[provider.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "sk-secret" not in page.content.decode()
+    form = {
+        "name": "openai", "base_url": "https://api.example.com/v1", "api_key": "", "default_model": "gpt-4",
+        "requests_per_minute": 60, "timeout_s": 60, "max_retries": 4, "price_prompt_per_1k": "0.03",
+        "price_completion_per_1k": "0.06",
+    }  # fmt: skip
+    assert client.post(url, form).status_code == 302
+    provider.refresh_from_db()
+    assert provider.api_key == "sk-secret" and provider.price_prompt_per_1k == Decimal("0.03")
