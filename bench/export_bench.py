@@ -124,9 +124,7 @@ def fill(dialogues: int, seed: int = 0) -> int:
             "TRUNCATE roleplay_turn, roleplay_dialogue, roleplay_characterprompt, roleplay_character, "
             "roleplay_playerpersona RESTART IDENTITY CASCADE"
         )
-    workers = [
-        User.objects.get_or_create(username=f"bench-worker-{i}")[0].pk for i in range(200)
-    ]
+    workers = [User.objects.get_or_create(username=f"bench-worker-{i}")[0].pk for i in range(200)]
     model_versions = [
         ModelVersion.objects.get_or_create(name=f"bench-model-gen{g}", defaults={"base_model": "/m", "generation": g})[
             0
@@ -254,8 +252,8 @@ def copy_baseline(database_url: str, out: Path) -> tuple[float, int]:
     return time.perf_counter() - started, out.stat().st_size
 
 
-def timed_build(database_url: str, out: Path) -> tuple[float, float, dict]:
-    """Run the real command in a child; return (seconds, peak RSS MiB, manifest)."""
+def timed_build(database_url: str, out: Path) -> tuple[float, float, float, dict]:
+    """Run the real command in a child; return (seconds, CPU seconds, peak RSS MiB, manifest)."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -277,7 +275,7 @@ def timed_build(database_url: str, out: Path) -> tuple[float, float, dict]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"export_corpus failed ({status}): {output}")
     manifest = json.loads((out / "manifest.json").read_text())
-    return elapsed, usage.ru_maxrss / 1024, manifest
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, manifest
 
 
 def run_once(database_url: str, dialogues: int, workdir: Path, *, reuse: bool) -> dict:
@@ -292,7 +290,7 @@ def run_once(database_url: str, dialogues: int, workdir: Path, *, reuse: bool) -
         fill_s = time.perf_counter() - started
     out = workdir / f"build-{dialogues}"
     shutil.rmtree(out, ignore_errors=True)
-    build_s, peak_rss_mb, manifest = timed_build(database_url, out)
+    build_s, build_cpu_s, peak_rss_mb, manifest = timed_build(database_url, out)
     copy_s, copy_bytes = copy_baseline(database_url, workdir / f"copy-{dialogues}.tsv")
     size = sum(info["bytes"] for info in manifest["files"].values())
     result = {
@@ -302,11 +300,13 @@ def run_once(database_url: str, dialogues: int, workdir: Path, *, reuse: bool) -
         "exported_turns": manifest["counts"]["turns"],
         "fill_s": round(fill_s, 2),
         "build_s": round(build_s, 2),
+        "build_cpu_s": round(build_cpu_s, 2),
         "copy_baseline_s": round(copy_s, 2),
         "ratio": round(build_s / copy_s, 2) if copy_s else None,
         "peak_rss_mb": round(peak_rss_mb, 1),
         "output_mb": round(size / 2**20, 1),
         "copy_output_mb": round(copy_bytes / 2**20, 1),
+        "load_average_1m": round(os.getloadavg()[0], 2),
         "curation": manifest["counts"]["curation"],
         "pii_replacements": manifest["counts"]["pii_replacements"],
     }
@@ -335,10 +335,11 @@ def main() -> None:
             result["double"] = doubled
             result["peak_rss_growth"] = round(doubled["peak_rss_mb"] / result["peak_rss_mb"], 2)
             rows.append(doubled)
-    header = ("dialogues", "turns", "build_s", "copy_baseline_s", "ratio", "peak_rss_mb", "output_mb")
+    header = ("dialogues", "turns", "build_s", "build_cpu_s", "copy_baseline_s", "ratio", "peak_rss_mb", "output_mb")
     print(" | ".join(f"{h:>15}" for h in header))
     for row in rows:
         print(" | ".join(f"{row[h]!s:>15}" for h in header))
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if args.double:
         print(f"peak RSS at 2x the corpus: x{result['peak_rss_growth']}")
     if args.json:
