@@ -152,11 +152,10 @@ def run_runner(args, data_file: Path, out: Path) -> dict:
 def run_baseline(args, examples: list[dict]) -> dict:
     """Plain ``transformers.Trainer``: one sample per row, padded to the batch's longest, no packing."""
     import torch
-    from datasets import Dataset
     from transformers import AutoModelForCausalLM, AutoTokenizer, DataCollatorForSeq2Seq, Trainer, TrainingArguments
 
     from training.chat_template import ensure_chat_template
-    from training.sft import _attn_implementation
+    from training.sft import _attn_implementation, dataset_from_rows
 
     on_gpu = torch.cuda.is_available() and not args.cpu
     use_bf16 = on_gpu and torch.cuda.is_bf16_supported()
@@ -207,7 +206,7 @@ def run_baseline(args, examples: list[dict]) -> dict:
                 seed=args.seed,
                 torch_compile=args.torch_compile,
             ),
-            train_dataset=Dataset.from_list(rows),
+            train_dataset=dataset_from_rows(rows),
             data_collator=DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100),
             processing_class=tokenizer,
             callbacks=[timer.callback],

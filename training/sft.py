@@ -108,6 +108,22 @@ def read_messages(path: str | Path) -> list[dict[str, Any]]:
 # --- metrics stream -------------------------------------------------------------------------------
 
 
+
+def dataset_from_rows(rows: list[dict]) -> Any:
+    """A ``datasets.Dataset`` whose fingerprint is the rows' content hash.
+
+    ``Dataset.from_list`` fingerprints by pickling the Arrow table with dill, which fails on
+    Python 3.12 with current pyarrow (``Can't pickle <class 'MonthDayNano'>``); hashing the JSON
+    of the rows gives the same cache identity without pickling.
+    """
+    import hashlib
+
+    import pyarrow as pa
+    from datasets import Dataset
+
+    digest = hashlib.sha256(json.dumps(rows, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
+    return Dataset(pa.Table.from_pylist(rows), fingerprint=digest)
+
 def _accelerator_memory_mb() -> float | None:
     import torch
 
@@ -246,7 +262,6 @@ def _attn_implementation(requested: str, on_gpu: bool) -> str:
 def build_trainer(args: argparse.Namespace, *, extra_callbacks: list | None = None):
     """Everything up to ``trainer.train()``; tests use it to look at the prepared (masked) dataset."""
     import torch
-    from datasets import Dataset
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import SFTConfig, SFTTrainer
 
@@ -286,8 +301,8 @@ def build_trainer(args: argparse.Namespace, *, extra_callbacks: list | None = No
             task_type="CAUSAL_LM",
         )
 
-    train_dataset = Dataset.from_list(read_messages(args.train))
-    eval_dataset = Dataset.from_list(read_messages(args.eval)) if args.eval else None
+    train_dataset = dataset_from_rows(read_messages(args.train))
+    eval_dataset = dataset_from_rows(read_messages(args.eval)) if args.eval else None
     learning_rate = args.lr if args.lr is not None else (2e-4 if args.method == "lora" else 2e-5)
 
     os.environ.setdefault("TENSORBOARD_LOGGING_DIR", str(out / "tensorboard"))
