@@ -6,6 +6,7 @@ picks that human–machine dialogue up by generation.
 """
 
 import uuid
+from pathlib import Path
 
 import pyarrow.parquet as pq
 from asgiref.sync import async_to_sync
@@ -18,7 +19,7 @@ from exports.services import export_build_create, export_build_run, export_spec_
 from roleplay.models import Character, Dialogue, DialogueSource, DialogueStatus, Turn
 from roleplay.services import dialogue_set_status
 from training.human_machine import hm_dialogue_start
-from training.models import JobStatus, ModelVersion
+from training.models import JobStatus, ModelVersion, TrainingMetric
 from training.routing import websocket_urlpatterns
 from training.selectors import active_model_version
 from training.services import model_version_deploy, model_version_update_serving, training_job_create, training_job_run
@@ -77,6 +78,15 @@ def test_demo_corpus_to_trained_deployed_model_whose_chats_feed_the_next_export(
     assert job.status == JobStatus.SUCCEEDED, job.error
     version = job.model_version
     assert version.generation == demo_generation + 1  # the demo corpus holds generation-1 model chats
+    assert (job.current_step, job.max_steps, job.progress) == (2, 2, 100.0)
+    assert (version.export_build, version.method, version.hyperparameters["max_steps"]) == (first, "lora", 2)
+    assert Path(version.weights_path, "adapter_config.json").exists()
+    assert version.metrics["final_step"] == 2 and version.metrics["train_loss"] > 0
+    assert f"# {version.name}" in version.model_card and f"Generation | {version.generation}" in version.model_card
+    losses = list(TrainingMetric.objects.filter(job=job, event="log").order_by("step"))
+    assert [m.step for m in losses] == [1, 2]
+    assert all(m.loss is not None and m.tokens_per_s is not None for m in losses)
+    assert Path(job.output_dir, "tensorboard").is_dir()
 
     model_version_update_serving(
         version=version,
