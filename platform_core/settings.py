@@ -237,3 +237,9 @@ LIVE_MODEL_PARTNER_CLASS = env("LIVE_MODEL_PARTNER_CLASS", default="")
 # Worker ids in exported corpora become HMAC-SHA256(salt, id): keep the salt secret and stable,
 # so one worker has the same pseudonym across export versions. Defaults to one derived from SECRET_KEY.
 EXPORT_HASH_SALT = env("EXPORT_HASH_SALT", default="") or f"export-salt:{SECRET_KEY}"
+# Keep database connections open between consumer calls (database_sync_to_async closes expired
+# ones around every call; with 0 every chat message pays a new PostgreSQL connection).
+LIVE_DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", default=0)
+if LIVE_DB_CONN_MAX_AGE:
+    DATABASES["default"]["CONN_MAX_AGE"] = LIVE_DB_CONN_MAX_AGE
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -21,6 +21,11 @@ from roleplay import live_services as live
 from roleplay.partners import Partner, other_seat, partner_for, seat_group, worker_group
 
 LIVE_ROLES = (Role.CROWDWORKER,)
+# Chat messages of different sessions need not wait for each other: run them in a thread pool
+# (each thread has its own database connection) instead of the one thread-sensitive thread.
+# Ordering within a session is kept by the session row lock in the service.
+parallel_db = DatabaseSyncToAsync
+
 CLOSE_FORBIDDEN = 4403
 CLOSE_REPLACED = 4409
 
@@ -205,7 +210,7 @@ class LiveChatConsumer(_JsonErrors):
             await self.send_error(refused.code, refused.message, **extra)
 
     async def _on_message(self, content: dict) -> None:
-        sent = await database_sync_to_async(live.live_message_send)(
+        sent = await parallel_db(live.live_message_send, thread_sensitive=False)(
             session_id=self.session_id,
             worker=self.user,
             client_msg_id=content.get("client_msg_id"),
@@ -230,7 +235,7 @@ class LiveChatConsumer(_JsonErrors):
             self._schedule(sent.deadline)
 
     async def _on_hello(self, content: dict) -> None:
-        frames = await database_sync_to_async(live.live_turns_since)(
+        frames = await parallel_db(live.live_turns_since, thread_sensitive=False)(
             session_id=self.session_id, worker=self.user, last_seq=content.get("last_seq", 0)
         )
         for frame in frames:
