@@ -42,6 +42,7 @@ class SynthesisItemAdmin(admin.ModelAdmin):
 class LLMProviderForm(forms.ModelForm):
     """The API key is write-only: never rendered back; leaving it blank keeps the stored one."""
 
+    base_url = forms.URLField(label=_("base URL"), assume_scheme="https", help_text=_("e.g. https://api.openai.com/v1"))
     api_key = forms.CharField(
         label=_("API key"),
         required=False,

@@ -89,3 +89,44 @@ def test_annotator_extracts_a_two_party_dialogue(chromium, uvicorn_server, sessi
     assert dialogue.character.name == "悟空" and dialogue.player_persona.name == "唐僧"
     assert [t.text for t in dialogue.turns.all()] == ["师父，前面有座山。", "小心些。", "呆子莫吵。"]
     assert AnnotationTask.objects.get(candidate__work=work).status == TaskStatus.SUBMITTED
+
+
+def test_batch_page_shows_generation_progress_live(chromium, uvicorn_server_factory, session_cookie, openai_server):
+    """The batch runs in the server (eager Celery) while another tab watches its progress over WebSocket."""
+    from annotation.models import BatchStatus, ItemKind, ItemStatus, SynthesisBatch, SynthesisItem
+    from tests.annotation.test_synthesis import character_json
+
+    openai_server.responder = lambda body: character_json()
+    server = uvicorn_server_factory(
+        env={
+            "LLM_BASE_URL": openai_server.base_url,
+            "LLM_API_KEY": openai_server.api_key,
+            "LLM_BACKOFF_BASE_S": "0.01",
+            "LLM_REQUESTS_PER_MINUTE": "6000",
+        }
+    )
+    researcher = UserFactory(roles=[Role.RESEARCHER])
+    services.templates_ensure_defaults()
+    batch = services.batch_create(
+        name="live", author=researcher, categories=["daily_life"], characters_per_category=1,
+        dialogues_per_category=0, turns_per_dialogue=4, start=False,
+    )  # fmt: skip
+    SynthesisBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.QUEUED)
+    SynthesisItem.objects.filter(batch=batch, kind=ItemKind.CHARACTER).update(status=ItemStatus.FAILED, error="x")
+    context = chromium.new_context()
+    context.add_cookies([{"name": "sessionid", "value": session_cookie(researcher), "url": server.url}])
+    try:
+        watcher = context.new_page()
+        watcher.goto(f"{server.url}/annotation/batches/{batch.pk}/")
+        assert watcher.get_by_test_id("batch-status").inner_text() == "Queued"
+        watcher.wait_for_timeout(500)  # let the progress WebSocket connect
+        actor = context.new_page()
+        actor.goto(f"{server.url}/annotation/batches/{batch.pk}/")
+        actor.get_by_role("button", name="Retry failed items").click()
+        # The watcher's page hears 100 % over the WebSocket and reloads itself.
+        # Under the 10 s polling fallback, so only the WebSocket path can pass this.
+        watcher.get_by_test_id("batch-status").filter(has_text="Completed").wait_for(timeout=8000)
+        assert watcher.get_by_test_id("progress-percent").inner_text() == "100.0%"
+    finally:
+        context.close()
+    assert SynthesisItem.objects.get(batch=batch).status == ItemStatus.DONE
