@@ -149,3 +149,15 @@ def test_repeated_abandonments_soft_block_the_worker_automatically(settings):
     assert live.abandonments_recent(worker_id=leaver.pk) == 2
     assert CreditEntry.objects.filter(kind=CreditKind.STRANDED).count() == 2
     assert LiveSession.objects.filter(dialogue__status="rejected").count() == 2
+
+
+def test_sweep_ends_an_orphaned_session_nobody_is_connected_to(settings):
+    from django.core.management import call_command
+
+    session = pair(make_worker(character=True), make_worker(player=True))
+    LiveSession.objects.filter(pk=session.pk).update(join_deadline=timezone.now() - timedelta(seconds=1))
+    call_command("live_sweep")
+    session.refresh_from_db()
+    assert session.status == LiveSessionStatus.EXPIRED
+    # Neither worker opened the chat: both leave the queue (no requeue for no-shows).
+    assert not MatchQueueEntry.objects.filter(status=QueueEntryStatus.WAITING).exists()
