@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -424,12 +425,13 @@ def _script_lines(text: str) -> list[Line]:
         if merged and merged[-1].start == line.start:
             continue
         merged.append(line)
+    starts = {line.start for line in merged}
     for line in merged:
         tail_end = line.end
         while True:
             next_break = text.find("\n", tail_end + 1)
             candidate = text[tail_end + 1 : next_break if next_break != -1 else len(text)]
-            if not candidate.strip() or any(other.start == tail_end + 1 for other in merged):
+            if not candidate.strip() or tail_end + 1 in starts:
                 break
             if _CHAPTER.match(candidate) or candidate.strip().startswith(("[", "(", "（", "Enter", "Exit", "Exeunt")):
                 break
@@ -463,8 +465,14 @@ def _infer_by_alternation(lines: list[Line]) -> None:
 def detect_lines(text: str) -> list[Line]:
     """Every dialogue line the detector finds, in text order (script lines win over quotes)."""
     script = _script_lines(text)
-    taken = [(line.start, line.end) for line in script]
-    quotes = [line for line in _quote_lines(text) if not any(s <= line.start < e for s, e in taken)]
+    taken_starts = [line.start for line in script]  # sorted, non-overlapping script lines
+    taken_ends = [line.end for line in script]
+
+    def inside_script(position: int) -> bool:
+        index = bisect_right(taken_starts, position) - 1
+        return index >= 0 and position < taken_ends[index]
+
+    quotes = [line for line in _quote_lines(text) if not inside_script(line.start)]
     return sorted(script + quotes, key=lambda line: line.start)
 
 
@@ -483,7 +491,8 @@ def detect_candidates(text: str, *, max_gap: int = MAX_GAP, min_lines: int = 2) 
     for line in detect_lines(text):
         if current:
             gap = line.start - current[-1].end
-            crosses_chapter = any(current[-1].end <= boundary <= line.start for boundary in boundaries)
+            following = bisect_left(boundaries, current[-1].end)
+            crosses_chapter = following < len(boundaries) and boundaries[following] <= line.start
             if gap > max_gap or crosses_chapter:
                 close()
         current.append(line)
