@@ -193,11 +193,14 @@ def setup_pairs(pairs: int) -> list[tuple[int, str, str]]:
     return result
 
 
-def check_database(sent: dict[int, dict[str, str]]) -> dict[str, int]:
-    """Compare what the clients sent (session -> {client_msg_id: text}) with what is stored."""
+def check_database(sent: dict[int, dict[str, str]], acked: set[str]) -> dict[str, int]:
+    """Compare what the clients sent (session -> {client_msg_id: text}) with what is stored.
+
+    ``lost``: acknowledged (so promised stored) but missing or different in the database.
+    ``unacked_stored``: sent, never acknowledged before the clients closed, yet stored (fine)."""
     from roleplay.models import LiveSession, Turn
 
-    lost = duplicated = gaps = stored_total = 0
+    lost = duplicated = gaps = stored_total = unacked_stored = unacked_missing = 0
     for session_id, messages in sent.items():
         dialogue_id = LiveSession.objects.get(pk=session_id).dialogue_id
         rows = list(
@@ -209,8 +212,21 @@ def check_database(sent: dict[int, dict[str, str]]) -> dict[str, int]:
         ids = [str(msg_id) for _, msg_id, _ in rows]
         duplicated += len(ids) - len(set(ids))
         stored = {str(msg_id): text for _, msg_id, text in rows}
-        lost += sum(1 for msg_id, text in messages.items() if stored.get(msg_id) != text)
-    return {"lost": lost, "duplicated_in_db": duplicated, "sessions_with_gaps": gaps, "stored_turns": stored_total}
+        for msg_id, text in messages.items():
+            if msg_id in acked:
+                lost += stored.get(msg_id) != text
+            elif msg_id in stored:
+                unacked_stored += 1
+            else:
+                unacked_missing += 1
+    return {
+        "lost": lost,
+        "duplicated_in_db": duplicated,
+        "sessions_with_gaps": gaps,
+        "stored_turns": stored_total,
+        "unacked_at_close_stored": unacked_stored,
+        "unacked_at_close_not_stored": unacked_missing,
+    }
 
 
 # --- servers ------------------------------------------------------------------------------------
@@ -313,6 +329,7 @@ class Stats:
     duplicate_deliveries: int = 0
     errors: list[dict] = field(default_factory=list)
     phase: str = "setup"
+    undelivered: int = 0
 
 
 class Seat:
@@ -323,6 +340,7 @@ class Seat:
         self.socket = None
         self.sent: dict[str, str] = {}
         self.unacked: set[str] = set()
+        self.acked: set[str] = set()
         self.seen_seqs: set[int] = set()
         self.ready = asyncio.Event()
         self.counter = 0
@@ -365,6 +383,7 @@ class Seat:
                 self.pair.on_partner_turn(self)
             elif kind == "ack":
                 self.unacked.discard(frame["client_msg_id"])
+                self.acked.add(frame["client_msg_id"])
             elif kind == "session" and not self.raw:
                 if frame["status"] == "topic" and self.side == "player" and not frame.get("topic_proposal"):
                     await self.socket.send(json.dumps({"type": "topic.propose", "topic": "bench", "kind": "other"}))
@@ -488,7 +507,9 @@ async def django_run(port: int, sessions: list[tuple[int, str, str]], args) -> t
         await seat.socket.close()
     await asyncio.gather(*listeners, return_exceptions=True)
     sent = {session_id: {**pair.seats["character"].sent, **pair.seats["player"].sent} for session_id, pair in pairs}
-    return phases, stats, sent
+    acked = {msg_id for _, pair in pairs for seat in pair.seats.values() for msg_id in seat.acked}
+    stats.undelivered = len(stats.sent_at)  # sent but never seen by the partner before the close
+    return phases, stats, sent, acked
 
 
 async def relay_run(port: int, pairs_count: int, args) -> dict:
@@ -558,7 +579,7 @@ def main() -> None:
         port = free_port()
         processes.append(start_uvicorn(senv, port, args.server_workers, env.var_dir / "uvicorn.log"))
         try:
-            phases, stats, sent = asyncio.run(django_run(port, sessions, args))
+            phases, stats, sent, acked = asyncio.run(django_run(port, sessions, args))
         except BaseException:
             print((env.var_dir / "uvicorn.log").read_text(errors="replace")[-5000:], file=sys.stderr)
             raise
@@ -566,7 +587,7 @@ def main() -> None:
         from django.db import connection
 
         connection.close()
-        db_check = check_database(sent)
+        db_check = check_database(sent, acked)
         relay_port = free_port()
         processes.append(start_relay(relay_port, env.var_dir / "relay.log"))
         baseline = asyncio.run(relay_run(relay_port, args.pairs, args))
@@ -600,6 +621,10 @@ def main() -> None:
         "max_phase_p99_ms": burst["p99_ms"],
         "lost": db_check["lost"],
         "duplicated": db_check["duplicated_in_db"] + stats.duplicate_deliveries,
+        "duplicate_deliveries": stats.duplicate_deliveries,
+        "undelivered_at_close": stats.undelivered,
+        "unacked_at_close_stored": db_check["unacked_at_close_stored"],
+        "unacked_at_close_not_stored": db_check["unacked_at_close_not_stored"],
         "sessions_with_gaps": db_check["sessions_with_gaps"],
         "stored_turns": db_check["stored_turns"],
         "errors": len(stats.errors),
@@ -643,6 +668,10 @@ def main() -> None:
     print(
         f"  messages {result['messages']}, stored turns {result['stored_turns']}, lost {result['lost']}, "
         f"duplicated {result['duplicated']}, gaps {result['sessions_with_gaps']}, errors {result['errors']} {result['error_codes']}"
+    )
+    print(
+        f"  at close: {result['undelivered_at_close']} not yet relayed, unacknowledged "
+        f"{result['unacked_at_close_stored']} stored / {result['unacked_at_close_not_stored']} not stored"
     )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

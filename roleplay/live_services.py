@@ -581,6 +581,28 @@ def _parse_client_msg_id(value: object) -> uuid.UUID:
         raise LiveRefused("bad_client_msg_id", _("Every message needs a client_msg_id that is a UUID.")) from None
 
 
+MESSAGE_PATH_FIELDS = (
+    "id",
+    "status",
+    "character_id",
+    "character_worker_id",
+    "player_worker_id",
+    "dialogue_id",
+    "join_deadline",
+    "last_activity_at",
+    "character_left_at",
+    "player_left_at",
+    "topic_proposal",
+    "topic_proposal_kind",
+    "topic_proposed_by",
+    "finish_requested_by",
+    "character_rated",
+    "player_rated",
+    "character_channel",
+    "player_channel",
+)
+
+
 @dataclass(frozen=True)
 class LiveSendResult:
     result: TurnAppendResult
@@ -600,7 +622,10 @@ def live_message_send(
     """Store one chat message (or recognise a repeat of ``client_msg_id``). Committed on return."""
     msg_id = _parse_client_msg_id(client_msg_id)
     with transaction.atomic():
-        session = _locked_session(session_id)
+        # The hot path: lock the session row and read only what a message needs.
+        session = LiveSession.objects.select_for_update().only(*MESSAGE_PATH_FIELDS).filter(pk=session_id).first()
+        if session is None:
+            raise LiveRefused("not_your_session", _("This session does not exist or is not yours."))
         own_side = _side_for(session, worker.pk)
         if side is not None and side != own_side:
             raise LiveRefused("wrong_side", _("You can only write as your own side."))
@@ -639,7 +664,7 @@ def live_message_send(
             author_user=worker,
         )
         session.last_activity_at = timezone.now()
-        session.save(update_fields=["last_activity_at"])
+        LiveSession.objects.filter(pk=session.pk).update(last_activity_at=session.last_activity_at)
         turns = result.turn.seq
         new_frame = None
         if turns == settings.LIVE_MIN_TURNS:
