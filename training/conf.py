@@ -5,6 +5,8 @@
   cancellation (default 1 s).
 - ``TRAINING_MAX_RESTARTS``: how many times a runner that dies (killed, out of memory) is started
   again from its last checkpoint within one run of the job (default 2).
+- ``TRAINING_STALE_AFTER_S``: a running job on another host whose worker has not refreshed its
+  heartbeat for this long counts as abandoned and may be resumed (default 300 s).
 - ``TRAINING_PYTHON``: the interpreter that runs the runner (default: the worker's own).
 """
 
@@ -28,3 +30,7 @@ def max_restarts() -> int:
 
 def python_executable() -> str:
     return str(getattr(settings, "TRAINING_PYTHON", sys.executable))
+
+
+def stale_after_s() -> float:
+    return float(getattr(settings, "TRAINING_STALE_AFTER_S", 300.0))

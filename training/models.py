@@ -160,6 +160,7 @@ class TrainingJob(models.Model):
     max_steps = models.PositiveIntegerField(_("total steps"), default=0)
     attempts = models.PositiveSmallIntegerField(_("runner starts"), default=0)
     runner_pid = models.PositiveIntegerField(_("runner process id"), null=True, blank=True)
+    worker = models.CharField(_("worker"), max_length=200, blank=True, help_text="host:pid of the worker running it")
     metrics_offset = models.PositiveBigIntegerField(default=0, help_text="Bytes of metrics.jsonl already read.")
     output_dir = models.CharField(_("output directory"), max_length=500, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)

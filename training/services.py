@@ -7,8 +7,10 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -333,6 +335,33 @@ def _finish(job: TrainingJob, status: str, error: str = "") -> TrainingJob:
     return job
 
 
+def _this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def worker_alive(job: TrainingJob) -> bool:
+    """Whether the worker recorded on a running job still runs it.
+
+    On this host: its process exists. On another host: its heartbeat is recent (the worker
+    refreshes it every poll while the runner writes metrics).
+    """
+    if job.status != JobStatus.RUNNING or not job.worker:
+        return False
+    host, _sep, pid = job.worker.rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        if int(pid) == os.getpid():
+            return False  # this very process: a previous call of ours that has returned
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    stale_after = timedelta(seconds=conf.stale_after_s())
+    return job.heartbeat_at is not None and timezone.now() - job.heartbeat_at < stale_after
+
+
 def training_job_run(*, job_id: int) -> TrainingJob:
     """Run (or resume) the job's runner to the end; what a ``training`` queue worker executes.
 
@@ -346,10 +375,15 @@ def training_job_run(*, job_id: int) -> TrainingJob:
             return job
         if job.status == JobStatus.CANCELLING:
             return _finish(job, JobStatus.CANCELLED)
+        if worker_alive(job):
+            # A redelivered message while the first worker is still at it: never two runners on one job.
+            logger.warning("training job %s is already running on %s", job.pk, job.worker)
+            return job
         job.status = JobStatus.RUNNING
+        job.worker = _this_worker()
         job.started_at = job.started_at or timezone.now()
         job.heartbeat_at = timezone.now()
-        job.save(update_fields=["status", "started_at", "heartbeat_at"])
+        job.save(update_fields=["status", "worker", "started_at", "heartbeat_at"])
     out = Path(job.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     restarts_left = conf.max_restarts()
@@ -373,7 +407,11 @@ def training_job_run(*, job_id: int) -> TrainingJob:
         (out / "runner.pid").write_text(str(process.pid))
         cancelled = False
         while process.poll() is None:
-            _metrics_ingest(job)
+            if not _metrics_ingest(job) and timezone.now() - (job.heartbeat_at or job.started_at) > timedelta(
+                seconds=30
+            ):
+                job.heartbeat_at = timezone.now()  # long steps write no metrics: still alive
+                job.save(update_fields=["heartbeat_at"])
             if _cancel_requested(job):
                 _stop_runner(process)
                 cancelled = True
@@ -434,6 +472,8 @@ def training_job_resume(*, job: TrainingJob, actor: User | None) -> TrainingJob:
             raise JobRefused("job_succeeded", _("This job has already succeeded."))
         if job.status == JobStatus.CANCELLING:
             raise JobRefused("job_cancelling", _("This job is being cancelled."))
+        if worker_alive(job):
+            raise JobRefused("job_running", _("This job is running; its worker is alive."))
         job.status = JobStatus.QUEUED
         job.error = ""
         job.finished_at = None

@@ -108,7 +108,6 @@ def read_messages(path: str | Path) -> list[dict[str, Any]]:
 # --- metrics stream -------------------------------------------------------------------------------
 
 
-
 def dataset_from_rows(rows: list[dict]) -> Any:
     """A ``datasets.Dataset`` whose fingerprint is the rows' content hash.
 
@@ -123,6 +122,7 @@ def dataset_from_rows(rows: list[dict]) -> Any:
 
     digest = hashlib.sha256(json.dumps(rows, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
     return Dataset(pa.Table.from_pylist(rows), fingerprint=digest)
+
 
 def _accelerator_memory_mb() -> float | None:
     import torch

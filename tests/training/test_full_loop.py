@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from asgiref.sync import async_to_sync
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
@@ -56,6 +57,7 @@ async def _chat(user, dialogue_id: int) -> list[dict]:
     return frames
 
 
+@pytest.mark.django_db(transaction=True)  # the consumer's database_sync_to_async closes connections
 def test_demo_corpus_to_trained_deployed_model_whose_chats_feed_the_next_export(
     researcher, crowdworker, admin_user, tiny_model_dir, training_output, settings, tmp_path
 ):

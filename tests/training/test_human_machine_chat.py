@@ -15,6 +15,10 @@ from training.models import DiscardedReply
 from training.routing import websocket_urlpatterns
 from training.services import model_version_deploy
 
+# The consumer's database_sync_to_async closes "obsolete" connections; on PostgreSQL that would
+# close the connection holding a test-wrapping transaction, so these tests commit for real.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 @pytest.fixture
 def deployed(researcher, tiny_model_dir):

@@ -12,7 +12,13 @@ from django.core.exceptions import ValidationError
 
 from tests.training.conftest import make_published_build
 from training.models import JobStatus, ModelVersion, TrainingJob, TrainingMetric
-from training.services import training_job_cancel, training_job_create, training_job_run
+from training.services import (
+    JobRefused,
+    training_job_cancel,
+    training_job_create,
+    training_job_resume,
+    training_job_run,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FEW_STEPS = {"max_steps": 3, "batch_size": 2, "max_length": 128, "save_steps": 2, "lora_r": 4, "lora_alpha": 8}
@@ -137,3 +143,18 @@ def test_job_whose_worker_is_killed_resumes_from_its_checkpoint_to_the_same_fina
     assert job.attempts == 2
     steps = list(TrainingMetric.objects.filter(job=job, event="log").values_list("step", flat=True))
     assert max(steps) == 8 and steps.count(1) == 1  # the resumed run did not start again from step 1
+
+
+def test_a_redelivered_job_whose_worker_is_alive_is_not_started_twice(researcher, published_build, tiny_model_dir):
+    import socket
+
+    job = training_job_create(
+        creator=researcher, export_build=published_build, base_model=str(tiny_model_dir), enqueue=False
+    )
+    alive = f"{socket.gethostname()}:{os.getppid()}"  # a process that certainly runs: pytest's parent
+    TrainingJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, worker=alive)
+    returned = training_job_run(job_id=job.pk)
+    assert returned.attempts == 0 and returned.worker == alive
+    with pytest.raises(JobRefused, match="running"):
+        training_job_resume(job=job, actor=researcher)
+    assert not Path(job.output_dir).exists()  # no runner was started
