@@ -178,6 +178,9 @@ class SynthesisBatch(models.Model):
     error = models.TextField(_("error"), blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Refreshed after every item by the worker running the batch; a second delivery of the task
+    # leaves a batch with a fresh heartbeat alone, and takes over one whose worker died.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

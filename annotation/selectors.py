@@ -14,10 +14,14 @@ from roleplay.models import Turn
 
 
 def batches_with_counts() -> QuerySet[SynthesisBatch]:
-    return SynthesisBatch.objects.select_related("created_by", "provider").order_by("-created_at", "-id").annotate(
-        item_count=Count("items", distinct=True),
-        failed_count=Count("items", filter=Q(items__status=ItemStatus.FAILED), distinct=True),
-        dialogue_count=Count("dialogues", distinct=True),
+    return (
+        SynthesisBatch.objects.select_related("created_by", "provider")
+        .order_by("-created_at", "-id")
+        .annotate(
+            item_count=Count("items", distinct=True),
+            failed_count=Count("items", filter=Q(items__status=ItemStatus.FAILED), distinct=True),
+            dialogue_count=Count("dialogues", distinct=True),
+        )
     )
 
 

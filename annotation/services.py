@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -380,14 +380,23 @@ def synthetic_dialogue_store(*, batch: SynthesisBatch, character: Character, dra
         return dialogue
 
 
+BATCH_LEASE = timedelta(minutes=10)  # longer than one item's worst case: timeout x retries + backoff
+
+
 def synthesis_batch_run(*, batch_id: int) -> SynthesisBatch:
     """Generate every pending item of a batch, characters first; resumable after a crash."""
     batch = SynthesisBatch.objects.select_related("provider", "character_template", "dialogue_template").get(
         pk=batch_id
     )
-    SynthesisBatch.objects.filter(pk=batch.pk).update(
-        status=BatchStatus.RUNNING, started_at=batch.started_at or timezone.now(), error=""
+    now = timezone.now()
+    # The lease: of two deliveries of this task, only one generates (GPT-4 calls cost money).
+    claimed = (
+        SynthesisBatch.objects.filter(pk=batch.pk)
+        .filter(~Q(status=BatchStatus.RUNNING) | Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - BATCH_LEASE))
+        .update(status=BatchStatus.RUNNING, started_at=batch.started_at or now, heartbeat_at=now, error="")
     )
+    if not claimed:
+        return batch
     total = batch.items.count() or 1
     topic = batch.progress_topic
     try:
@@ -397,6 +406,7 @@ def synthesis_batch_run(*, batch_id: int) -> SynthesisBatch:
                     _character_item_run(batch, item)
                 else:
                     _dialogue_item_run(batch, item)
+                SynthesisBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now())
                 finished = batch.items.exclude(status=ItemStatus.PENDING).count()
                 progress_publish(
                     topic=topic,

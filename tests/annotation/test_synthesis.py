@@ -274,3 +274,27 @@ def test_failed_items_can_be_retried_from_the_batch_page(client, llm_settings, o
     with committed():
         client.post(reverse("annotation:batch-retry", args=[batch.pk]))
     assert batch.items.get().status == ItemStatus.DONE
+
+
+def test_a_second_delivery_leaves_a_running_batch_alone_but_takes_over_a_dead_one(
+    llm_settings, openai_server, researcher
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from annotation.models import SynthesisBatch
+
+    openai_server.responder = scripted()
+    batch = services.batch_create(
+        name="lease", author=researcher, categories=["daily_life"], characters_per_category=1,
+        dialogues_per_category=0, turns_per_dialogue=4, start=False,
+    )  # fmt: skip
+    SynthesisBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING, heartbeat_at=timezone.now())
+    services.synthesis_batch_run(batch_id=batch.pk)
+    assert openai_server.requests == []  # another worker holds the lease
+    stale = timezone.now() - timedelta(minutes=11)
+    SynthesisBatch.objects.filter(pk=batch.pk).update(heartbeat_at=stale)
+    services.synthesis_batch_run(batch_id=batch.pk)
+    assert len(openai_server.requests) == 1
+    assert batch.items.get().status == ItemStatus.DONE
