@@ -297,7 +297,17 @@ def main(argv: list[str] | None = None) -> dict:
         device, peak_tflops = device_description(args.cpu)
         peak_tflops = args.peak_tflops or peak_tflops
         runner = run_runner(args, data_file, scratch / "runner")
-        baseline = run_baseline(args, examples)
+        baseline = None
+        while baseline is None:
+            try:
+                baseline = run_baseline(args, examples)
+            except torch.cuda.OutOfMemoryError:
+                # Unpacked batches padded to the longest sample can exceed a smaller card: halve and say so.
+                _peak_mem_reset()
+                if args.baseline_batch_size == 1:
+                    raise
+                args.baseline_batch_size //= 2
+                print(f"baseline out of memory: retrying with batch size {args.baseline_batch_size}")
 
     flops_per_token = (6 if args.method == "full" else 4) * params
 
