@@ -3,10 +3,11 @@
 - ``scrub_personal_data``: e-mail addresses, Chinese resident ID numbers (18 digits, checksum
   verified), bank card numbers (13–19 digits, Luhn verified) and phone numbers (Chinese mobile and
   ``+``-prefixed international) are replaced by placeholders; the replacements are counted.
-- ``NearDuplicateFilter``: a turn whose character 3-gram set has Jaccard similarity at or above a
-  threshold with one of the last 8 kept turns of the same speaker in the same dialogue is a near-duplicate
-  (repeated or barely edited messages). Exact set comparison is deterministic and needs no hashing;
-  the state is one dialogue, so memory does not grow with the corpus.
+- ``NearDuplicateFilter``: a turn of similar length whose character 3-gram set has Jaccard
+  similarity at or above a threshold with one of the last 8 kept turns of the same speaker in the
+  same dialogue is a near-duplicate (repeated or barely edited messages). Exact set comparison is
+  deterministic and needs no hashing; the state is one dialogue, so memory does not grow with the
+  corpus.
 - ``worker_hash``: a worker's id becomes a salted HMAC, stable across exports for the same salt.
 """
 
@@ -110,12 +111,11 @@ def shingles(text: str, size: int = 3) -> set[str]:
 class NearDuplicateFilter:
     """Remembers the kept turns of one dialogue; call ``reset()`` between dialogues.
 
-    Building 3-gram sets is the expensive part, so two cheap upper bounds on the Jaccard similarity
-    rule most pairs out first (both exact, so the result equals the plain pairwise comparison):
-    - sizes: J <= |smaller| / |larger|, and a text of n characters has at most n - 2 3-grams;
-    - characters: each character of one text missing from the other spoils at least one of its
-      3-grams, and one 3-gram holds at most 3 characters, so |S_A xor S_B| >= |C_A xor C_B| / 3 and
-      J <= 1 - (|C_A xor C_B| / 3) / (n_A + n_B - 4).
+    Two turns (normalised: whitespace collapsed, lower case) are near-duplicates when they are
+    equal, or when their lengths are close (for texts over 3 characters: shorter - 2 >=
+    threshold x (longer - 2), i.e. their 3-gram counts could be that close) and the Jaccard
+    similarity of their character 3-gram sets is at least ``threshold``. The length test is cheap,
+    so 3-gram sets are built only for turns that have an earlier turn of similar length.
     """
 
     def __init__(self, threshold: float, window: int = 8) -> None:
@@ -130,34 +130,28 @@ class NearDuplicateFilter:
 
     def is_near_duplicate(self, speaker: str, text: str) -> bool:
         """True when ``text`` repeats an earlier kept turn of ``speaker``; otherwise remembers it."""
-        kept = self._kept.get(speaker)
         compact = _compact(text)
-        entry = [compact, None, None]  # text, character set, 3-gram set (both built on demand)
+        length = len(compact)
+        entry = [compact, length, None]  # text, its length, its 3-gram set (built on demand)
+        kept = self._kept.get(speaker)
         if kept is None:
             self._kept[speaker] = [entry]
             return False
         threshold = self.threshold
-        length = len(compact)
-        for earlier in kept[-self.window :]:
-            other_text = earlier[0]
-            if other_text == compact:
+        grams = None
+        for earlier in kept[-self.window :] if len(kept) > self.window else kept:
+            if earlier[0] == compact:
                 return True
-            other_length = len(other_text)
+            other_length = earlier[1]
             if length > 3 and other_length > 3:
-                if min(length, other_length) - 2 < threshold * (max(length, other_length) - 2):
+                shorter, longer = (length, other_length) if length < other_length else (other_length, length)
+                if shorter - 2 < threshold * (longer - 2):
                     continue
-                if entry[1] is None:
-                    entry[1] = set(compact)
-                if earlier[1] is None:
-                    earlier[1] = set(other_text)
-                differing = len(entry[1] ^ earlier[1])
-                if 1 - differing / (3 * (length + other_length - 4)) < threshold:
-                    continue
-            if entry[2] is None:
-                entry[2] = shingles(compact)
-            if earlier[2] is None:
-                earlier[2] = shingles(other_text)
-            grams, other = entry[2], earlier[2]
+            if grams is None:
+                grams = entry[2] = shingles(compact)
+            other = earlier[2]
+            if other is None:
+                other = earlier[2] = shingles(earlier[0])
             common = len(grams & other)
             if common >= threshold * (len(grams) + len(other) - common):
                 return True
