@@ -89,4 +89,11 @@ def training_output(settings, tmp_path):
     return settings.TRAINING_OUTPUT_DIR
 
 
-from tests.e2e.conftest import _sqlite_live_template, live_db  # noqa: E402, F401  (shared database fixtures)
+from tests.e2e.conftest import (  # noqa: E402, F401  (shared database fixtures)  # noqa: E402, F401
+    _sqlite_live_template,
+    chromium,
+    live_db,
+    redis_url,
+    session_cookie,
+    uvicorn_server_factory,
+)

@@ -45,6 +45,7 @@
     if (!li) {
       li = document.createElement("li");
       li.dataset.seq = frame.seq;
+      li.dataset.testid = "turn";
       li.className = "turn " + frame.speaker;
       const text = document.createElement("span");
       text.className = "text";
@@ -84,8 +85,10 @@
     const text = li.querySelector(".text");
     const area = document.createElement("textarea");
     area.value = text.textContent;
+    area.dataset.testid = "edit-input";
     const save = document.createElement("button");
     save.type = "button";
+    save.dataset.testid = "edit-save";
     save.textContent = labels.labelSave;
     save.addEventListener("click", () => {
       frameSend({ type: "edit", seq: Number(li.dataset.seq), text: area.value });
@@ -102,6 +105,7 @@
     if (!li) {
       li = document.createElement("li");
       li.id = "stream-" + frame.reply_id;
+      li.dataset.testid = "streaming-turn";
       li.className = "turn character";
       const text = document.createElement("span");
       text.className = "text";
@@ -156,6 +160,12 @@
     if (!text) return;
     errorLine.textContent = "";
     frameSend({ type: "message", client_msg_id: uuid(), text: text });
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      document.getElementById("composer").requestSubmit();
+    }
   });
   document.getElementById("finish").addEventListener("click", () => {
     const checked = document.querySelector('input[name="rating"]:checked');
