@@ -153,3 +153,10 @@ def test_home_page_lists_exports_for_exporters_only(client, make_user):
     client.logout()
     _login(client, make_user(Role.CROWDWORKER))
     assert "/exports/" not in client.get("/").content.decode()
+
+
+def test_admin_lists_builds_with_a_download_link(client, admin_user, published):
+    _login(client, admin_user)
+    html = client.get("/admin/exports/exportbuild/?status__exact=published").content.decode()
+    assert f"/exports/builds/{published.pk}/download/" in html
+    assert client.get(f"/admin/exports/exportbuild/{published.pk}/change/").status_code == 200

@@ -34,10 +34,10 @@ def test_published_build_has_the_documented_layout(published):
     assert build_split_path(published, "train", "messages") == root / "train" / "messages.jsonl"
 
 
-def test_both_jsonl_files_load_with_datasets(published):
+def test_both_jsonl_files_load_with_datasets(published, tmp_path):
     datasets = pytest.importorskip("datasets")
     files = {split: str(build_split_path(published, split, "characterglm")) for split in SPLITS}
-    characterglm = datasets.load_dataset("json", data_files=files)
+    characterglm = datasets.load_dataset("json", data_files=files, cache_dir=str(tmp_path / "hf"))
     assert sum(characterglm[split].num_rows for split in SPLITS) == 24
     row = characterglm["train"][0]
     assert set(row["session_meta"]) == {"bot_name", "bot_info", "user_name", "user_info"}
@@ -45,7 +45,7 @@ def test_both_jsonl_files_load_with_datasets(published):
     assert all(len(pair) == 2 for pair in row["history"])
 
     files = {split: str(build_split_path(published, split, "messages")) for split in SPLITS}
-    messages = datasets.load_dataset("json", data_files=files)
+    messages = datasets.load_dataset("json", data_files=files, cache_dir=str(tmp_path / "hf"))
     first = messages["train"][0]["messages"]
     assert first[0]["role"] == "system"
     assert "Speak warmly" not in first[0]["content"]  # default variant: the profile, not the written prompt
