@@ -22,6 +22,10 @@ CLOSE_FORBIDDEN = 4403
 
 
 class HumanMachineChatConsumer(AsyncJsonWebsocketConsumer):
+    # The model partner lives in this consumer's process and answers through ``send_frame``: no
+    # other process ever writes to this socket, so it takes no channel-layer channel (one Redis
+    # connection less per chat, and no blocking read to keep alive while the model is idle).
+    channel_layer_alias = "__no_channel_layer__"
     partner: ModelPartner | None = None
     dialogue_id: int | None = None
 

@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from channels.db import database_sync_to_async
+from django.utils.translation import gettext as _
 
 from roleplay.partners import Partner, other_seat, seat_send
 from training.human_machine import ChatRefused, hm_model_reply_store, hm_reply_plan, turn_frame
@@ -70,7 +71,7 @@ class ModelPartner(Partner):
 
     def _start(self, *, regenerate: bool) -> None:
         if self.busy:
-            raise ChatRefused("model_busy", "The character is still answering.")
+            raise ChatRefused("model_busy", _("The character is still answering."))
         self.task = asyncio.ensure_future(self._reply(regenerate=regenerate))
 
     async def wait(self) -> None:
