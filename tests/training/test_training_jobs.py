@@ -158,3 +158,37 @@ def test_a_redelivered_job_whose_worker_is_alive_is_not_started_twice(researcher
     with pytest.raises(JobRefused, match="running"):
         training_job_resume(job=job, actor=researcher)
     assert not Path(job.output_dir).exists()  # no runner was started
+
+
+@pytest.mark.slow
+def test_a_runner_killed_mid_run_is_restarted_from_its_checkpoint_by_the_same_worker(
+    researcher, published_build, tiny_model_dir, training_output
+):
+    import threading
+
+    job = training_job_create(
+        creator=researcher,
+        export_build=published_build,
+        base_model=str(tiny_model_dir),
+        hyperparameters={**FEW_STEPS, "max_steps": 6, "save_steps": 2},
+        enqueue=False,
+    )
+    out = Path(job.output_dir)
+    killed: list[int] = []
+
+    def kill_after_first_checkpoint() -> None:  # files only: this thread never touches the database
+        checkpoint = out / "checkpoints" / "checkpoint-2" / "trainer_state.json"
+        _wait_for(checkpoint.exists, what="the first checkpoint")
+        pid = int((out / "runner.pid").read_text())
+        os.kill(pid, signal.SIGKILL)  # e.g. the kernel's OOM killer
+        killed.append(pid)
+
+    killer = threading.Thread(target=kill_after_first_checkpoint, daemon=True)
+    killer.start()
+    job = training_job_run(job_id=job.pk)
+    killer.join(timeout=5)
+    assert killed, "the runner finished before it could be killed"
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert job.attempts == 2 and job.result["final_step"] == 6
+    assert job.result["resumed_from"] is not None
+    assert "=== start 2" in (out / "runner.log").read_text()
