@@ -136,6 +136,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Periodic work run by `celery beat` (started by `manage.py serve`, and the `beat` compose service).
+CELERY_BEAT_SCHEDULE = {
+    "live-role-play-sweep": {"task": "roleplay.live_sweep", "schedule": env.float("LIVE_SWEEP_INTERVAL_S", default=15.0)},
+    "annotation-release-expired-claims": {"task": "annotation.tasks_release_expired", "schedule": 60.0},
+}
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "platform_core.User"

@@ -14,7 +14,7 @@ from platform_core.embedded_redis import start_embedded_redis
 
 
 class Command(BaseCommand):
-    help = "Start the ASGI server and Celery workers (and an embedded Redis when REDIS_URL is unset)."
+    help = "Start the ASGI server, Celery workers and beat (and an embedded Redis when REDIS_URL is unset)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -85,6 +85,23 @@ class Command(BaseCommand):
                     "1",
                     "-l",
                     "info",
+                ],
+                env=env,
+            )
+        )
+        children.append(
+            subprocess.Popen(
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "platform_core",
+                    "beat",
+                    "-l",
+                    "info",
+                    "--schedule",
+                    str(settings.VAR_DIR / "celerybeat-schedule"),
                 ],
                 env=env,
             )
