@@ -110,20 +110,24 @@ def _celery_redis_url(url: str) -> str:
     return "redis+socket://" + url.removeprefix("unix://") if url.startswith("unix://") else url
 
 
+def redis_channel_layer(url: str, prefix: str) -> dict:
+    return {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            # redis-py's default 5 s socket timeout would kill a consumer that waits longer than
+            # that for its next message (channels_redis blocks on BZPOPMIN): wait as long as needed.
+            "hosts": [{"address": url, "socket_timeout": None}],
+            "prefix": prefix,
+            "capacity": 1500,
+            "expiry": 60,
+        },
+    }
+
+
 if USE_IN_MEMORY_BACKENDS:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 else:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [{"address": REDIS_URL}],
-                "prefix": env("CHANNEL_LAYER_PREFIX", default="troupe"),
-                "capacity": 1500,
-                "expiry": 60,
-            },
-        }
-    }
+    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL, env("CHANNEL_LAYER_PREFIX", default="troupe"))}
 
 CELERY_BROKER_URL = "memory://" if USE_IN_MEMORY_BACKENDS else _celery_redis_url(REDIS_URL)
 CELERY_RESULT_BACKEND = "cache+memory://" if USE_IN_MEMORY_BACKENDS else _celery_redis_url(REDIS_URL)
@@ -133,12 +137,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ROUTES = {"training.tasks.*": {"queue": "training"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Training jobs run for hours with acks_late: Redis must not hand an unacknowledged job to a second
+# worker after the default hour.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_S", default=43200)}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # Periodic work run by `celery beat` (started by `manage.py serve`, and the `beat` compose service).
 CELERY_BEAT_SCHEDULE = {
-    "live-role-play-sweep": {"task": "roleplay.live_sweep", "schedule": env.float("LIVE_SWEEP_INTERVAL_S", default=15.0)},
+    "live-role-play-sweep": {
+        "task": "roleplay.live_sweep",
+        "schedule": env.float("LIVE_SWEEP_INTERVAL_S", default=15.0),
+    },
     "annotation-release-expired-claims": {"task": "annotation.tasks_release_expired", "schedule": 60.0},
 }
 
