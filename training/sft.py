@@ -255,7 +255,9 @@ def _attn_implementation(requested: str, on_gpu: bool) -> str:
 
             return "flash_attention_2"
         except ImportError:
-            pass
+            # Packed, padding-free rows need a block-diagonal mask; flex attention builds it
+            # without materialising it (H200, Qwen2-0.5B shape: 56.9k tokens/s vs 19.0k with sdpa).
+            return "flex_attention"
     return "sdpa"
 
 
