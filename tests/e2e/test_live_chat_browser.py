@@ -62,7 +62,9 @@ def test_two_browsers_pair_chat_twenty_turns_rate_and_the_dialogue_is_stored(
         expect(char_page.get_by_test_id("typing")).to_contain_text("Visitor")
         for seq in range(2, 21):
             sender, receiver = (player_page, char_page) if seq % 2 == 0 else (char_page, player_page)
-            text = SCRIPT_MESSAGE if seq == 4 else f"line number {seq} from the {'player' if seq % 2 == 0 else 'keeper'}"
+            text = (
+                SCRIPT_MESSAGE if seq == 4 else f"line number {seq} from the {'player' if seq % 2 == 0 else 'keeper'}"
+            )
             expect(sender.get_by_test_id("send")).to_be_enabled()
             sender.get_by_test_id("message-input").fill(text)
             sender.get_by_test_id("message-input").press("Enter")
