@@ -2,36 +2,18 @@
 
 import asyncio
 import os
-import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 from channels_redis.core import RedisChannelLayer
 
-from platform_core.embedded_redis import start_embedded_redis
 from platform_core.settings import redis_channel_layer
+from tests.e2e.conftest import redis_url  # noqa: F401  (fixture: REDIS_URL, or a private redis-server)
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def redis_address():
-    if os.environ.get("REDIS_URL"):
-        yield os.environ["REDIS_URL"]
-        return
-    directory = Path(tempfile.mkdtemp(prefix="troupe-layer-"))
-    process = start_embedded_redis(directory / "redis.sock")
-    try:
-        yield f"unix://{directory / 'redis.sock'}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        shutil.rmtree(directory, ignore_errors=True)
-
-
-def test_a_consumer_waiting_longer_than_redis_clients_default_timeout_still_gets_its_message(redis_address):
-    layer = RedisChannelLayer(**redis_channel_layer(redis_address, f"troupe-test-idle-{os.getpid()}")["CONFIG"])
+def test_a_consumer_waiting_longer_than_redis_clients_default_timeout_still_gets_its_message(redis_url):  # noqa: F811
+    layer = RedisChannelLayer(**redis_channel_layer(redis_url, f"troupe-test-idle-{os.getpid()}")["CONFIG"])
 
     async def wait_idle_then_receive():
         channel = await layer.new_channel()

@@ -28,84 +28,15 @@ class Command(BaseCommand):
             children.append(start_embedded_redis(settings.EMBEDDED_REDIS_SOCKET))
             self.stdout.write(f"Embedded Redis on {settings.EMBEDDED_REDIS_SOCKET}")
         python = sys.executable
-        children.append(
-            subprocess.Popen(
-                [
-                    python,
-                    "-m",
-                    "uvicorn",
-                    "platform_core.asgi:application",
-                    "--host",
-                    host,
-                    "--port",
-                    str(port),
-                    "--workers",
-                    str(workers),
-                    "--ws",
-                    "websockets",
-                ],
-                env=env,
-            )
-        )
-        children.append(
-            subprocess.Popen(
-                [
-                    python,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "platform_core",
-                    "worker",
-                    "-Q",
-                    "celery",
-                    "-n",
-                    "default@%h",
-                    "--concurrency",
-                    "2",
-                    "-l",
-                    "info",
-                ],
-                env=env,
-            )
-        )
-        children.append(
-            subprocess.Popen(
-                [
-                    python,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "platform_core",
-                    "worker",
-                    "-Q",
-                    "training",
-                    "-n",
-                    "training@%h",
-                    "--concurrency",
-                    "1",
-                    "-l",
-                    "info",
-                ],
-                env=env,
-            )
-        )
-        children.append(
-            subprocess.Popen(
-                [
-                    python,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "platform_core",
-                    "beat",
-                    "-l",
-                    "info",
-                    "--schedule",
-                    str(settings.VAR_DIR / "celerybeat-schedule"),
-                ],
-                env=env,
-            )
-        )
+        celery = [python, "-m", "celery", "-A", "platform_core"]
+        commands = [
+            [python, "-m", "uvicorn", "platform_core.asgi:application", "--host", host, "--port", str(port),
+             "--workers", str(workers), "--ws", "websockets"],
+            [*celery, "worker", "-Q", "celery", "-n", "default@%h", "--concurrency", "2", "-l", "info"],
+            [*celery, "worker", "-Q", "training", "-n", "training@%h", "--concurrency", "1", "-l", "info"],
+            [*celery, "beat", "-l", "info", "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
+        ]  # fmt: skip
+        children.extend(subprocess.Popen(command, env=env) for command in commands)
         self.stdout.write(self.style.SUCCESS(f"Troupe is running at http://{host}:{port}/  (Ctrl-C stops it)"))
         try:
             while all(child.poll() is None for child in children):
