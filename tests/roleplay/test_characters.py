@@ -8,8 +8,13 @@ from tests.factories import TEST_PASSWORD, CharacterFactory
 pytestmark = pytest.mark.django_db
 
 VALID = {
-    "name": "王阿姨", "category": "daily_life", "language": "zh-hans", "identity": "早餐店老板娘",
-    "personality": "热心肠", "catchphrases": ["吃了没"], "greeting": "来啦？",
+    "name": "王阿姨",
+    "category": "daily_life",
+    "language": "zh-hans",
+    "identity": "早餐店老板娘",
+    "personality": "热心肠",
+    "catchphrases": ["吃了没"],
+    "greeting": "来啦？",
 }
 
 
@@ -46,7 +51,9 @@ def test_character_without_any_attribute_is_refused(admin_user):
 
 def test_api_reports_field_errors_and_stores_nothing(client, admin_user):
     client.login(username=admin_user.username, password=TEST_PASSWORD)
-    response = client.post("/api/roleplay/characters/", {**VALID, "category": "aliens"}, content_type="application/json")
+    response = client.post(
+        "/api/roleplay/characters/", {**VALID, "category": "aliens"}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert "category" in response.json()
     assert Character.objects.count() == 0

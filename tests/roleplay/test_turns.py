@@ -12,8 +12,10 @@ pytestmark = pytest.mark.django_db
 
 def test_turns_are_numbered_from_one_in_order():
     dialogue = DialogueFactory()
-    seqs = [turn_append(dialogue_id=dialogue.pk, speaker=s, text=f"t{i}").turn.seq
-            for i, s in enumerate([Speaker.CHARACTER, Speaker.PLAYER, Speaker.CHARACTER])]
+    seqs = [
+        turn_append(dialogue_id=dialogue.pk, speaker=s, text=f"t{i}").turn.seq
+        for i, s in enumerate([Speaker.CHARACTER, Speaker.PLAYER, Speaker.CHARACTER])
+    ]
     assert seqs == [1, 2, 3]
 
 
@@ -97,8 +99,12 @@ def test_submitted_dialogue_refuses_new_turns():
 def test_turn_has_one_author_at_most():
     dialogue = DialogueFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        TurnFactory(dialogue=dialogue, seq=1, author_user=dialogue.player_persona.author or _user(),
-                    author_model=ModelVersionFactory())
+        TurnFactory(
+            dialogue=dialogue,
+            seq=1,
+            author_user=dialogue.player_persona.author or _user(),
+            author_model=ModelVersionFactory(),
+        )
 
 
 def _user():
