@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from exports.models import ExportSpec
+from exports.services import SPEC_FIELDS
 from roleplay.models import CharacterCategory, DialogueSource, DialogueStatus, Language, PromptKind
 
 
@@ -27,28 +28,7 @@ class ExportSpecForm(forms.ModelForm):
 
     class Meta:
         model = ExportSpec
-        fields = [
-            "name",
-            "description",
-            "sources",
-            "categories",
-            "languages",
-            "statuses",
-            "min_turns",
-            "min_quality",
-            "date_from",
-            "date_to",
-            "model_generation_min",
-            "model_generation_max",
-            "prompt_variants",
-            "prompt_mode",
-            "train_ratio",
-            "validation_ratio",
-            "test_ratio",
-            "seed",
-            "near_duplicate_threshold",
-            "scrub_personal_data",
-        ]
+        fields = list(SPEC_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
             "date_from": forms.DateInput(attrs={"type": "date"}),

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from platform_core.errors import Refused
 from platform_core.models import BlockStatus, User, WorkerProfile
 from platform_core.services import audit_record, worker_block
 from roleplay.message_checks import MessageRefused, character_profile_text, message_check
@@ -51,13 +52,8 @@ GREETING_NAMESPACE = uuid.UUID("6d1c0f59-5a43-4b8e-9f0c-3e8f3f7f2a11")
 MATCH_BATCH = 200  # waiting entries one matchmaker pass considers
 
 
-class LiveRefused(Exception):
-    """A refused live action; ``code`` is stable for clients (docs/chat-protocol.md)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class LiveRefused(Refused):
+    """A refused live action (codes in docs/chat-protocol.md)."""
 
 
 # --- Frames ----------------------------------------------------------------------------------

@@ -10,16 +10,14 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from platform_core.errors import Refused
 from roleplay.models import ATTRIBUTE_FIELDS, BEHAVIOUR_FIELDS, Character
 
 _SPACE = re.compile(r"\s+")
 
 
-class MessageRefused(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class MessageRefused(Refused):
+    """A message that fails an automatic check."""
 
 
 def _normalise(text: str) -> str:

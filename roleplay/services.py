@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from platform_core.errors import Refused
 from platform_core.models import User
 from roleplay.models import (
     Character,
@@ -102,13 +103,8 @@ def dialogue_create(*, character: Character, source: str, **fields: Any) -> Dial
     return dialogue
 
 
-class TurnRefused(Exception):
-    """A turn that may not be stored; ``code`` is stable for clients (e.g. WebSocket error frames)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class TurnRefused(Refused):
+    """A turn that may not be stored."""
 
 
 @dataclass(frozen=True)

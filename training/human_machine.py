@@ -17,7 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from platform_core.errors import Refused
 from platform_core.models import User
+from roleplay.live_services import turn_frame as live_turn_frame
 from roleplay.message_checks import MessageRefused, message_check
 from roleplay.models import (
     Character,
@@ -44,24 +46,14 @@ _SYSTEM_LABELS = {
 }
 
 
-class ChatRefused(Exception):
-    """A chat action that may not happen; ``code`` goes into the WebSocket error frame."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class ChatRefused(Refused):
+    """A human–machine chat action that may not happen."""
 
 
 def turn_frame(turn: Turn) -> dict:
     """The ``turn`` frame of docs/chat-protocol.md, plus whether the worker edited the model's text."""
     return {
-        "type": "turn",
-        "seq": turn.seq,
-        "speaker": turn.speaker,
-        "text": turn.text,
-        "client_msg_id": str(turn.client_msg_id) if turn.client_msg_id else None,
-        "created_at": turn.created_at.isoformat(),
+        **live_turn_frame(turn),
         "model": turn.author_model_id is not None,
         "edited": turn.original_text is not None,
     }
