@@ -11,13 +11,13 @@ import asyncio
 import time
 
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from platform_core.permissions import websocket_allows
 from platform_core.roles import Role
 from roleplay import live_services as live
+from roleplay.frames import FrameHandler, JsonFrameConsumer
 from roleplay.partners import Partner, other_seat, partner_for, seat_group, worker_group
 
 LIVE_ROLES = (Role.CROWDWORKER,)
@@ -30,21 +30,12 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_REPLACED = 4409
 
 
-class _JsonErrors(AsyncJsonWebsocketConsumer):
-    async def send_error(self, code: str, message: str, **extra: object) -> None:
-        await self.send_json({"type": "error", "code": code, "message": message, **extra})
-
-    async def decode_json(self, text_data: str) -> object:
-        try:
-            return await super().decode_json(text_data)
-        except ValueError:
-            return None  # answered with a ``bad_frame`` error in receive_json
-
+class _LiveFrames(JsonFrameConsumer):
     async def live_frame(self, event: dict) -> None:
         await self.send_json(event["frame"])
 
 
-class LiveQueueConsumer(_JsonErrors):
+class LiveQueueConsumer(_LiveFrames):
     """The waiting room: join/leave the queue, live position and waiting time, the match."""
 
     tick_task: asyncio.Task | None = None
@@ -85,30 +76,26 @@ class LiveQueueConsumer(_JsonErrors):
 
                 logging.getLogger(__name__).exception("waiting-room tick failed")
 
-    async def receive_json(self, content: object, **kwargs) -> None:
-        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            await self.send_error("bad_frame", _("Send a JSON object with a type."))
-            return
-        kind = content["type"]
-        try:
-            if kind == "join":
-                await database_sync_to_async(live.queue_join)(worker=self.user, side=content.get("side", "any"))
-                await database_sync_to_async(live.matchmaker_run)()
-                await self._send_status()
-            elif kind == "leave":
-                await database_sync_to_async(live.queue_leave)(worker=self.user)
-                await self._send_status()
-            elif kind == "status":
-                await self._send_status()
-            elif kind == "ping":
-                await self.send_json({"type": "pong"})
-            else:
-                await self.send_error("bad_frame", _("Unknown frame type %(type)s.") % {"type": kind})
-        except live.LiveRefused as refused:
-            await self.send_error(refused.code, refused.message)
+    def frame_handlers(self) -> dict[str, FrameHandler]:
+        return {"join": self._on_join, "leave": self._on_leave, "status": self._on_status, "ping": self._on_ping}
+
+    async def _on_join(self, content: dict) -> None:
+        await database_sync_to_async(live.queue_join)(worker=self.user, side=content.get("side", "any"))
+        await database_sync_to_async(live.matchmaker_run)()
+        await self._send_status()
+
+    async def _on_leave(self, content: dict) -> None:
+        await database_sync_to_async(live.queue_leave)(worker=self.user)
+        await self._send_status()
+
+    async def _on_status(self, content: dict) -> None:
+        await self._send_status()
+
+    async def _on_ping(self, content: dict) -> None:
+        await self.send_json({"type": "pong"})
 
 
-class LiveChatConsumer(_JsonErrors):
+class LiveChatConsumer(_LiveFrames):
     """One seat of one live session. The newest connection of a seat wins; replay by ``last_seq``."""
 
     side: str | None = None
@@ -184,14 +171,11 @@ class LiveChatConsumer(_JsonErrors):
         self.side = None  # the newer connection owns the seat now; do not mark it as gone
         await self.close(code=CLOSE_REPLACED)
 
-    async def receive_json(self, content: object, **kwargs) -> None:
-        if self.side is None:
-            return
-        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            await self.send_error("bad_frame", _("Send a JSON object with a type."))
-            return
-        kind = content["type"]
-        handler = {
+    def ready_for_frames(self) -> bool:
+        return self.side is not None
+
+    def frame_handlers(self) -> dict[str, FrameHandler]:
+        return {
             "message": self._on_message,
             "hello": self._on_hello,
             "typing": self._on_typing,
@@ -199,15 +183,7 @@ class LiveChatConsumer(_JsonErrors):
             "topic.accept": self._on_topic_accept,
             "finish": self._on_finish,
             "ping": self._on_ping,
-        }.get(kind)
-        if handler is None:
-            await self.send_error("bad_frame", _("Unknown frame type %(type)s.") % {"type": kind})
-            return
-        try:
-            await handler(content)
-        except live.LiveRefused as refused:
-            extra = {"client_msg_id": content.get("client_msg_id")} if kind == "message" else {}
-            await self.send_error(refused.code, refused.message, **extra)
+        }
 
     async def _on_message(self, content: dict) -> None:
         sent = await parallel_db(live.live_message_send, thread_sensitive=False)(

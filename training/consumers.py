@@ -9,11 +9,11 @@ correction of a model reply; the original text is kept). Every read and write is
 from __future__ import annotations
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils.translation import gettext as _
 
 from platform_core.permissions import websocket_allows
 from platform_core.roles import Role
+from roleplay.frames import FrameHandler, JsonFrameConsumer
 from training import human_machine as hm
 from training.partner import ModelPartner
 
@@ -21,7 +21,7 @@ CHAT_ROLES = (Role.CROWDWORKER, Role.RESEARCHER)
 CLOSE_FORBIDDEN = 4403
 
 
-class HumanMachineChatConsumer(AsyncJsonWebsocketConsumer):
+class HumanMachineChatConsumer(JsonFrameConsumer):
     # The model partner lives in this consumer's process and answers through ``send_frame``: no
     # other process ever writes to this socket, so it takes no channel-layer channel (one Redis
     # connection less per chat, and no blocking read to keep alive while the model is idle).
@@ -61,23 +61,11 @@ class HumanMachineChatConsumer(AsyncJsonWebsocketConsumer):
         except Exception:  # the socket closed while the model was answering; the turn is stored anyway
             pass
 
-    async def send_error(self, code: str, message: str, **extra: object) -> None:
-        await self.send_json({"type": "error", "code": code, "message": message, **extra})
+    def ready_for_frames(self) -> bool:
+        return self.dialogue_id is not None
 
-    async def decode_json(self, text_data: str) -> object:
-        try:
-            return await super().decode_json(text_data)
-        except ValueError:
-            return None
-
-    async def receive_json(self, content: object, **kwargs) -> None:
-        if self.dialogue_id is None:
-            return
-        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            await self.send_error("bad_frame", _("Send a JSON object with a type."))
-            return
-        kind = content["type"]
-        handler = {
+    def frame_handlers(self) -> dict[str, FrameHandler]:
+        return {
             "message": self._on_message,
             "hello": self._on_hello,
             "regenerate": self._on_regenerate,
@@ -85,15 +73,7 @@ class HumanMachineChatConsumer(AsyncJsonWebsocketConsumer):
             "finish": self._on_finish,
             "typing": self._on_typing,
             "ping": self._on_ping,
-        }.get(kind)
-        if handler is None:
-            await self.send_error("bad_frame", _("Unknown frame type %(type)s.") % {"type": kind})
-            return
-        try:
-            await handler(content)
-        except hm.ChatRefused as refused:
-            extra = {"client_msg_id": content.get("client_msg_id")} if kind == "message" else {}
-            await self.send_error(refused.code, refused.message, **extra)
+        }
 
     async def _on_message(self, content: dict) -> None:
         if self.partner.busy:
