@@ -10,9 +10,8 @@ single plural form, so every ``msgstr[n]`` gets the same text.  A line may also 
 Entries left fuzzy by makemessages count as missing until the TSV provides them.
 """
 
-from pathlib import Path
-
 import re
+from pathlib import Path
 
 import polib
 
@@ -53,9 +52,7 @@ def fill(po: polib.POFile, table: dict) -> tuple[int, int]:
                 entry.flags.remove("fuzzy")
             entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
             filled += 1
-        elif "fuzzy" in entry.flags or not (
-            all(entry.msgstr_plural.values()) if entry.msgid_plural else entry.msgstr
-        ):
+        elif "fuzzy" in entry.flags or not (all(entry.msgstr_plural.values()) if entry.msgid_plural else entry.msgstr):
             missing += 1
     return filled, missing
 

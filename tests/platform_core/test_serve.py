@@ -76,7 +76,9 @@ def test_serve_starts_web_and_workers_on_an_embedded_redis(tmp_path):
         assert "default@" in ping.stdout and "training@" in ping.stdout, ping.stdout + ping.stderr
         # serve stops everything when any child dies: still running means beat and the rest are up.
         assert server.poll() is None
-        assert (tmp_path / "var" / "celerybeat-schedule").exists() or any((tmp_path / "var").glob("celerybeat-schedule*"))
+        assert (tmp_path / "var" / "celerybeat-schedule").exists() or any(
+            (tmp_path / "var").glob("celerybeat-schedule*")
+        )
     finally:
         os.killpg(server.pid, signal.SIGINT)
         try:
