@@ -12,6 +12,7 @@ run: setup migrate
 	$(BIN)/python manage.py serve
 
 test: setup browser
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 setup: $(INSTALLED) i18n
