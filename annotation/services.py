@@ -50,6 +50,7 @@ from annotation.synthesis import (
     load_json_object,
     parse_jsonl,
 )
+from platform_core.errors import Refused
 from platform_core.models import User
 from platform_core.progress import progress_publish
 from platform_core.selectors import profile_of
@@ -76,13 +77,11 @@ from roleplay.prompting import profile_text
 from roleplay.services import character_create, dialogue_create, dialogue_set_status, persona_create, turn_append
 
 
-class TaskRefused(Exception):
+class TaskRefused(Refused):
     """A queue or submission action that may not happen; ``field`` names the bad input if any."""
 
     def __init__(self, code: str, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(code, message)
         self.field = field
 
 

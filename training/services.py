@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from exports.models import BuildStatus, ExportBuild
+from platform_core.errors import Refused
 from platform_core.models import User
 from platform_core.progress import progress_publish
 from platform_core.services import audit_record
@@ -59,13 +60,8 @@ HYPERPARAMETERS: dict[str, tuple[type, Any, Any, Any]] = {
 RUNNER_FLAGS = {"learning_rate": "--lr"}
 
 
-class JobRefused(Exception):
-    """An operation the job's state does not allow; ``code`` is stable for API clients."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class JobRefused(Refused):
+    """An operation the job's state does not allow."""
 
 
 def hyperparameters_clean(values: dict[str, Any] | None) -> dict[str, Any]:
