@@ -128,6 +128,8 @@ def run_runner(args, data_file: Path, out: Path) -> dict:
     ]  # fmt: skip
     if args.torch_compile:
         argv.append("--torch-compile")
+    if args.liger:
+        argv.append("--liger")
     if args.cpu:
         argv.append("--cpu")
     _peak_mem_reset()
@@ -223,6 +225,17 @@ def run_baseline(args, examples: list[dict]) -> dict:
     return result
 
 
+def _earlier_baseline(args, model_label: str) -> dict:
+    """The baseline half of an earlier ``--baseline-only`` run; it must match this run's set-up."""
+    earlier = json.loads(args.baseline_from.read_text(encoding="utf-8"))
+    expected = {"examples": args.examples, "method": args.method, "warmup_steps": args.warmup, "model": model_label}
+    mismatched = [key for key, value in expected.items() if earlier.get(key) != value]
+    if mismatched:
+        raise SystemExit(f"--baseline-from {args.baseline_from}: measured with other {', '.join(mismatched)}")
+    args.baseline_batch_size = earlier["baseline"]["batch_size"]
+    return {key: value for key, value in earlier["baseline"].items() if key != "batch_size"}
+
+
 def parameter_count(base_model: Path) -> int:
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
@@ -266,7 +279,15 @@ def main(argv: list[str] | None = None) -> dict:
         "--baseline-attn", default="sdpa", help="baseline attention (default sdpa, as in the reference)"
     )
     parser.add_argument("--peak-tflops", type=float, default=None, help="dense bf16 peak of the chip, for MFU")
-    parser.add_argument("--torch-compile", action="store_true")
+    parser.add_argument("--torch-compile", action="store_true", help="runner: torch.compile the model")
+    parser.add_argument("--liger", action="store_true", help="runner: Liger RMSNorm/SwiGLU/RoPE kernels (GPU)")
+    parser.add_argument(
+        "--baseline-from",
+        type=Path,
+        default=None,
+        help="take the baseline from this JSON of an earlier run on the same machine and data, instead of rerunning it",
+    )
+    parser.add_argument("--baseline-only", action="store_true", help="measure only the baseline (for --baseline-from)")
     parser.add_argument("--cpu", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -296,8 +317,9 @@ def main(argv: list[str] | None = None) -> dict:
         params = parameter_count(args.base_model)
         device, peak_tflops = device_description(args.cpu)
         peak_tflops = args.peak_tflops or peak_tflops
-        runner = run_runner(args, data_file, scratch / "runner")
-        baseline = None
+        runner = None if args.baseline_only else run_runner(args, data_file, scratch / "runner")
+        model_label = str(args.base_model) if shape is None else f"random {shape}"
+        baseline = _earlier_baseline(args, model_label) if args.baseline_from else None
         while baseline is None:
             try:
                 baseline = run_baseline(args, examples)
@@ -319,10 +341,14 @@ def main(argv: list[str] | None = None) -> dict:
     import transformers
     import trl
 
+    if runner is None:
+        runner = {"tokens_per_s": 0.0, "peak_mem_mb": None, "timed_steps": 0}
     result = {
         "tokens_per_s": runner["tokens_per_s"],
         "baseline_tokens_per_s": baseline["tokens_per_s"],
-        "ratio": round(runner["tokens_per_s"] / baseline["tokens_per_s"], 2) if baseline["tokens_per_s"] else None,
+        "ratio": round(runner["tokens_per_s"] / baseline["tokens_per_s"], 2)
+        if baseline["tokens_per_s"] and runner["tokens_per_s"]
+        else None,
         "peak_mem_mb": runner["peak_mem_mb"],
         "baseline_peak_mem_mb": baseline["peak_mem_mb"],
         "device": device,
@@ -330,19 +356,25 @@ def main(argv: list[str] | None = None) -> dict:
         "baseline_mfu": mfu(baseline["tokens_per_s"]),
         "peak_tflops": peak_tflops if on_gpu else None,
         "method": args.method,
-        "model": str(args.base_model) if shape is None else f"random {shape}",
+        "model": model_label,
         "parameters": params,
         "steps_timed": runner["timed_steps"],
         "warmup_steps": args.warmup,
-        "runner": runner,
-        "baseline": {**baseline, "batch_size": args.baseline_batch_size},
+        "runner": {
+            **runner,
+            "batch_size": args.batch_size,
+            "max_length": args.max_length,
+            "torch_compile": args.torch_compile,
+            "liger": args.liger,
+        },
+        "baseline": {"batch_size": args.baseline_batch_size, **baseline},
         "examples": args.examples,
         "versions": {"torch": torch.__version__, "transformers": transformers.__version__, "trl": trl.__version__},
     }
     rows = [
         ("", "runner (packing)", "Trainer (no packing)"),
         ("tokens/s", f"{runner['tokens_per_s']:.0f}", f"{baseline['tokens_per_s']:.0f}"),
-        ("peak memory MiB", f"{runner['peak_mem_mb']:.0f}", f"{baseline['peak_mem_mb']:.0f}"),
+        ("peak memory MiB", str(runner["peak_mem_mb"]), str(baseline["peak_mem_mb"])),
         ("MFU", str(result["mfu"]), str(result["baseline_mfu"])),
     ]
     print(f"device: {device} · model: {result['model']} ({params / 1e6:.0f}M parameters) · {args.method}")

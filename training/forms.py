@@ -24,6 +24,12 @@ class TrainingJobForm(forms.Form):
     batch_size = forms.IntegerField(label=_("Batch size per device"), initial=4, min_value=1)
     max_length = forms.IntegerField(label=_("Max length (tokens)"), initial=1024, min_value=16)
     packing = forms.BooleanField(label=_("Packing"), initial=True, required=False)
+    liger = forms.BooleanField(
+        label=_("Liger kernels (GPU)"),
+        initial=False,
+        required=False,
+        help_text=_("Fused RMSNorm, SwiGLU and RoPE kernels: faster and smaller on a GPU; needs liger-kernel."),
+    )
     lora_r = forms.IntegerField(label=_("LoRA rank"), initial=16, min_value=1)
     lora_alpha = forms.IntegerField(label=_("LoRA alpha"), initial=32, min_value=1)
     lora_targets = forms.CharField(label=_("LoRA target modules"), initial="all-linear")

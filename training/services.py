@@ -56,6 +56,7 @@ HYPERPARAMETERS: dict[str, tuple[type, Any, Any, Any]] = {
     "seed": (int, 0, 2**31 - 1, 42),
     "save_steps": (int, 1, 10_000_000, 50),
     "eval_steps": (int, 0, 10_000_000, 0),
+    "liger": (bool, None, None, False),
 }
 RUNNER_FLAGS = {"learning_rate": "--lr"}
 
@@ -187,6 +188,8 @@ def training_job_create(
         raise ValidationError({"export_build": _("The build has no train/messages.jsonl.")})
     base = base_model_check(base_model)
     cleaned = hyperparameters_clean(hyperparameters)
+    if cleaned["liger"] and hardware == Hardware.CPU:
+        raise ValidationError({"hyperparameters": _("Liger kernels need a GPU; choose one or several GPUs.")})
     with transaction.atomic():
         job = TrainingJob.objects.create(
             name=name.strip() or f"{base.name}-v{export_build.version}-{method}",

@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--attn", default="auto", help="attention implementation: auto, sdpa, eager, flash_attention_2")
     parser.add_argument("--cpu", action="store_true", help="train on the CPU even when a GPU is present")
     parser.add_argument("--torch-compile", action="store_true")
+    parser.add_argument(
+        "--liger",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="fused Liger kernels for RMSNorm, SwiGLU and RoPE (GPU only; pip install liger-kernel)",
+    )
     return parser
 
 
@@ -261,6 +267,15 @@ def _attn_implementation(requested: str, on_gpu: bool) -> str:
     return "sdpa"
 
 
+def _check_liger(on_gpu: bool) -> None:
+    if not on_gpu:
+        raise DataError("--liger needs a GPU: its kernels are written in Triton")
+    try:
+        import liger_kernel  # noqa: F401
+    except ImportError as error:
+        raise DataError("--liger needs the liger-kernel package (pip install liger-kernel)") from error
+
+
 def build_trainer(args: argparse.Namespace, *, extra_callbacks: list | None = None):
     """Everything up to ``trainer.train()``; tests use it to look at the prepared (masked) dataset."""
     import torch
@@ -276,6 +291,8 @@ def build_trainer(args: argparse.Namespace, *, extra_callbacks: list | None = No
     out.mkdir(parents=True, exist_ok=True)
     on_gpu = torch.cuda.is_available() and not args.cpu
     use_bf16 = on_gpu and torch.cuda.is_bf16_supported()
+    if args.liger:
+        _check_liger(on_gpu)
 
     tokenizer = AutoTokenizer.from_pretrained(base)
     ensure_chat_template(tokenizer)
@@ -337,6 +354,12 @@ def build_trainer(args: argparse.Namespace, *, extra_callbacks: list | None = No
         report_to=["tensorboard"],
         include_num_input_tokens_seen="non_padding",
         torch_compile=args.torch_compile,
+        # TRL's own fused LM head already computes the loss without the full logits, so Liger is
+        # asked only for the kernels inside the decoder layers.
+        use_liger_kernel=args.liger,
+        liger_kernel_config={"rms_norm": True, "swiglu": True, "rope": True, "fused_linear_cross_entropy": False}
+        if args.liger
+        else None,
         dataloader_num_workers=0,
         disable_tqdm=True,
     )

@@ -57,3 +57,31 @@ def test_runner_names_the_line_of_a_malformed_example(tmp_path):
     path.write_text('{"messages": [{"role": "assistant", "content": "ok"}]}\n{"messages": 3}\n', encoding="utf-8")
     with pytest.raises(DataError, match=r"train.jsonl:2"):
         read_messages(path)
+
+
+def test_runner_trains_with_two_ranks_under_torchrun(tiny_model_dir, message_files, tmp_path):
+    """The several-GPU path (``torchrun``), exercised with two CPU ranks over gloo."""
+    import subprocess
+    import sys
+
+    train, _ = message_files
+    out = tmp_path / "out"
+    command = [
+        sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+        "-m", "training.sft", "--train", str(train), "--base-model", str(tiny_model_dir), "--out", str(out),
+        "--method", "lora", "--max-steps", "3", "--batch-size", "2", "--max-length", "256", "--cpu",
+    ]  # fmt: skip
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    result = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    assert result["final_step"] == 3
+    assert (out / "final" / "adapter_config.json").exists()
+    # Only rank 0 writes the metrics stream: one start and one end event, not two.
+    events = [json.loads(line)["event"] for line in (out / "metrics.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert events.count("start") == 1 and events.count("end") == 1
+
+
+def test_runner_refuses_liger_kernels_without_a_gpu(tiny_model_dir, message_files, tmp_path):
+    train, _ = message_files
+    with pytest.raises(DataError, match="--liger needs a GPU"):
+        build_trainer(_args(tiny_model_dir, train, tmp_path / "out", "--liger", "--cpu"))

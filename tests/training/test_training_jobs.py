@@ -11,9 +11,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tests.training.conftest import make_published_build
-from training.models import JobStatus, ModelVersion, TrainingJob, TrainingMetric
+from training.models import Hardware, JobStatus, ModelVersion, TrainingJob, TrainingMetric
 from training.services import (
     JobRefused,
+    runner_command,
     training_job_cancel,
     training_job_create,
     training_job_resume,
@@ -40,6 +41,31 @@ def test_job_refuses_unknown_or_out_of_range_hyperparameters(researcher, publish
             )
         assert "hyperparameters" in caught.value.message_dict
     assert not TrainingJob.objects.exists()
+
+
+def test_job_refuses_liger_kernels_on_the_cpu_and_passes_them_to_a_gpu_runner(
+    researcher, published_build, tiny_model_dir
+):
+    with pytest.raises(ValidationError) as caught:
+        training_job_create(
+            creator=researcher,
+            export_build=published_build,
+            base_model=str(tiny_model_dir),
+            hyperparameters={"liger": True},
+            hardware=Hardware.CPU,
+        )
+    assert "need a GPU" in str(caught.value.message_dict["hyperparameters"])
+    assert not TrainingJob.objects.exists()
+    job = training_job_create(
+        creator=researcher,
+        export_build=published_build,
+        base_model=str(tiny_model_dir),
+        hyperparameters={"liger": True},
+        hardware=Hardware.GPU,
+        enqueue=False,
+    )
+    command = runner_command(job)
+    assert "--liger" in command and "--cpu" not in command
 
 
 def _worker(live_db: str, job_id: int, tmp_path: Path) -> subprocess.Popen:
