@@ -7,7 +7,8 @@
   3-gram set has Jaccard similarity at or above a threshold with one of the last 8 kept turns of
   the same speaker in the same dialogue is a near-duplicate (repeated or barely edited messages).
   Exact set comparison is deterministic and needs no hashing; the state is one dialogue, so memory
-  does not grow with the corpus.
+  does not grow with the corpus. ``near_duplicate_pair`` is the rule for one pair of turns; the
+  batch version in ``exports.batch_curation`` gives the same answers for a whole batch at once.
 - ``worker_hash``: a worker's id becomes a salted HMAC, stable across exports for the same salt.
 """
 
@@ -99,6 +100,25 @@ def scrub_personal_data(text: str, counts: Counter | None = None) -> tuple[str, 
 
 def _compact(text: str) -> str:
     return " ".join(text.split()).lower()
+
+
+def compact_text(text: str) -> str:
+    """What near-duplicate detection compares: whitespace runs collapsed to one space, lower case."""
+    return _compact(text)
+
+
+def near_duplicate_pair(earlier: str, later: str, threshold: float) -> bool:
+    """Whether two compacted turns (``compact_text``) are near-duplicates: equal, or of close length
+    with a character 3-gram Jaccard similarity of at least ``threshold``."""
+    if earlier == later:
+        return True
+    shorter, longer = sorted((len(earlier), len(later)))
+    if shorter - 2 < threshold * (longer - 2):
+        return False
+    first = {earlier[i : i + 3] for i in range(len(earlier) - 2)}
+    second = {later[i : i + 3] for i in range(len(later) - 2)}
+    common = len(first & second)
+    return common >= threshold * (len(first) + len(second) - common)
 
 
 def shingles(text: str, size: int = 3) -> set[str]:

@@ -1,9 +1,11 @@
 """Export specs and builds: every write of the exports app happens here.
 
-A build streams the selected dialogues and their turns from two ordered database cursors (merged
-by dialogue id), curates each dialogue in turn, and writes every split's files as it goes; what it
-keeps in memory is one dialogue, one Parquet row group per split, the characters (for the split),
-and one 16-byte digest per kept dialogue (for exact-duplicate detection).
+A build streams the selected dialogues with their turns as Arrow tables of whole dialogues (one
+query; on PostgreSQL through COPY), curates each table in columns (``batch_curation``: personal
+data, empty and near-duplicate turns) and then per dialogue (duplicates, examples), and writes
+every split's files as it goes; what it keeps in memory is one table, one Parquet row group per
+split, the characters (for the split), and one 16-byte digest per kept dialogue (for
+exact-duplicate detection).
 """
 
 import datetime as dt
@@ -16,11 +18,14 @@ import subprocess
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,9 +33,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from exports.curation import NearDuplicateFilter, scrub_personal_data, worker_hash
+from exports.batch_curation import blank_mask, near_duplicate_mask, scrub_column
+from exports.curation import scrub_personal_data, worker_hash
 from exports.models import SPLITS, BuildStatus, ExportBuild, ExportSpec, PromptMode
+from exports.turn_stream import dialogue_tables
 from exports.writers import (
+    TURN_SCHEMA,
     SplitWriter,
     dataset_info,
     datasheet_markdown,
@@ -391,26 +399,29 @@ _LABELS = {
     "en": {"user": "About {name}: {info}", "greeting": "{name} opens the conversation with: {greeting}"},
 }
 
-DIALOGUE_COLUMNS = (
-    "id",
+# Per-dialogue fields of a ``dialogue_tables`` row, read once per dialogue.
+_DIALOGUE_FIELDS = (
+    "dialogue_id",
     "character_id",
     "source",
-    "topic",
-    "topic_kind",
-    "language",
-    "quality_rating",
-    "character_worker_id",
-    "player_worker_id",
     "model_version_id",
-    "synthesis_batch_id",
-    "literary_work_id",
-    "literary_chapter",
     "created_at",
-    "player_persona__name",
-    "player_persona__description",
+    "persona_name",
+    "persona_description",
 )
-TURN_COLUMNS_READ = ("dialogue_id", "seq", "speaker", "text", "original_text", "author_user_id", "author_model_id")
-READ_CHUNK = 5000
+
+
+def _array(table: pa.Table, name: str) -> pa.Array:
+    """A column of a single-chunk table (``combine_chunks``) as one array."""
+    column = table.column(name)
+    return column.chunk(0) if column.num_chunks == 1 else pa.concat_arrays(column.chunks)
+
+
+def _iso_timestamp(value: str | None) -> str | None:
+    """ISO 8601 in UTC, as ``datetime.isoformat()`` writes it, from PostgreSQL's text or ISO 8601."""
+    if not value:
+        return None
+    return dt.datetime.fromisoformat(value).astimezone(dt.UTC).isoformat()
 
 
 class _CorpusBuilder:
@@ -419,7 +430,7 @@ class _CorpusBuilder:
         self.reporter = reporter
         self.salt = settings.EXPORT_HASH_SALT
         self.scrub = bool(spec.get("scrub_personal_data", True))
-        self.near = NearDuplicateFilter(float(spec.get("near_duplicate_threshold", 0.9)))
+        self.threshold = float(spec.get("near_duplicate_threshold", 0.9))
         self.curation: Counter = Counter()
         self.pii: Counter = Counter()
         self.seen_digests: set[bytes] = set()
@@ -491,12 +502,7 @@ class _CorpusBuilder:
             for pk, name, generation in ModelVersion.objects.values_list("pk", "name", "generation")
         }
         self.total_turns = Turn.objects.filter(dialogue_id__in=selected_ids).count()
-        self.dialogue_rows = dialogues.order_by("id").values_list(*DIALOGUE_COLUMNS)
-        self.turn_rows = (
-            Turn.objects.filter(dialogue_id__in=selected_ids)
-            .order_by("dialogue_id", "seq")
-            .values_list(*TURN_COLUMNS_READ)
-        )
+        self.dialogues = dialogues
 
     def _pseudonym(self, user_id: int | None) -> str:
         """``worker_hash`` memoised: a corpus has far fewer workers than turns."""
@@ -510,35 +516,18 @@ class _CorpusBuilder:
             return text or ""
         return scrub_personal_data(text, self.pii)[0]
 
-    def _stream(self) -> Iterator[tuple[tuple, list[tuple]]]:
-        """Dialogues with their turns, merged from two ordered server-side cursors."""
-        turns = self.turn_rows.iterator(chunk_size=READ_CHUNK * 4)
-        pending = next(turns, None)
-        for dialogue in self.dialogue_rows.iterator(chunk_size=READ_CHUNK):
-            dialogue_id = dialogue[0]
-            while pending is not None and pending[0] < dialogue_id:
-                pending = next(turns, None)
-            own = []
-            while pending is not None and pending[0] == dialogue_id:
-                own.append(pending)
-                pending = next(turns, None)
-            yield dialogue, own
-
     # -- the build
     def run(self, directory: Path) -> dict:
         self.reporter.report(0, "selecting dialogues", force=True)
         self._prepare()
         writers = {split: SplitWriter(directory / split) for split in SPLITS}
         try:
-            last_report = 0
-            for dialogue, turns in self._stream():
-                self._dialogue(dialogue, turns, writers)
-                if self.turns_seen - last_report >= 5000:
-                    last_report = self.turns_seen
-                    self.reporter.report(
-                        95 * self.turns_seen / max(self.total_turns, 1),
-                        f"{self.turns_seen:,} / {self.total_turns:,} turns",
-                    )
+            for table in dialogue_tables(self.dialogues):
+                self._batch(table.combine_chunks(), writers)
+                self.reporter.report(
+                    95 * self.turns_seen / max(self.total_turns, 1),
+                    f"{self.turns_seen:,} / {self.total_turns:,} turns",
+                )
         except BaseException:
             for writer in writers.values():
                 writer.abort()
@@ -550,154 +539,210 @@ class _CorpusBuilder:
         histogram_png(directory / "turns_per_dialogue.png", self.turns_per_dialogue)
         return self._stats()
 
-    def _dialogue(self, dialogue: tuple, turns: list[tuple], writers: dict[str, SplitWriter]) -> None:
-        (
-            dialogue_id,
-            character_id,
-            source,
-            topic,
-            topic_kind,
-            language,
-            quality,
-            character_worker,
-            player_worker,
-            model_version_id,
-            batch_id,
-            work_id,
-            chapter,
-            created_at,
-            persona_name,
-            persona_description,
-        ) = dialogue
-        self.dialogues_seen += 1
-        self.turns_seen += len(turns)
-        split = self.split_of.get(character_id)
-        if split is None:  # the character's dialogues changed while the build ran
-            self.curation["dialogues_changed_during_build"] += 1
-            return
-        kept = []
-        near = self.near
-        near.reset()
-        scrub = self.scrub
-        for _dialogue_id, seq, speaker, text, original, author_user, author_model in turns:
-            replaced = 0
-            if scrub:
-                text, replaced = scrub_personal_data(text, self.pii)
-                if original:
-                    original, extra = scrub_personal_data(original, self.pii)
-                    replaced += extra
-            if not text.strip():
-                self.curation["empty_turns"] += 1
-                continue
-            if near.is_near_duplicate(speaker, text):
-                self.curation["near_duplicate_turns"] += 1
-                continue
-            kept.append((seq, speaker, text, original, replaced, author_user, author_model))
-        if len(kept) < self.spec["min_turns"]:
-            self.curation["dialogues_below_min_turns"] += 1
-            return
-        digest = hashlib.blake2b(
-            "\x1e".join(f"{speaker}\x1f{text}" for _s, speaker, text, *_rest in kept).encode(), digest_size=16
-        ).digest()
-        if digest in self.seen_digests:
-            self.curation["duplicate_dialogues"] += 1
-            return
-        self.seen_digests.add(digest)
+    def _batch(self, table: pa.Table, writers: dict[str, SplitWriter]) -> None:
+        """Curate and write whole dialogues: per-turn steps on columns, per-dialogue steps in Python."""
+        rows = len(table)
+        ids = table.column("dialogue_id").to_numpy()
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        count = len(starts)
+        row_dialogue = np.repeat(np.arange(count), np.diff(np.r_[starts, rows]))
+        head = {name: table.column(name).take(starts).to_pylist() for name in _DIALOGUE_FIELDS}
+        has_turn = _array(table, "seq").is_valid().to_numpy(zero_copy_only=False)
+        self.dialogues_seen += count
+        self.turns_seen += int(has_turn.sum())
+        splits = [self.split_of.get(character_id) for character_id in head["character_id"]]
+        known = np.array([split is not None for split in splits])
+        # The character's dialogues changed while the build ran: not in the split plan.
+        self.curation["dialogues_changed_during_build"] += int(count - known.sum())
 
-        character = self.characters[character_id]
+        # Per-turn curation, in columns.
+        turns = table.take(np.flatnonzero(has_turn & known[row_dialogue]))
+        turn_dialogue = row_dialogue[has_turn & known[row_dialogue]]
+        texts, originals = _array(turns, "text"), _array(turns, "original_text")
+        replaced = np.zeros(len(turns), dtype=np.int32)
+        if self.scrub:
+            texts, replaced = scrub_column(texts, self.pii)
+            originals, replaced_in_originals = scrub_column(originals, self.pii)
+            replaced += replaced_in_originals
+        blank = blank_mask(texts)
+        self.curation["empty_turns"] += int(blank.sum())
+        speakers = _array(turns, "speaker")
+        encoded = pc.dictionary_encode(speakers)
+        speaker_codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        present = np.flatnonzero(~blank)
+        groups = turn_dialogue[present] * max(len(encoded.dictionary), 1) + speaker_codes[present]
+        near = near_duplicate_mask(texts.take(present), groups, self.threshold)
+        self.curation["near_duplicate_turns"] += int(near.sum())
+        kept = present[~near]
+        kept_dialogue = turn_dialogue[kept]
+        kept_counts = np.bincount(kept_dialogue, minlength=count)
+        kept_texts, kept_speakers = texts.take(kept), speakers.take(kept)
+        # Per dialogue, the kept turns as "speaker\x1ftext" joined by "\x1e": the exact-duplicate key.
+        dialogue_offsets = pa.array(np.searchsorted(kept_dialogue, np.arange(count + 1)), type=pa.int32())
+        keys = pc.binary_join(
+            pa.ListArray.from_arrays(dialogue_offsets, pc.binary_join_element_wise(kept_speakers, kept_texts, "\x1f")),
+            "\x1e",
+        )
+        key_offsets = np.frombuffer(keys.buffers()[1], dtype=np.int32)[keys.offset : keys.offset + count + 1]
+        key_bytes = memoryview(keys.buffers()[2]) if keys.buffers()[2] is not None else memoryview(b"")
         # Consecutive turns of one speaker become one message: chat formats alternate roles.
-        segments: list[list] = []
-        for _seq, speaker, text, *_rest in kept:
-            if segments and segments[-1][0] == speaker:
-                segments[-1][1] += "\n" + text
-            else:
-                segments.append([speaker, text])
+        kept_codes = speaker_codes[kept]
+        segment_first = np.flatnonzero(
+            np.r_[True, (kept_dialogue[1:] != kept_dialogue[:-1]) | (kept_codes[1:] != kept_codes[:-1])]
+        )
+        segment_texts = pc.binary_join(
+            pa.ListArray.from_arrays(pa.array(np.r_[segment_first, len(kept)], type=pa.int32()), kept_texts), "\n"
+        ).to_pylist()
+        segment_speakers = kept_speakers.take(segment_first).to_pylist()
+        segment_bounds = np.searchsorted(kept_dialogue[segment_first], np.arange(count + 1)).tolist()
+
+        written = np.zeros(count, dtype=bool)
+        min_turns = self.spec["min_turns"]
+        for index in range(count):
+            if splits[index] is None:
+                continue
+            if kept_counts[index] < min_turns:
+                self.curation["dialogues_below_min_turns"] += 1
+                continue
+            digest = hashlib.blake2b(key_bytes[key_offsets[index] : key_offsets[index + 1]], digest_size=16).digest()
+            if digest in self.seen_digests:
+                self.curation["duplicate_dialogues"] += 1
+                continue
+            self.seen_digests.add(digest)
+            first, last = segment_bounds[index], segment_bounds[index + 1]
+            written[index] = self._examples(
+                {name: values[index] for name, values in head.items()},
+                splits[index],
+                segment_texts[first:last],
+                segment_speakers[first:last],
+                int(kept_counts[index]),
+                writers[splits[index]],
+            )
+
+        # The kept turns of the written dialogues, one Parquet table per split.
+        rows_out = kept[written[kept_dialogue]]
+        if not rows_out.size:
+            return
+        out_dialogue = turn_dialogue[rows_out]
+        character_of = [self.characters.get(character_id) for character_id in head["character_id"]]
+        per_dialogue = {
+            "split": splits,
+            "character": [c.name if c else None for c in character_of],
+            "category": [c.category if c else None for c in character_of],
+            "model_generation": [self.models.get(m, (None, None))[1] for m in head["model_version_id"]],
+            "dialogue_created_at": [_iso_timestamp(value) for value in head["created_at"]],
+        }
+        chosen = turns.take(rows_out)
+        pick = pa.array(out_dialogue)
+        columns = {
+            "dialogue_id": _array(chosen, "dialogue_id"),
+            "seq": _array(chosen, "seq"),
+            "character_id": _array(chosen, "character_id"),
+            "source": _array(chosen, "source"),
+            "language": _array(chosen, "language"),
+            "topic": _array(chosen, "topic"),
+            "topic_kind": _array(chosen, "topic_kind"),
+            "speaker": _array(chosen, "speaker"),
+            "text": texts.take(rows_out),
+            "original_text": originals.take(rows_out),
+            "pii_replacements": pa.array(replaced[rows_out]),
+            "quality_rating": _array(chosen, "quality_rating"),
+            "author_worker": self._pseudonym_column(_array(chosen, "author_user_id")),
+            "author_model": self._model_name_column(_array(chosen, "author_model_id")),
+            "character_worker": self._pseudonym_column(_array(chosen, "character_worker_id")),
+            "player_worker": self._pseudonym_column(_array(chosen, "player_worker_id")),
+            "synthesis_batch_id": _array(chosen, "synthesis_batch_id"),
+            "literary_work_id": _array(chosen, "literary_work_id"),
+            "literary_chapter": _array(chosen, "literary_chapter"),
+        }
+        for name, values in per_dialogue.items():
+            columns[name] = pa.array(values, type=TURN_SCHEMA.field(name).type).take(pick)
+        out = pa.Table.from_arrays([columns[field.name].cast(field.type) for field in TURN_SCHEMA], schema=TURN_SCHEMA)
+        out_splits = columns["split"]
+        for split in SPLITS:
+            part = out.filter(pc.equal(out_splits, split))
+            if part.num_rows:
+                writers[split].write_turns(part)
+
+    def _pseudonym_column(self, ids: pa.Array) -> pa.Array:
+        distinct = pc.unique(ids)
+        names = pa.array([self._pseudonym(value) for value in distinct.to_pylist()], type=pa.string())
+        return names.take(pc.index_in(ids, value_set=distinct, skip_nulls=False))
+
+    def _model_name_column(self, ids: pa.Array) -> pa.Array:
+        distinct = pc.unique(ids)
+        names = [self.models[value][0] if value in self.models else None for value in distinct.to_pylist()]
+        return pa.array(names, type=pa.string()).take(pc.index_in(ids, value_set=distinct, skip_nulls=False))
+
+    def _examples(
+        self,
+        dialogue: dict,
+        split: str,
+        segments: list[str],
+        speakers: list[str],
+        kept_turns: int,
+        writer: SplitWriter,
+    ) -> bool:
+        """Write the dialogue's chat examples; False when it has no exchange to learn from."""
+        character = self.characters[dialogue["character_id"]]
+        first, last = 0, len(segments)
         greeting = ""
-        if segments[0][0] == Speaker.CHARACTER:
-            greeting = segments.pop(0)[1]
+        if last and speakers[0] == Speaker.CHARACTER:
+            greeting = segments[0]
+            first = 1
         elif character.greeting:
             greeting = self._clean(character.greeting)
-        if segments and segments[-1][0] == Speaker.PLAYER:
-            segments.pop()  # an unanswered last message teaches the character nothing
+        if last > first and speakers[last - 1] == Speaker.PLAYER:
+            last -= 1  # an unanswered last message teaches the character nothing
             self.curation["unanswered_last_messages"] += 1
-        pairs = [[segments[i][1], segments[i + 1][1]] for i in range(0, len(segments) - 1, 2)]
-        if not pairs:
+        pair_count = (last - first) // 2
+        if not pair_count:
             self.curation["dialogues_without_exchange"] += 1
-            return
+            return False
+        queries = segments[first : first + 2 * pair_count : 2]
+        responses = segments[first + 1 : first + 2 * pair_count : 2]
+        history = list(zip(queries, responses, strict=True))
 
-        writer = writers[split]
-        stats = self.split_stats[split]
-        if persona_name is not None:
-            user_name, user_info = persona_name, self._clean(persona_description)
+        dialogue_id = dialogue["dialogue_id"]
+        if dialogue["persona_name"] is not None:
+            user_name, user_info = dialogue["persona_name"], self._clean(dialogue["persona_description"])
         else:
             user_name, user_info = ("用户" if character.language == "zh-hans" else "User"), ""
-        options = self.prompt_options[character_id]
+        options = self.prompt_options[character.pk]
         if self.spec["prompt_mode"] == PromptMode.DRAW and len(options) > 1:
             index = int(hashlib.sha256(f"{self.spec['seed']}:{dialogue_id}".encode()).hexdigest(), 16) % len(options)
             options = [options[index]]
         labels = _LABELS.get(character.language, _LABELS["en"])
+        exchange = []
+        for query, response in history:
+            exchange.append({"role": "user", "content": query})
+            exchange.append({"role": "assistant", "content": response})
         for kind, prompt in options:
             # The same fields session_meta_for() fills, without building a persona object per dialogue.
             meta = SessionMeta(bot_name=character.name, bot_info=prompt, user_name=user_name, user_info=user_info)
             example_id = f"{dialogue_id}:{kind}"
             writer.write_characterglm(
-                {"id": example_id, "session_meta": meta.as_dict(), "greeting": greeting, "history": pairs}
+                {"id": example_id, "session_meta": meta.as_dict(), "greeting": greeting, "history": history}
             )
             system = prompt
             if meta.user_info:
                 system += "\n" + labels["user"].format(name=meta.user_name, info=meta.user_info)
             if greeting:
                 system += "\n" + labels["greeting"].format(name=meta.bot_name, greeting=greeting)
-            messages = [{"role": "system", "content": system}]
-            for query, response in pairs:
-                messages.append({"role": "user", "content": query})
-                messages.append({"role": "assistant", "content": response})
-            writer.write_messages({"id": example_id, "messages": messages})
+            writer.write_messages({"id": example_id, "messages": [{"role": "system", "content": system}, *exchange]})
+        stats = self.split_stats[split]
         stats["characterglm_examples"] += len(options)
         stats["messages_examples"] += len(options)
-
-        generation = self.models.get(model_version_id, (None, None))[1]
-        pseudonym = self._pseudonym
-        character_hash = pseudonym(character_worker)
-        player_hash = pseudonym(player_worker)
-        created = created_at.isoformat() if created_at else None
-        for seq, speaker, text, original, replaced, author_user, author_model in kept:
-            writer.write_turn(
-                (
-                    dialogue_id,
-                    seq,
-                    split,
-                    character_id,
-                    character.name,
-                    character.category,
-                    source,
-                    language,
-                    topic,
-                    topic_kind,
-                    speaker,
-                    text,
-                    original,
-                    replaced,
-                    quality,
-                    pseudonym(author_user),
-                    self.models[author_model][0] if author_model in self.models else None,
-                    generation,
-                    character_hash,
-                    player_hash,
-                    batch_id,
-                    work_id,
-                    chapter,
-                    created,
-                )
-            )
         stats["dialogues"] += 1
-        stats["turns"] += len(kept)
-        self.split_characters[split].add(character_id)
-        self.turns_per_dialogue[len(kept)] += 1
+        stats["turns"] += kept_turns
+        source = dialogue["source"]
+        self.split_characters[split].add(character.pk)
+        self.turns_per_dialogue[kept_turns] += 1
         self.by_source[source] += 1
         self.by_category[character.category] += 1
         self.by_split_source[(split, source)] += 1
         self.by_split_category[(split, character.category)] += 1
+        return True
 
     def _stats(self) -> dict:
         splits = {}

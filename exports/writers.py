@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -51,40 +52,75 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def dumps_line(obj: Any) -> bytes:
+    """``dumps(obj) + "\\n"`` as UTF-8, the same bytes, about ten times faster (orjson)."""
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
+
+
 class SplitWriter:
-    """Writes one split's three files while rows stream in; holds at most one row group in memory."""
+    """Writes one split's three files while rows stream in; holds at most one row group in memory.
+
+    Turns arrive as Arrow tables of any size; they are written in row groups of exactly
+    ``PARQUET_ROW_GROUP`` rows (the last one shorter), so the file does not depend on how the
+    build happened to batch its reads.
+    """
 
     def __init__(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
-        self._characterglm = open(directory / "characterglm.jsonl", "w", encoding="utf-8", newline="\n")
-        self._messages = open(directory / "messages.jsonl", "w", encoding="utf-8", newline="\n")
+        self._characterglm = open(directory / "characterglm.jsonl", "wb", buffering=1 << 20)
+        self._messages = open(directory / "messages.jsonl", "wb", buffering=1 << 20)
         self._parquet = pq.ParquetWriter(directory / "turns.parquet", TURN_SCHEMA, compression="zstd")
+        self._tables: list[pa.Table] = []
+        self._buffered = 0
         self._rows: list[tuple] = []
 
     def write_characterglm(self, example: dict) -> None:
-        self._characterglm.write(dumps(example) + "\n")
+        self._characterglm.write(dumps_line(example))
 
     def write_messages(self, example: dict) -> None:
-        self._messages.write(dumps(example) + "\n")
+        self._messages.write(dumps_line(example))
+
+    def write_turns(self, table: pa.Table) -> None:
+        """Rows of ``TURN_SCHEMA``."""
+        self._flush_rows()
+        if not table.num_rows:
+            return
+        self._tables.append(table)
+        self._buffered += table.num_rows
+        if self._buffered >= PARQUET_ROW_GROUP:
+            self._flush(final=False)
 
     def write_turn(self, row: tuple) -> None:
-        """``row`` holds the values of ``TURN_COLUMNS`` in order."""
+        """One row: the values of ``TURN_COLUMNS`` in order."""
         self._rows.append(row)
         if len(self._rows) >= PARQUET_ROW_GROUP:
-            self._flush()
+            self._flush_rows()
 
-    def _flush(self) -> None:
+    def _flush_rows(self) -> None:
         if self._rows:
             columns = [
                 pa.array(values, type=field.type)
                 for values, field in zip(zip(*self._rows, strict=True), TURN_SCHEMA, strict=True)
             ]
-            self._parquet.write_table(pa.Table.from_arrays(columns, schema=TURN_SCHEMA))
             self._rows = []
+            self.write_turns(pa.Table.from_arrays(columns, schema=TURN_SCHEMA))
+
+    def _flush(self, *, final: bool) -> None:
+        if not self._tables:
+            return
+        table = pa.concat_tables(self._tables)
+        whole = table.num_rows if final else table.num_rows - table.num_rows % PARQUET_ROW_GROUP
+        for start in range(0, whole, PARQUET_ROW_GROUP):
+            chunk = table.slice(start, min(PARQUET_ROW_GROUP, whole - start)).combine_chunks()
+            self._parquet.write_table(chunk, row_group_size=PARQUET_ROW_GROUP)
+        rest = table.slice(whole)
+        self._tables = [rest] if rest.num_rows else []
+        self._buffered = rest.num_rows
 
     def close(self) -> None:
-        self._flush()
+        self._flush_rows()
+        self._flush(final=True)
         self._parquet.close()
         self._characterglm.close()
         self._messages.close()

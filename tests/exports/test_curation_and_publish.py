@@ -113,15 +113,15 @@ def test_build_killed_half_way_publishes_nothing_and_can_be_rerun(
     corpus, build_now, monkeypatch, export_media_root, django_capture_on_commit_callbacks
 ):
     written = {"n": 0}
-    real_write_turn = writers.SplitWriter.write_turn
+    real_write_turns = writers.SplitWriter.write_turns
 
-    def dying_write_turn(self, row):
+    def dying_write_turns(self, table):
         written["n"] += 1
-        if written["n"] == 40:
+        if written["n"] == 2:  # one split's turns written, the next one's not
             raise KeyboardInterrupt("killed")  # what a SIGINT/SIGTERM looks like inside the writer
-        return real_write_turn(self, row)
+        return real_write_turns(self, table)
 
-    monkeypatch.setattr(writers.SplitWriter, "write_turn", dying_write_turn)
+    monkeypatch.setattr(writers.SplitWriter, "write_turns", dying_write_turns)
     with pytest.raises(KeyboardInterrupt):
         build_now()
     build = ExportBuild.objects.get()
@@ -130,7 +130,7 @@ def test_build_killed_half_way_publishes_nothing_and_can_be_rerun(
     exports_dir = Path(export_media_root) / "exports"
     assert list(exports_dir.iterdir()) == []  # no published directory, no temporary left over
 
-    monkeypatch.setattr(writers.SplitWriter, "write_turn", real_write_turn)
+    monkeypatch.setattr(writers.SplitWriter, "write_turns", real_write_turns)
     with django_capture_on_commit_callbacks(execute=True):
         services.export_build_retry(build=build)  # the Celery task runs (eagerly) on commit
     build.refresh_from_db()
