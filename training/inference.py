@@ -3,12 +3,16 @@
 - ``LocalTransformersBackend``: the base model from its local directory with the LoRA adapter
   loaded on top through peft (or full weights), generating with ``TextIteratorStreamer``. The
   forward passes run in a generation thread (torch releases the GIL), never in the ASGI event loop.
+- ``WorkerProcessBackend`` (``training/inference_worker.py``): what ASGI processes get for a local
+  model when ``INFERENCE_IN_WORKER`` is on: the generation runs in the Celery ``inference`` worker,
+  which holds the ``LocalTransformersBackend``, and the pieces come back over a Redis stream.
 - ``OpenAICompatibleBackend``: an OpenAI-compatible ``/chat/completions`` endpoint with
   ``stream: true`` (e.g. vLLM serving the base model with ``--enable-lora --lora-modules
   name=path``; the adapter is addressed by its served name), read as server-sent events with httpx.
 
-``backend_for(version)`` picks and caches the backend of a ``ModelVersion``; ``astream`` turns the
-blocking ``stream`` iterator into an async one for consumers.
+``backend_for(version)`` picks and caches the backend of a ``ModelVersion``; ``astream`` gives
+consumers an async iterator (the backend's own ``astream``: by default the blocking ``stream`` in a
+thread).
 """
 
 from __future__ import annotations
@@ -42,6 +46,10 @@ class InferenceBackend(ABC):
 
     def generate(self, request: ChatRequest) -> str:
         return "".join(self.stream(request))
+
+    def astream(self, request: ChatRequest) -> AsyncIterator[str]:
+        """The reply's pieces for an event loop: ``stream`` iterated in a thread unless overridden."""
+        return _threaded_astream(self, request)
 
 
 def _token_streamer_class():
@@ -146,27 +154,42 @@ class LocalTransformersBackend(InferenceBackend):
 
     def stream(self, request: ChatRequest) -> Iterator[str]:
         import torch
+        from transformers import StoppingCriteriaList
 
         self.load()
         streamer = _token_streamer_class()(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=300)
         inputs = self._inputs(request)
         failure: list[BaseException] = []
+        # Set when the reader goes away (the generator is closed): generation stops at the next
+        # token instead of holding the model until max_new_tokens for nobody.
+        abandoned = threading.Event()
+
+        def stop_when_abandoned(input_ids, scores, **kwargs):
+            return torch.full((input_ids.shape[0],), abandoned.is_set(), dtype=torch.bool, device=input_ids.device)
 
         def run() -> None:
             try:
                 # One generation at a time per loaded model: concurrent generate() calls on one
                 # module are safe in torch, but serialising keeps memory bounded on small hosts.
                 with self._generate_lock, torch.inference_mode():
-                    self.model.generate(**inputs, **self._generate_kwargs(request), streamer=streamer)
+                    self.model.generate(
+                        **inputs,
+                        **self._generate_kwargs(request),
+                        streamer=streamer,
+                        stopping_criteria=StoppingCriteriaList([stop_when_abandoned]),
+                    )
             except BaseException as error:  # surfaced to the reader below
                 failure.append(error)
                 streamer.end()
 
         thread = threading.Thread(target=run, name="troupe-generate", daemon=True)
         thread.start()
-        for piece in streamer:
-            if piece:
-                yield piece
+        try:
+            for piece in streamer:
+                if piece:
+                    yield piece
+        finally:
+            abandoned.set()
         thread.join()
         if failure:
             raise InferenceError(f"Generation failed: {failure[0]}") from failure[0]
@@ -247,30 +270,55 @@ _backends: dict[tuple, InferenceBackend] = {}
 _backends_lock = threading.Lock()
 
 
-def backend_for(version) -> InferenceBackend:
-    """The backend serving ``version`` (a ``ModelVersion``), one per process and configuration."""
-    from django.conf import settings
-
-    if version.serving_backend == "openai":
-        key = ("openai", version.endpoint_url, version.served_name or version.name)
-    else:
-        key = ("local", version.base_model, version.weights_path)
+def _cached(key: tuple, build) -> InferenceBackend:
     with _backends_lock:
         backend = _backends.get(key)
         if backend is None:
-            if key[0] == "openai":
-                backend = OpenAICompatibleBackend(
-                    base_url=version.endpoint_url,
-                    model=version.served_name or version.name,
-                    api_key=getattr(settings, "INFERENCE_API_KEY", ""),
-                )
-            else:
-                backend = LocalTransformersBackend(base_model=version.base_model, adapter_path=version.weights_path)
-            _backends[key] = backend
+            backend = _backends[key] = build()
     return backend
 
 
-async def astream(backend: InferenceBackend, request: ChatRequest) -> AsyncIterator[str]:
+def local_backend_for(version) -> LocalTransformersBackend:
+    """The in-process local model of ``version``, loaded on first use, one per process (the inference worker's)."""
+    return _cached(
+        ("local", version.base_model, version.weights_path),
+        lambda: LocalTransformersBackend(base_model=version.base_model, adapter_path=version.weights_path),
+    )
+
+
+def backend_for(version) -> InferenceBackend:
+    """The backend serving ``version`` (a ``ModelVersion``), one per process and configuration.
+
+    A local model is generated by the inference worker process (``WorkerProcessBackend``) when
+    ``INFERENCE_IN_WORKER`` is on (the default wherever Celery has real workers and Redis). Off (the
+    unit tests: eager Celery, in-memory layer, no worker), it runs in this process, in a thread.
+    """
+    from django.conf import settings
+
+    from training import conf
+
+    if version.serving_backend == "openai":
+        return _cached(
+            ("openai", version.endpoint_url, version.served_name or version.name),
+            lambda: OpenAICompatibleBackend(
+                base_url=version.endpoint_url,
+                model=version.served_name or version.name,
+                api_key=getattr(settings, "INFERENCE_API_KEY", ""),
+            ),
+        )
+    if conf.inference_in_worker():
+        from training.inference_worker import WorkerProcessBackend
+
+        return _cached(("worker", version.pk), lambda: WorkerProcessBackend(version_id=version.pk))
+    return local_backend_for(version)
+
+
+def astream(backend: InferenceBackend, request: ChatRequest) -> AsyncIterator[str]:
+    """The reply's pieces as an async iterator, without running blocking code in the event loop."""
+    return backend.astream(request)
+
+
+async def _threaded_astream(backend: InferenceBackend, request: ChatRequest) -> AsyncIterator[str]:
     """Iterate ``backend.stream(request)`` in a worker thread, handing pieces to the event loop."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue = asyncio.Queue()

@@ -1,5 +1,5 @@
 """Run the whole platform on one machine: Redis (embedded unless REDIS_URL is set), the ASGI
-server and Celery workers, until Ctrl-C stops them all."""
+server and Celery workers (default, training and inference queues) and beat, until Ctrl-C stops them all."""
 
 import os
 import signal
@@ -36,6 +36,12 @@ class Command(BaseCommand):
             [*celery, "worker", "-Q", "training", "-n", "training@%h", "--concurrency", "1", "-l", "info"],
             [*celery, "beat", "-l", "info", "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],
         ]  # fmt: skip
+        if settings.INFERENCE_IN_WORKER:
+            # Generates local-model replies for every ASGI worker; one process holds the model.
+            commands.append(
+                [*celery, "worker", "-Q", settings.INFERENCE_QUEUE, "-n", "inference@%h", "--concurrency", "1",
+                 "-l", "info"]
+            )  # fmt: skip
         children.extend(subprocess.Popen(command, env=env) for command in commands)
         self.stdout.write(self.style.SUCCESS(f"Troupe is running at http://{host}:{port}/  (Ctrl-C stops it)"))
         try:
