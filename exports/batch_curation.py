@@ -28,7 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from exports.curation import compact_text, near_duplicate_pair, scrub_personal_data
+from exports.curation import compact_text, near_duplicate_pair, scrub_personal_data, trigrams
 
 # Python's ``\\d`` on str is Unicode category Nd; ``scrub_personal_data`` does nothing to a text
 # without an "@" or such a run of seven digits.
@@ -179,18 +179,22 @@ def near_duplicate_mask(
     if not earlier.size:
         return duplicate
 
-    compact_of: dict[int, str] = {}
+    seen: dict[int, tuple[str, set[str]]] = {}
 
-    def compact(position: int) -> str:
-        text = compact_of.get(position)
-        if text is None:
-            text = compact_of[position] = compact_text(texts[int(order[position])].as_py())
-        return text
+    def near(first: int, second: int) -> bool:
+        """The exact rule, with each turn compacted and cut into 3-grams once."""
+        entries = []
+        for position in (first, second):
+            entry = seen.get(position)
+            if entry is None:
+                text = compact_text(texts[int(order[position])].as_py())
+                entry = seen[position] = (text, trigrams(text))
+            entries.append(entry)
+        (a, a_grams), (b, b_grams) = entries
+        return near_duplicate_pair(a, b, threshold, a_grams, b_grams)
 
     confirmed = {
-        (first, second)
-        for first, second in zip(earlier.tolist(), later.tolist(), strict=True)
-        if near_duplicate_pair(compact(first), compact(second), threshold)
+        (first, second) for first, second in zip(earlier.tolist(), later.tolist(), strict=True) if near(first, second)
     }
     if not confirmed:
         return duplicate
@@ -208,7 +212,7 @@ def near_duplicate_mask(
                 if position - earlier_position <= window:
                     dropped = (earlier_position, position) in confirmed
                 else:
-                    dropped = near_duplicate_pair(compact(earlier_position), compact(position), threshold)
+                    dropped = near(earlier_position, position)
                 if dropped:
                     break
             if dropped:

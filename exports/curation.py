@@ -107,16 +107,28 @@ def compact_text(text: str) -> str:
     return _compact(text)
 
 
-def near_duplicate_pair(earlier: str, later: str, threshold: float) -> bool:
+def trigrams(compact: str) -> set[str]:
+    """The character 3-grams of a compacted turn (of at least 3 characters)."""
+    return {compact[i : i + 3] for i in range(len(compact) - 2)}
+
+
+def near_duplicate_pair(
+    earlier: str,
+    later: str,
+    threshold: float,
+    earlier_grams: set[str] | None = None,
+    later_grams: set[str] | None = None,
+) -> bool:
     """Whether two compacted turns (``compact_text``) are near-duplicates: equal, or of close length
-    with a character 3-gram Jaccard similarity of at least ``threshold``."""
+    with a character 3-gram Jaccard similarity of at least ``threshold``. The 3-gram sets may be
+    passed in when a caller compares one turn more than once."""
     if earlier == later:
         return True
     shorter, longer = sorted((len(earlier), len(later)))
     if shorter - 2 < threshold * (longer - 2):
         return False
-    first = {earlier[i : i + 3] for i in range(len(earlier) - 2)}
-    second = {later[i : i + 3] for i in range(len(later) - 2)}
+    first = trigrams(earlier) if earlier_grams is None else earlier_grams
+    second = trigrams(later) if later_grams is None else later_grams
     common = len(first & second)
     return common >= threshold * (len(first) + len(second) - common)
 
