@@ -26,6 +26,16 @@ def test_local_backend_streams_in_pieces_the_reply_greedy_generate_gives(tiny_mo
     assert "".join(pieces) == direct
 
 
+def test_a_reader_who_stops_early_stops_the_generation(tiny_model_dir):
+    backend = LocalTransformersBackend(base_model=str(tiny_model_dir))
+    pieces = backend.stream(ChatRequest(MESSAGES, {"temperature": 0, "max_new_tokens": 4000, "min_new_tokens": 4000}))
+    assert next(pieces)
+    pieces.close()
+    # The model is free for the next reply within moments, not after 4000 tokens (~40 s on a CPU).
+    assert backend._generate_lock.acquire(timeout=2)
+    backend._generate_lock.release()
+
+
 def test_local_backend_reports_a_missing_model_directory(tmp_path):
     backend = LocalTransformersBackend(base_model=str(tmp_path / "nowhere"))
     with pytest.raises(InferenceError, match="No local model"):
