@@ -254,8 +254,9 @@ LIVE_STRANDED_PRIORITY_WINDOW_S = env.float("LIVE_STRANDED_PRIORITY_WINDOW_S", d
 LIVE_MAX_MESSAGE_CHARS = env.int("LIVE_MAX_MESSAGE_CHARS", default=500)
 LIVE_REPEAT_WINDOW = env.int("LIVE_REPEAT_WINDOW", default=3)  # refuse a copy of one's own last N turns
 LIVE_PROFILE_COPY_MIN_CHARS = env.int("LIVE_PROFILE_COPY_MIN_CHARS", default=24)  # verbatim profile run
-# Dotted path of a roleplay.partners.Partner subclass for sessions whose character seat is a model.
-LIVE_MODEL_PARTNER_CLASS = env("LIVE_MODEL_PARTNER_CLASS", default="")
+# Dotted path of the roleplay.partners.Partner subclass that plays a model's character seat
+# (human–machine collection rounds).
+LIVE_MODEL_PARTNER_CLASS = env("LIVE_MODEL_PARTNER_CLASS", default="training.partner.ModelPartner")
 
 # --- Exports ----------------------------------------------------------------------------------
 # Worker ids in exported corpora become HMAC-SHA256(salt, id): keep the salt secret and stable,

@@ -21,6 +21,9 @@ from roleplay.frames import FrameHandler, JsonFrameConsumer
 from roleplay.partners import Partner, other_seat, partner_for, seat_group, worker_group
 
 LIVE_ROLES = (Role.CROWDWORKER,)
+# The chat also serves human–machine rounds, which researchers may start too; a researcher can only
+# ever hold the seat of such a session (the waiting room, hence every human pairing, is LIVE_ROLES).
+CHAT_ROLES = (Role.CROWDWORKER, Role.RESEARCHER)
 # Chat messages of different sessions need not wait for each other: run them in a thread pool
 # (each thread has its own database connection) instead of the one thread-sensitive thread.
 # Ordering within a session is kept by the session row lock in the service.
@@ -102,9 +105,10 @@ class LiveChatConsumer(_LiveFrames):
     partner: Partner | None = None
     timer: asyncio.TimerHandle | None = None
     character_profile: str | None = None
+    handlers: dict[str, FrameHandler] | None = None
 
     async def connect(self) -> None:
-        if not await database_sync_to_async(websocket_allows)(self.scope, LIVE_ROLES):
+        if not await database_sync_to_async(websocket_allows)(self.scope, CHAT_ROLES):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.user = self.scope["user"]
@@ -120,13 +124,23 @@ class LiveChatConsumer(_LiveFrames):
             return
         self.side = joined.side
         self.character_profile = joined.character_profile
-        self.partner = partner_for(session_id=self.session_id, seat=other_seat(self.side))
+        self.partner = partner_for(
+            session_id=self.session_id, seat=other_seat(self.side), is_model=joined.partner_is_model
+        )
         await self.channel_layer.group_add(seat_group(self.session_id, self.side), self.channel_name)
         if joined.replaced_channel:
             await self.channel_layer.send(joined.replaced_channel, {"type": "live.replaced"})
-        await self.send_json({"type": "welcome", "session_id": self.session_id, "you": self.side})
+        await self.send_json(
+            {
+                "type": "welcome",
+                "session_id": self.session_id,
+                "you": self.side,
+                "partner": "model" if joined.partner_is_model else "human",
+            }
+        )
         await self.send_json(joined.frame)
         self._schedule(joined.frame.get("deadline"))
+        await self.partner.observe_session(joined.frame)
 
     async def disconnect(self, code: int) -> None:
         if self.timer is not None:
@@ -163,6 +177,8 @@ class LiveChatConsumer(_LiveFrames):
         await self.send_json(frame)
         if frame.get("type") == "session" and frame.get("session_id") == self.session_id:
             self._schedule(frame.get("deadline"))
+            if self.partner is not None:
+                await self.partner.observe_session(frame)
         elif frame.get("type") == "turn":
             self._schedule(time.time() + settings.LIVE_IDLE_TIMEOUT_S)
 
@@ -175,15 +191,17 @@ class LiveChatConsumer(_LiveFrames):
         return self.side is not None
 
     def frame_handlers(self) -> dict[str, FrameHandler]:
-        return {
-            "message": self._on_message,
-            "hello": self._on_hello,
-            "typing": self._on_typing,
-            "topic.propose": self._on_topic_propose,
-            "topic.accept": self._on_topic_accept,
-            "finish": self._on_finish,
-            "ping": self._on_ping,
-        }
+        if self.handlers is None:  # built once: the partner is fixed for the connection
+            self.handlers = dict.fromkeys(self.partner.client_frame_types, self._to_partner) | {
+                "message": self._on_message,
+                "hello": self._on_hello,
+                "typing": self._on_typing,
+                "topic.propose": self._on_topic_propose,
+                "topic.accept": self._on_topic_accept,
+                "finish": self._on_finish,
+                "ping": self._on_ping,
+            }
+        return self.handlers
 
     async def _on_message(self, content: dict) -> None:
         sent = await parallel_db(live.live_message_send, thread_sensitive=False)(
@@ -246,6 +264,10 @@ class LiveChatConsumer(_LiveFrames):
 
     async def _on_ping(self, content: dict) -> None:
         await self.send_json({"type": "pong"})
+
+    async def _to_partner(self, content: dict) -> None:
+        """A frame the partner declared in ``client_frame_types`` (e.g. a model's ``regenerate``)."""
+        await self.partner.deliver_frame(content)
 
 
 def _check_and_next_deadline(session_id: int) -> float | None:

@@ -47,6 +47,7 @@ from roleplay.models import (
 )
 from roleplay.partners import other_seat, seats_send_sync, worker_send_sync
 from roleplay.services import TurnAppendResult, dialogue_create, dialogue_set_status, persona_create, turn_append
+from training.models import ModelVersion
 
 GREETING_NAMESPACE = uuid.UUID("6d1c0f59-5a43-4b8e-9f0c-3e8f3f7f2a11")
 MATCH_BATCH = 200  # waiting entries one matchmaker pass considers
@@ -105,7 +106,11 @@ def session_frame(session: LiveSession, *, turns: int | None = None, last_speake
         ),
         "finish_requested_by": session.finish_requested_by or None,
         "rated": {"character": session.character_rated, "player": session.player_rated},
-        "connected": {"character": bool(session.character_channel), "player": bool(session.player_channel)},
+        # A model in the character seat is always there: it never disconnects or leaves.
+        "connected": {
+            "character": bool(session.character_channel) or session.model_version_id is not None,
+            "player": bool(session.player_channel),
+        },
         "deadline": deadline.timestamp() if deadline else None,
         "idle_timeout_s": settings.LIVE_IDLE_TIMEOUT_S,
         "partner_grace_s": settings.LIVE_PARTNER_GRACE_S,
@@ -165,7 +170,10 @@ def _credit_stranded(session: LiveSession, worker_id: int) -> None:
 
 def abandonments_recent(*, worker_id: int, now: datetime | None = None) -> int:
     since = (now or timezone.now()) - timedelta(hours=24)
-    return LiveSession.objects.filter(abandoned_by_id=worker_id, ended_at__gte=since).count()
+    # Leaving a model strands nobody: only human pairings count.
+    return LiveSession.objects.filter(
+        abandoned_by_id=worker_id, ended_at__gte=since, model_version__isnull=True
+    ).count()
 
 
 def _count_abandonment(worker_id: int, now: datetime) -> None:
@@ -329,7 +337,7 @@ def character_pick(*, languages: set[str] | None) -> Character | None:
     for quota in CategoryQuota.objects.all():
         collected = Dialogue.objects.filter(live_dialogues, character__category=quota.category).count()
         pending = LiveSession.objects.filter(
-            character__category=quota.category, status=LiveSessionStatus.JOINING
+            character__category=quota.category, status=LiveSessionStatus.JOINING, model_version__isnull=True
         ).count()
         if collected + pending >= quota.target_dialogues:
             full.append(quota.category)
@@ -341,7 +349,9 @@ def character_pick(*, languages: set[str] | None) -> Character | None:
         .values("n")
     )
     pending_count = (
-        LiveSession.objects.filter(character=OuterRef("pk"), status=LiveSessionStatus.JOINING)
+        LiveSession.objects.filter(
+            character=OuterRef("pk"), status=LiveSessionStatus.JOINING, model_version__isnull=True
+        )
         .order_by()
         .values("character")
         .annotate(n=Count("id"))
@@ -435,6 +445,29 @@ def matchmaker_run(*, now: datetime | None = None) -> list[LiveSession]:
         return sessions
 
 
+@transaction.atomic
+def live_model_session_start(
+    *, worker: User, character: Character, model_version: ModelVersion, persona: PlayerPersona
+) -> LiveSession:
+    """A session whose character seat is ``model_version`` and whose player is ``worker``.
+
+    No queue and no matchmaker: the model is seated (and joined) at once; the session starts like
+    any other when the worker opens the chat within ``LIVE_JOIN_WINDOW_S``.
+    """
+    now = timezone.now()
+    session = LiveSession(
+        character=character,
+        player_persona=persona,
+        model_version=model_version,
+        player_worker=worker,
+        join_deadline=now + timedelta(seconds=settings.LIVE_JOIN_WINDOW_S),
+        character_joined_at=now,
+    )
+    session.full_clean()
+    session.save()
+    return session
+
+
 # --- Session lifecycle -----------------------------------------------------------------------
 
 
@@ -464,6 +497,7 @@ class LiveConnection:
     replaced_channel: str  # the same side's previous connection, to be closed ("" if none)
     character_profile: str  # normalised profile text, for the verbatim-copy check
     frame: dict  # the ``session`` frame after connecting
+    partner_is_model: bool  # the other seat is a model (only ever the character seat)
 
 
 @transaction.atomic
@@ -482,14 +516,7 @@ def live_session_connect(*, session_id: int, worker: User, channel_name: str) ->
         if getattr(session, f"{side}_joined_at") is None:
             setattr(session, f"{side}_joined_at", now)
         if session.status == LiveSessionStatus.JOINING and session.character_joined_at and session.player_joined_at:
-            session.dialogue = dialogue_create(
-                character=session.character,
-                source=DialogueSource.HUMAN_ROLEPLAY,
-                player_persona=session.player_persona,
-                character_worker=session.character_worker,
-                player_worker=session.player_worker,
-                creator=session.character_worker,
-            )
+            session.dialogue = _session_dialogue_create(session)
             session.status = LiveSessionStatus.TOPIC
             session.last_activity_at = now
         session.save()
@@ -500,6 +527,28 @@ def live_session_connect(*, session_id: int, worker: User, channel_name: str) ->
         replaced_channel=replaced,
         character_profile=character_profile_text(session.character),
         frame=session_frame(session),
+        partner_is_model=session.character_is_model and side == Speaker.PLAYER,
+    )
+
+
+def _session_dialogue_create(session: LiveSession) -> Dialogue:
+    """The corpus row of a session: human role-play, or a human–machine chat naming its model."""
+    if session.character_is_model:
+        return dialogue_create(
+            character=session.character,
+            source=DialogueSource.HUMAN_MACHINE,
+            model_version_id=session.model_version_id,
+            player_persona=session.player_persona,
+            player_worker=session.player_worker,
+            creator=session.player_worker,
+        )
+    return dialogue_create(
+        character=session.character,
+        source=DialogueSource.HUMAN_ROLEPLAY,
+        player_persona=session.player_persona,
+        character_worker=session.character_worker,
+        player_worker=session.player_worker,
+        creator=session.character_worker,
     )
 
 
@@ -532,6 +581,8 @@ def live_topic_propose(*, session_id: int, worker: User, topic: object, kind: ob
     session.topic_proposed_by = side
     session.last_activity_at = timezone.now()
     session.save(update_fields=["topic_proposal", "topic_proposal_kind", "topic_proposed_by", "last_activity_at"])
+    if session.character_is_model:
+        _topic_agree(session)  # a model takes whatever topic the worker proposes
     _publish_session(session)
     return session
 
@@ -546,6 +597,13 @@ def live_topic_accept(*, session_id: int, worker: User) -> tuple[LiveSession, Tu
         raise LiveRefused("topic_closed", _("The topic is already agreed."))
     if not session.topic_proposal or session.topic_proposed_by == side:
         raise LiveRefused("no_proposal", _("Your partner has not proposed a topic to accept yet."))
+    greeting = _topic_agree(session)
+    _publish_session(session)
+    return session, greeting
+
+
+def _topic_agree(session: LiveSession) -> Turn | None:
+    """Adopt the proposal: the chat starts, the character's greeting (if any) is turn 1 (caller holds the lock)."""
     dialogue = session.dialogue
     dialogue.topic = session.topic_proposal
     dialogue.topic_kind = session.topic_proposal_kind or Topic.OTHER
@@ -563,11 +621,11 @@ def live_topic_accept(*, session_id: int, worker: User) -> tuple[LiveSession, Tu
             text=session.character.greeting.strip(),
             client_msg_id=uuid.uuid5(GREETING_NAMESPACE, str(session.pk)),
             author_user=session.character_worker,
+            author_model=session.model_version,
         ).turn
         frame = turn_frame(greeting)
         transaction.on_commit(lambda: seats_send_sync(session.pk, frame))
-    _publish_session(session)
-    return session, greeting
+    return greeting
 
 
 def _parse_client_msg_id(value: object) -> uuid.UUID:
@@ -582,6 +640,7 @@ MESSAGE_PATH_FIELDS = (
     "status",
     "character_id",
     "character_worker_id",
+    "model_version_id",
     "player_worker_id",
     "dialogue_id",
     "join_deadline",
@@ -670,6 +729,60 @@ def live_message_send(
         return LiveSendResult(result, new_frame, deadline.timestamp() if deadline else None)
 
 
+def live_model_turn_append(*, session_id: int, text: str, client_msg_id: uuid.UUID) -> LiveSendResult:
+    """Store the reply of the model in the character seat (its ``author_model``). Committed on return.
+
+    The human-facing message checks do not apply (the model is not held to typing limits); the
+    session must be a model session, chatting, and (strict turn-taking) waiting for the character.
+    A repeated ``client_msg_id`` returns the stored turn, so a retried reply is stored once.
+    """
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        if not session.character_is_model:
+            raise LiveRefused("no_model_seat", _("No model plays in this session."))
+        if session.dialogue_id:
+            existing = Turn.objects.filter(dialogue_id=session.dialogue_id, client_msg_id=client_msg_id).first()
+            if existing is not None:
+                return LiveSendResult(TurnAppendResult(existing, created=False), None)
+        if session.status != LiveSessionStatus.ACTIVE:
+            raise LiveRefused("session_ended", _("This session no longer accepts messages."))
+        last_speaker = _last_speaker(session)
+        if _next_speaker(last_speaker) not in ("any", Speaker.CHARACTER):
+            raise LiveRefused("not_your_turn", _("The character has already answered."))
+        result = turn_append(
+            dialogue_id=session.dialogue_id,
+            speaker=Speaker.CHARACTER,
+            text=text,
+            client_msg_id=client_msg_id,
+            author_model=session.model_version,
+        )
+        session.last_activity_at = timezone.now()
+        LiveSession.objects.filter(pk=session.pk).update(last_activity_at=session.last_activity_at)
+        new_frame = None
+        if result.turn.seq == settings.LIVE_MIN_TURNS:
+            new_frame = session_frame(session, turns=result.turn.seq, last_speaker=Speaker.CHARACTER)
+            transaction.on_commit(lambda: seats_send_sync(session.pk, new_frame))
+        deadline = session_next_deadline(session)
+        return LiveSendResult(result, new_frame, deadline.timestamp() if deadline else None)
+
+
+def live_model_activity(*, session: LiveSession) -> None:
+    """The worker reworked the model's reply (regenerate, edit): that counts as activity (caller holds the lock)."""
+    session.last_activity_at = timezone.now()
+    LiveSession.objects.filter(pk=session.pk).update(last_activity_at=session.last_activity_at)
+
+
+def live_model_session_locked(*, session_id: int) -> LiveSession:
+    """Lock a chatting model session (for services that rework the model's turns; the caller is the
+    partner held by the consumer of the worker's seat, which checked the worker)."""
+    session = _locked_session(session_id)
+    if not session.character_is_model:
+        raise LiveRefused("no_model_seat", _("No model plays in this session."))
+    if session.status != LiveSessionStatus.ACTIVE:
+        raise LiveRefused("session_ended", _("This session no longer accepts messages."))
+    return session
+
+
 def _parse_rating(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
         raise LiveRefused("bad_rating", _("Rate your partner with a whole number from 1 to 5."))
@@ -712,7 +825,7 @@ def live_finish(
     if session.status == LiveSessionStatus.ACTIVE:
         session.status = LiveSessionStatus.RATING
         session.finish_requested_by = side
-    if session.character_rated and session.player_rated:
+    if session.ratings_complete:
         _end(session, LiveSessionStatus.FINISHED, now)
     session.save()
     _publish_session(session)
@@ -738,7 +851,13 @@ def _end(session: LiveSession, status: str, now: datetime, *, leaver_side: str |
                 status=DialogueStatus.REJECTED,
                 note=f"Live session ended as {status} after {turns} turns (automatic).",
             )
-    if leaver_side is not None:
+    if leaver_side is not None and session.character_is_model:
+        # Nobody is stranded by a model session: no credit, no abandonment count. Only the
+        # worker can leave (a model that failed to answer in time is not "abandoning").
+        if leaver_side == Speaker.PLAYER:
+            session.abandoned_by_id = session.player_worker_id
+        audit_record(actor=None, action=f"live.{status}", target=session, details={"left": leaver_side})
+    elif leaver_side is not None:
         leaver_id = session.worker_id_for(leaver_side)
         stranded_id = session.worker_id_for(other_seat(leaver_side))
         session.abandoned_by_id = leaver_id

@@ -29,8 +29,10 @@ def live_waiting_room(request: HttpRequest) -> HttpResponse:
     )
 
 
-@requires_roles(Role.CROWDWORKER)
+# Researchers may start human–machine rounds too (training's chat start); they never queue.
+@requires_roles(Role.CROWDWORKER, Role.RESEARCHER)
 def live_chat(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The chat page of one seat; the same page whether the other seat is a worker or a model."""
     session = selectors.live_session_for_worker(session_id=session_id, worker=request.user)
     if session is None:
         raise Http404(_("No such live session of yours."))
@@ -39,10 +41,15 @@ def live_chat(request: HttpRequest, session_id: int) -> HttpResponse:
         "sessionId": session.pk,
         "side": side,
         "wsPath": f"/ws/roleplay/live/{session.pk}/",
-        "waitingRoomUrl": reverse("roleplay:live-waiting-room"),
+        # Where to go next: the waiting room, or (after a round with the model) another such round.
+        "waitingRoomUrl": reverse(
+            "training:chat-start" if session.character_is_model else "roleplay:live-waiting-room"
+        ),
         "minTurns": settings.LIVE_MIN_TURNS,
         "maxChars": settings.LIVE_MAX_MESSAGE_CHARS,
         "names": {"character": session.character.name, "player": session.player_persona.name},
+        # The seat a model plays: its turns may be regenerated and edited, and its replies stream.
+        "modelSeat": "character" if session.character_is_model else None,
     }
     return render(
         request,

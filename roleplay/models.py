@@ -392,15 +392,31 @@ LIVE_OPEN_STATUSES = (
 
 
 class LiveSession(models.Model):
-    """A live pairing of a character-side and a player-side worker; its turns live in ``dialogue``.
+    """A live session of a player-side worker with a character side; its turns live in ``dialogue``.
 
-    The dialogue is created when both have joined, so pairs that never start leave no corpus rows.
+    The character seat holds either a worker (human role-play, paired by the matchmaker) or a
+    deployed model version (a human–machine collection round, started by the worker; no queue):
+    exactly one of ``character_worker`` and ``model_version`` is set. The dialogue is created when
+    both seats have joined (a model joins when the session is created), so sessions that never
+    start leave no corpus rows.
     """
 
     character = models.ForeignKey(Character, on_delete=models.PROTECT, related_name="live_sessions")
     player_persona = models.ForeignKey(PlayerPersona, on_delete=models.PROTECT, related_name="live_sessions")
     character_worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="live_sessions_as_character"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="live_sessions_as_character",
+    )
+    model_version = models.ForeignKey(
+        "training.ModelVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="live_sessions",
+        help_text=_("The model playing the character, when no worker does."),
     )
     player_worker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="live_sessions_as_player"
@@ -455,7 +471,13 @@ class LiveSession(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(character_worker=models.F("player_worker")), name="live_session_two_workers"
+                condition=Q(character_worker__isnull=True) | ~Q(character_worker=models.F("player_worker")),
+                name="live_session_two_workers",
+            ),
+            models.CheckConstraint(
+                condition=Q(character_worker__isnull=False, model_version__isnull=True)
+                | Q(character_worker__isnull=True, model_version__isnull=False),
+                name="live_session_character_seat_worker_or_model",
             ),
             models.CheckConstraint(condition=Q(status__in=LiveSessionStatus.values), name="live_session_status_known"),
             models.CheckConstraint(
@@ -471,6 +493,23 @@ class LiveSession(models.Model):
     def is_open(self) -> bool:
         return self.status in LIVE_OPEN_STATUSES
 
+    @property
+    def character_is_model(self) -> bool:
+        return self.model_version_id is not None
+
+    @property
+    def ratings_complete(self) -> bool:
+        """Every human seat has rated (a model does not rate the worker)."""
+        return self.player_rated and (self.character_rated or self.character_is_model)
+
+    def clean(self) -> None:
+        if (self.character_worker_id is None) == (self.model_version_id is None):
+            raise ValidationError(
+                {"character_worker": _("The character seat holds either a worker or a model version, not both.")}
+            )
+        if self.character_worker_id is not None and self.character_worker_id == self.player_worker_id:
+            raise ValidationError({"player_worker": _("A worker cannot play both sides.")})
+
     def side_of(self, user_id: int | None) -> str | None:
         if user_id is not None and user_id == self.character_worker_id:
             return Speaker.CHARACTER
@@ -478,7 +517,8 @@ class LiveSession(models.Model):
             return Speaker.PLAYER
         return None
 
-    def worker_id_for(self, side: str) -> int:
+    def worker_id_for(self, side: str) -> int | None:
+        """The worker in ``side``; None for the character seat of a model session."""
         return self.character_worker_id if side == Speaker.CHARACTER else self.player_worker_id
 
 

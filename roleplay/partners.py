@@ -2,9 +2,11 @@
 
 A live session has two seats, ``character`` and ``player``. The chat consumer serving one seat
 never talks to the other seat directly; it holds a ``Partner`` for the other seat and calls it.
-Today both seats are humans (``HumanPartner``, over the channel layer). A later issue puts a
-deployed model in the character's seat by writing a ``ModelPartner`` in ``training/`` and naming
-it in the ``LIVE_MODEL_PARTNER_CLASS`` setting; the consumer does not change.
+In human role-play both seats are humans (``HumanPartner``, over the channel layer). In a
+human–machine collection round the character seat is a deployed model version
+(``LiveSession.model_version``); the consumer of the worker's seat then holds the class named in
+``LIVE_MODEL_PARTNER_CLASS`` (by default ``training.partner.ModelPartner``). The consumer has no
+model-specific code.
 
 The interface a partner implements (all methods are coroutines, called by the consumer of the
 *other* seat, after the database commit they report):
@@ -16,15 +18,23 @@ The interface a partner implements (all methods are coroutines, called by the co
 ``deliver_typing()``
     The seat's human is typing. A model partner may ignore it.
 ``deliver_frame(frame)``
-    Any other frame meant for the partner's seat (``session`` updates, ``topic`` proposals, ...).
+    Any other frame meant for the partner's seat. Besides, the consumer forwards here every client
+    frame whose ``type`` is in the partner's ``client_frame_types`` (a model partner declares
+    ``regenerate`` and ``edit``; a human partner declares none, so nothing a worker sends is
+    relayed raw to the other worker). The consumer has checked that the sender holds the other
+    seat; a refusal raises ``platform_core.errors.Refused`` and becomes an ``error`` frame.
+``observe_session(frame)``
+    The ``session`` frame the consumer's own seat just received (on connect and on every change).
+    A human partner gets its own copy and ignores it; a model partner uses it to notice that it
+    owes a reply (the chat started without a greeting, or the worker came back while it was due).
 
-How a partner answers: it writes its reply through the same services a human's consumer uses
-(``roleplay.live_services.live_message_send`` with its own ``client_msg_id``, which makes a retried
-reply idempotent; for a model, ``author_model`` is set by the model's own service), then calls
+How a partner answers: a human through the consumer of its own seat; a model through
+``roleplay.live_services.live_model_turn_append`` (its own ``client_msg_id`` makes a retried reply
+idempotent; the turn's ``author_model`` is the session's model version), then
 ``seat_send(session_id, seat, frame)`` with the committed ``turn`` frame for the human's seat.
 While generating, it may stream partial text with ``seat_send(..., {"type": "stream",
-"speaker": "character", "text": partial})``; the consumer forwards such frames unchanged, and the
-final ``turn`` frame replaces the streamed text on the client.
+"speaker": "character", "text": partial, ...})``; the consumer forwards such frames unchanged, and
+the final ``turn`` frame replaces the streamed text on the client.
 
 Everything a seat receives arrives as channel-layer messages of type ``live.frame`` on the seat's
 group (``seat_group``), so several ASGI processes (and Celery workers) can serve one session.
@@ -79,6 +89,9 @@ def worker_send_sync(user_id: int, frame: dict) -> None:
 class Partner(ABC):
     """Whoever sits in ``seat`` of session ``session_id``; see the module docstring."""
 
+    # Extra client frame types the consumer routes to ``deliver_frame`` (see the module docstring).
+    client_frame_types: frozenset[str] = frozenset()
+
     def __init__(self, *, session_id: int, seat: str) -> None:
         self.session_id = session_id
         self.seat = seat
@@ -91,6 +104,9 @@ class Partner(ABC):
 
     @abstractmethod
     async def deliver_frame(self, frame: dict) -> None: ...
+
+    async def observe_session(self, frame: dict) -> None:  # noqa: B027 - optional hook
+        """The other seat's ``session`` frame; a human partner has its own copy."""
 
     async def close(self) -> None:  # noqa: B027 - optional hook, most partners hold nothing
         """The consumer holding this partner disconnected; release what the partner holds."""

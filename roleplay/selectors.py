@@ -24,7 +24,7 @@ def dialogue_turns(dialogue: Dialogue):
 def live_session_for_worker(*, session_id: int, worker) -> LiveSession | None:
     """The live session if ``worker`` sits in one of its seats, else None."""
     return (
-        LiveSession.objects.select_related("character", "player_persona", "dialogue")
+        LiveSession.objects.select_related("character", "player_persona", "dialogue", "model_version")
         .filter(Q(character_worker=worker) | Q(player_worker=worker), pk=session_id)
         .first()
     )

@@ -7,9 +7,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
+from training import human_machine as hm
 from training import selectors, services
 from training.models import Deployment, ModelVersion
 from training.serializers import (
+    ChatRoundSerializer,
+    ChatRoundStartSerializer,
     DeploymentSerializer,
     ModelVersionSerializer,
     ServingUpdateSerializer,
@@ -17,7 +20,7 @@ from training.serializers import (
     TrainingJobSerializer,
     as_drf_error,
 )
-from training.views import LAUNCHERS, VIEWERS
+from training.views import CHATTERS, LAUNCHERS, VIEWERS
 
 
 def _refused(refused: services.JobRefused) -> Response:
@@ -136,3 +139,21 @@ class DeploymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         except services.JobRefused as refused:
             return _refused(refused)
         return Response(DeploymentSerializer(deployment).data, status=status.HTTP_201_CREATED)
+
+
+class ChatRoundViewSet(viewsets.GenericViewSet):
+    """Human–machine rounds. ``POST`` starts one: a live session with the deployed model in the
+    character's seat and the caller as the player; open ``url`` (or ``ws_path``) within the join window."""
+
+    serializer_class = ChatRoundStartSerializer
+    required_roles = {"*": CHATTERS}
+
+    @extend_schema(request=ChatRoundStartSerializer, responses={201: ChatRoundSerializer})
+    def create(self, request):
+        data = ChatRoundStartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            session = hm.hm_session_start(worker=request.user, character=data.validated_data["character"])
+        except hm.ChatRefused as refused:
+            return Response({"code": refused.code, "detail": refused.message}, status=status.HTTP_409_CONFLICT)
+        return Response(ChatRoundSerializer(session).data, status=status.HTTP_201_CREATED)

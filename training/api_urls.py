@@ -6,5 +6,6 @@ router = SimpleRouter()
 router.register("jobs", api.TrainingJobViewSet, basename="training-job")
 router.register("models", api.ModelVersionViewSet, basename="model-version")
 router.register("deployments", api.DeploymentViewSet, basename="deployment")
+router.register("chat-rounds", api.ChatRoundViewSet, basename="chat-round")
 
 urlpatterns = router.urls

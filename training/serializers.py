@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from exports.models import ExportBuild
+from roleplay.models import Character
 from training.models import Deployment, Hardware, ModelVersion, ServingBackend, TrainingJob, TrainingMethod
 
 
@@ -100,3 +101,27 @@ class DeploymentSerializer(serializers.ModelSerializer):
         model = Deployment
         fields = ["id", "model_version", "active", "previous", "note", "deployed_by", "deployed_at", "retired_at"]
         read_only_fields = fields
+
+
+class ChatRoundStartSerializer(serializers.Serializer):
+    character = serializers.PrimaryKeyRelatedField(queryset=Character.objects.all())
+
+
+class ChatRoundSerializer(serializers.Serializer):
+    """A started human–machine round: the live session to open (page ``url``, WebSocket ``ws_path``)."""
+
+    session_id = serializers.IntegerField(source="pk")
+    character = serializers.IntegerField(source="character_id")
+    model_version = serializers.CharField(source="model_version.name")
+    status = serializers.CharField()
+    join_deadline = serializers.DateTimeField()
+    url = serializers.SerializerMethodField()
+    ws_path = serializers.SerializerMethodField()
+
+    def get_url(self, session) -> str:
+        from django.urls import reverse
+
+        return reverse("roleplay:live-chat", args=[session.pk])
+
+    def get_ws_path(self, session) -> str:
+        return f"/ws/roleplay/live/{session.pk}/"

@@ -14,5 +14,4 @@ urlpatterns = [
     path("models/<int:pk>/deploy/", views.model_deploy, name="model-deploy"),
     path("deployments/rollback/", views.deployment_rollback, name="deployment-rollback"),
     path("chat/", views.chat_start, name="chat-start"),
-    path("chat/<int:dialogue_id>/", views.chat, name="chat"),
 ]

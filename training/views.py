@@ -1,5 +1,5 @@
 """Training pages: jobs (launch, live loss curve, logs, cancel/resume), the model registry and deployment,
-and the human–machine chat for crowdworkers."""
+and the start of a human–machine round (the chat itself is roleplay's live chat)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -161,15 +161,15 @@ def deployment_rollback(request: HttpRequest) -> HttpResponse:
 
 @requires_roles(*CHATTERS)
 def chat_start(request: HttpRequest) -> HttpResponse:
-    """Choose a character and open a chat with the deployed model playing it."""
+    """Choose a character and open a live chat with the deployed model playing it."""
     if request.method == "POST":
         character = get_object_or_404(Character, pk=request.POST.get("character") or 0)
         try:
-            dialogue = hm.hm_dialogue_start(worker=request.user, character=character)
+            session = hm.hm_session_start(worker=request.user, character=character)
         except hm.ChatRefused as refused:
             messages.error(request, refused.message)
             return redirect("training:chat-start")
-        return redirect("training:chat", dialogue_id=dialogue.pk)
+        return redirect("roleplay:live-chat", session_id=session.pk)
     languages = getattr(getattr(request.user, "profile", None), "languages", None) or []
     characters = Character.objects.all()
     if languages:
@@ -179,13 +179,3 @@ def chat_start(request: HttpRequest) -> HttpResponse:
         "training/chat_start.html",
         {"active": selectors.active_model_version(), "characters": characters[:200]},
     )
-
-
-@requires_roles(*CHATTERS)
-def chat(request: HttpRequest, dialogue_id: int) -> HttpResponse:
-    try:
-        dialogue = hm.hm_dialogue_for(dialogue_id=dialogue_id, worker=request.user)
-    except hm.ChatRefused as refused:
-        messages.error(request, refused.message)
-        return redirect("training:chat-start")
-    return render(request, "training/chat.html", {"dialogue": dialogue, "character": dialogue.character})

@@ -1,27 +1,27 @@
 """The CharacterGLM loop end to end, offline on CPU with a tiny local model:
 
 demo corpus → export build → training job (a few LoRA steps) → model version → deploy →
-a WebSocket chat gets a streamed model reply stored with its model version → the next export
-picks that human–machine dialogue up by generation.
+a human–machine round on the live chat (WebSocket) gets a streamed model reply stored with its
+model version → the next export picks that human–machine dialogue up by generation.
 """
 
+import copy
+import os
 import uuid
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 from asgiref.sync import async_to_sync
-from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
 from django.core.management import call_command
 
 from exports.models import ExportBuild
 from exports.services import export_build_create, export_build_run, export_spec_create
 from roleplay.models import Character, Dialogue, DialogueSource, DialogueStatus, Turn
 from roleplay.services import dialogue_set_status
-from training.human_machine import hm_dialogue_start
+from tests.roleplay.live_helpers import communicator, receive_until
+from training.human_machine import hm_session_start
 from training.models import JobStatus, ModelVersion, TrainingMetric
-from training.routing import websocket_urlpatterns
 from training.selectors import active_model_version
 from training.services import model_version_deploy, model_version_update_serving, training_job_create, training_job_run
 
@@ -35,25 +35,25 @@ def _published(spec_data: dict, researcher) -> ExportBuild:
     return build
 
 
-async def _chat(user, dialogue_id: int) -> list[dict]:
-    communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), f"/ws/training/chat/{dialogue_id}/")
-    communicator.scope["user"] = user
-    connected, _ = await communicator.connect()
+async def _chat(user, session_id: int) -> list[dict]:
+    """The worker's side of a round: open the live chat, propose a topic, one message, finish with a rating."""
+    ws = communicator(user, f"/ws/roleplay/live/{session_id}/")
+    connected, _ = await ws.connect()
     assert connected
-    frames = [await communicator.receive_json_from(timeout=10) for _ in range(2)]
-    assert [f["type"] for f in frames] == ["welcome", "session"]
-    await communicator.send_json_to(
-        {"type": "message", "client_msg_id": str(uuid.uuid4()), "text": "How is the sea today?"}
-    )
+    frames = [await ws.receive_json_from(timeout=10) for _ in range(2)]
+    assert [f["type"] for f in frames] == ["welcome", "session"] and frames[0]["partner"] == "model"
+    await ws.send_json_to({"type": "topic.propose", "topic": "the sea", "kind": "chit_chat"})
+    frames.append(await receive_until(ws, "session", status="active", timeout=10))
+    await ws.send_json_to({"type": "message", "client_msg_id": str(uuid.uuid4()), "text": "How is the sea today?"})
     while True:
-        frame = await communicator.receive_json_from(timeout=120)
+        frame = await ws.receive_json_from(timeout=120)
         frames.append(frame)
         assert frame["type"] != "error", frame
-        if frame["type"] == "turn" and frame["speaker"] == "character":
+        if frame["type"] == "turn" and frame["speaker"] == "character" and frame.get("model"):
             break
-    await communicator.send_json_to({"type": "finish", "rating": 4})
-    frames.append(await communicator.receive_json_from(timeout=10))
-    await communicator.disconnect()
+    await ws.send_json_to({"type": "finish", "rating": 4})
+    frames.append(await receive_until(ws, "session", status="finished", timeout=10))
+    await ws.disconnect()
     return frames
 
 
@@ -62,6 +62,11 @@ def test_demo_corpus_to_trained_deployed_model_whose_chats_feed_the_next_export(
     researcher, crowdworker, admin_user, tiny_model_dir, training_output, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.LIVE_MIN_TURNS = 3  # greeting, question, the model's answer
+    if not os.environ.get("REDIS_URL"):
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    else:
+        settings.CHANNEL_LAYERS = copy.deepcopy(settings.CHANNEL_LAYERS)  # a layer bound to this test's loop
     call_command("seed_demo", verbosity=0)
     first = _published(
         {"name": "round 1", "languages": ["en", "zh-hans"], "split": {"train": 0.8, "validation": 0.2, "test": 0.0}},
@@ -99,8 +104,8 @@ def test_demo_corpus_to_trained_deployed_model_whose_chats_feed_the_next_export(
     assert active_model_version() == version
 
     character = Character.objects.filter(language="en").exclude(greeting="").first()
-    dialogue = hm_dialogue_start(worker=crowdworker, character=character)
-    frames = async_to_sync(_chat)(crowdworker, dialogue.pk)
+    session = hm_session_start(worker=crowdworker, character=character)
+    frames = async_to_sync(_chat)(crowdworker, session.pk)
 
     kinds = [f["type"] for f in frames]
     assert kinds.index("ack") < kinds.index("stream")
@@ -110,7 +115,8 @@ def test_demo_corpus_to_trained_deployed_model_whose_chats_feed_the_next_export(
     assert streams[-1]["text"].strip() == reply["text"] and reply["model"] is True
     assert frames[-1]["type"] == "session" and frames[-1]["open"] is False
 
-    dialogue.refresh_from_db()
+    session.refresh_from_db()
+    dialogue = session.dialogue
     assert (dialogue.source, dialogue.model_version, dialogue.status) == (
         DialogueSource.HUMAN_MACHINE,
         version,

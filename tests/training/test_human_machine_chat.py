@@ -1,23 +1,54 @@
-"""Human–machine chat over WebSocket: streamed model replies, regenerate, edit, finish, and refusals."""
+"""Human–machine rounds through roleplay's live chat: the tiny deployed model plays the character.
 
+Over WebSocket (``ws/roleplay/live/<session>/``, the same consumer as human role-play): streamed
+replies stored with the model version, regenerate, edit keeping the original, replay, refusals, and
+how the parts of a live session a model cannot do (agree, rate, leave) behave.
+"""
+
+import copy
+import os
 import uuid
+from datetime import timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
+from channels.db import database_sync_to_async
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
-from roleplay.models import DialogueSource, Turn
-from tests.factories import CharacterFactory, ModelVersionFactory
-from training.human_machine import ChatRefused, hm_dialogue_start
+from roleplay import live_services as live
+from roleplay.models import (
+    CreditEntry,
+    DialogueSource,
+    DialogueStatus,
+    LiveSession,
+    LiveSessionStatus,
+    Turn,
+)
+from tests.factories import CharacterFactory, ModelVersionFactory, PlayerPersonaFactory
+from tests.roleplay.live_helpers import communicator, drain, make_worker, pair, receive_until
+from training.human_machine import ChatRefused, hm_session_start
 from training.models import DiscardedReply
-from training.routing import websocket_urlpatterns
+from training.partner import ModelPartner
 from training.services import model_version_deploy
 
 # The consumer's database_sync_to_async closes "obsolete" connections; on PostgreSQL that would
 # close the connection holding a test-wrapping transaction, so these tests commit for real.
 pytestmark = pytest.mark.django_db(transaction=True)
+orm = database_sync_to_async
+
+
+@pytest.fixture(autouse=True)
+def live_settings(settings):
+    if not os.environ.get("REDIS_URL"):
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    else:
+        # Reassigning makes Channels build a fresh layer, bound to this test's event loop.
+        settings.CHANNEL_LAYERS = copy.deepcopy(settings.CHANNEL_LAYERS)
+    settings.LIVE_MIN_TURNS = 3  # greeting, the worker's message, the model's reply
+    settings.LIVE_IDLE_TIMEOUT_S = 60
+    return settings
 
 
 @pytest.fixture
@@ -32,130 +63,331 @@ def deployed(researcher, tiny_model_dir):
     return version
 
 
-async def _open(user, dialogue_id):
-    communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), f"/ws/training/chat/{dialogue_id}/")
-    communicator.scope["user"] = user
-    connected, _ = await communicator.connect()
+async def _open(user, session_id: int):
+    ws = communicator(user, f"/ws/roleplay/live/{session_id}/")
+    connected, _ = await ws.connect()
     assert connected
-    return communicator
+    welcome = await receive_until(ws, "welcome")
+    state = await receive_until(ws, "session")
+    return ws, welcome, state
 
 
-async def _until_model_turn(communicator) -> list[dict]:
+async def _start(user, session_id: int):
+    """Open the seat and propose a topic: the model accepts it at once and the chat starts."""
+    ws, welcome, state = await _open(user, session_id)
+    await ws.send_json_to({"type": "hello", "last_seq": 0})
+    await receive_until(ws, "replayed")
+    await ws.send_json_to({"type": "topic.propose", "topic": "the lighthouse", "kind": "chit_chat"})
+    active = await receive_until(ws, "session", status="active")  # the greeting's turn comes just before
+    return ws, welcome, state, active
+
+
+async def _until_model_turn(ws) -> list[dict]:
     frames = []
     while True:
-        frame = await communicator.receive_json_from(timeout=60)
+        frame = await ws.receive_json_from(timeout=60)
         frames.append(frame)
         assert frame["type"] != "error", frame
-        if frame["type"] == "turn" and frame["speaker"] == "character":
+        if frame["type"] == "turn" and frame["speaker"] == "character" and "reply_id" in frame:
             return frames
 
 
-def test_worker_regenerates_then_corrects_the_model_reply_and_both_texts_are_kept(crowdworker, deployed):
-    dialogue = hm_dialogue_start(worker=crowdworker, character=CharacterFactory(greeting="Hello there."))
-    assert dialogue.source == DialogueSource.HUMAN_MACHINE and dialogue.model_version == deployed
-    greeting = Turn.objects.get(dialogue=dialogue, seq=1)
-    assert greeting.author_model == deployed
+async def _say(ws, text: str, **extra) -> dict:
+    msg_id = str(uuid.uuid4())
+    await ws.send_json_to({"type": "message", "client_msg_id": msg_id, "text": text, **extra})
+    return await receive_until(ws, "ack", client_msg_id=msg_id)
 
-    async def scenario():
-        ws = await _open(crowdworker, dialogue.pk)
-        assert [(await ws.receive_json_from())["type"] for _ in range(2)] == ["welcome", "session"]
-        await ws.send_json_to({"type": "message", "client_msg_id": str(uuid.uuid4()), "text": "Is the lamp lit?"})
-        first = (await _until_model_turn(ws))[-1]
-        await ws.send_json_to({"type": "regenerate"})
-        again = await _until_model_turn(ws)
-        await ws.send_json_to({"type": "edit", "seq": first["seq"], "text": "Yes, it burns all night."})
-        edited = await ws.receive_json_from(timeout=10)
-        await ws.disconnect()
-        return first, again, edited
 
-    first, again, edited = async_to_sync(scenario)()
-    assert first["seq"] == 3 and first["model"] is True
-    streams = [f for f in again if f["type"] == "stream"]
-    assert streams and all(f["replace_seq"] == 3 for f in streams)
+async def _close(ws, session_id: int) -> None:
+    await ModelPartner(session_id=session_id, seat="character").wait()
+    await ws.disconnect()
+
+
+@pytest.fixture
+def start_round(crowdworker, deployed):
+    """``start_round(greeting)``: a round of ``crowdworker`` with the deployed model (made before the test's loop)."""
+
+    def start(greeting: str = "Ahoy.") -> LiveSession:
+        return hm_session_start(worker=crowdworker, character=CharacterFactory(greeting=greeting))
+
+    return start
+
+
+@orm
+def _reload(session_id: int) -> tuple[LiveSession, list[Turn]]:
+    session = LiveSession.objects.select_related("dialogue", "model_version").get(pk=session_id)
+    turns = list(Turn.objects.filter(dialogue_id=session.dialogue_id).order_by("seq")) if session.dialogue_id else []
+    return session, turns
+
+
+async def test_streamed_reply_is_stored_with_the_model_version_then_regenerated_and_corrected(
+    start_round, crowdworker, deployed
+):
+    session = await orm(start_round)("Hello there.")
+    assert session.model_version_id == deployed.pk and session.character_worker_id is None
+
+    ws, welcome, joined, active = await _start(crowdworker, session.pk)
+    await ws.send_json_to({"type": "hello", "last_seq": 0})
+    greeting = await receive_until(ws, "turn", seq=1)
+    await _say(ws, "Is the lamp lit?")
+    first = await _until_model_turn(ws)
+    await ws.send_json_to({"type": "regenerate"})
+    again = await _until_model_turn(ws)
+    await ws.send_json_to({"type": "edit", "seq": 3, "text": "Yes, it burns all night."})
+    edited = await receive_until(ws, "turn", seq=3, edited=True)
+    await _close(ws, session.pk)
+
+    assert welcome["you"] == "player" and welcome["partner"] == "model"
+    assert joined["status"] == "topic" and joined["connected"]["character"] is True
+    assert active["topic"] == "the lighthouse" and active["next_speaker"] == "player"
+    assert greeting["speaker"] == "character" and greeting["text"] == "Hello there."
+
+    streams = [f for f in first if f["type"] == "stream"]
+    reply = first[-1]
+    assert len(streams) >= 2  # token by token, not one block
+    assert streams[-1]["text"].strip() == reply["text"] and reply["model"] is True and reply["seq"] == 3
+    assert all(f["replace_seq"] is None for f in streams)
+
     regenerated = again[-1]
+    restreams = [f for f in again if f["type"] == "stream"]
+    assert restreams and all(f["replace_seq"] == 3 for f in restreams)
     assert regenerated["seq"] == 3 and regenerated["replaced"] is True
-    assert DiscardedReply.objects.get(dialogue=dialogue, seq=3).text == first["text"]
-    assert edited["type"] == "turn" and edited["edited"] is True and edited["text"] == "Yes, it burns all night."
+    assert (await orm(DiscardedReply.objects.get)(seq=3)).text == reply["text"]
+    assert edited["text"] == "Yes, it burns all night."
 
-    turn = Turn.objects.get(dialogue=dialogue, seq=3)
-    assert turn.text == "Yes, it burns all night."
-    assert turn.original_text == regenerated["text"]  # the model's own reply, before the correction
-    assert turn.author_model == deployed and turn.author_user is None
-    assert Turn.objects.filter(dialogue=dialogue).count() == 3
-
-
-def test_worker_cannot_open_another_workers_chat(crowdworker, make_user, deployed):
-    dialogue = hm_dialogue_start(worker=crowdworker, character=CharacterFactory())
-    other = make_user("crowdworker")
-
-    async def scenario():
-        ws = await _open(other, dialogue.pk)
-        frame = await ws.receive_json_from()
-        closed = await ws.receive_output()
-        return frame, closed
-
-    frame, closed = async_to_sync(scenario)()
-    assert frame == {"type": "error", "code": "not_your_session", "message": frame["message"]}
-    assert closed == {"type": "websocket.close", "code": 4403}
+    session, turns = await _reload(session.pk)
+    dialogue = session.dialogue
+    assert (dialogue.source, dialogue.model_version_id, dialogue.status) == (
+        DialogueSource.HUMAN_MACHINE,
+        deployed.pk,
+        DialogueStatus.COLLECTING,
+    )
+    assert dialogue.character_worker_id is None and dialogue.player_worker_id == crowdworker.pk
+    assert [(t.seq, t.speaker) for t in turns] == [(1, "character"), (2, "player"), (3, "character")]
+    assert turns[0].author_model_id == deployed.pk and turns[1].author_user_id == crowdworker.pk
+    assert turns[2].text == "Yes, it burns all night."
+    assert turns[2].original_text == regenerated["text"]  # the model's own reply, before the correction
+    assert turns[2].author_model_id == deployed.pk and turns[2].author_user_id is None
 
 
-def test_annotator_is_refused_by_the_chat_socket(annotator, crowdworker, deployed):
-    dialogue = hm_dialogue_start(worker=crowdworker, character=CharacterFactory())
+async def test_without_a_greeting_the_model_opens_the_chat(start_round, crowdworker, deployed):
+    session = await orm(start_round)("")
+    ws, _, _, active = await _start(crowdworker, session.pk)
+    opening = await _until_model_turn(ws)
+    await _close(ws, session.pk)
+    assert active["next_speaker"] == "character" and active["turns"] == 0
+    assert opening[-1]["seq"] == 1 and opening[-1]["model"] is True
+    _, turns = await _reload(session.pk)
+    assert [(t.seq, t.author_model_id) for t in turns] == [(1, deployed.pk)]
 
-    async def scenario():
-        communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), f"/ws/training/chat/{dialogue.pk}/")
-        communicator.scope["user"] = annotator
-        return await communicator.connect()
 
-    connected, code = async_to_sync(scenario)()
-    assert connected is False and code == 4403
+async def test_reconnecting_worker_gets_what_they_missed_after_last_seq(start_round, crowdworker):
+    session = await orm(start_round)()
+    ws, _, _, _ = await _start(crowdworker, session.pk)
+    await _say(ws, "Any ships tonight?")
+    reply = (await _until_model_turn(ws))[-1]
+    await _close(ws, session.pk)
+
+    again, _, state = await _open(crowdworker, session.pk)
+    await again.send_json_to({"type": "hello", "last_seq": 1})
+    replay = [await receive_until(again, "turn") for _ in range(2)]
+    done = await receive_until(again, "replayed")
+    await again.disconnect()
+    assert state["status"] == "active" and state["turns"] == 3
+    assert [(f["seq"], f["speaker"]) for f in replay] == [(2, "player"), (3, "character")]
+    assert replay[1]["text"] == reply["text"]
+    assert done == {"type": "replayed", "count": 2, "last_seq": 3}
 
 
-def test_bad_frames_get_error_codes_and_store_nothing(crowdworker, deployed):
-    dialogue = hm_dialogue_start(worker=crowdworker, character=CharacterFactory(greeting=""))
+async def test_only_the_worker_rates_and_the_session_finishes_at_once(start_round, crowdworker):
+    session = await orm(start_round)()
+    ws, _, _, _ = await _start(crowdworker, session.pk)
+    await _say(ws, "Tell me about the fog.")
+    await _until_model_turn(ws)
+    await ws.send_json_to({"type": "finish", "rating": 4})
+    ended = await receive_until(ws, "session", status="finished")
+    await _close(ws, session.pk)
 
-    async def scenario():
-        ws = await _open(crowdworker, dialogue.pk)
-        for _ in range(2):
-            await ws.receive_json_from()
-        answers = []
-        for frame in (
-            {"type": "message", "client_msg_id": "not-a-uuid", "text": "hi"},
-            {"type": "message", "client_msg_id": str(uuid.uuid4()), "text": "   "},
-            {"type": "regenerate"},
-            {"type": "edit", "seq": 1, "text": "x"},
-            {"type": "finish", "rating": 9},
-            {"type": "dance"},
-        ):
-            await ws.send_json_to(frame)
-            answers.append((await ws.receive_json_from())["code"])
-        await ws.disconnect()
-        return answers
+    assert ended["open"] is False and ended["rated"] == {"character": False, "player": True}
+    session, _ = await _reload(session.pk)
+    assert session.status == LiveSessionStatus.FINISHED
+    assert (session.dialogue.status, session.dialogue.character_side_rating) == (DialogueStatus.SUBMITTED, 4)
+    assert session.dialogue.player_side_rating is None
+    assert not await orm(CreditEntry.objects.exists)()  # no queue to wait in, nobody stranded
 
-    assert async_to_sync(scenario)() == [
+
+async def test_refusals_sending_as_the_character_bad_frames_and_after_the_end(start_round, crowdworker):
+    session = await orm(start_round)()
+    ws, _, _, _ = await _start(crowdworker, session.pk)
+    codes = []
+    for frame in (
+        {"type": "message", "client_msg_id": str(uuid.uuid4()), "text": "I am the keeper.", "side": "character"},
+        {"type": "message", "client_msg_id": "not-a-uuid", "text": "hi"},
+        {"type": "message", "client_msg_id": str(uuid.uuid4()), "text": "   "},
+        {"type": "regenerate"},  # only the greeting so far: no reply to regenerate
+        {"type": "edit", "seq": 7, "text": "x"},
+        {"type": "topic.accept"},
+        {"type": "finish", "rating": 4},  # before LIVE_MIN_TURNS
+        {"type": "dance"},
+    ):
+        await ws.send_json_to(frame)
+        codes.append((await receive_until(ws, "error"))["code"])
+    await _say(ws, "Fine, tell me about the fog.")
+    await _until_model_turn(ws)
+    await ws.send_json_to({"type": "finish", "rating": 5})
+    await receive_until(ws, "session", status="finished")
+    after = []
+    for frame in (
+        {"type": "message", "client_msg_id": str(uuid.uuid4()), "text": "one more thing"},
+        {"type": "regenerate"},
+        {"type": "edit", "seq": 3, "text": "x"},
+    ):
+        await ws.send_json_to(frame)
+        after.append((await receive_until(ws, "error"))["code"])
+    await _close(ws, session.pk)
+
+    assert codes == [
+        "wrong_side",
         "bad_client_msg_id",
         "empty",
         "nothing_to_regenerate",
         "not_a_model_turn",
-        "bad_rating",
+        "topic_closed",
+        "finish_locked",
         "bad_frame",
     ]
-    assert not Turn.objects.filter(dialogue=dialogue).exists()
+    assert after == ["session_ended", "session_ended", "session_ended"]
+    _, turns = await _reload(session.pk)
+    assert len(turns) == 3
 
 
-def test_no_chat_opens_while_no_model_is_deployed(client, crowdworker):
+async def test_worker_cannot_open_another_workers_round(start_round, make_user):
+    session = await orm(start_round)()
+    other = await orm(make_user)("crowdworker")
+    ws = communicator(other, f"/ws/roleplay/live/{session.pk}/")
+    await ws.connect()
+    frame = await ws.receive_json_from()
+    closed = await ws.receive_output()
+    assert frame == {"type": "error", "code": "not_your_session", "message": frame["message"]}
+    assert closed == {"type": "websocket.close", "code": 4403}
+
+
+async def test_annotator_is_refused_by_the_chat_socket(start_round, annotator):
+    session = await orm(start_round)()
+    connected, code = await communicator(annotator, f"/ws/roleplay/live/{session.pk}/").connect()
+    assert connected is False and code == 4403
+
+
+@pytest.mark.parametrize(
+    ("grace_s", "ended_as"),
+    [(600, LiveSessionStatus.IDLE_TIMEOUT), (30, LiveSessionStatus.PARTNER_LEFT)],
+    ids=["idle", "worker-gone"],
+)
+async def test_a_round_the_worker_lets_lapse_ends_and_nobody_is_credited(
+    start_round, crowdworker, settings, grace_s, ended_as
+):
+    settings.LIVE_PARTNER_GRACE_S = grace_s
+    session = await orm(start_round)()
+    ws, _, _, _ = await _start(crowdworker, session.pk)
+    await _close(ws, session.pk)
+
+    await orm(live.live_session_check)(session_id=session.pk, now=timezone.now() + timedelta(seconds=61))
+    session, _ = await _reload(session.pk)
+    # The model never leaves: the worker's seat lapsed. Nobody is stranded, so nothing is credited,
+    # and leaving a model is no abandonment that counts towards a soft block.
+    assert session.status == ended_as and session.abandoned_by_id == crowdworker.pk
+    assert session.stranded_worker_id is None and not await orm(CreditEntry.objects.exists)()
+    assert await orm(live.abandonments_recent)(worker_id=crowdworker.pk) == 0
+    assert session.dialogue.status == DialogueStatus.REJECTED  # only the greeting: too short
+
+
+def test_unopened_round_expires_without_a_dialogue(start_round):
+    session = start_round()
+    live.live_session_check(session_id=session.pk, now=session.join_deadline + timedelta(seconds=1))
+    session.refresh_from_db()
+    assert session.status == LiveSessionStatus.EXPIRED and session.dialogue is None
+
+
+def test_the_character_seat_holds_a_worker_or_a_model_never_both_nor_neither(crowdworker, make_user, deployed):
+    character, persona = CharacterFactory(), PlayerPersonaFactory()
+    fields = {"character": character, "player_persona": persona, "player_worker": crowdworker}
+    deadline = timezone.now() + timedelta(seconds=30)
+    both = LiveSession(
+        **fields, character_worker=make_user("crowdworker"), model_version=deployed, join_deadline=deadline
+    )
+    neither = LiveSession(**fields, join_deadline=deadline)
+    for session in (both, neither):
+        with pytest.raises(ValidationError):
+            session.full_clean()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            session.save()
+
+
+def test_matchmaking_never_sees_model_rounds(start_round, crowdworker):
+    start_round()
+    assert live.queue_status(worker=crowdworker)["status"] == "idle"
+    assert live.matchmaker_run() == []
+
+
+def test_no_round_opens_while_no_model_is_deployed(client, crowdworker):
     with pytest.raises(ChatRefused) as refused:
-        hm_dialogue_start(worker=crowdworker, character=CharacterFactory())
+        hm_session_start(worker=crowdworker, character=CharacterFactory())
     assert refused.value.code == "no_model_deployed"
     client.force_login(crowdworker)
     assert b'data-testid="no-model"' in client.get(reverse("training:chat-start")).content
 
 
-def test_chat_page_starts_a_dialogue_with_the_deployed_model(client, crowdworker, deployed):
+def test_chat_start_opens_the_live_chat_page_with_the_model_in_the_character_seat(client, crowdworker, deployed):
     character = CharacterFactory()
     client.force_login(crowdworker)
     response = client.post(reverse("training:chat-start"), {"character": character.pk})
-    dialogue = crowdworker.dialogues_as_player.get()
-    assert response["Location"] == reverse("training:chat", args=[dialogue.pk])
+    session = LiveSession.objects.get(player_worker=crowdworker)
+    assert response["Location"] == reverse("roleplay:live-chat", args=[session.pk])
     page = client.get(response["Location"]).content.decode()
-    assert f"/ws/training/chat/{dialogue.pk}/" in page and deployed.name in page
+    assert f"/ws/roleplay/live/{session.pk}/" in page and deployed.name in page
+    assert '"modelSeat": "character"' in page and reverse("training:chat-start") in page
+
+
+@pytest.fixture
+def human_pair():
+    CharacterFactory(greeting="Ahoy.")
+    PlayerPersonaFactory()
+    player = make_worker(player=True)
+    return pair(make_worker(character=True), player), player
+
+
+async def test_a_human_pairing_has_no_model_seat_and_takes_no_model_frames(human_pair):
+    session, player = human_pair
+    ws, welcome, _ = await _open(player, session.pk)
+    await drain(ws)
+    await ws.send_json_to({"type": "regenerate"})  # not a frame of human role-play
+    error = await receive_until(ws, "error")
+    await ws.disconnect()
+    assert welcome["partner"] == "human" and error["code"] == "bad_frame"
+
+
+def test_api_starts_a_round_and_refuses_without_a_deployed_model_or_the_role(
+    client, crowdworker, annotator, researcher
+):
+    character = CharacterFactory()
+    client.force_login(crowdworker)
+    refused = client.post("/api/training/chat-rounds/", {"character": character.pk}, content_type="application/json")
+    assert refused.status_code == 409 and refused.json()["code"] == "no_model_deployed"
+    version = ModelVersionFactory()
+    model_version_deploy(version=version, actor=researcher)
+    bad = client.post("/api/training/chat-rounds/", {"character": 0}, content_type="application/json")
+    assert bad.status_code == 400 and "character" in bad.json()
+    started = client.post("/api/training/chat-rounds/", {"character": character.pk}, content_type="application/json")
+    assert started.status_code == 201, started.content
+    session = LiveSession.objects.get(player_worker=crowdworker)
+    assert started.json() == {
+        "session_id": session.pk,
+        "character": character.pk,
+        "model_version": version.name,
+        "status": "joining",
+        "join_deadline": started.json()["join_deadline"],
+        "url": f"/roleplay/live/{session.pk}/",
+        "ws_path": f"/ws/roleplay/live/{session.pk}/",
+    }
+    client.force_login(annotator)
+    assert client.post("/api/training/chat-rounds/", {"character": character.pk}).status_code == 403

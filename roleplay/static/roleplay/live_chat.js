@@ -11,6 +11,8 @@
   var pending = stored.pending || {}; // client_msg_id -> text, until acknowledged (survives reloads)
   var seen = {};                 // seq -> true
   var state = null, socket = null, retry = 500, closedForGood = false, deadline = null, typingTimer = null, lastTyping = 0;
+  var modelSeat = config.modelSeat;  // the seat a model plays (its replies stream; regenerate/edit), or null
+  var streaming = null;              // reply_id of the model reply being streamed
 
   function save() { sessionStorage.setItem(storeKey, JSON.stringify({ pending: pending })); }
   function format(template, values) {
@@ -39,8 +41,26 @@
     li.className = (speaker === config.side ? "mine " : "") + (extraClass || "");
     return li;
   }
+  function setText(li, frame) {
+    li.querySelector(".text").textContent = frame.text;
+    li.classList.remove("streaming");
+    var mark = li.querySelector(".edited-mark");
+    if (frame.edited && !mark) {
+      mark = document.createElement("span");
+      mark.className = "edited-mark";
+      mark.textContent = "(" + labels.edited + ")";
+      li.querySelector(".text").after(mark);
+    } else if (frame.edited === false && mark) {
+      mark.remove();  // regenerated: a fresh reply, not edited
+    }
+  }
   function showTurn(frame) {
-    if (seen[frame.seq]) return;
+    if (seen[frame.seq]) {
+      // A turn's text can change (a model reply regenerated or corrected): the newest frame wins.
+      var shown = history.querySelector('li[data-seq="' + frame.seq + '"]');
+      if (shown) setText(shown, frame);
+      return;
+    }
     seen[frame.seq] = true;
     if (frame.client_msg_id) {
       var pendingLi = history.querySelector('li[data-pending="' + frame.client_msg_id + '"]');
@@ -49,7 +69,9 @@
     }
     var li = bubble(frame.speaker, frame.text);
     li.dataset.seq = frame.seq;
+    li.dataset.speaker = frame.speaker;
     li.setAttribute("data-testid", "turn");
+    if (frame.edited) setText(li, frame);
     // Keep seq order even when a replayed turn arrives after a newer one.
     var after = null;
     history.querySelectorAll("li[data-seq]").forEach(function (other) {
@@ -60,6 +82,70 @@
     lastSeq = Math.max(lastSeq, frame.seq);
     history.scrollTop = history.scrollHeight;
     $("typing").textContent = "";
+  }
+  // --- a model's seat: streamed replies, regenerate and edit on its last reply ------------------
+  function showStream(frame) {
+    var li = frame.replace_seq ? history.querySelector('li[data-seq="' + frame.replace_seq + '"]')
+      : document.getElementById("stream-" + frame.reply_id);
+    if (!li) {
+      li = bubble(frame.speaker, "");
+      li.id = "stream-" + frame.reply_id;
+      li.setAttribute("data-testid", "streaming-turn");
+      history.insertBefore(li, history.querySelector("li[data-pending]"));
+    }
+    li.classList.add("streaming");
+    li.querySelector(".text").textContent = frame.text;
+    streaming = frame.reply_id;
+    history.scrollTop = history.scrollHeight;
+  }
+  function endStreams() {
+    history.querySelectorAll('li[data-testid="streaming-turn"]').forEach(function (li) { li.remove(); });
+    history.querySelectorAll("li.streaming").forEach(function (li) { li.classList.remove("streaming"); });
+    streaming = null;
+  }
+  function startEdit(li) {
+    var text = li.querySelector(".text");
+    if (li.querySelector("textarea")) return;
+    var area = document.createElement("textarea");
+    area.value = text.textContent;
+    area.setAttribute("data-testid", "edit-input");
+    var saveButton = document.createElement("button");
+    saveButton.type = "button";
+    saveButton.setAttribute("data-testid", "edit-save");
+    saveButton.textContent = labels.save;
+    saveButton.addEventListener("click", function () {
+      $("chat-error").textContent = "";
+      send({ type: "edit", seq: Number(li.dataset.seq), text: area.value });
+      area.remove(); saveButton.remove(); text.hidden = false;
+    });
+    text.hidden = true;
+    text.after(area, saveButton);
+    area.focus();
+  }
+  function modelActions() {
+    // Offered on the model's last reply only, while the chat runs and nothing streams.
+    history.querySelectorAll(".turn-actions").forEach(function (el) { el.remove(); });
+    if (!modelSeat || !state || state.status !== "active" || streaming) return;
+    var turns = history.querySelectorAll("li[data-seq]");
+    var last = turns[turns.length - 1];
+    if (!last || last.dataset.speaker !== modelSeat) return;
+    var actions = document.createElement("div");
+    actions.className = "turn-actions";
+    if (Number(last.dataset.seq) > 1) {  // the greeting is the character's own, not a reply
+      var again = document.createElement("button");
+      again.type = "button";
+      again.textContent = labels.regenerate;
+      again.setAttribute("data-testid", "regenerate");
+      again.addEventListener("click", function () { $("chat-error").textContent = ""; send({ type: "regenerate" }); });
+      actions.appendChild(again);
+    }
+    var edit = document.createElement("button");
+    edit.type = "button";
+    edit.textContent = labels.edit;
+    edit.setAttribute("data-testid", "edit");
+    edit.addEventListener("click", function () { startEdit(last); });
+    actions.appendChild(edit);
+    last.appendChild(actions);
   }
   function showPending(id, text) {
     var li = bubble(config.side, text, "pending");
@@ -83,7 +169,7 @@
       $("topic-accept").hidden = true;
     }
     $("topic-line").textContent = state.topic ? labels.topicLine + " " + state.topic : "";
-    var canWrite = myTurn() && Object.keys(pending).length === 0;
+    var canWrite = myTurn() && Object.keys(pending).length === 0 && !streaming;
     input.disabled = !(state.status === "active");
     sendButton.disabled = !canWrite;
     var rated = state.rated[config.side];
@@ -96,7 +182,8 @@
       joining: labels.joining, topic: labels.topic, rating: rated ? labels.rated : labels.rating,
       finished: labels.finished, partner_left: labels.partner_left, idle_timeout: labels.idle_timeout, expired: labels.expired
     }[state.status];
-    if (state.status === "active") statusText = myTurn() ? labels.yourTurn : labels.theirTurn;
+    if (modelSeat && state.status === "topic") statusText = labels.modelTopic;
+    if (state.status === "active") statusText = myTurn() && !streaming ? labels.yourTurn : (modelSeat ? labels.modelAnswering : labels.theirTurn);
     $("status").textContent = statusText || state.status;
     deadline = state.deadline;
     if (!open) {
@@ -107,6 +194,7 @@
       closedForGood = true;
       if (socket) socket.close();
     }
+    modelActions();
   }
   function tickClock() {
     if (!deadline || !state || !state.open) { $("time-left").textContent = "–"; return; }
@@ -126,15 +214,17 @@
     };
     socket.onmessage = function (event) {
       var frame = JSON.parse(event.data);
-      if (frame.type === "turn") { showTurn(frame); if (state) { state.turns = Math.max(state.turns, frame.seq); state.next_speaker = frame.speaker === "character" ? "player" : "character"; state.deadline = Date.now() / 1000 + state.idle_timeout_s; } render(); }
+      if (frame.type === "turn") { if (frame.speaker === modelSeat) endStreams(); showTurn(frame); if (state) { state.turns = Math.max(state.turns, frame.seq); state.next_speaker = frame.speaker === "character" ? "player" : "character"; state.deadline = Date.now() / 1000 + state.idle_timeout_s; } render(); }
       else if (frame.type === "ack") { delete pending[frame.client_msg_id]; save(); render(); }
       else if (frame.type === "session") { state = frame; render(); }
+      else if (frame.type === "stream") { showStream(frame); render(); }
       else if (frame.type === "typing") {
         $("typing").textContent = format(labels.typing, { name: config.names[frame.side] });
         clearTimeout(typingTimer);
         typingTimer = setTimeout(function () { $("typing").textContent = ""; }, 3000);
       } else if (frame.type === "error") {
         $("chat-error").textContent = frame.message;
+        if (streaming && frame.code !== "model_busy") { endStreams(); render(); }
         if (frame.code === "replaced") { closedForGood = true; $("status").textContent = labels.replaced; }
         if (frame.client_msg_id && pending[frame.client_msg_id] !== undefined) {
           // Refused and not stored: give the text back to edit.
