@@ -1,11 +1,11 @@
-"""Model reply latency over the human–machine chat WebSocket, beside calling the model directly.
+"""Model reply latency over the live chat WebSocket (a human–machine round), beside calling the model directly.
 
     python bench/reply_latency.py [--base-model DIR | --shape tiny|qwen2-small|qwen2-0.5b] [--replies 8]
                                   [--tokens 64] --json OUT
 
 Starts the real ASGI app under uvicorn on a temporary SQLite database, deploys the model (the
-local transformers backend), opens a human–machine chat as a crowdworker over a real WebSocket
-and, for each player message, times the first ``stream`` frame (time to first token) and the
+local transformers backend), starts a human–machine round as a crowdworker, opens its live chat
+over a real WebSocket, proposes a topic (the model accepts) and, for each player message, times the first ``stream`` frame (time to first token) and the
 final ``turn`` frame. Every reply is exactly ``--tokens`` tokens (``min_new_tokens`` =
 ``max_new_tokens``, greedy), so tokens/s = tokens ÷ (final − first). One untimed reply first
 loads the model in the server.
@@ -65,12 +65,12 @@ def _setup_django(database_url: str, var_dir: Path) -> None:
 
 
 def _prepare(base_model: Path, tokens: int):
-    """A crowdworker, a character, the model deployed, a chat opened; returns (user, dialogue, cookie)."""
+    """A crowdworker, a character, the model deployed, a round started; returns (live session, cookie)."""
     from django.test import Client
 
     from platform_core.services import user_create
     from roleplay.services import character_create
-    from training.human_machine import hm_dialogue_start
+    from training.human_machine import hm_session_start
     from training.models import ModelVersion
     from training.services import model_version_deploy
 
@@ -92,10 +92,10 @@ def _prepare(base_model: Path, tokens: int):
         generation_settings={"temperature": 0, "max_new_tokens": tokens, "min_new_tokens": tokens},
     )
     model_version_deploy(version=version, actor=None)
-    dialogue = hm_dialogue_start(worker=worker, character=character)
+    session = hm_session_start(worker=worker, character=character)
     client = Client()
     client.force_login(worker)
-    return dialogue, client.cookies["sessionid"].value
+    return session, client.cookies["sessionid"].value
 
 
 async def _chat(ws_url: str, origin: str, cookie: str, replies: int) -> list[dict]:
@@ -105,6 +105,11 @@ async def _chat(ws_url: str, origin: str, cookie: str, replies: int) -> list[dic
     async with websockets.connect(ws_url, additional_headers={"Cookie": f"sessionid={cookie}", "Origin": origin}) as ws:
         for _ in range(2):
             json.loads(await ws.recv())  # welcome, session
+        await ws.send(json.dumps({"type": "topic.propose", "topic": "the island", "kind": "chit_chat"}))
+        while True:  # the model accepts at once; the greeting's turn comes just before
+            frame = json.loads(await asyncio.wait_for(ws.recv(), timeout=30))
+            if frame["type"] == "session" and frame["status"] == "active":
+                break
         for index in range(replies + 1):  # the first reply loads the model: not timed
             sent = time.perf_counter()
             await ws.send(
@@ -126,7 +131,7 @@ async def _chat(ws_url: str, origin: str, cookie: str, replies: int) -> list[dic
                 if frame["type"] == "stream":
                     streams += 1
                     first = first or now
-                if frame["type"] == "turn" and frame["speaker"] == "character":
+                if frame["type"] == "turn" and frame["speaker"] == "character" and frame.get("model"):
                     break
             if index:
                 samples.append(
@@ -191,15 +196,16 @@ def main(argv: list[str] | None = None) -> dict:
         env = _server_env(database_url, scratch, None, None)
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
         _setup_django(database_url, scratch)
-        dialogue, cookie = _prepare(args.base_model, args.tokens)
+        session, cookie = _prepare(args.base_model, args.tokens)
         server = LiveServer(env, scratch / "uvicorn.log").start()
         try:
             samples = asyncio.run(
-                _chat(server.ws_url(f"/ws/training/chat/{dialogue.pk}/"), server.origin, cookie, args.replies)
+                _chat(server.ws_url(f"/ws/roleplay/live/{session.pk}/"), server.origin, cookie, args.replies)
             )
         finally:
             server.stop()
-        direct = _direct(args.base_model, dialogue.pk, args.tokens, repeats=max(3, args.replies // 2))
+        session.refresh_from_db()
+        direct = _direct(args.base_model, session.dialogue_id, args.tokens, repeats=max(3, args.replies // 2))
 
     import torch
 
