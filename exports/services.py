@@ -399,6 +399,18 @@ _LABELS = {
     "en": {"user": "About {name}: {info}", "greeting": "{name} opens the conversation with: {greeting}"},
 }
 
+# Parquet columns copied from the dialogue's row.
+_DIALOGUE_COLUMNS_OUT = (
+    "character_id",
+    "source",
+    "language",
+    "topic",
+    "topic_kind",
+    "quality_rating",
+    "synthesis_batch_id",
+    "literary_work_id",
+    "literary_chapter",
+)
 # Per-dialogue fields of a ``dialogue_tables`` row, read once per dialogue.
 _DIALOGUE_FIELDS = (
     "dialogue_id",
@@ -522,8 +534,8 @@ class _CorpusBuilder:
         self._prepare()
         writers = {split: SplitWriter(directory / split) for split in SPLITS}
         try:
-            for table in dialogue_tables(self.dialogues):
-                self._batch(table.combine_chunks(), writers)
+            for dialogues, turns in dialogue_tables(self.dialogues):
+                self._batch(dialogues.combine_chunks(), turns.combine_chunks(), writers)
                 self.reporter.report(
                     95 * self.turns_seen / max(self.total_turns, 1),
                     f"{self.turns_seen:,} / {self.total_turns:,} turns",
@@ -539,25 +551,28 @@ class _CorpusBuilder:
         histogram_png(directory / "turns_per_dialogue.png", self.turns_per_dialogue)
         return self._stats()
 
-    def _batch(self, table: pa.Table, writers: dict[str, SplitWriter]) -> None:
+    def _batch(self, dialogues: pa.Table, turns: pa.Table, writers: dict[str, SplitWriter]) -> None:
         """Curate and write whole dialogues: per-turn steps on columns, per-dialogue steps in Python."""
-        rows = len(table)
-        ids = table.column("dialogue_id").to_numpy()
-        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-        count = len(starts)
-        row_dialogue = np.repeat(np.arange(count), np.diff(np.r_[starts, rows]))
-        head = {name: table.column(name).take(starts).to_pylist() for name in _DIALOGUE_FIELDS}
-        has_turn = _array(table, "seq").is_valid().to_numpy(zero_copy_only=False)
-        self.dialogues_seen += count
-        self.turns_seen += int(has_turn.sum())
+        count = dialogues.num_rows
+        if not count:
+            return
+        head = {name: dialogues.column(name).to_pylist() for name in _DIALOGUE_FIELDS}
         splits = [self.split_of.get(character_id) for character_id in head["character_id"]]
-        known = np.array([split is not None for split in splits])
+        known = np.array([split is not None for split in splits], dtype=bool)
+        self.dialogues_seen += count
         # The character's dialogues changed while the build ran: not in the split plan.
         self.curation["dialogues_changed_during_build"] += int(count - known.sum())
+        # Each turn's dialogue (a turn whose dialogue left the selection between the two reads is skipped).
+        dialogue_ids = dialogues.column("dialogue_id").to_numpy()
+        turn_ids = _array(turns, "dialogue_id").to_numpy()
+        row_dialogue = np.minimum(np.searchsorted(dialogue_ids, turn_ids), count - 1)
+        matched = dialogue_ids[row_dialogue] == turn_ids
+        self.turns_seen += int(matched.sum())
+        selected = np.flatnonzero(matched & known[row_dialogue])
 
         # Per-turn curation, in columns.
-        turns = table.take(np.flatnonzero(has_turn & known[row_dialogue]))
-        turn_dialogue = row_dialogue[has_turn & known[row_dialogue]]
+        turns = turns.take(selected)
+        turn_dialogue = row_dialogue[selected]
         texts, originals = _array(turns, "text"), _array(turns, "original_text")
         replaced = np.zeros(len(turns), dtype=np.int32)
         if self.scrub:
@@ -589,7 +604,7 @@ class _CorpusBuilder:
         kept_codes = speaker_codes[kept]
         segment_first = np.flatnonzero(
             np.r_[True, (kept_dialogue[1:] != kept_dialogue[:-1]) | (kept_codes[1:] != kept_codes[:-1])]
-        )
+        )[: len(kept)]
         segment_texts = pc.binary_join(
             pa.ListArray.from_arrays(pa.array(np.r_[segment_first, len(kept)], type=pa.int32()), kept_texts), "\n"
         ).to_pylist()
@@ -623,7 +638,7 @@ class _CorpusBuilder:
         rows_out = kept[written[kept_dialogue]]
         if not rows_out.size:
             return
-        out_dialogue = turn_dialogue[rows_out]
+        out_dialogue = pa.array(turn_dialogue[rows_out])
         character_of = [self.characters.get(character_id) for character_id in head["character_id"]]
         per_dialogue = {
             "split": splits,
@@ -631,32 +646,26 @@ class _CorpusBuilder:
             "category": [c.category if c else None for c in character_of],
             "model_generation": [self.models.get(m, (None, None))[1] for m in head["model_version_id"]],
             "dialogue_created_at": [_iso_timestamp(value) for value in head["created_at"]],
+            "character_worker": [self._pseudonym(u) for u in dialogues.column("character_worker_id").to_pylist()],
+            "player_worker": [self._pseudonym(u) for u in dialogues.column("player_worker_id").to_pylist()],
         }
-        chosen = turns.take(rows_out)
-        pick = pa.array(out_dialogue)
         columns = {
+            name: pa.array(values, type=TURN_SCHEMA.field(name).type).take(out_dialogue)
+            for name, values in per_dialogue.items()
+        }
+        for name in _DIALOGUE_COLUMNS_OUT:
+            columns[name] = _array(dialogues, name).take(out_dialogue)
+        chosen = turns.take(rows_out)
+        columns |= {
             "dialogue_id": _array(chosen, "dialogue_id"),
             "seq": _array(chosen, "seq"),
-            "character_id": _array(chosen, "character_id"),
-            "source": _array(chosen, "source"),
-            "language": _array(chosen, "language"),
-            "topic": _array(chosen, "topic"),
-            "topic_kind": _array(chosen, "topic_kind"),
             "speaker": _array(chosen, "speaker"),
             "text": texts.take(rows_out),
             "original_text": originals.take(rows_out),
             "pii_replacements": pa.array(replaced[rows_out]),
-            "quality_rating": _array(chosen, "quality_rating"),
             "author_worker": self._pseudonym_column(_array(chosen, "author_user_id")),
             "author_model": self._model_name_column(_array(chosen, "author_model_id")),
-            "character_worker": self._pseudonym_column(_array(chosen, "character_worker_id")),
-            "player_worker": self._pseudonym_column(_array(chosen, "player_worker_id")),
-            "synthesis_batch_id": _array(chosen, "synthesis_batch_id"),
-            "literary_work_id": _array(chosen, "literary_work_id"),
-            "literary_chapter": _array(chosen, "literary_chapter"),
         }
-        for name, values in per_dialogue.items():
-            columns[name] = pa.array(values, type=TURN_SCHEMA.field(name).type).take(pick)
         out = pa.Table.from_arrays([columns[field.name].cast(field.type) for field in TURN_SCHEMA], schema=TURN_SCHEMA)
         out_splits = columns["split"]
         for split in SPLITS:

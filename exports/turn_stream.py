@@ -1,12 +1,12 @@
-"""The selected dialogues with their turns as Arrow tables, for the build to curate in batches.
+"""The selected dialogues and their turns as Arrow tables, for the build to curate in batches.
 
-The dialogues are read in chunks of ``CHUNK_DIALOGUES`` consecutive ids (keyset pagination). Each
-chunk is one query: its dialogues LEFT JOIN their turns, ordered by dialogue id and turn seq, so
-every row carries its dialogue's fields and a dialogue without turns still appears once (with null
-turn fields). On PostgreSQL the rows come through ``COPY … TO STDOUT (FORMAT csv)`` and Arrow's
-CSV reader (no Python object per field); on other databases (SQLite in development) through the
-ORM. A chunk is read completely before it is yielded, so the connection is free while the build
-works on it (progress updates, heartbeats); memory holds one chunk.
+The dialogues are read in chunks of ``CHUNK_DIALOGUES`` consecutive ids (keyset pagination): per
+chunk, one row per dialogue through the ORM (per-dialogue Python is cheap), and the chunk's turns
+in (dialogue id, seq) order. On PostgreSQL the turns come through ``COPY … TO STDOUT (FORMAT
+csv)`` and Arrow's CSV reader, with no Python object per field; on other databases (SQLite in
+development) through the ORM. A chunk is read completely before it is handed over, so the
+connection is free while the build works on it (progress updates, heartbeats); memory holds two
+chunks (the one being curated and the next one being read).
 """
 
 from collections.abc import Iterator
@@ -17,8 +17,10 @@ import pyarrow.csv as pa_csv
 from django.db import connection
 from django.db.models import QuerySet
 
-# (Arrow name, ORM path from Dialogue, Arrow type)
-COLUMNS = (
+from roleplay.models import Turn
+
+# (Arrow name, ORM path from Dialogue, Arrow type): one row per dialogue.
+DIALOGUE_COLUMNS = (
     ("dialogue_id", "id", pa.int64()),
     ("character_id", "character_id", pa.int64()),
     ("source", "source", pa.string()),
@@ -32,93 +34,104 @@ COLUMNS = (
     ("synthesis_batch_id", "synthesis_batch_id", pa.int64()),
     ("literary_work_id", "literary_work_id", pa.int64()),
     ("literary_chapter", "literary_chapter", pa.string()),
-    # PostgreSQL's text form of a timestamptz, or an ISO 8601 string: ``iso_timestamp`` reads both.
-    ("created_at", "created_at", pa.string()),
+    ("created_at", "created_at", pa.string()),  # ISO 8601
     ("persona_name", "player_persona__name", pa.string()),
     ("persona_description", "player_persona__description", pa.string()),
-    ("seq", "turns__seq", pa.int64()),
-    ("speaker", "turns__speaker", pa.string()),
-    ("text", "turns__text", pa.string()),
-    ("original_text", "turns__original_text", pa.string()),
-    ("author_user_id", "turns__author_user_id", pa.int64()),
-    ("author_model_id", "turns__author_model_id", pa.int64()),
 )
-NAMES = tuple(name for name, _path, _type in COLUMNS)
-SCHEMA = pa.schema([(name, type_) for name, _path, type_ in COLUMNS])
-# About 40,000 turns (10 MB of CSV) per chunk at the benchmark's 20 turns per dialogue.
+DIALOGUE_SCHEMA = pa.schema([(name, type_) for name, _path, type_ in DIALOGUE_COLUMNS])
+# (Arrow name, ORM path from Turn, Arrow type)
+TURN_COLUMNS = (
+    ("dialogue_id", "dialogue_id", pa.int64()),
+    ("seq", "seq", pa.int64()),
+    ("speaker", "speaker", pa.string()),
+    ("text", "text", pa.string()),
+    ("original_text", "original_text", pa.string()),
+    ("author_user_id", "author_user_id", pa.int64()),
+    ("author_model_id", "author_model_id", pa.int64()),
+)
+TURN_SCHEMA = pa.schema([(name, type_) for name, _path, type_ in TURN_COLUMNS])
+# About 40,000 turns (6 MB of CSV) per chunk at the benchmark's 20 turns per dialogue.
 CHUNK_DIALOGUES = 2000
 CSV_BLOCK_BYTES = 16 << 20
 
 
-def dialogue_tables(dialogues: QuerySet) -> Iterator[pa.Table]:
-    """Tables of whole dialogues (``SCHEMA``), in dialogue id order, turns in seq order."""
-    chunks = _chunk_queries(dialogues)
+def dialogue_tables(dialogues: QuerySet) -> Iterator[tuple[pa.Table, pa.Table]]:
+    """(dialogues, their turns) per chunk, in dialogue id order; turns in (dialogue id, seq) order."""
+    chunks = ((_dialogue_table(chunk), _turn_rows(chunk)) for chunk in _chunks(dialogues))
     if connection.vendor != "postgresql":
-        for rows in chunks:
-            table = _orm_table(rows)
-            if table.num_rows:
-                yield table
+        for dialogue_table, turn_rows in chunks:
+            yield dialogue_table, _orm_table(turn_rows, TURN_COLUMNS, TURN_SCHEMA)
         return
-    # The next chunk is read (PostgreSQL builds it on its own core; Arrow parses without the GIL)
-    # while the build curates this one. Same connection, so same transaction: psycopg holds the
-    # connection's lock for the whole COPY, and the build's own queries (progress) wait for it.
+    # The next chunk's turns are read (PostgreSQL builds them on its own core; Arrow parses without
+    # the GIL) while the build curates this chunk. Same connection, so same transaction: psycopg
+    # holds the connection's lock for the whole COPY, and the build's own queries wait for it.
     connection.ensure_connection()
     raw = connection.connection
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-read") as reader:
         pending = None
-        for rows in chunks:
-            following = reader.submit(_copy_table, raw, *rows.query.sql_with_params())
+        for dialogue_table, turn_rows in chunks:
+            following = (dialogue_table, reader.submit(_copy_table, raw, *turn_rows.query.sql_with_params()))
             if pending is not None:
-                table = pending.result()
-                if table.num_rows:
-                    yield table
+                yield pending[0], pending[1].result()
             pending = following
         if pending is not None:
-            table = pending.result()
-            if table.num_rows:
-                yield table
+            yield pending[0], pending[1].result()
 
 
-def _chunk_queries(dialogues: QuerySet) -> Iterator[QuerySet]:
-    """Row queries for runs of ``CHUNK_DIALOGUES`` consecutive selected dialogues (keyset pagination)."""
+def _chunks(dialogues: QuerySet) -> Iterator[QuerySet]:
+    """Runs of ``CHUNK_DIALOGUES`` consecutive selected dialogues (keyset pagination)."""
     ids = dialogues.order_by("id").values_list("id", flat=True)
-    columns = [path for _name, path, _type in COLUMNS]
     last = None
     while True:
         chunk = dialogues if last is None else dialogues.filter(id__gt=last)
         upper = list((ids if last is None else ids.filter(id__gt=last))[CHUNK_DIALOGUES - 1 : CHUNK_DIALOGUES])
         if upper:
             chunk = chunk.filter(id__lte=upper[0])
-        yield chunk.order_by("id", "turns__seq").values_list(*columns)
+        yield chunk
         if not upper:
             return
         last = upper[0]
 
 
-def _orm_table(rows: QuerySet) -> pa.Table:
-    columns = list(zip(*rows, strict=True)) or [() for _column in COLUMNS]
-    created = NAMES.index("created_at")
-    columns[created] = [value.isoformat() if value is not None else None for value in columns[created]]
+def _dialogue_table(chunk: QuerySet) -> pa.Table:
+    rows = chunk.order_by("id").values_list(*(path for _name, path, _type in DIALOGUE_COLUMNS))
+    return _orm_table(rows, DIALOGUE_COLUMNS, DIALOGUE_SCHEMA)
+
+
+def _turn_rows(chunk: QuerySet) -> QuerySet:
+    return (
+        Turn.objects.filter(dialogue_id__in=chunk.values("id"))
+        .order_by("dialogue_id", "seq")
+        .values_list(*(path for _name, path, _type in TURN_COLUMNS))
+    )
+
+
+def _orm_table(rows: QuerySet, columns: tuple, schema: pa.Schema) -> pa.Table:
+    values = list(zip(*rows, strict=True)) or [() for _column in columns]
+    names = [name for name, _path, _type in columns]
+    if "created_at" in names:
+        at = names.index("created_at")
+        values[at] = [value.isoformat() if value is not None else None for value in values[at]]
     return pa.Table.from_arrays(
-        [pa.array(values, type=type_) for values, (_name, _path, type_) in zip(columns, COLUMNS, strict=True)],
-        schema=SCHEMA,
+        [pa.array(column, type=type_) for column, (_name, _path, type_) in zip(values, columns, strict=True)],
+        schema=schema,
     )
 
 
 def _copy_table(raw_connection, sql: str, params: tuple) -> pa.Table:
     # PostgreSQL's CSV writes NULL as an empty field and an empty string as "": Arrow keeps them apart.
     convert = pa_csv.ConvertOptions(
-        column_types=SCHEMA, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False
+        column_types=TURN_SCHEMA, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False
     )
     with raw_connection.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
-        # One chunk is about 10 MB of CSV: joining psycopg's rows and parsing the buffer once is
+        # One chunk is a few MB of CSV: joining psycopg's rows and parsing the buffer once is
         # faster than handing Arrow a file object to pull from.
         data = b"".join(copy)
     if not data:
-        return SCHEMA.empty_table()  # the dialogues went away since they were counted
+        return TURN_SCHEMA.empty_table()
     return pa_csv.read_csv(
         pa.BufferReader(data),
-        read_options=pa_csv.ReadOptions(column_names=list(NAMES), block_size=CSV_BLOCK_BYTES),
+        read_options=pa_csv.ReadOptions(column_names=TURN_SCHEMA.names, block_size=CSV_BLOCK_BYTES),
         parse_options=pa_csv.ParseOptions(newlines_in_values=True),
         convert_options=convert,
     )
