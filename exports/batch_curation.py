@@ -179,7 +179,7 @@ def near_duplicate_mask(
     if not earlier.size:
         return duplicate
 
-    seen: dict[int, tuple[str, set[str]]] = {}
+    seen: dict[int, tuple[str, set]] = {}
 
     def near(first: int, second: int) -> bool:
         """The exact rule, with each turn compacted and cut into 3-grams once."""

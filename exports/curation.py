@@ -107,17 +107,18 @@ def compact_text(text: str) -> str:
     return _compact(text)
 
 
-def trigrams(compact: str) -> set[str]:
-    """The character 3-grams of a compacted turn (of at least 3 characters)."""
-    return {compact[i : i + 3] for i in range(len(compact) - 2)}
+def trigrams(compact: str) -> set[tuple[str, str, str]]:
+    """The character 3-grams of a compacted turn (of at least 3 characters), as character triples
+    (built several times faster than substrings; the same counts)."""
+    return set(zip(compact, compact[1:], compact[2:], strict=False))
 
 
 def near_duplicate_pair(
     earlier: str,
     later: str,
     threshold: float,
-    earlier_grams: set[str] | None = None,
-    later_grams: set[str] | None = None,
+    earlier_grams: set | None = None,
+    later_grams: set | None = None,
 ) -> bool:
     """Whether two compacted turns (``compact_text``) are near-duplicates: equal, or of close length
     with a character 3-gram Jaccard similarity of at least ``threshold``. The 3-gram sets may be

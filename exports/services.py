@@ -571,7 +571,8 @@ class _CorpusBuilder:
         selected = np.flatnonzero(matched & known[row_dialogue])
 
         # Per-turn curation, in columns.
-        turns = turns.take(selected)
+        if len(selected) < turns.num_rows:
+            turns = turns.take(selected)
         turn_dialogue = row_dialogue[selected]
         texts, originals = _array(turns, "text"), _array(turns, "original_text")
         replaced = np.zeros(len(turns), dtype=np.int32)
@@ -586,7 +587,7 @@ class _CorpusBuilder:
         speaker_codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         present = np.flatnonzero(~blank)
         groups = turn_dialogue[present] * max(len(encoded.dictionary), 1) + speaker_codes[present]
-        near = near_duplicate_mask(texts.take(present), groups, self.threshold)
+        near = near_duplicate_mask(texts.take(present) if len(present) < len(texts) else texts, groups, self.threshold)
         self.curation["near_duplicate_turns"] += int(near.sum())
         kept = present[~near]
         kept_dialogue = turn_dialogue[kept]
