@@ -161,9 +161,12 @@ class WorkerProcessBackend(InferenceBackend):
                 if error:
                     raise error
         finally:
-            if not receipt.finished:
-                client.set(cancel_key(receipt.stream_key), "1", ex=stream_ttl_s())
-            client.delete(receipt.stream_key)
+            try:
+                if not receipt.finished:
+                    client.set(cancel_key(receipt.stream_key), "1", ex=stream_ttl_s())
+                client.delete(receipt.stream_key)
+            except Exception:  # Redis gone: the stream expires; keep the caller's own error
+                logger.warning("could not clean up %s", receipt.stream_key, exc_info=True)
 
     async def astream(self, request: ChatRequest, receipt: WorkerReceipt | None = None) -> AsyncIterator[str]:
         """The same as ``stream`` for an event loop: redis.asyncio reads, the enqueue runs in a thread."""
@@ -190,6 +193,8 @@ class WorkerProcessBackend(InferenceBackend):
                 if not receipt.finished:
                     await client.set(cancel_key(receipt.stream_key), "1", ex=stream_ttl_s())
                 await client.delete(receipt.stream_key)
+            except Exception:  # Redis gone: the stream expires; keep the caller's own error
+                logger.warning("could not clean up %s", receipt.stream_key, exc_info=True)
             finally:
                 await client.aclose()
 
