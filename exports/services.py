@@ -12,13 +12,15 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 import subprocess
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -399,6 +401,32 @@ _LABELS = {
     "en": {"user": "About {name}: {info}", "greeting": "{name} opens the conversation with: {greeting}"},
 }
 
+# From this many turns on, near-duplicate detection runs in a second process, beside the rest.
+PARALLEL_MIN_TURNS = 200_000
+
+
+class _NearDuplicates:
+    """``near_duplicate_mask`` in a second process (large builds) or in this one (small builds,
+    and inside daemonic processes such as Celery's prefork workers, which may not have children)."""
+
+    def __init__(self, *, parallel: bool) -> None:
+        self._pool = None
+        if parallel and not multiprocessing.current_process().daemon:
+            # spawn, not fork: the reader thread and the database connection must not be copied.
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+
+    def submit(self, texts: pa.Array, groups: np.ndarray, threshold: float) -> Future:
+        if self._pool is not None:
+            return self._pool.submit(near_duplicate_mask, texts, groups, threshold)
+        done: Future = Future()
+        done.set_result(near_duplicate_mask(texts, groups, threshold))
+        return done
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 # Parquet columns copied from the dialogue's row.
 _DIALOGUE_COLUMNS_OUT = (
     "character_id",
@@ -533,17 +561,25 @@ class _CorpusBuilder:
         self.reporter.report(0, "selecting dialogues", force=True)
         self._prepare()
         writers = {split: SplitWriter(directory / split) for split in SPLITS}
+        self.near = _NearDuplicates(parallel=self.total_turns >= PARALLEL_MIN_TURNS)
         try:
+            # Two chunks in flight: the next one's near-duplicate pass runs (in the second process)
+            # while this one's dialogues are written.
+            pending: Iterator[None] | None = None
             for dialogues, turns in dialogue_tables(self.dialogues):
-                self._batch(dialogues.combine_chunks(), turns.combine_chunks(), writers)
-                self.reporter.report(
-                    95 * self.turns_seen / max(self.total_turns, 1),
-                    f"{self.turns_seen:,} / {self.total_turns:,} turns",
-                )
+                stage = self._batch(dialogues.combine_chunks(), turns.combine_chunks(), writers)
+                started = next(stage, "done") is None
+                if pending is not None:
+                    self._finish(pending)
+                pending = stage if started else None
+            if pending is not None:
+                self._finish(pending)
         except BaseException:
             for writer in writers.values():
                 writer.abort()
             raise
+        finally:
+            self.near.close()
         for writer in writers.values():
             writer.close()
         self.reporter.report(96, "writing datasheet")
@@ -551,8 +587,19 @@ class _CorpusBuilder:
         histogram_png(directory / "turns_per_dialogue.png", self.turns_per_dialogue)
         return self._stats()
 
-    def _batch(self, dialogues: pa.Table, turns: pa.Table, writers: dict[str, SplitWriter]) -> None:
-        """Curate and write whole dialogues: per-turn steps on columns, per-dialogue steps in Python."""
+    def _finish(self, stage: Iterator[None]) -> None:
+        for _step in stage:
+            pass
+        self.reporter.report(
+            95 * self.turns_seen / max(self.total_turns, 1), f"{self.turns_seen:,} / {self.total_turns:,} turns"
+        )
+
+    def _batch(self, dialogues: pa.Table, turns: pa.Table, writers: dict[str, SplitWriter]) -> Iterator[None]:
+        """Curate and write whole dialogues: per-turn steps on columns, per-dialogue steps in Python.
+
+        A generator: it pauses once, after handing the near-duplicate pass over, so the caller can
+        finish the previous chunk meanwhile.
+        """
         count = dialogues.num_rows
         if not count:
             return
@@ -587,7 +634,11 @@ class _CorpusBuilder:
         speaker_codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         present = np.flatnonzero(~blank)
         groups = turn_dialogue[present] * max(len(encoded.dictionary), 1) + speaker_codes[present]
-        near = near_duplicate_mask(texts.take(present) if len(present) < len(texts) else texts, groups, self.threshold)
+        pending_near = self.near.submit(
+            texts.take(present) if len(present) < len(texts) else texts, groups, self.threshold
+        )
+        yield
+        near = pending_near.result()
         self.curation["near_duplicate_turns"] += int(near.sum())
         kept = present[~near]
         kept_dialogue = turn_dialogue[kept]

@@ -113,3 +113,14 @@ def test_null_and_empty_original_text_survive_the_stream(db, build_now):
     originals = table["original_text"].tolist()
     assert originals[0] == "" and originals[1] == "first draft, call [PHONE]" and pd.isna(originals[2])
     assert table["pii_replacements"].tolist()[:2] == [0, 1]
+
+
+def test_near_duplicates_in_a_second_process_give_the_same_files(corpus, build_now, monkeypatch):
+    from exports import services
+
+    inline = build_now({"seed": 2})
+    monkeypatch.setattr(services, "PARALLEL_MIN_TURNS", 0)
+    monkeypatch.setattr(turn_stream, "CHUNK_DIALOGUES", 5)  # several chunks in flight
+    parallel = build_now({"seed": 2})
+    assert parallel.data_sha256 == inline.data_sha256
+    assert parallel.stats == inline.stats
