@@ -21,6 +21,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -407,20 +408,40 @@ PARALLEL_MIN_TURNS = 200_000
 
 class _NearDuplicates:
     """``near_duplicate_mask`` in a second process (large builds) or in this one (small builds,
-    and inside daemonic processes such as Celery's prefork workers, which may not have children)."""
+    inside daemonic processes such as Celery's prefork workers, which may not have children, and
+    whenever the second process fails)."""
 
     def __init__(self, *, parallel: bool) -> None:
-        self._pool = None
+        self._pool: ProcessPoolExecutor | None = None
         if parallel and not multiprocessing.current_process().daemon:
-            # spawn, not fork: the reader thread and the database connection must not be copied.
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            try:
+                # fork (no re-import of __main__, as spawn would do), and now: before the reader
+                # thread exists. The child only ever runs near_duplicate_mask.
+                pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+                pool.submit(int).result(timeout=60)
+                self._pool = pool
+            except Exception:
+                logger.warning("No second process for near-duplicates; running them in the build process.")
 
-    def submit(self, texts: pa.Array, groups: np.ndarray, threshold: float) -> Future:
+    def submit(self, texts: pa.Array, groups: np.ndarray, threshold: float) -> Callable[[], np.ndarray]:
+        """Start the pass; the returned function waits for its result."""
         if self._pool is not None:
-            return self._pool.submit(near_duplicate_mask, texts, groups, threshold)
-        done: Future = Future()
-        done.set_result(near_duplicate_mask(texts, groups, threshold))
-        return done
+            try:
+                future = self._pool.submit(near_duplicate_mask, texts, groups, threshold)
+            except BrokenProcessPool:
+                self._pool = None
+            else:
+                return lambda: self._result(future, texts, groups, threshold)
+        mask = near_duplicate_mask(texts, groups, threshold)
+        return lambda: mask
+
+    def _result(self, future: Future, texts: pa.Array, groups: np.ndarray, threshold: float) -> np.ndarray:
+        try:
+            return future.result()
+        except BrokenProcessPool:  # the worker died (out of memory, killed): do it here
+            logger.warning("The near-duplicate process died; running the pass in the build process.")
+            self._pool = None
+            return near_duplicate_mask(texts, groups, threshold)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -560,8 +581,13 @@ class _CorpusBuilder:
     def run(self, directory: Path) -> dict:
         self.reporter.report(0, "selecting dialogues", force=True)
         self._prepare()
-        writers = {split: SplitWriter(directory / split) for split in SPLITS}
+        # Before the files are opened and the reader thread starts: the worker is forked.
         self.near = _NearDuplicates(parallel=self.total_turns >= PARALLEL_MIN_TURNS)
+        try:
+            writers = {split: SplitWriter(directory / split) for split in SPLITS}
+        except BaseException:
+            self.near.close()
+            raise
         try:
             # Two chunks in flight: the next one's near-duplicate pass runs (in the second process)
             # while this one's dialogues are written.
@@ -638,7 +664,7 @@ class _CorpusBuilder:
             texts.take(present) if len(present) < len(texts) else texts, groups, self.threshold
         )
         yield
-        near = pending_near.result()
+        near = pending_near()
         self.curation["near_duplicate_turns"] += int(near.sum())
         kept = present[~near]
         kept_dialogue = turn_dialogue[kept]
