@@ -1,12 +1,11 @@
 """The selected dialogues and their turns as Arrow tables, for the build to curate in batches.
 
 The dialogues are read in chunks of ``CHUNK_DIALOGUES`` consecutive ids (keyset pagination): per
-chunk, one row per dialogue through the ORM (per-dialogue Python is cheap), and the chunk's turns
-in (dialogue id, seq) order. On PostgreSQL the turns come through ``COPY … TO STDOUT (FORMAT
-csv)`` and Arrow's CSV reader, with no Python object per field; on other databases (SQLite in
-development) through the ORM. A chunk is read completely before it is handed over, so the
-connection is free while the build works on it (progress updates, heartbeats); memory holds two
-chunks (the one being curated and the next one being read).
+chunk, one row per dialogue and the chunk's turns in (dialogue id, seq) order. On PostgreSQL both
+come through ``COPY … TO STDOUT (FORMAT csv)`` and Arrow's CSV reader, with no Python object per
+field; on other databases (SQLite in development) through the ORM. A chunk is read completely
+before it is handed over, so the connection is free while the build works on it (progress
+updates, heartbeats); memory holds two chunks (the one being curated and the next one being read).
 """
 
 from collections.abc import Iterator
@@ -34,7 +33,8 @@ DIALOGUE_COLUMNS = (
     ("synthesis_batch_id", "synthesis_batch_id", pa.int64()),
     ("literary_work_id", "literary_work_id", pa.int64()),
     ("literary_chapter", "literary_chapter", pa.string()),
-    ("created_at", "created_at", pa.string()),  # ISO 8601
+    # ISO 8601 (ORM) or PostgreSQL's text for a timestamptz (COPY); services._iso_timestamp reads both.
+    ("created_at", "created_at", pa.string()),
     ("persona_name", "player_persona__name", pa.string()),
     ("persona_description", "player_persona__description", pa.string()),
 )
@@ -57,25 +57,28 @@ CSV_BLOCK_BYTES = 16 << 20
 
 def dialogue_tables(dialogues: QuerySet) -> Iterator[tuple[pa.Table, pa.Table]]:
     """(dialogues, their turns) per chunk, in dialogue id order; turns in (dialogue id, seq) order."""
-    chunks = ((_dialogue_table(chunk), _turn_rows(chunk)) for chunk in _chunks(dialogues))
     if connection.vendor != "postgresql":
-        for dialogue_table, turn_rows in chunks:
-            yield dialogue_table, _orm_table(turn_rows, TURN_COLUMNS, TURN_SCHEMA)
+        for chunk in _chunks(dialogues):
+            yield (
+                _orm_table(_dialogue_rows(chunk), DIALOGUE_COLUMNS, DIALOGUE_SCHEMA),
+                _orm_table(_turn_rows(chunk), TURN_COLUMNS, TURN_SCHEMA),
+            )
         return
-    # The next chunk's turns are read (PostgreSQL builds them on its own core; Arrow parses without
-    # the GIL) while the build curates this chunk. Same connection, so same transaction: psycopg
-    # holds the connection's lock for the whole COPY, and the build's own queries wait for it.
+    # The next chunk is read (PostgreSQL builds it on its own core; Arrow parses without the GIL)
+    # while the build curates this one. Same connection, so same transaction: psycopg holds the
+    # connection's lock for the whole COPY, and the build's own queries wait for it.
     connection.ensure_connection()
     raw = connection.connection
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-read") as reader:
         pending = None
-        for dialogue_table, turn_rows in chunks:
-            following = (dialogue_table, reader.submit(_copy_table, raw, *turn_rows.query.sql_with_params()))
+        for chunk in _chunks(dialogues):
+            queries = (_dialogue_rows(chunk).query.sql_with_params(), _turn_rows(chunk).query.sql_with_params())
+            following = reader.submit(_copy_chunk, raw, *queries)
             if pending is not None:
-                yield pending[0], pending[1].result()
+                yield pending.result()
             pending = following
         if pending is not None:
-            yield pending[0], pending[1].result()
+            yield pending.result()
 
 
 def _chunks(dialogues: QuerySet) -> Iterator[QuerySet]:
@@ -93,9 +96,8 @@ def _chunks(dialogues: QuerySet) -> Iterator[QuerySet]:
         last = upper[0]
 
 
-def _dialogue_table(chunk: QuerySet) -> pa.Table:
-    rows = chunk.order_by("id").values_list(*(path for _name, path, _type in DIALOGUE_COLUMNS))
-    return _orm_table(rows, DIALOGUE_COLUMNS, DIALOGUE_SCHEMA)
+def _dialogue_rows(chunk: QuerySet) -> QuerySet:
+    return chunk.order_by("id").values_list(*(path for _name, path, _type in DIALOGUE_COLUMNS))
 
 
 def _turn_rows(chunk: QuerySet) -> QuerySet:
@@ -118,20 +120,27 @@ def _orm_table(rows: QuerySet, columns: tuple, schema: pa.Schema) -> pa.Table:
     )
 
 
-def _copy_table(raw_connection, sql: str, params: tuple) -> pa.Table:
+def _copy_chunk(raw_connection, dialogue_query: tuple, turn_query: tuple) -> tuple[pa.Table, pa.Table]:
+    return (
+        _copy_table(raw_connection, *dialogue_query, DIALOGUE_SCHEMA),
+        _copy_table(raw_connection, *turn_query, TURN_SCHEMA),
+    )
+
+
+def _copy_table(raw_connection, sql: str, params: tuple, schema: pa.Schema) -> pa.Table:
     # PostgreSQL's CSV writes NULL as an empty field and an empty string as "": Arrow keeps them apart.
     convert = pa_csv.ConvertOptions(
-        column_types=TURN_SCHEMA, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False
+        column_types=schema, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False
     )
     with raw_connection.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
         # One chunk is a few MB of CSV: joining psycopg's rows and parsing the buffer once is
         # faster than handing Arrow a file object to pull from.
         data = b"".join(copy)
     if not data:
-        return TURN_SCHEMA.empty_table()
+        return schema.empty_table()
     return pa_csv.read_csv(
         pa.BufferReader(data),
-        read_options=pa_csv.ReadOptions(column_names=TURN_SCHEMA.names, block_size=CSV_BLOCK_BYTES),
+        read_options=pa_csv.ReadOptions(column_names=schema.names, block_size=CSV_BLOCK_BYTES),
         parse_options=pa_csv.ParseOptions(newlines_in_values=True),
         convert_options=convert,
     )
