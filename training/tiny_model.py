@@ -145,6 +145,10 @@ def random_model_build(out_dir: str | Path, *, shape: str = "qwen2-0.5b", seed: 
     tokenizer = tokenizer_build(DEFAULT_TEXT)
     config = _config(SHAPES[shape], len(tokenizer), tokenizer)
     model = AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16)
+    with torch.no_grad():
+        # The real shape's vocabulary is far larger than the local tokenizer's: ids past the
+        # tokenizer decode to nothing, so give them zero logits and let greedy decoding pick real ones.
+        model.get_output_embeddings().weight[len(tokenizer) :] = 0
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     return out
