@@ -2,7 +2,7 @@
 
 import asyncio
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 
 from exports import services
@@ -14,15 +14,12 @@ def test_build_pushes_progress_from_start_to_published(corpus):
     build = services.export_build_create(spec=spec, enqueue=False)
     layer = get_channel_layer()
 
-    async def subscribe() -> str:
+    async def watch_the_build() -> list[dict]:
+        # Subscribed, built and drained in one event loop, as the build page's socket is: a
+        # pub/sub channel layer keeps nothing for a subscriber that is not listening yet.
         channel = await layer.new_channel()
         await layer.group_add(progress_group(build.progress_topic), channel)
-        return channel
-
-    channel = async_to_sync(subscribe)()
-    services.export_build_run(build=build)
-
-    async def drain() -> list[dict]:
+        await sync_to_async(services.export_build_run)(build=build)
         events = []
         while True:
             try:
@@ -30,7 +27,7 @@ def test_build_pushes_progress_from_start_to_published(corpus):
             except TimeoutError:
                 return events
 
-    events = async_to_sync(drain)()
+    events = async_to_sync(watch_the_build)()
     assert events[0]["percent"] == 0 and events[0]["message"] == "selecting dialogues"
     assert events[-1]["percent"] == 100 and events[-1]["message"] == "published"
     percents = [event["percent"] for event in events]
