@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from platform_core.errors import Refused
 from platform_core.models import BlockStatus, User, WorkerProfile
 from platform_core.services import audit_record, worker_block
+from roleplay import live_message_sql as message_sql
 from roleplay.message_checks import MessageRefused, character_profile_text, message_check
 from roleplay.models import (
     BUSY_QUEUE_STATUSES,
@@ -46,7 +47,14 @@ from roleplay.models import (
     Turn,
 )
 from roleplay.partners import other_seat, seats_send_sync, worker_send_sync
-from roleplay.services import TurnAppendResult, dialogue_create, dialogue_set_status, persona_create, turn_append
+from roleplay.services import (
+    TurnAppendResult,
+    TurnRefused,
+    dialogue_create,
+    dialogue_set_status,
+    persona_create,
+    turn_append,
+)
 from training.models import ModelVersion
 
 GREETING_NAMESPACE = uuid.UUID("6d1c0f59-5a43-4b8e-9f0c-3e8f3f7f2a11")
@@ -130,10 +138,15 @@ def session_next_deadline(session: LiveSession) -> datetime | None:
         return session.join_deadline
     if not session.is_open:
         return None
+    return _open_session_deadline(session.last_activity_at, (session.character_left_at, session.player_left_at))
+
+
+def _open_session_deadline(last_activity_at: datetime | None, left_ats: tuple[datetime | None, ...]) -> datetime | None:
+    """An open session ends at its idle timeout or when a side away has used up its grace period."""
     candidates = []
-    if session.last_activity_at:
-        candidates.append(session.last_activity_at + timedelta(seconds=settings.LIVE_IDLE_TIMEOUT_S))
-    for left_at in (session.character_left_at, session.player_left_at):
+    if last_activity_at:
+        candidates.append(last_activity_at + timedelta(seconds=settings.LIVE_IDLE_TIMEOUT_S))
+    for left_at in left_ats:
         if left_at:
             candidates.append(left_at + timedelta(seconds=settings.LIVE_PARTNER_GRACE_S))
     return min(candidates) if candidates else None
@@ -635,29 +648,6 @@ def _parse_client_msg_id(value: object) -> uuid.UUID:
         raise LiveRefused("bad_client_msg_id", _("Every message needs a client_msg_id that is a UUID.")) from None
 
 
-MESSAGE_PATH_FIELDS = (
-    "id",
-    "status",
-    "character_id",
-    "character_worker_id",
-    "model_version_id",
-    "player_worker_id",
-    "dialogue_id",
-    "join_deadline",
-    "last_activity_at",
-    "character_left_at",
-    "player_left_at",
-    "topic_proposal",
-    "topic_proposal_kind",
-    "topic_proposed_by",
-    "finish_requested_by",
-    "character_rated",
-    "player_rated",
-    "character_channel",
-    "player_channel",
-)
-
-
 @dataclass(frozen=True)
 class LiveSendResult:
     result: TurnAppendResult
@@ -674,59 +664,107 @@ def live_message_send(
     side: object = None,
     character_profile: str | None = None,
 ) -> LiveSendResult:
-    """Store one chat message (or recognise a repeat of ``client_msg_id``). Committed on return."""
+    """Store one chat message (or recognise a repeat of ``client_msg_id``). Committed on return.
+
+    The live chat's hot path: one transaction of three plain SQL statements (``live_message_sql``)
+    with the checks in between, in the order the protocol documents: whose session and side, a
+    repeated client id (acknowledged again, nothing stored), session state, turn-taking, then the
+    message checks.
+    """
     msg_id = _parse_client_msg_id(client_msg_id)
+    for attempt in range(MESSAGE_STORE_ATTEMPTS):
+        try:
+            return _message_store(
+                session_id=session_id,
+                worker=worker,
+                msg_id=msg_id,
+                text=text,
+                side=side,
+                character_profile=character_profile,
+            )
+        except IntegrityError:
+            # The database refused the seq or the client id: a turn reached this dialogue without
+            # the session lock (every live writer takes it, so this is a safety net). Nothing was
+            # stored; read the dialogue again and decide afresh.
+            if attempt == MESSAGE_STORE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+MESSAGE_STORE_ATTEMPTS = 3
+
+
+def _message_store(
+    *, session_id: int, worker: User, msg_id: uuid.UUID, text: object, side: object, character_profile: str | None
+) -> LiveSendResult:
+    now = timezone.now()
     with transaction.atomic():
-        # The hot path: lock the session row and read only what a message needs.
-        session = LiveSession.objects.select_for_update().only(*MESSAGE_PATH_FIELDS).filter(pk=session_id).first()
-        if session is None:
+        locked = message_sql.session_lock_for_message(session_id=session_id, now=now)
+        own_side = locked.side_of(worker.pk) if locked is not None else None
+        if own_side is None:
             raise LiveRefused("not_your_session", _("This session does not exist or is not yours."))
-        own_side = _side_for(session, worker.pk)
         if side is not None and side != own_side:
             raise LiveRefused("wrong_side", _("You can only write as your own side."))
-        if session.dialogue_id:
-            existing = Turn.objects.filter(dialogue_id=session.dialogue_id, client_msg_id=msg_id).first()
-            if existing is not None:
+        recent: list[tuple[int, str, str]] = []
+        if locked.dialogue_id:
+            turns = message_sql.turns_for_message(
+                dialogue_id=locked.dialogue_id,
+                client_msg_id=msg_id,
+                recent=2 * max(1, settings.LIVE_REPEAT_WINDOW) + 1,
+            )
+            if turns.duplicate_seq is not None:
+                existing = Turn.objects.get(dialogue_id=locked.dialogue_id, client_msg_id=msg_id)
+                transaction.set_rollback(True)  # a resend changes nothing, not even the activity stamp
                 return LiveSendResult(TurnAppendResult(existing, created=False), None)
-        if session.status in (LiveSessionStatus.JOINING, LiveSessionStatus.TOPIC):
+            recent = turns.recent
+        if locked.status in (LiveSessionStatus.JOINING, LiveSessionStatus.TOPIC):
             raise LiveRefused("not_started", _("The chat has not started yet: agree on a topic first."))
-        if session.status != LiveSessionStatus.ACTIVE:
+        if locked.status != LiveSessionStatus.ACTIVE:
             raise LiveRefused("session_ended", _("This session no longer accepts messages."))
-        recent = list(
-            Turn.objects.filter(dialogue_id=session.dialogue_id)
-            .order_by("-seq")
-            .values_list("speaker", "text")[: 2 * max(1, settings.LIVE_REPEAT_WINDOW) + 1]
-        )
-        last_speaker = recent[0][0] if recent else None
-        next_speaker = _next_speaker(last_speaker)
+        next_speaker = _next_speaker(recent[0][1] if recent else None)
         if next_speaker != "any" and next_speaker != own_side:
             raise LiveRefused("not_your_turn", _("Wait for your partner's reply."))
         if character_profile is None:
-            character_profile = character_profile_text(session.character)
+            character_profile = character_profile_text(Character.objects.get(pk=locked.character_id))
         try:
             clean_text = message_check(
                 text=text,
-                own_recent_texts=[t for speaker, t in reversed(recent) if speaker == own_side],
+                own_recent_texts=[t for _seq, speaker, t in reversed(recent) if speaker == own_side],
                 profile=character_profile,
             )
         except MessageRefused as refused:
             raise LiveRefused(refused.code, refused.message) from None
-        result = turn_append(
-            dialogue_id=session.dialogue_id,
+        seq = recent[0][0] + 1 if recent else 1
+        turn_id = message_sql.turn_insert(
+            dialogue_id=locked.dialogue_id,
+            seq=seq,
             speaker=own_side,
             text=clean_text,
             client_msg_id=msg_id,
-            author_user=worker,
+            author_user_id=worker.pk,
+            created_at=now,
         )
-        session.last_activity_at = timezone.now()
-        LiveSession.objects.filter(pk=session.pk).update(last_activity_at=session.last_activity_at)
-        turns = result.turn.seq
+        if turn_id is None:
+            raise TurnRefused("dialogue_closed", "This dialogue no longer accepts messages.")
+        turn = Turn(
+            id=turn_id,
+            dialogue_id=locked.dialogue_id,
+            seq=seq,
+            speaker=own_side,
+            text=clean_text,
+            client_msg_id=msg_id,
+            author_user_id=worker.pk,
+            created_at=now,
+        )
         new_frame = None
-        if turns == settings.LIVE_MIN_TURNS:
-            new_frame = session_frame(session, turns=turns, last_speaker=own_side)
-            transaction.on_commit(lambda: seats_send_sync(session.pk, new_frame))
-        deadline = session_next_deadline(session)
-        return LiveSendResult(result, new_frame, deadline.timestamp() if deadline else None)
+        if seq == settings.LIVE_MIN_TURNS:
+            session = LiveSession.objects.select_related("dialogue").get(pk=session_id)
+            new_frame = session_frame(session, turns=seq, last_speaker=own_side)
+            transaction.on_commit(lambda: seats_send_sync(session_id, new_frame))
+        deadline = _open_session_deadline(now, (locked.character_left_at, locked.player_left_at))
+        return LiveSendResult(
+            TurnAppendResult(turn, created=True), new_frame, deadline.timestamp() if deadline else None
+        )
 
 
 def live_model_turn_append(*, session_id: int, text: str, client_msg_id: uuid.UUID) -> LiveSendResult:
