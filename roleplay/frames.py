@@ -7,6 +7,7 @@ raises ``Refused`` is answered with an ``error`` frame carrying the refusal's co
 
 from collections.abc import Awaitable, Callable
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils.translation import gettext as _
 
@@ -16,6 +17,21 @@ FrameHandler = Callable[[dict], Awaitable[None]]
 
 
 class JsonFrameConsumer(AsyncJsonWebsocketConsumer):
+    async def dispatch(self, message: dict) -> None:
+        """Channels' dispatch, without its per-event ``close_old_connections`` hop.
+
+        Channels runs ``close_old_connections`` on the one thread-sensitive thread before every
+        event (each WebSocket frame, each channel-layer message): one serialised thread hop per
+        event for the whole process, which capped the live chat's throughput. These consumers never
+        use the database on the event loop; every database call goes through
+        ``database_sync_to_async``, which closes stale connections of its own thread before and
+        after the call, so the extra hop guards nothing here.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     def frame_handlers(self) -> dict[str, FrameHandler]:
         raise NotImplementedError
 
