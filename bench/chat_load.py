@@ -247,6 +247,10 @@ def start_uvicorn(env: dict[str, str], port: int, workers: int, log: Path) -> su
             str(workers),
             "--ws",
             "websockets",
+            # As in production (manage.py serve, docker-compose): chat frames are ~200 bytes, too
+            # small for compression to pay for its CPU.
+            "--ws-per-message-deflate",
+            "false",
             "--log-level",
             "warning",
             "--no-access-log",
@@ -314,7 +318,8 @@ async def relay_server(port: int) -> None:
         finally:
             seats.pop((pair_id, side), None)
 
-    async with websockets.serve(handler, "127.0.0.1", port, max_queue=None):
+    # No compression, like the Troupe server, so that the baseline does the same transport work.
+    async with websockets.serve(handler, "127.0.0.1", port, max_queue=None, compression=None):
         await asyncio.Future()
 
 
