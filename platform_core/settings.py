@@ -111,15 +111,21 @@ def _celery_redis_url(url: str) -> str:
 
 
 def redis_channel_layer(url: str, prefix: str) -> dict:
+    """Redis pub/sub channel layer: one PUBLISH per group send, pushed to each process's subscriber.
+
+    The list-based ``RedisChannelLayer`` costs several Redis round trips per group send and per
+    receive, through one serial receive loop per process: at a few hundred chat messages per second
+    that loop, not the database, set the latency (bench/README.md). Pub/sub delivers at most once,
+    to processes subscribed at that moment; nothing in Troupe relies on the layer keeping a message
+    for an absent consumer: chat clients replay committed turns by ``last_seq`` after a reconnect,
+    and progress pages show the next progress event.
+    """
     return {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {
-            # redis-py's default 5 s socket timeout would kill a consumer that waits longer than
-            # that for its next message (channels_redis blocks on BZPOPMIN): wait as long as needed.
+            # redis-py's default 5 s socket timeout would drop an idle subscriber: wait as long as needed.
             "hosts": [{"address": url, "socket_timeout": None}],
             "prefix": prefix,
-            "capacity": 1500,
-            "expiry": 60,
         },
     }
 

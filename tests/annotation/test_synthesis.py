@@ -1,8 +1,9 @@
+import asyncio
 import json
 from decimal import Decimal
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -175,18 +176,15 @@ def test_progress_is_published_to_the_batch_topic(llm_settings, openai_server, r
             start=False,
         )
 
-    async def subscribe():
+    async def watch_the_batch() -> list[dict]:
+        # Subscribed, run and received in one event loop, as the batch page's socket is: a
+        # pub/sub channel layer keeps nothing for a subscriber that is not listening yet.
         channel = await layer.new_channel()
         await layer.group_add(progress_group(f"synthesis-{batch.pk}"), channel)
-        return channel
+        await sync_to_async(services.synthesis_batch_run)(batch_id=batch.pk)
+        return [await asyncio.wait_for(layer.receive(channel), timeout=10) for _ in range(3)]
 
-    async def collect(channel, count):
-        # One event loop for all receives: the Redis layer buffers per loop.
-        return [await layer.receive(channel) for _ in range(count)]
-
-    channel = async_to_sync(subscribe)()
-    services.synthesis_batch_run(batch_id=batch.pk)
-    events = async_to_sync(collect)(channel, 3)
+    events = async_to_sync(watch_the_batch)()
     assert [event["percent"] for event in events] == [50.0, 100.0, 100.0]
     assert "completed" in events[-1]["message"]
 

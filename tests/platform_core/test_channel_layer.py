@@ -4,7 +4,7 @@ import asyncio
 import os
 
 import pytest
-from channels_redis.core import RedisChannelLayer
+from channels_redis.pubsub import RedisPubSubChannelLayer
 
 from platform_core.settings import redis_channel_layer
 from tests.e2e.conftest import redis_url  # noqa: F401  (fixture: REDIS_URL, or a private redis-server)
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_a_consumer_waiting_longer_than_redis_clients_default_timeout_still_gets_its_message(redis_url):  # noqa: F811
-    layer = RedisChannelLayer(**redis_channel_layer(redis_url, f"troupe-test-idle-{os.getpid()}")["CONFIG"])
+    layer = RedisPubSubChannelLayer(**redis_channel_layer(redis_url, f"troupe-test-idle-{os.getpid()}")["CONFIG"])
 
     async def wait_idle_then_receive():
         channel = await layer.new_channel()

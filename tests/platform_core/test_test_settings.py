@@ -6,7 +6,7 @@ def test_unit_tests_run_in_test_mode_with_eager_celery():
     assert settings.TESTING is True
     assert settings.CELERY_TASK_ALWAYS_EAGER is True
     expected = (
-        "channels_redis.core.RedisChannelLayer"
+        "channels_redis.pubsub.RedisPubSubChannelLayer"
         if settings.USE_IN_MEMORY_BACKENDS is False
         else "channels.layers.InMemoryChannelLayer"
     )
