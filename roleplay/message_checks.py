@@ -14,6 +14,14 @@ from platform_core.errors import Refused
 from roleplay.models import ATTRIBUTE_FIELDS, BEHAVIOUR_FIELDS, Character
 
 _SPACE = re.compile(r"\s+")
+# NUL cannot be stored in PostgreSQL text, lone surrogates cannot be encoded as UTF-8, and the other
+# C0 controls (tab, newline and carriage return aside) are invisible noise in a chat line.
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def storable_text(text: str) -> str:
+    """``text`` without the characters a turn cannot hold, stripped: for human and model text alike."""
+    return _UNSTORABLE.sub("", text).strip()
 
 
 class MessageRefused(Refused):
@@ -45,9 +53,9 @@ def copies_profile(text: str, profile: str, min_chars: int) -> bool:
 
 def message_check(*, text: object, own_recent_texts: Sequence[str], profile: str = "") -> str:
     """Return the message to store (stripped) or raise ``MessageRefused``."""
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) or not storable_text(text):
         raise MessageRefused("empty", _("The message is empty."))
-    text = text.strip()
+    text = storable_text(text)
     limit = settings.LIVE_MAX_MESSAGE_CHARS
     if limit and len(text) > limit:
         raise MessageRefused(

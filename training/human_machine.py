@@ -23,6 +23,7 @@ from platform_core.errors import Refused
 from platform_core.models import User
 from roleplay import live_services as live
 from roleplay.live_services import turn_frame as live_turn_frame
+from roleplay.message_checks import storable_text
 from roleplay.models import (
     Character,
     Dialogue,
@@ -156,7 +157,7 @@ def hm_reply_plan(*, session_id: int, regenerate: bool = False) -> ReplyPlan:
 
 def hm_model_reply_store(*, plan: ReplyPlan, text: str, reply_id: uuid.UUID) -> Turn:
     """Store the model's finished reply as a new turn, or as the new text of the regenerated turn."""
-    text = text.strip()
+    text = storable_text(text)
     if not text:
         raise ChatRefused("empty_reply", _("The model produced an empty reply; try regenerating."))
     if plan.replace_seq is None:
@@ -184,13 +185,14 @@ def hm_turn_edit(*, session_id: int, seq: object, text: object) -> Turn:
     turn = Turn.objects.filter(dialogue_id=session.dialogue_id, seq=seq if valid_seq else -1).first()
     if turn is None or turn.author_model_id is None:
         raise ChatRefused("not_a_model_turn", _("Only the model's replies can be edited."))
-    if not isinstance(text, str) or not text.strip():
+    text = storable_text(text) if isinstance(text, str) else ""
+    if not text:
         raise ChatRefused("empty", _("The message is empty."))
     if len(text) > settings.LIVE_MAX_MESSAGE_CHARS * 4:
         raise ChatRefused("too_long", _("The edited reply is too long."))
     if turn.original_text is None:
         turn.original_text = turn.text
-    turn.text = text.strip()
+    turn.text = text
     turn.save(update_fields=["text", "original_text"])
     live.live_model_activity(session=session)
     return turn

@@ -159,3 +159,17 @@ def test_the_same_message_sent_twice_at_once_is_stored_once():
     assert sorted(r.result.created for r in results) == [False, False, False, True]
     assert {r.result.turn.seq for r in results} == {2}
     assert [seq for seq, _, _ in stored(session)] == [1, 2]
+
+
+@pytest.mark.django_db
+def test_characters_a_turn_cannot_hold_are_dropped_before_storing():
+    # NUL is refused by PostgreSQL text columns and a lone surrogate cannot be encoded: neither may
+    # turn a message (or a model's reply, which goes through the same ``storable_text``) into a crash.
+    session, character, player = active_session()
+    text = "Fog\x00 ahead\x07\ud800\n  keep\tclear "
+    sent = live.live_message_send(session_id=session.pk, worker=player, client_msg_id=uuid.uuid4(), text=text)
+    assert sent.result.turn.text == "Fog ahead\n  keep\tclear"
+    assert stored(session)[-1] == (2, "player", "Fog ahead\n  keep\tclear")
+    with pytest.raises(Refused) as refused:
+        live.live_message_send(session_id=session.pk, worker=character, client_msg_id=uuid.uuid4(), text="\x00 \x01")
+    assert refused.value.code == "empty"

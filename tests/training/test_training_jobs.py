@@ -196,7 +196,8 @@ def test_a_runner_killed_mid_run_is_restarted_from_its_checkpoint_by_the_same_wo
         creator=researcher,
         export_build=published_build,
         base_model=str(tiny_model_dir),
-        hyperparameters={**FEW_STEPS, "max_steps": 6, "save_steps": 2},
+        # Enough steps after the first checkpoint that the killer always finds the runner alive.
+        hyperparameters={**FEW_STEPS, "max_steps": 60, "save_steps": 2},
         enqueue=False,
     )
     out = Path(job.output_dir)
@@ -215,6 +216,6 @@ def test_a_runner_killed_mid_run_is_restarted_from_its_checkpoint_by_the_same_wo
     killer.join(timeout=5)
     assert killed, "the runner finished before it could be killed"
     assert job.status == JobStatus.SUCCEEDED, job.error
-    assert job.attempts == 2 and job.result["final_step"] == 6
+    assert job.attempts == 2 and job.result["final_step"] == 60
     assert job.result["resumed_from"] is not None
     assert "=== start 2" in (out / "runner.log").read_text()
