@@ -19,9 +19,14 @@ _SPACE = re.compile(r"\s+")
 _UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
+def drop_unstorable(text: str) -> str:
+    """``text`` without the characters a turn cannot hold (for streamed pieces of a reply)."""
+    return _UNSTORABLE.sub("", text)
+
+
 def storable_text(text: str) -> str:
     """``text`` without the characters a turn cannot hold, stripped: for human and model text alike."""
-    return _UNSTORABLE.sub("", text).strip()
+    return drop_unstorable(text).strip()
 
 
 class MessageRefused(Refused):

@@ -24,6 +24,7 @@ from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
 from platform_core.errors import Refused
+from roleplay.message_checks import drop_unstorable
 from roleplay.partners import Partner, other_seat, seat_send
 from training.human_machine import ChatRefused, hm_model_reply_store, hm_reply_plan, hm_turn_edit, turn_frame
 from training.inference import InferenceError, astream, backend_for
@@ -91,7 +92,10 @@ class ModelPartner(Partner):
             reply_id = uuid.uuid4()
             backend = backend_for(plan.model_version)
             text = ""
-            async for piece in astream(backend, plan.request):
+            async for raw_piece in astream(backend, plan.request):
+                piece = drop_unstorable(raw_piece)  # the stream shows what the stored turn will hold
+                if not piece:
+                    continue
                 text += piece
                 await self._send(
                     {
