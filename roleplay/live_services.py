@@ -547,21 +547,15 @@ def live_session_connect(*, session_id: int, worker: User, channel_name: str) ->
 def _session_dialogue_create(session: LiveSession) -> Dialogue:
     """The corpus row of a session: human role-play, or a human–machine chat naming its model."""
     if session.character_is_model:
-        return dialogue_create(
-            character=session.character,
-            source=DialogueSource.HUMAN_MACHINE,
-            model_version_id=session.model_version_id,
-            player_persona=session.player_persona,
-            player_worker=session.player_worker,
-            creator=session.player_worker,
-        )
+        seats = {"source": DialogueSource.HUMAN_MACHINE, "model_version_id": session.model_version_id}
+    else:
+        seats = {"source": DialogueSource.HUMAN_ROLEPLAY, "character_worker": session.character_worker}
     return dialogue_create(
         character=session.character,
-        source=DialogueSource.HUMAN_ROLEPLAY,
         player_persona=session.player_persona,
-        character_worker=session.character_worker,
         player_worker=session.player_worker,
-        creator=session.character_worker,
+        creator=session.character_worker or session.player_worker,
+        **seats,
     )
 
 

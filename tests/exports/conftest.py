@@ -102,3 +102,15 @@ def build_now():
         return services.export_build_run(build=build, **kwargs)
 
     return build
+
+
+def edited_or_fresh(rng, base: str, alphabet: str, fresh_max: int) -> str:
+    """A turn for near-duplicate tests: ``base`` with up to 3 random edits (70 %), else fresh text."""
+    chars = list(base)
+    for _ in range(rng.randint(0, 3)):
+        if chars and rng.random() < 0.5:
+            chars[rng.randrange(len(chars))] = rng.choice(alphabet)
+        else:
+            chars.insert(rng.randint(0, len(chars)), rng.choice(alphabet))
+    fresh = "".join(rng.choice(alphabet) for _ in range(rng.randint(4, fresh_max)))
+    return "".join(chars) if rng.random() < 0.7 else fresh

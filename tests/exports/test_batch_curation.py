@@ -11,7 +11,7 @@ import pyarrow as pa
 from exports import turn_stream
 from exports.batch_curation import blank_mask, compact_column, near_duplicate_mask, scrub_column
 from exports.curation import NearDuplicateFilter, compact_text, scrub_personal_data
-from tests.exports.conftest import make_corpus
+from tests.exports.conftest import edited_or_fresh, make_corpus
 
 WHITESPACE = [chr(code) for code in range(0x110000) if chr(code).isspace()]
 
@@ -31,14 +31,7 @@ def test_batch_near_duplicates_match_the_per_turn_filter():
     for group in range(600):
         base = "".join(rng.choice(alphabet) for _ in range(rng.randint(6, 40)))
         for _ in range(rng.randint(1, 30)):  # long groups: drops let older kept turns back into the window
-            chars = list(base)
-            for _ in range(rng.randint(0, 3)):
-                if chars and rng.random() < 0.5:
-                    chars[rng.randrange(len(chars))] = rng.choice(alphabet)
-                else:
-                    chars.insert(rng.randint(0, len(chars)), rng.choice(alphabet))
-            fresh = "".join(rng.choice(alphabet) for _ in range(rng.randint(4, 40)))
-            texts.append("".join(chars) if rng.random() < 0.7 else fresh)
+            texts.append(edited_or_fresh(rng, base, alphabet, 40))
             groups.append(group // 2 * 2 + rng.randint(0, 1))  # two speakers interleaved per dialogue
     found = 0
     for threshold in (0.5, 0.8, 0.9, 1.0):

@@ -3,6 +3,7 @@
 import random
 
 from exports.curation import NearDuplicateFilter, _compact, shingles
+from tests.exports.conftest import edited_or_fresh
 
 
 def _near(first: str, second: str, threshold: float) -> bool:
@@ -37,14 +38,7 @@ def test_filter_matches_the_pairwise_definition_on_random_edits():
         base = "".join(rng.choice(alphabet) for _ in range(rng.randint(6, 30)))
         texts = []
         for _ in range(12):
-            chars = list(base)
-            for _ in range(rng.randint(0, 3)):
-                if chars and rng.random() < 0.5:
-                    chars[rng.randrange(len(chars))] = rng.choice(alphabet)
-                else:
-                    chars.insert(rng.randint(0, len(chars)), rng.choice(alphabet))
-            fresh = "".join(rng.choice(alphabet) for _ in range(rng.randint(4, 30)))
-            texts.append("".join(chars) if rng.random() < 0.7 else fresh)
+            texts.append(edited_or_fresh(rng, base, alphabet, 30))
         for threshold in (0.5, 0.8, 0.9):
             near = NearDuplicateFilter(threshold)
             answers = [near.is_near_duplicate("player", text) for text in texts]
