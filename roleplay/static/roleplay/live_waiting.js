@@ -9,6 +9,7 @@
   var socket = null;
   var wantedSide = sessionStorage.getItem("troupe.queue.side");
   var retry = 500;
+  var matched = false;  // leaving for the chat: one navigation only, no re-join, no reconnect
 
   function format(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_, key) { return String(values[key]); });
@@ -23,6 +24,7 @@
       if (wantedSide) send({ type: "join", side: wantedSide });
     };
     socket.onmessage = function (event) {
+      if (matched) return;
       var frame = JSON.parse(event.data);
       if (frame.type === "queue") {
         if (frame.status === "waiting") {
@@ -35,6 +37,8 @@
           leave.hidden = true;
         }
       } else if (frame.type === "match") {
+        matched = true;
+        wantedSide = null;
         statusEl.textContent = labels.matched;
         sessionStorage.removeItem("troupe.queue.side");
         location.assign(frame.url);
@@ -43,6 +47,7 @@
       }
     };
     socket.onclose = function () {
+      if (matched) return;
       statusEl.textContent = labels.offline;
       setTimeout(connect, retry);
       retry = Math.min(retry * 2, 8000);
