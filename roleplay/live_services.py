@@ -729,27 +729,19 @@ def _message_store(
         except MessageRefused as refused:
             raise LiveRefused(refused.code, refused.message) from None
         seq = recent[0][0] + 1 if recent else 1
-        turn_id = message_sql.turn_insert(
-            dialogue_id=locked.dialogue_id,
-            seq=seq,
-            speaker=own_side,
-            text=clean_text,
-            client_msg_id=msg_id,
-            author_user_id=worker.pk,
-            created_at=now,
-        )
+        fields = {
+            "dialogue_id": locked.dialogue_id,
+            "seq": seq,
+            "speaker": own_side,
+            "text": clean_text,
+            "client_msg_id": msg_id,
+            "author_user_id": worker.pk,
+            "created_at": now,
+        }
+        turn_id = message_sql.turn_insert(**fields)
         if turn_id is None:
             raise TurnRefused("dialogue_closed", "This dialogue no longer accepts messages.")
-        turn = Turn(
-            id=turn_id,
-            dialogue_id=locked.dialogue_id,
-            seq=seq,
-            speaker=own_side,
-            text=clean_text,
-            client_msg_id=msg_id,
-            author_user_id=worker.pk,
-            created_at=now,
-        )
+        turn = Turn(id=turn_id, **fields)
         new_frame = None
         if seq == settings.LIVE_MIN_TURNS:
             session = LiveSession.objects.select_related("dialogue").get(pk=session_id)
