@@ -298,6 +298,7 @@ def run_once(database_url: str, dialogues: int, workdir: Path, *, reuse: bool) -
         "turns": turns,
         "exported_dialogues": manifest["counts"]["dialogues"],
         "exported_turns": manifest["counts"]["turns"],
+        "data_sha256": manifest["data_sha256"],
         "fill_s": round(fill_s, 2),
         "build_s": round(build_s, 2),
         "build_cpu_s": round(build_cpu_s, 2),

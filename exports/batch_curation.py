@@ -1,67 +1,90 @@
 """Curation of a batch of turns at once, with the answers of the per-turn rules in ``curation.py``.
 
 An export has millions of turns; running the per-turn Python rules on each cost ≈ 70 µs a turn.
-Here the common case is decided by vectorised Arrow (RE2) and numpy passes, and the per-turn
-Python rules run only on the few turns those passes cannot rule out:
+Here compiled passes (numba, without the GIL) over the UTF-8 bytes of an Arrow column decide the
+common case, and the per-turn Python rules run only on the few turns they cannot decide:
 
-- personal data: an RE2 pass finds the turns that contain an "@" or seven digits in a row (the
-  same test ``scrub_personal_data`` starts with); only those go through ``scrub_personal_data``.
-- empty turns: an RE2 pass with exactly the characters ``str.isspace`` accepts.
-- near-duplicate turns: a one-permutation MinHash signature per turn (64 bins of character
-  3-gram hashes, fixed constants, so deterministic) is compared with the signatures of the same
-  speaker's previous 8 eligible turns in the dialogue. Pairs whose estimated similarity clears a
-  bar well below the threshold (``candidate_bar``) are checked with the exact rule
-  (``near_duplicate_pair``), and only groups (dialogue, speaker) with a confirmed pair are walked
-  turn by turn, because a dropped turn lets an earlier kept turn back into the 8-turn window.
-
-A pair below the bar is treated as distinct. Each 3-gram in one turn and not the other spoils at
-most its own bin, so a pair with Jaccard similarity J has at most (1 - J) x (union of 3-grams)
-unequal bins: below the bar only when its 3-grams crowd into under a third as many bins (short
-turns spread over nearly as many bins as they have 3-grams) or, for long turns, when the unequal
-bins are a binomial draw 0.2 above their mean share (at the default 0.9, p < 1e-6 per pair).
-Equal turns match in every bin.
+- one scan per column marks the turns with an "@" or a run of seven decimal digits (the test
+  ``scrub_personal_data`` starts with; only those go through it), the blank ones
+  (``not text.strip()``), and those with a letter other than A-Z that lower-casing may change.
+- near-duplicate turns: the marked turns are lower-cased by Arrow (or by ``compact_text``, for the
+  few letters Arrow lower-cases unlike Python); a walk over each (dialogue, speaker) group then
+  lower-cases A-Z, collapses whitespace as ``compact_text`` does and applies
+  ``NearDuplicateFilter``'s rule: every 3-gram is one exact 63-bit key (three 21-bit code
+  points), so the Jaccard similarity is the exact one, with no hashing and no estimate.
 """
 
+import unicodedata
 from collections import Counter
+from dataclasses import dataclass
+from functools import cache
 
+import numba
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from exports.curation import compact_text, near_duplicate_pair, scrub_personal_data, trigrams
+from exports.curation import compact_text, scrub_personal_data
 
-# Python's ``\\d`` on str is Unicode category Nd; ``scrub_personal_data`` does nothing to a text
-# without an "@" or such a run of seven digits.
-_SCRUB_CANDIDATE = r"@|\p{Nd}(?:[ -]?\p{Nd}){6}"
-# Exactly the characters for which ``str.isspace()`` is true.
-_WHITESPACE = r"[\t-\r\x1c-\x1f\x{85}\p{Z}]"
-_OTHER_WHITESPACE = r"[\t-\r\x1c-\x1f\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
-_UNUSUAL_WHITESPACE = f"^ | $|  |{_OTHER_WHITESPACE}"
+# The characters whose ``str.lower()`` differs from Arrow's ``utf8_lower`` (Python's "İ" becomes
+# two characters; Python 3.11 knows no lower case for some letters Unicode added later), and "Σ",
+# which Python lower-cases by context. ``tests/exports/test_batch_curation.py`` recomputes the
+# list over all of Unicode for the installed Python and Arrow.
+_PYTHON_LOWER = (
+    r"[\x{130}\x{3a3}\x{1c89}\x{a7cb}-\x{a7e2}\x{ab6c}\x{ab6d}\x{10d50}-\x{10d65}\x{16ea0}-\x{16eb8}"
+    r"\x{1df40}-\x{1df7e}]"
+)
 
 WINDOW = 8
 MIN_CHARS = 8
-BINS = 64
-_EMPTY = np.uint16(0xFFFF)
-# Fixed odd multipliers (from murmur3 and splitmix), so signatures are the same in every build.
-_MIX_1 = np.uint32(0x9E3779B1)
-_MIX_2 = np.uint32(0x85EBCA77)
-_MIX_3 = np.uint32(0xC2B2AE3D)
-_MIX_4 = np.uint32(0x27D4EB2F)
-_SHIFT_15, _SHIFT_16, _SHIFT_26 = np.uint32(15), np.uint32(16), np.uint32(26)
-_LOW_15 = np.uint32(0x7FFF)
 
 
 def _mask(values: pa.Array) -> np.ndarray:
     return values.fill_null(False).to_numpy(zero_copy_only=False)
 
 
-def scrub_column(texts: pa.Array, counts: Counter) -> tuple[pa.Array, np.ndarray]:
+@dataclass(frozen=True)
+class TextScan:
+    """What one compiled pass over a column of texts tells about each row."""
+
+    # An "@" or a run of seven decimal digits (``scrub_personal_data`` has something to look at).
+    personal_data_candidates: np.ndarray
+    # Empty or only whitespace: ``not text.strip()``.
+    blank: np.ndarray
+    # A character that lower-casing may change other than A-Z (the walk lower-cases A-Z itself).
+    cased: np.ndarray
+
+
+@cache
+def _decimal_digits() -> np.ndarray:
+    """Python's ``\\d`` (Unicode category Nd): one flag per code point up to U+1FFFF (none lie past it)."""
+    flags = np.zeros(0x20000, dtype=np.bool_)
+    flags[[code for code in range(0x20000) if unicodedata.category(chr(code)) == "Nd"]] = True
+    return flags
+
+
+def _buffers(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(UTF-8 bytes, int64 offsets, validity) of a string array, without copying the bytes."""
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int32)[texts.offset : texts.offset + len(texts) + 1]
+    data = texts.buffers()[2]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+    valid = texts.is_valid().to_numpy(zero_copy_only=False)
+    return data, offsets.astype(np.int64), valid
+
+
+def scan_texts(texts: pa.Array) -> TextScan:
+    candidates, blank, cased = _scan(*_buffers(texts), _decimal_digits())
+    return TextScan(personal_data_candidates=candidates, blank=blank, cased=cased)
+
+
+def scrub_column(texts: pa.Array, counts: Counter, scan: TextScan | None = None) -> tuple[pa.Array, np.ndarray]:
     """``texts`` with personal data replaced, and the replacements made in each row.
 
     ``counts`` is incremented per kind, as ``scrub_personal_data`` does.
     """
+    scan = scan or scan_texts(texts)
     replaced = np.zeros(len(texts), dtype=np.int32)
-    rows = np.flatnonzero(_mask(pc.match_substring_regex(texts, _SCRUB_CANDIDATE)))
+    rows = np.flatnonzero(scan.personal_data_candidates)
     if not rows.size:
         return texts, replaced
     cleaned = []
@@ -69,66 +92,32 @@ def scrub_column(texts: pa.Array, counts: Counter) -> tuple[pa.Array, np.ndarray
         text, made = scrub_personal_data(text, counts)
         cleaned.append(text)
         replaced[row] = made
-    mask = np.zeros(len(texts), dtype=bool)
-    mask[rows] = True
-    return pc.replace_with_mask(texts, pa.array(mask), pa.array(cleaned, type=texts.type)), replaced
+    return _replace_rows(texts, rows, pa.array(cleaned, type=texts.type)), replaced
 
 
 def blank_mask(texts: pa.Array) -> np.ndarray:
     """True where the text is empty or only whitespace (``not text.strip()``)."""
-    return _mask(pc.match_substring_regex(texts, f"^{_WHITESPACE}*$"))
+    return scan_texts(texts).blank
 
 
-def compact_column(texts: pa.Array) -> pa.Array:
-    """``compact_text`` of every row, with the same length in characters.
-
-    Arrow lower-cases one character to one character; Python turns "İ" into "i" + U+0307, so that
-    one is spelled out first. (A few rare letters lower-case differently; that only moves a
-    signature, never the length or the exact check.)
-    """
-    texts = pc.utf8_lower(pc.replace_substring(texts, "İ", "i̇"))
-    # Replacing is slow in RE2, matching fast: only texts with whitespace other than single
-    # spaces between words are rewritten.
-    rows = np.flatnonzero(_mask(pc.match_substring_regex(texts, _UNUSUAL_WHITESPACE)))
-    if rows.size:
-        mask = np.zeros(len(texts), dtype=bool)
-        mask[rows] = True
-        collapsed = pc.replace_substring_regex(texts.take(rows), f"{_WHITESPACE}+", " ")
-        texts = pc.replace_with_mask(texts, pa.array(mask), pc.utf8_trim(collapsed, " "))
-    return texts
+def _replace_rows(values: pa.Array, rows: np.ndarray, replacements: pa.Array) -> pa.Array:
+    mask = np.zeros(len(values), dtype=bool)
+    mask[rows] = True
+    return pc.replace_with_mask(values, pa.array(mask), replacements.cast(values.type))
 
 
-def _signatures(compacted: list[str], lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One-permutation MinHash of each text's character 3-grams: (signatures, filled bins per row).
-
-    A 3-gram's hash picks its bin (top 6 bits) and its value (low 15 bits). Empty bins hold
-    ``0x8000 | row % 16``: never a value, and different for any two rows up to 15 apart, so an
-    empty bin never counts as a match.
-    """
-    count = len(compacted)
-    codes = np.frombuffer("".join(compacted).encode("utf-32-le"), dtype=np.uint32)
-    # A 32-bit hash of each 3-gram (two 3-grams may share one; that only adds candidates).
-    hashed = codes[:-2] * _MIX_1 + codes[1:-1] * _MIX_2 + codes[2:] * _MIX_3
-    hashed ^= hashed >> _SHIFT_16
-    hashed *= _MIX_4
-    hashed ^= hashed >> _SHIFT_15
-    # The 3-grams that run past the end of a text go to an extra row, dropped below.
-    rows = np.repeat(np.arange(count, dtype=np.intp), lengths)[:-2]
-    ends = np.cumsum(lengths)
-    rows[ends[:-1] - 1] = count
-    rows[ends[:-1] - 2] = count
-    signatures = np.full((count + 1) * BINS, _EMPTY, dtype=np.uint16)
-    np.minimum.at(signatures, rows * BINS + (hashed >> _SHIFT_26), (hashed & _LOW_15).astype(np.uint16))
-    signatures = signatures[: count * BINS].reshape(count, BINS)
-    empty = signatures == _EMPTY
-    filled = BINS - np.count_nonzero(empty, axis=1)
-    markers = (0x8000 | (np.arange(count) % 16)).astype(np.uint16)
-    return np.where(empty, markers[:, None], signatures), filled
-
-
-def candidate_bar(threshold: float) -> float:
-    """The estimated similarity from which a pair is checked exactly (see the module docstring)."""
-    return max(0.0, min(threshold - 0.2, 3 * threshold - 2))
+def lowered_column(texts: pa.Array, cased: np.ndarray) -> pa.Array:
+    """The rows marked ``cased`` lower-cased as Python does; A-Z elsewhere are left to the walk."""
+    rows = np.flatnonzero(cased)
+    if not rows.size:
+        return texts
+    chosen = texts.take(rows)
+    lowered = pc.utf8_lower(chosen)
+    python_rows = np.flatnonzero(_mask(pc.match_substring_regex(chosen, _PYTHON_LOWER)))
+    if python_rows.size:
+        by_python = [compact_text(text) for text in chosen.take(python_rows).to_pylist()]
+        lowered = _replace_rows(lowered, python_rows, pa.array(by_python, type=pa.string()))
+    return _replace_rows(texts, rows, lowered)
 
 
 def near_duplicate_mask(
@@ -137,86 +126,321 @@ def near_duplicate_mask(
     threshold: float,
     window: int = WINDOW,
     min_chars: int = MIN_CHARS,
+    cased: np.ndarray | None = None,
 ) -> np.ndarray:
     """True for each turn ``NearDuplicateFilter`` would drop.
 
     ``groups`` gives each row a number for its (dialogue, speaker); within a group the rows are in
-    conversation order (rows of different groups may interleave).
+    conversation order (rows of different groups may interleave). No row may be null. ``cased``
+    is ``scan_texts(texts).cased`` when the caller has it.
     """
-    duplicate = np.zeros(len(texts), dtype=bool)
-    compacted = compact_column(texts)
-    lengths = pc.utf8_length(compacted).to_numpy(zero_copy_only=False)
-    eligible = np.flatnonzero(lengths >= min_chars)
-    if eligible.size < 2:
-        return duplicate
-    order = eligible[np.argsort(groups[eligible], kind="stable")]
-    sorted_groups = groups[order]
-    sorted_lengths = lengths[order].astype(np.int64)
-    signatures, filled = _signatures(compacted.take(order).to_pylist(), sorted_lengths)
-    if not 0 < window < 16:
-        raise ValueError("The window lies between 1 and 15 turns (empty-bin markers repeat every 16 rows).")
-    bar = candidate_bar(threshold)
-    candidates: list[tuple[np.ndarray, np.ndarray]] = []
-    for lag in range(1, window + 1):
-        if lag >= len(order):
-            break
-        earlier_lengths, later_lengths = sorted_lengths[:-lag], sorted_lengths[lag:]
-        shorter = np.minimum(earlier_lengths, later_lengths)
-        longer = np.maximum(earlier_lengths, later_lengths)
-        # The exact length rule with one character to spare: candidates are checked exactly anyway.
-        possible = (sorted_groups[:-lag] == sorted_groups[lag:]) & (shorter - 1 >= threshold * (longer - 2))
-        earlier = np.flatnonzero(possible)
-        if not earlier.size:
+    if window < 1:
+        raise ValueError("The window holds at least one turn.")
+    if not 0 < threshold <= 1:
+        # Above 1 nothing but equal texts would match, which the walk does not check on its own.
+        raise ValueError("The near-duplicate threshold lies in (0, 1].")
+    if texts.null_count:
+        raise ValueError("Near-duplicate detection needs a text in every row.")
+    lowered = lowered_column(texts, scan_texts(texts).cased if cased is None else cased)
+    data, offsets, _valid = _buffers(lowered)
+    order = np.argsort(np.asarray(groups), kind="stable")
+    return _near_duplicate_walk(
+        data,
+        offsets,
+        order.astype(np.int64),
+        np.asarray(groups, dtype=np.int64)[order],
+        float(threshold),
+        int(window),
+        int(min_chars),
+    )
+
+
+@numba.njit(cache=True, nogil=True)
+def maybe_cased(point):  # pragma: no cover - compiled
+    """False for every character outside A-Z that neither Python nor Arrow changes by lower-casing
+    (CJK, kana, Hangul, punctuation, ...); ``tests/exports/test_batch_curation.py`` checks it over
+    all of Unicode."""
+    if point < 0x80:
+        return False
+    return (
+        point < 0x2000
+        or 0x2100 <= point < 0x2D00
+        or 0xA600 <= point < 0xAC00
+        or 0xFF21 <= point <= 0xFF3A
+        or 0x10000 <= point < 0x20000
+    )
+
+
+@numba.njit(cache=True, nogil=True)
+def _next_point(data, index):  # pragma: no cover - compiled
+    """(code point, index after it) of the valid UTF-8 at ``data[index]``."""
+    byte = data[index]
+    if byte < 0x80:
+        return np.int64(byte), index + 1
+    if byte < 0xE0:
+        return (np.int64(byte & 0x1F) << 6) | (data[index + 1] & 0x3F), index + 2
+    if byte < 0xF0:
+        return (np.int64(byte & 0x0F) << 12) | (np.int64(data[index + 1] & 0x3F) << 6) | (
+            data[index + 2] & 0x3F
+        ), index + 3
+    point = (
+        (np.int64(byte & 0x07) << 18)
+        | (np.int64(data[index + 1] & 0x3F) << 12)
+        | (np.int64(data[index + 2] & 0x3F) << 6)
+        | (data[index + 3] & 0x3F)
+    )
+    return point, index + 4
+
+
+@numba.njit(cache=True, nogil=True)
+def _scan(data, offsets, valid, decimal_digits):  # pragma: no cover - compiled
+    count = offsets.shape[0] - 1
+    candidates = np.zeros(count, dtype=np.bool_)
+    blank = np.zeros(count, dtype=np.bool_)
+    cased = np.zeros(count, dtype=np.bool_)
+    for row in range(count):
+        if not valid[row]:
             continue
-        later = earlier + lag
-        matches = np.count_nonzero(signatures[earlier] == signatures[later], axis=1)
-        close = matches >= bar * np.maximum(filled[earlier], filled[later])
-        candidates.append((earlier[close], later[close]))
-    if not candidates:
-        return duplicate
-    earlier = np.concatenate([pair[0] for pair in candidates])
-    later = np.concatenate([pair[1] for pair in candidates])
-    if not earlier.size:
-        return duplicate
-
-    seen: dict[int, tuple[str, set]] = {}
-
-    def near(first: int, second: int) -> bool:
-        """The exact rule, with each turn compacted and cut into 3-grams once."""
-        entries = []
-        for position in (first, second):
-            entry = seen.get(position)
-            if entry is None:
-                text = compact_text(texts[int(order[position])].as_py())
-                entry = seen[position] = (text, trigrams(text))
-            entries.append(entry)
-        (a, a_grams), (b, b_grams) = entries
-        return near_duplicate_pair(a, b, threshold, a_grams, b_grams)
-
-    confirmed = {
-        (first, second) for first, second in zip(earlier.tolist(), later.tolist(), strict=True) if near(first, second)
-    }
-    if not confirmed:
-        return duplicate
-    # Walk each group with a confirmed pair as NearDuplicateFilter does: a turn is compared with
-    # the last ``window`` kept turns; pairs up to ``window`` apart are known (confirmed or not a
-    # candidate), pairs further apart (after a drop) are checked exactly.
-    group_starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
-    group_ends = np.r_[group_starts[1:], len(order)]
-    touched = sorted({np.searchsorted(group_starts, second, side="right") - 1 for _first, second in confirmed})
-    for group in touched:
-        kept: list[int] = []
-        for position in range(int(group_starts[group]), int(group_ends[group])):
-            dropped = False
-            for earlier_position in kept[-window:]:
-                if position - earlier_position <= window:
-                    dropped = (earlier_position, position) in confirmed
-                else:
-                    dropped = near(earlier_position, position)
-                if dropped:
-                    break
-            if dropped:
-                duplicate[order[position]] = True
+        # ``\\d(?:[ -]?\\d){6}``: digits in a run, with at most one " " or "-" between two of them.
+        run = 0
+        separated = False
+        only_space = True
+        index, end = offsets[row], offsets[row + 1]
+        while index < end:
+            point, index = _next_point(data, index)
+            if point < 0x20000 and decimal_digits[point]:
+                run += 1
+                separated = False
+                if run >= 7:
+                    candidates[row] = True
+            elif (point == 0x20 or point == 0x2D) and run and not separated:
+                separated = True
             else:
-                kept.append(position)
+                run = 0
+                separated = False
+                if point == 0x40:
+                    candidates[row] = True
+            if only_space and not is_space(point):
+                only_space = False
+            if maybe_cased(point):
+                cased[row] = True
+        blank[row] = only_space
+    return candidates, blank, cased
+
+
+@numba.njit(cache=True, nogil=True)
+def is_space(point):  # pragma: no cover - compiled
+    """``chr(point).isspace()``."""
+    if point <= 0x20:
+        return point == 0x20 or 0x09 <= point <= 0x0D or 0x1C <= point <= 0x1F
+    if point < 0x85:
+        return False
+    return (
+        point == 0x85
+        or point == 0xA0
+        or point == 0x1680
+        or 0x2000 <= point <= 0x200A
+        or point == 0x2028
+        or point == 0x2029
+        or point == 0x202F
+        or point == 0x205F
+        or point == 0x3000
+    )
+
+
+@numba.njit(cache=True, nogil=True)
+def _compact_points(data, start, end, out):  # pragma: no cover - compiled
+    """The code points of ``data[start:end]`` (valid UTF-8) as ``compact_text`` leaves them, given a
+    text whose other letters are lower-cased already: A-Z lower-cased, whitespace runs one space,
+    none at either end; into ``out``. Returns their count."""
+    count = 0
+    space = False
+    index = start
+    while index < end:
+        point, index = _next_point(data, index)
+        if is_space(point):
+            space = True
+            continue
+        if 0x41 <= point <= 0x5A:
+            point += 0x20
+        if space and count:
+            out[count] = 0x20
+            count += 1
+        space = False
+        out[count] = point
+        count += 1
+    return count
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_SKETCH_BITS_LOG2 = 8
+_SKETCH_WORDS = (1 << _SKETCH_BITS_LOG2) // 64
+_M1 = np.uint64(0x5555555555555555)
+_M2 = np.uint64(0x3333333333333333)
+_M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
+_H01 = np.uint64(0x0101010101010101)
+
+
+@numba.njit(cache=True, nogil=True)
+def _popcount(value):  # pragma: no cover - compiled
+    value = value - ((value >> np.uint64(1)) & _M1)
+    value = (value & _M2) + ((value >> np.uint64(2)) & _M2)
+    value = (value + (value >> np.uint64(4))) & _M4
+    return np.int64((value * _H01) >> np.uint64(56))
+
+
+@numba.njit(cache=True, nogil=True)
+def _gram_key(points, index):  # pragma: no cover - compiled
+    """The 3-gram at ``points[index]`` as one exact key: three 21-bit code points."""
+    return (
+        (np.uint64(points[index]) << np.uint64(42))
+        | (np.uint64(points[index + 1]) << np.uint64(21))
+        | np.uint64(points[index + 2])
+    )
+
+
+@numba.njit(cache=True, nogil=True)
+def _table_bits(length):  # pragma: no cover - compiled
+    bits = 6
+    while (1 << bits) < 2 * length:
+        bits += 1
+    return bits
+
+
+@numba.njit(cache=True, nogil=True)
+def _distinct_grams(points, length, table_keys, table_stamps, stamp, out, used):  # pragma: no cover
+    """The distinct 3-gram keys of ``points[:length]`` appended to ``out`` from ``used``, and
+    the table (slots stamped ``stamp``) that holds them; returns the new end of ``out``."""
+    shift = np.uint64(64 - _table_bits(length))
+    mask = (1 << _table_bits(length)) - 1
+    for index in range(length - 2):
+        key = _gram_key(points, index)
+        slot = np.int64((key * _GOLDEN) >> shift)
+        while table_stamps[slot] == stamp and table_keys[slot] != key:
+            slot = (slot + 1) & mask
+        if table_stamps[slot] != stamp:
+            table_stamps[slot] = stamp
+            table_keys[slot] = key
+            out[used] = key
+            used += 1
+    return used
+
+
+@numba.njit(cache=True, nogil=True)
+def _near_duplicate_walk(data, offsets, order, sorted_groups, threshold, window, min_chars):  # pragma: no cover
+    """``NearDuplicateFilter`` over rows taken in ``order`` (grouped, conversation order inside).
+
+    Each row's text is compacted as ``compact_text`` does; only the rows that meet an earlier kept
+    row of close length get their 3-gram keys: distinct keys go into a pool (for later rows to look
+    up) and, for the row being decided, into an open-addressing table (slots stamped with the row,
+    so it is never cleared). A row is a near-duplicate of a kept row of its group among the last
+    ``window`` when the lengths are close and the Jaccard similarity of the key sets is at least
+    ``threshold``.
+    """
+    count = order.shape[0]
+    duplicate = np.zeros(count, dtype=np.bool_)
+    longest = 1
+    for row in range(offsets.shape[0] - 1):
+        longest = max(longest, offsets[row + 1] - offsets[row])
+    # Every row compacted once; no row has more code points than bytes.
+    points = np.empty(max(data.shape[0], 1), dtype=np.int32)
+    point_start = np.zeros(count, dtype=np.int64)
+    lengths = np.zeros(count, dtype=np.int64)
+    # A 256-bit sketch of each eligible row's 3-grams (one bit per key, by hash): a bit one row has
+    # and the other lacks stands for at least one 3-gram not in the other, which bounds the Jaccard
+    # similarity of a pair from above before any key is built.
+    sketches = np.zeros((count, _SKETCH_WORDS), dtype=np.uint64)
+    written = 0
+    for position in range(count):
+        row = order[position]
+        point_start[position] = written
+        length = _compact_points(data, offsets[row], offsets[row + 1], points[written:])
+        lengths[position] = length
+        if length >= min_chars:
+            for index in range(written, written + length - 2):
+                bit = (_gram_key(points, index) * _GOLDEN) >> np.uint64(64 - _SKETCH_BITS_LOG2)
+                sketches[position, bit >> np.uint64(6)] |= np.uint64(1) << (bit & np.uint64(63))
+        written += length
+    size = 1 << _table_bits(longest)
+    table_keys = np.empty(size, dtype=np.uint64)
+    table_stamps = np.full(size, -1, dtype=np.int64)
+    scratch_keys = np.empty(size, dtype=np.uint64)
+    scratch_stamps = np.full(size, -1, dtype=np.int64)
+    # A text has no more 3-grams than bytes.
+    pool = np.empty(max(data.shape[0], 1), dtype=np.uint64)
+    gram_start = np.full(count, -1, dtype=np.int64)
+    gram_end = np.zeros(count, dtype=np.int64)
+    used = 0
+    kept = np.empty(window, dtype=np.int64)
+    kept_count = 0
+    for position in range(count):
+        if position == 0 or sorted_groups[position] != sorted_groups[position - 1]:
+            kept_count = 0
+        length = lengths[position]
+        if length < min_chars:
+            continue
+        found = False
+        for slot_index in range(min(kept_count, window)):
+            other = kept[(kept_count - 1 - slot_index) % window]
+            other_length = lengths[other]
+            # Equal texts need no check of their own: their Jaccard similarity is 1.
+            shorter, longer = min(length, other_length), max(length, other_length)
+            if shorter - 2 < threshold * (longer - 2):
+                continue
+            only_mine, only_theirs = 0, 0
+            for word in range(_SKETCH_WORDS):
+                only_mine += _popcount(sketches[position, word] & ~sketches[other, word])
+                only_theirs += _popcount(sketches[other, word] & ~sketches[position, word])
+            # At least ``only_mine`` 3-grams of this row are not in the other (and the other way),
+            # so at most this many are common, and the similarity is at most common / (common +
+            # only_mine + only_theirs). The margin keeps rounding from ruling out a true pair.
+            common = min(length - 2 - only_mine, other_length - 2 - only_theirs)
+            if common < threshold * (common + only_mine + only_theirs) - 1e-6:
+                continue
+            if gram_start[other] < 0:
+                gram_start[other] = used
+                used = _distinct_grams(
+                    points[point_start[other] :], other_length, scratch_keys, scratch_stamps, other, pool, used
+                )
+                gram_end[other] = used
+            if gram_start[position] < 0:
+                gram_start[position] = used
+                used = _distinct_grams(
+                    points[point_start[position] :], length, table_keys, table_stamps, position, pool, used
+                )
+                gram_end[position] = used
+            size = gram_end[position] - gram_start[position]
+            other_size = gram_end[other] - gram_start[other]
+            # The rule ``common >= threshold x (size + other_size - common)`` only gets harder as
+            # ``common`` falls, so the count stops once even every key still unread could not pass.
+            possible = min(size, other_size)
+            if possible < threshold * (size + other_size - possible):
+                continue
+            possible = other_size
+            shift = np.uint64(64 - _table_bits(length))
+            mask = (1 << _table_bits(length)) - 1
+            for index in range(gram_start[other], gram_end[other]):
+                key = pool[index]
+                slot = np.int64((key * _GOLDEN) >> shift)
+                while table_stamps[slot] == position and table_keys[slot] != key:
+                    slot = (slot + 1) & mask
+                if table_stamps[slot] != position:
+                    possible -= 1
+                    if possible < threshold * (size + other_size - possible):
+                        break
+            if possible >= threshold * (size + other_size - possible):
+                found = True
+                break
+        if found:
+            duplicate[order[position]] = True
+        else:
+            kept[kept_count % window] = position
+            kept_count += 1
     return duplicate
+
+
+def warm_up() -> None:
+    """Load the compiled passes: the first call into numba in a process takes about half a second,
+    which a build spends while its first chunk is read."""
+    texts = pa.array(["warm up the compiled passes", "warm up the compiled passes!"])
+    near_duplicate_mask(texts, np.zeros(2, dtype=np.int64), 0.9, cased=scan_texts(texts).cased)

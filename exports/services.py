@@ -4,15 +4,15 @@ A build streams the selected dialogues with their turns as Arrow tables of whole
 query; on PostgreSQL through COPY), curates each table in columns (``batch_curation``: personal
 data, empty and near-duplicate turns) and then per dialogue (duplicates, examples), and writes
 every split's files as it goes; what it keeps in memory is one table, one Parquet row group per
-split, the characters (for the split), and one 16-byte digest per kept dialogue (for
+split, the characters (for the split), and one 16-byte hash per kept dialogue (for
 exact-duplicate detection).
 """
 
 import datetime as dt
 import hashlib
+import importlib
 import json
 import logging
-import multiprocessing
 import os
 import shutil
 import subprocess
@@ -20,8 +20,8 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import xxhash
 import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -36,7 +37,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from exports.batch_curation import blank_mask, near_duplicate_mask, scrub_column
+from exports.batch_curation import near_duplicate_mask, scan_texts, scrub_column, warm_up
 from exports.curation import scrub_personal_data, worker_hash
 from exports.models import SPLITS, BuildStatus, ExportBuild, ExportSpec, PromptMode
 from exports.turn_stream import dialogue_tables
@@ -61,7 +62,7 @@ from roleplay.models import (
     Speaker,
     Turn,
 )
-from roleplay.prompting import SessionMeta, profile_text
+from roleplay.prompting import profile_text
 from training.models import ModelVersion
 
 logger = logging.getLogger(__name__)
@@ -402,50 +403,22 @@ _LABELS = {
     "en": {"user": "About {name}: {info}", "greeting": "{name} opens the conversation with: {greeting}"},
 }
 
-# From this many turns on, near-duplicate detection runs in a second process, beside the rest.
-PARALLEL_MIN_TURNS = 200_000
 
+@dataclass(frozen=True)
+class _CuratedTurns:
+    """One chunk's turns after the per-turn steps: texts scrubbed, which rows are kept, and per
+    dialogue the exact-duplicate key of its kept turns (``key_bytes[key_offsets[i]:key_offsets[i + 1]]``)."""
 
-class _NearDuplicates:
-    """``near_duplicate_mask`` in a second process (large builds) or in this one (small builds,
-    inside daemonic processes such as Celery's prefork workers, which may not have children, and
-    whenever the second process fails)."""
-
-    def __init__(self, *, parallel: bool) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-        if parallel and not multiprocessing.current_process().daemon:
-            try:
-                # fork (no re-import of __main__, as spawn would do), and now: before the reader
-                # thread exists. The child only ever runs near_duplicate_mask.
-                pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-                pool.submit(int).result(timeout=60)
-                self._pool = pool
-            except Exception:
-                logger.warning("No second process for near-duplicates; running them in the build process.")
-
-    def submit(self, texts: pa.Array, groups: np.ndarray, threshold: float) -> Callable[[], np.ndarray]:
-        """Start the pass; the returned function waits for its result."""
-        if self._pool is not None:
-            try:
-                future = self._pool.submit(near_duplicate_mask, texts, groups, threshold)
-            except BrokenProcessPool:
-                self._pool = None
-            else:
-                return lambda: self._result(future, texts, groups, threshold)
-        mask = near_duplicate_mask(texts, groups, threshold)
-        return lambda: mask
-
-    def _result(self, future: Future, texts: pa.Array, groups: np.ndarray, threshold: float) -> np.ndarray:
-        try:
-            return future.result()
-        except BrokenProcessPool:  # the worker died (out of memory, killed): do it here
-            logger.warning("The near-duplicate process died; running the pass in the build process.")
-            self._pool = None
-            return near_duplicate_mask(texts, groups, threshold)
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+    texts: pa.Array
+    originals: pa.Array
+    replaced: np.ndarray
+    speakers: pa.Array
+    speaker_codes: np.ndarray
+    kept: np.ndarray
+    empty: int
+    near_duplicates: int
+    key_offsets: list[int]
+    key_bytes: memoryview
 
 
 # Parquet columns copied from the dialogue's row.
@@ -482,6 +455,12 @@ def _iso_timestamp(value: str | None) -> str | None:
     """ISO 8601 in UTC, as ``datetime.isoformat()`` writes it, from PostgreSQL's text or ISO 8601."""
     if not value:
         return None
+    # PostgreSQL's text for a UTC timestamptz, "YYYY-MM-DD HH:MM:SS[.ffffff]+00", rewritten without
+    # parsing (it prints no fraction for whole seconds and drops trailing zeros; isoformat likewise
+    # prints none, or all six digits).
+    if value.endswith("+00") and len(value) >= 22 and value[4] == "-" and value[10] == " " and value[19] in ".+":
+        fraction = value[19:-3]
+        return f"{value[:10]}T{value[11:19]}{fraction.ljust(7, '0') if fraction else ''}+00:00"
     return dt.datetime.fromisoformat(value).astimezone(dt.UTC).isoformat()
 
 
@@ -495,6 +474,7 @@ class _CorpusBuilder:
         self.curation: Counter = Counter()
         self.pii: Counter = Counter()
         self.seen_digests: set[bytes] = set()
+        self._cleaned_texts: dict[str | None, tuple[str, Counter]] = {}
         self.turns_per_dialogue: Counter = Counter()
         self.split_stats = {split: Counter() for split in SPLITS}
         self.split_characters: dict[str, set[int]] = {split: set() for split in SPLITS}
@@ -572,6 +552,18 @@ class _CorpusBuilder:
             known = self._pseudonyms[user_id] = worker_hash(user_id, self.salt)
         return known
 
+    def _cleaned(self, text: str | None) -> str:
+        """``_clean`` for a text many dialogues repeat (a greeting, a persona): scrubbed once, its
+        replacements counted at every use, as ``_clean`` counts them."""
+        known = self._cleaned_texts.get(text)
+        if known is None:
+            made: Counter = Counter()
+            cleaned = scrub_personal_data(text, made)[0] if text and self.scrub else text or ""
+            known = self._cleaned_texts[text] = (cleaned, made)
+        if known[1]:
+            self.pii.update(known[1])
+        return known[0]
+
     def _clean(self, text: str | None) -> str:
         if not text or not self.scrub:
             return text or ""
@@ -581,16 +573,15 @@ class _CorpusBuilder:
     def run(self, directory: Path) -> dict:
         self.reporter.report(0, "selecting dialogues", force=True)
         self._prepare()
-        # Before the files are opened and the reader thread starts: the worker is forked.
-        self.near = _NearDuplicates(parallel=self.total_turns >= PARALLEL_MIN_TURNS)
+        writers = {split: SplitWriter(directory / split) for split in SPLITS}
+        # A chunk's turns are curated (personal data, empty and near-duplicate turns: Arrow and
+        # compiled code, mostly without the GIL) on this thread while the previous chunk's
+        # dialogues are written. It loads the datasheet's plotting library while the first chunk
+        # is read.
+        self.near = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-curation")
+        self.near.submit(importlib.import_module, "matplotlib.figure")
+        self.near.submit(warm_up)
         try:
-            writers = {split: SplitWriter(directory / split) for split in SPLITS}
-        except BaseException:
-            self.near.close()
-            raise
-        try:
-            # Two chunks in flight: the next one's near-duplicate pass runs (in the second process)
-            # while this one's dialogues are written.
             pending: Iterator[None] | None = None
             for dialogues, turns in dialogue_tables(self.dialogues):
                 stage = self._batch(dialogues.combine_chunks(), turns.combine_chunks(), writers)
@@ -605,7 +596,7 @@ class _CorpusBuilder:
                 writer.abort()
             raise
         finally:
-            self.near.close()
+            self.near.shutdown(wait=True, cancel_futures=True)
         for writer in writers.values():
             writer.close()
         self.reporter.report(96, "writing datasheet")
@@ -623,8 +614,8 @@ class _CorpusBuilder:
     def _batch(self, dialogues: pa.Table, turns: pa.Table, writers: dict[str, SplitWriter]) -> Iterator[None]:
         """Curate and write whole dialogues: per-turn steps on columns, per-dialogue steps in Python.
 
-        A generator: it pauses once, after handing the near-duplicate pass over, so the caller can
-        finish the previous chunk meanwhile.
+        A generator: it pauses once, after handing the chunk's turns to the curation thread, so the
+        caller can finish the previous chunk meanwhile.
         """
         count = dialogues.num_rows
         if not count:
@@ -642,42 +633,18 @@ class _CorpusBuilder:
         matched = dialogue_ids[row_dialogue] == turn_ids
         self.turns_seen += int(matched.sum())
         selected = np.flatnonzero(matched & known[row_dialogue])
-
-        # Per-turn curation, in columns.
         if len(selected) < turns.num_rows:
             turns = turns.take(selected)
         turn_dialogue = row_dialogue[selected]
-        texts, originals = _array(turns, "text"), _array(turns, "original_text")
-        replaced = np.zeros(len(turns), dtype=np.int32)
-        if self.scrub:
-            texts, replaced = scrub_column(texts, self.pii)
-            originals, replaced_in_originals = scrub_column(originals, self.pii)
-            replaced += replaced_in_originals
-        blank = blank_mask(texts)
-        self.curation["empty_turns"] += int(blank.sum())
-        speakers = _array(turns, "speaker")
-        encoded = pc.dictionary_encode(speakers)
-        speaker_codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        present = np.flatnonzero(~blank)
-        groups = turn_dialogue[present] * max(len(encoded.dictionary), 1) + speaker_codes[present]
-        pending_near = self.near.submit(
-            texts.take(present) if len(present) < len(texts) else texts, groups, self.threshold
-        )
+        pending = self.near.submit(self._curate_turns, turns, turn_dialogue, count)
         yield
-        near = pending_near()
-        self.curation["near_duplicate_turns"] += int(near.sum())
-        kept = present[~near]
+        curated = pending.result()
+        self.curation["empty_turns"] += curated.empty
+        self.curation["near_duplicate_turns"] += curated.near_duplicates
+        texts, speakers, speaker_codes, kept = curated.texts, curated.speakers, curated.speaker_codes, curated.kept
         kept_dialogue = turn_dialogue[kept]
         kept_counts = np.bincount(kept_dialogue, minlength=count)
         kept_texts, kept_speakers = texts.take(kept), speakers.take(kept)
-        # Per dialogue, the kept turns as "speaker\x1ftext" joined by "\x1e": the exact-duplicate key.
-        dialogue_offsets = pa.array(np.searchsorted(kept_dialogue, np.arange(count + 1)), type=pa.int32())
-        keys = pc.binary_join(
-            pa.ListArray.from_arrays(dialogue_offsets, pc.binary_join_element_wise(kept_speakers, kept_texts, "\x1f")),
-            "\x1e",
-        )
-        key_offsets = np.frombuffer(keys.buffers()[1], dtype=np.int32)[keys.offset : keys.offset + count + 1]
-        key_bytes = memoryview(keys.buffers()[2]) if keys.buffers()[2] is not None else memoryview(b"")
         # Consecutive turns of one speaker become one message: chat formats alternate roles.
         kept_codes = speaker_codes[kept]
         segment_first = np.flatnonzero(
@@ -688,34 +655,37 @@ class _CorpusBuilder:
         ).to_pylist()
         segment_speakers = kept_speakers.take(segment_first).to_pylist()
         segment_bounds = np.searchsorted(kept_dialogue[segment_first], np.arange(count + 1)).tolist()
+        key_offsets, key_bytes = curated.key_offsets, curated.key_bytes
 
         written = np.zeros(count, dtype=bool)
         min_turns = self.spec["min_turns"]
+        counts = kept_counts.tolist()
         for index in range(count):
-            if splits[index] is None:
+            split = splits[index]
+            if split is None:
                 continue
-            if kept_counts[index] < min_turns:
+            if counts[index] < min_turns:
                 self.curation["dialogues_below_min_turns"] += 1
                 continue
-            digest = hashlib.blake2b(key_bytes[key_offsets[index] : key_offsets[index + 1]], digest_size=16).digest()
-            if digest in self.seen_digests:
+            key = xxhash.xxh3_128_digest(key_bytes[key_offsets[index] : key_offsets[index + 1]])
+            if key in self.seen_digests:
                 self.curation["duplicate_dialogues"] += 1
                 continue
-            self.seen_digests.add(digest)
+            self.seen_digests.add(key)
             first, last = segment_bounds[index], segment_bounds[index + 1]
             written[index] = self._examples(
-                {name: values[index] for name, values in head.items()},
-                splits[index],
-                segment_texts[first:last],
-                segment_speakers[first:last],
-                int(kept_counts[index]),
-                writers[splits[index]],
+                head, index, split, segment_texts[first:last], segment_speakers[first:last], writers[split]
             )
+        self._count_written(head, splits, written, kept_counts)
 
-        # The kept turns of the written dialogues, one Parquet table per split.
+        # The kept turns of the written dialogues, one Parquet table per split: rows in split order,
+        # so each split's table is a slice.
         rows_out = kept[written[kept_dialogue]]
         if not rows_out.size:
             return
+        split_codes = np.array([SPLITS.index(split) if split else len(SPLITS) for split in splits])
+        rows_out = rows_out[np.argsort(split_codes[turn_dialogue[rows_out]], kind="stable")]
+        split_bounds = np.searchsorted(split_codes[turn_dialogue[rows_out]], np.arange(len(SPLITS) + 1))
         out_dialogue = pa.array(turn_dialogue[rows_out])
         character_of = [self.characters.get(character_id) for character_id in head["character_id"]]
         per_dialogue = {
@@ -739,17 +709,85 @@ class _CorpusBuilder:
             "seq": _array(chosen, "seq"),
             "speaker": _array(chosen, "speaker"),
             "text": texts.take(rows_out),
-            "original_text": originals.take(rows_out),
-            "pii_replacements": pa.array(replaced[rows_out]),
+            "original_text": curated.originals.take(rows_out),
+            "pii_replacements": pa.array(curated.replaced[rows_out]),
             "author_worker": self._pseudonym_column(_array(chosen, "author_user_id")),
             "author_model": self._model_name_column(_array(chosen, "author_model_id")),
         }
         out = pa.Table.from_arrays([columns[field.name].cast(field.type) for field in TURN_SCHEMA], schema=TURN_SCHEMA)
-        out_splits = columns["split"]
-        for split in SPLITS:
-            part = out.filter(pc.equal(out_splits, split))
-            if part.num_rows:
-                writers[split].write_turns(part)
+        for position, split in enumerate(SPLITS):
+            start, stop = int(split_bounds[position]), int(split_bounds[position + 1])
+            if stop > start:
+                writers[split].write_turns(out.slice(start, stop - start))
+
+    def _curate_turns(self, turns: pa.Table, turn_dialogue: np.ndarray, count: int) -> "_CuratedTurns":
+        """The per-turn steps of one chunk, on the curation thread."""
+        texts, originals = _array(turns, "text"), _array(turns, "original_text")
+        # Scrubbing keeps a text blank or not, and only puts A-Z in: one scan serves all three steps.
+        scan = scan_texts(texts)
+        replaced = np.zeros(len(turns), dtype=np.int32)
+        if self.scrub:
+            texts, replaced = scrub_column(texts, self.pii, scan)
+            originals, replaced_in_originals = scrub_column(originals, self.pii)
+            replaced += replaced_in_originals
+        blank = scan.blank
+        speakers = _array(turns, "speaker")
+        encoded = pc.dictionary_encode(speakers)
+        speaker_codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        present = np.flatnonzero(~blank)
+        groups = turn_dialogue[present] * max(len(encoded.dictionary), 1) + speaker_codes[present]
+        near = near_duplicate_mask(
+            texts.take(present) if len(present) < len(texts) else texts,
+            groups,
+            self.threshold,
+            cased=scan.cased[present],
+        )
+        kept = present[~near]
+        # Per dialogue, the kept turns as "speaker\x1ftext" joined by "\x1e": the exact-duplicate key.
+        kept_dialogue = turn_dialogue[kept]
+        dialogue_offsets = pa.array(np.searchsorted(kept_dialogue, np.arange(count + 1)), type=pa.int32())
+        keys = pc.binary_join(
+            pa.ListArray.from_arrays(
+                dialogue_offsets, pc.binary_join_element_wise(speakers.take(kept), texts.take(kept), "\x1f")
+            ),
+            "\x1e",
+        )
+        key_offsets = np.frombuffer(keys.buffers()[1], dtype=np.int32)[keys.offset : keys.offset + count + 1]
+        key_bytes = memoryview(keys.buffers()[2]) if keys.buffers()[2] is not None else memoryview(b"")
+        return _CuratedTurns(
+            texts=texts,
+            originals=originals,
+            replaced=replaced,
+            speakers=speakers,
+            speaker_codes=speaker_codes,
+            kept=kept,
+            empty=int(blank.sum()),
+            near_duplicates=int(near.sum()),
+            key_offsets=key_offsets.tolist(),
+            key_bytes=key_bytes,
+        )
+
+    def _count_written(self, head: dict, splits: list, written: np.ndarray, kept_counts: np.ndarray) -> None:
+        """The statistics of the dialogues written from one chunk."""
+        rows = np.flatnonzero(written).tolist()
+        categories = [self.characters[head["character_id"][index]].category for index in rows]
+        sources = [head["source"][index] for index in rows]
+        row_splits = [splits[index] for index in rows]
+        examples = [len(self.prompt_options[head["character_id"][index]]) for index in rows]
+        turns = kept_counts[written].tolist()
+        for split, options, turn_count in zip(row_splits, examples, turns, strict=True):
+            stats = self.split_stats[split]
+            stats["characterglm_examples"] += options if self.spec["prompt_mode"] != PromptMode.DRAW else 1
+            stats["messages_examples"] += options if self.spec["prompt_mode"] != PromptMode.DRAW else 1
+            stats["dialogues"] += 1
+            stats["turns"] += turn_count
+        for split, index in zip(row_splits, rows, strict=True):
+            self.split_characters[split].add(head["character_id"][index])
+        self.turns_per_dialogue.update(turns)
+        self.by_source.update(sources)
+        self.by_category.update(categories)
+        self.by_split_source.update(zip(row_splits, sources, strict=True))
+        self.by_split_category.update(zip(row_splits, categories, strict=True))
 
     def _pseudonym_column(self, ids: pa.Array) -> pa.Array:
         distinct = pc.unique(ids)
@@ -762,23 +800,17 @@ class _CorpusBuilder:
         return pa.array(names, type=pa.string()).take(pc.index_in(ids, value_set=distinct, skip_nulls=False))
 
     def _examples(
-        self,
-        dialogue: dict,
-        split: str,
-        segments: list[str],
-        speakers: list[str],
-        kept_turns: int,
-        writer: SplitWriter,
+        self, head: dict, index: int, split: str, segments: list[str], speakers: list[str], writer: SplitWriter
     ) -> bool:
         """Write the dialogue's chat examples; False when it has no exchange to learn from."""
-        character = self.characters[dialogue["character_id"]]
+        character = self.characters[head["character_id"][index]]
         first, last = 0, len(segments)
         greeting = ""
         if last and speakers[0] == Speaker.CHARACTER:
             greeting = segments[0]
             first = 1
         elif character.greeting:
-            greeting = self._clean(character.greeting)
+            greeting = self._cleaned(character.greeting)
         if last > first and speakers[last - 1] == Speaker.PLAYER:
             last -= 1  # an unanswered last message teaches the character nothing
             self.curation["unanswered_last_messages"] += 1
@@ -790,45 +822,34 @@ class _CorpusBuilder:
         responses = segments[first + 1 : first + 2 * pair_count : 2]
         history = list(zip(queries, responses, strict=True))
 
-        dialogue_id = dialogue["dialogue_id"]
-        if dialogue["persona_name"] is not None:
-            user_name, user_info = dialogue["persona_name"], self._clean(dialogue["persona_description"])
+        dialogue_id = head["dialogue_id"][index]
+        persona_name = head["persona_name"][index]
+        if persona_name is not None:
+            user_name, user_info = persona_name, self._cleaned(head["persona_description"][index])
         else:
             user_name, user_info = ("用户" if character.language == "zh-hans" else "User"), ""
         options = self.prompt_options[character.pk]
         if self.spec["prompt_mode"] == PromptMode.DRAW and len(options) > 1:
-            index = int(hashlib.sha256(f"{self.spec['seed']}:{dialogue_id}".encode()).hexdigest(), 16) % len(options)
-            options = [options[index]]
+            drawn = int(hashlib.sha256(f"{self.spec['seed']}:{dialogue_id}".encode()).hexdigest(), 16) % len(options)
+            options = [options[drawn]]
         labels = _LABELS.get(character.language, _LABELS["en"])
         exchange = []
         for query, response in history:
             exchange.append({"role": "user", "content": query})
             exchange.append({"role": "assistant", "content": response})
         for kind, prompt in options:
-            # The same fields session_meta_for() fills, without building a persona object per dialogue.
-            meta = SessionMeta(bot_name=character.name, bot_info=prompt, user_name=user_name, user_info=user_info)
+            # The fields session_meta_for() fills (SessionMeta.as_dict), without an object per dialogue.
+            meta = {"bot_name": character.name, "bot_info": prompt, "user_name": user_name, "user_info": user_info}
             example_id = f"{dialogue_id}:{kind}"
             writer.write_characterglm(
-                {"id": example_id, "session_meta": meta.as_dict(), "greeting": greeting, "history": history}
+                {"id": example_id, "session_meta": meta, "greeting": greeting, "history": history}
             )
             system = prompt
-            if meta.user_info:
-                system += "\n" + labels["user"].format(name=meta.user_name, info=meta.user_info)
+            if user_info:
+                system += "\n" + labels["user"].format(name=user_name, info=user_info)
             if greeting:
-                system += "\n" + labels["greeting"].format(name=meta.bot_name, greeting=greeting)
+                system += "\n" + labels["greeting"].format(name=character.name, greeting=greeting)
             writer.write_messages({"id": example_id, "messages": [{"role": "system", "content": system}, *exchange]})
-        stats = self.split_stats[split]
-        stats["characterglm_examples"] += len(options)
-        stats["messages_examples"] += len(options)
-        stats["dialogues"] += 1
-        stats["turns"] += kept_turns
-        source = dialogue["source"]
-        self.split_characters[split].add(character.pk)
-        self.turns_per_dialogue[kept_turns] += 1
-        self.by_source[source] += 1
-        self.by_category[character.category] += 1
-        self.by_split_source[(split, source)] += 1
-        self.by_split_category[(split, character.category)] += 1
         return True
 
     def _stats(self) -> dict:
@@ -856,10 +877,14 @@ class _CorpusBuilder:
 
 def _publish(*, build: ExportBuild, temporary: Path, final: Path, result: dict) -> None:
     """Write the manifest and datasheet, take the next version number and rename into place."""
-    files = {}
-    for path in sorted(temporary.rglob("*")):
-        if path.is_file():
-            files[path.relative_to(temporary).as_posix()] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
+    paths = sorted(path for path in temporary.rglob("*") if path.is_file())
+    # hashlib hashes without the GIL: the files are read and hashed side by side.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="export-sha256") as hashing:
+        digests = list(hashing.map(sha256_file, paths))
+    files = {
+        path.relative_to(temporary).as_posix(): {"sha256": digest, "bytes": path.stat().st_size}
+        for path, digest in zip(paths, digests, strict=True)
+    }
     data_sha256 = hashlib.sha256(
         "".join(f"{name}\0{info['sha256']}\n" for name, info in sorted(files.items())).encode()
     ).hexdigest()

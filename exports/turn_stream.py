@@ -3,14 +3,22 @@
 The dialogues are read in chunks of ``CHUNK_DIALOGUES`` consecutive ids (keyset pagination): per
 chunk, one row per dialogue and the chunk's turns in (dialogue id, seq) order. On PostgreSQL both
 come through ``COPY … TO STDOUT (FORMAT csv)`` and Arrow's CSV reader, with no Python object per
-field; on other databases (SQLite in development) through the ORM. A chunk is read completely
-before it is handed over, so the connection is free while the build works on it (progress
-updates, heartbeats); memory holds two chunks (the one being curated and the next one being read).
+field: the dialogue rows through the build's own connection, the turns (nearly all the bytes)
+through ``psql`` when it is installed, streaming into Arrow without this process touching a row
+(psycopg hands COPY over as one Python object per row, which costs more than the rest of the
+read), and through psycopg otherwise. On other databases (SQLite in development) through the ORM.
+A chunk is read completely before it is handed over, so memory holds two chunks (the one being
+curated and the next one being read).
 """
 
+import os
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 from django.db import connection
@@ -65,15 +73,19 @@ def dialogue_tables(dialogues: QuerySet) -> Iterator[tuple[pa.Table, pa.Table]]:
             )
         return
     # The next chunk is read (PostgreSQL builds it on its own core; Arrow parses without the GIL)
-    # while the build curates this one. Same connection, so same transaction: psycopg holds the
-    # connection's lock for the whole COPY, and the build's own queries wait for it.
+    # while the build curates this one. The dialogue rows come through the build's connection
+    # (psycopg holds its lock for the whole COPY; the build's own queries wait for it). psql has a
+    # connection of its own, which cannot see what an open transaction of the build's has not
+    # committed: inside one, the turns come through the build's connection too.
     connection.ensure_connection()
     raw = connection.connection
+    executable = shutil.which("psql")
+    psql = _Psql(executable, raw) if executable and not connection.in_atomic_block else None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-read") as reader:
         pending = None
         for chunk in _chunks(dialogues):
             queries = (_dialogue_rows(chunk).query.sql_with_params(), _turn_rows(chunk).query.sql_with_params())
-            following = reader.submit(_copy_chunk, raw, *queries)
+            following = reader.submit(_copy_chunk, raw, psql, *queries)
             if pending is not None:
                 yield pending.result()
             pending = following
@@ -120,27 +132,108 @@ def _orm_table(rows: QuerySet, columns: tuple, schema: pa.Schema) -> pa.Table:
     )
 
 
-def _copy_chunk(raw_connection, dialogue_query: tuple, turn_query: tuple) -> tuple[pa.Table, pa.Table]:
-    return (
-        _copy_table(raw_connection, *dialogue_query, DIALOGUE_SCHEMA),
-        _copy_table(raw_connection, *turn_query, TURN_SCHEMA),
-    )
+def _copy_chunk(
+    raw_connection, psql: "_Psql | None", dialogue_query: tuple, turn_query: tuple
+) -> tuple[pa.Table, pa.Table]:
+    dialogues = _copy_table(raw_connection, *dialogue_query, DIALOGUE_SCHEMA)
+    if psql is None:
+        return dialogues, _copy_table(raw_connection, *turn_query, TURN_SCHEMA)
+    return dialogues, psql.copy_table(*turn_query, TURN_SCHEMA)
+
+
+def _csv_options(schema: pa.Schema) -> dict:
+    # PostgreSQL's CSV writes NULL as an empty field and an empty string as "": Arrow keeps them apart.
+    return {
+        "read_options": pa_csv.ReadOptions(column_names=schema.names, block_size=CSV_BLOCK_BYTES),
+        "parse_options": pa_csv.ParseOptions(newlines_in_values=True),
+        "convert_options": pa_csv.ConvertOptions(
+            column_types=schema, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False
+        ),
+    }
+
+
+def _copy_sql(sql: str) -> str:
+    return f"COPY ({sql}) TO STDOUT (FORMAT csv)"
 
 
 def _copy_table(raw_connection, sql: str, params: tuple, schema: pa.Schema) -> pa.Table:
-    # PostgreSQL's CSV writes NULL as an empty field and an empty string as "": Arrow keeps them apart.
-    convert = pa_csv.ConvertOptions(
-        column_types=schema, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False
-    )
-    with raw_connection.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
+    with raw_connection.cursor() as cursor, cursor.copy(_copy_sql(sql), params) as copy:
         # One chunk is a few MB of CSV: joining psycopg's rows and parsing the buffer once is
         # faster than handing Arrow a file object to pull from.
         data = b"".join(copy)
     if not data:
         return schema.empty_table()
-    return pa_csv.read_csv(
-        pa.BufferReader(data),
-        read_options=pa_csv.ReadOptions(column_names=schema.names, block_size=CSV_BLOCK_BYTES),
-        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
-        convert_options=convert,
-    )
+    return pa_csv.read_csv(pa.BufferReader(data), **_csv_options(schema))
+
+
+class _Psql:
+    """COPY through ``psql`` on its own connection to the build's database, parsed as it arrives."""
+
+    def __init__(self, executable: str, raw_connection) -> None:
+        self.executable = executable
+        self.raw_connection = raw_connection
+        self.environment = _libpq_environment(raw_connection)
+
+    def copy_table(self, sql: str, params: tuple, schema: pa.Schema) -> pa.Table:
+        with psycopg.ClientCursor(self.raw_connection) as cursor:
+            statement = cursor.mogrify(_copy_sql(sql), params)
+        command = [self.executable, "--no-psqlrc", "--quiet", "--no-password", "--set", "ON_ERROR_STOP=1"]
+        with tempfile.TemporaryFile() as errors:
+            process = subprocess.Popen(
+                [*command, "--command", statement],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                env=self.environment,
+            )
+            try:
+                table = pa_csv.read_csv(process.stdout, **_csv_options(schema))
+            except pa.ArrowInvalid as error:
+                if process.wait() == 0 and "Empty CSV file" in str(error):
+                    table = schema.empty_table()
+                elif process.returncode == 0:
+                    raise
+            finally:
+                process.stdout.close()
+                if process.poll() is None:
+                    process.kill()
+            if process.wait() != 0:
+                errors.seek(0)
+                message = errors.read().decode(errors="replace").strip() or f"exit status {process.returncode}"
+                raise psycopg.OperationalError(f"psql could not read the turns: {message}")
+        return table
+
+
+# Connection keywords of libpq and the variables psql reads them from (the libpq psql uses may be
+# older than psycopg's, so only these, and only those that are set, are passed).
+_LIBPQ_ENVIRONMENT = {
+    "host": "PGHOST",
+    "hostaddr": "PGHOSTADDR",
+    "port": "PGPORT",
+    "dbname": "PGDATABASE",
+    "user": "PGUSER",
+    "password": "PGPASSWORD",
+    "passfile": "PGPASSFILE",
+    "options": "PGOPTIONS",
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "sslcrl": "PGSSLCRL",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+    "service": "PGSERVICE",
+    "target_session_attrs": "PGTARGETSESSIONATTRS",
+}
+
+
+def _libpq_environment(raw_connection) -> dict[str, str]:
+    """The environment that points ``psql`` at the build's database (no password on a command line)."""
+    settings = connection.get_connection_params()
+    settings["password"] = raw_connection.info.password or settings.get("password")
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("PG")}
+    for keyword, variable in _LIBPQ_ENVIRONMENT.items():
+        if settings.get(keyword) not in (None, ""):
+            environment[variable] = str(settings[keyword])
+    environment["PGCLIENTENCODING"] = "UTF8"
+    environment["PGAPPNAME"] = "troupe-export"
+    return environment

@@ -8,6 +8,7 @@ makes two builds of the same spec on the same data byte-identical.
 import hashlib
 import json
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,25 @@ TURN_SCHEMA = pa.schema(
     ]
 )
 TURN_COLUMNS = tuple(TURN_SCHEMA.names)
+# Columns with few distinct values get Parquet dictionary encoding; the texts and ids would only
+# make the writer try a dictionary and give it up, page after page.
+DICTIONARY_COLUMNS = (
+    "split",
+    "character",
+    "category",
+    "source",
+    "language",
+    "topic",
+    "topic_kind",
+    "speaker",
+    "author_worker",
+    "author_model",
+    "model_generation",
+    "character_worker",
+    "player_worker",
+    "literary_chapter",
+    "dialogue_created_at",
+)
 
 
 def dumps(obj: Any) -> str:
@@ -70,7 +90,17 @@ class SplitWriter:
         self.directory = directory
         self._characterglm = open(directory / "characterglm.jsonl", "wb", buffering=1 << 20)
         self._messages = open(directory / "messages.jsonl", "wb", buffering=1 << 20)
-        self._parquet = pq.ParquetWriter(directory / "turns.parquet", TURN_SCHEMA, compression="zstd")
+        self._parquet = pq.ParquetWriter(
+            directory / "turns.parquet",
+            TURN_SCHEMA,
+            compression="zstd",
+            compression_level=1,
+            use_dictionary=list(DICTIONARY_COLUMNS),
+        )
+        # Arrow encodes and compresses without the GIL: row groups are written on a thread of their
+        # own while the build goes on, one at a time (so at most one waits in memory).
+        self._parquet_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-parquet")
+        self._parquet_pending: Future | None = None
         self._tables: list[pa.Table] = []
         self._buffered = 0
         self._rows: list[tuple] = []
@@ -111,22 +141,37 @@ class SplitWriter:
             return
         table = pa.concat_tables(self._tables)
         whole = table.num_rows if final else table.num_rows - table.num_rows % PARQUET_ROW_GROUP
-        for start in range(0, whole, PARQUET_ROW_GROUP):
-            chunk = table.slice(start, min(PARQUET_ROW_GROUP, whole - start)).combine_chunks()
-            self._parquet.write_table(chunk, row_group_size=PARQUET_ROW_GROUP)
+        if whole:
+            self._wait_for_parquet()
+            self._parquet_pending = self._parquet_thread.submit(self._write_row_groups, table.slice(0, whole))
         rest = table.slice(whole)
         self._tables = [rest] if rest.num_rows else []
         self._buffered = rest.num_rows
 
+    def _write_row_groups(self, table: pa.Table) -> None:
+        for start in range(0, table.num_rows, PARQUET_ROW_GROUP):
+            chunk = table.slice(start, PARQUET_ROW_GROUP).combine_chunks()
+            self._parquet.write_table(chunk, row_group_size=PARQUET_ROW_GROUP)
+
+    def _wait_for_parquet(self) -> None:
+        if self._parquet_pending is not None:
+            pending, self._parquet_pending = self._parquet_pending, None
+            pending.result()
+
     def close(self) -> None:
         self._flush_rows()
         self._flush(final=True)
+        try:
+            self._wait_for_parquet()
+        finally:
+            self._parquet_thread.shutdown(wait=True)
         self._parquet.close()
         self._characterglm.close()
         self._messages.close()
 
     def abort(self) -> None:
         """Close the files without caring about their content (the directory is thrown away)."""
+        self._parquet_thread.shutdown(wait=True, cancel_futures=True)
         for closer in (self._parquet.close, self._characterglm.close, self._messages.close):
             try:
                 closer()

@@ -7,10 +7,20 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
 
-from exports import turn_stream
-from exports.batch_curation import blank_mask, compact_column, near_duplicate_mask, scrub_column
-from exports.curation import NearDuplicateFilter, compact_text, scrub_personal_data
+from exports import curation, turn_stream
+from exports.batch_curation import (
+    _PYTHON_LOWER,
+    blank_mask,
+    is_space,
+    maybe_cased,
+    near_duplicate_mask,
+    scan_texts,
+    scrub_column,
+)
+from exports.curation import NearDuplicateFilter, scrub_personal_data
 from tests.exports.conftest import edited_or_fresh, make_corpus
 
 WHITESPACE = [chr(code) for code in range(0x110000) if chr(code).isspace()]
@@ -26,7 +36,7 @@ def _reference(texts: list[str], groups: list[int], threshold: float) -> list[bo
 
 def test_batch_near_duplicates_match_the_per_turn_filter():
     rng = random.Random(11)
-    alphabet = "abcde fghij今天的海风İΣ\u3000\t"
+    alphabet = "abcde fghij今天的海风İΣ\ua7cb\u3000\t\u00a0\x1c\n  "
     texts, groups = [], []
     for group in range(600):
         base = "".join(rng.choice(alphabet) for _ in range(rng.randint(6, 40)))
@@ -50,12 +60,46 @@ def test_long_planted_near_duplicates_are_found():
     assert not near_duplicate_mask(pa.array(texts), np.array([0, 0, 1]), 0.9).any()
 
 
-def test_compact_column_has_python_lengths():
-    rng = random.Random(3)
-    pool = [*"abcİΣ今 ", *WHITESPACE]
-    texts = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 12))) for _ in range(5000)]
-    compacted = compact_column(pa.array(texts)).to_pylist()
-    assert [len(text) for text in compacted] == [len(compact_text(text)) for text in texts]
+def test_whitespace_of_the_walk_is_str_isspace():
+    assert [code for code in range(0x110000) if is_space(code)] == [ord(char) for char in WHITESPACE]
+
+
+def test_letters_arrow_lowers_unlike_python_are_left_to_python():
+    letters = [chr(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF]
+    by_arrow = pc.utf8_lower(pa.array(letters)).to_pylist()
+    differing = [letter for letter, lowered in zip(letters, by_arrow, strict=True) if letter.lower() != lowered]
+    assert differing
+    routed = pc.match_substring_regex(pa.array([*differing, "Σ"]), _PYTHON_LOWER).to_pylist()
+    assert all(routed), [hex(ord(letter)) for letter, ok in zip(differing, routed, strict=False) if not ok]
+
+
+def test_letters_left_to_the_walk_lower_case_alike_everywhere():
+    letters = [chr(code) for code in range(0x80, 0x110000) if not 0xD800 <= code <= 0xDFFF]
+    by_arrow = pc.utf8_lower(pa.array(letters)).to_pylist()
+    changed = [
+        letter
+        for letter, lowered in zip(letters, by_arrow, strict=True)
+        if letter.lower() != letter or lowered != letter
+    ]
+    assert len(changed) > 1000
+    assert [hex(ord(letter)) for letter in changed if not maybe_cased(ord(letter))] == []
+
+
+def test_scan_marks_the_texts_the_scrubber_looks_at():
+    texts = ["call 1 2 3 4 5 6 7", "١٢٣٤٥٦٧ arabic digits", "１３８１２３４５６７８", "a@b", "(50123.15)", "", None]
+    candidates = scan_texts(pa.array(texts, type=pa.string())).personal_data_candidates.tolist()
+    assert candidates == [True, True, True, True, False, False, False]
+    rng = random.Random(5)
+    pool = [*"0123456789 -@a.", "  ", "--", "١", "１", "\u0966"]
+    randoms = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 16))) for _ in range(5000)]
+    marked = scan_texts(pa.array(randoms)).personal_data_candidates.tolist()
+    assert marked == ["@" in text or curation._DIGIT_RUN.search(text) is not None for text in randoms]
+    assert 500 < sum(marked) < 4500
+
+
+def test_threshold_outside_zero_to_one_is_refused():
+    with pytest.raises(ValueError, match="threshold"):
+        near_duplicate_mask(pa.array(["a" * 20, "a" * 20]), np.zeros(2, dtype=np.int64), 1.5)
 
 
 def test_blank_mask_is_str_strip():
@@ -106,14 +150,3 @@ def test_null_and_empty_original_text_survive_the_stream(db, build_now):
     originals = table["original_text"].tolist()
     assert originals[0] == "" and originals[1] == "first draft, call [PHONE]" and pd.isna(originals[2])
     assert table["pii_replacements"].tolist()[:2] == [0, 1]
-
-
-def test_near_duplicates_in_a_second_process_give_the_same_files(corpus, build_now, monkeypatch):
-    from exports import services
-
-    inline = build_now({"seed": 2})
-    monkeypatch.setattr(services, "PARALLEL_MIN_TURNS", 0)
-    monkeypatch.setattr(turn_stream, "CHUNK_DIALOGUES", 5)  # several chunks in flight
-    parallel = build_now({"seed": 2})
-    assert parallel.data_sha256 == inline.data_sha256
-    assert parallel.stats == inline.stats
