@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from exports.batch_curation import near_duplicate_mask, scan_texts, scrub_column, warm_up
 from exports.curation import scrub_personal_data, worker_hash
+from exports.examples import ChunkDialogues, ExampleHeads, example_lines, exchanges, json_literal, lines_block
 from exports.models import SPLITS, BuildStatus, ExportBuild, ExportSpec, PromptMode
 from exports.turn_stream import dialogue_tables
 from exports.writers import (
@@ -475,6 +476,7 @@ class _CorpusBuilder:
         self.pii: Counter = Counter()
         self.seen_digests: set[bytes] = set()
         self._cleaned_texts: dict[str | None, tuple[str, Counter]] = {}
+        self._character_examples: dict[tuple, list[tuple[str, str, str, str, str]]] = {}
         self.turns_per_dialogue: Counter = Counter()
         self.split_stats = {split: Counter() for split in SPLITS}
         self.split_characters: dict[str, set[int]] = {split: set() for split in SPLITS}
@@ -552,17 +554,22 @@ class _CorpusBuilder:
             known = self._pseudonyms[user_id] = worker_hash(user_id, self.salt)
         return known
 
-    def _cleaned(self, text: str | None) -> str:
-        """``_clean`` for a text many dialogues repeat (a greeting, a persona): scrubbed once, its
-        replacements counted at every use, as ``_clean`` counts them."""
+    def _scrubbed(self, text: str | None) -> tuple[str, Counter]:
+        """``text`` as ``_clean`` leaves it and the replacements made, remembered for texts many
+        dialogues repeat (a greeting, a persona), without counting them."""
         known = self._cleaned_texts.get(text)
         if known is None:
             made: Counter = Counter()
             cleaned = scrub_personal_data(text, made)[0] if text and self.scrub else text or ""
             known = self._cleaned_texts[text] = (cleaned, made)
-        if known[1]:
-            self.pii.update(known[1])
-        return known[0]
+        return known
+
+    def _cleaned(self, text: str | None) -> str:
+        """``_clean`` for a text many dialogues repeat: scrubbed once, counted at every use."""
+        cleaned, made = self._scrubbed(text)
+        if made:
+            self.pii.update(made)
+        return cleaned
 
     def _clean(self, text: str | None) -> str:
         if not text or not self.scrub:
@@ -650,19 +657,23 @@ class _CorpusBuilder:
         segment_first = np.flatnonzero(
             np.r_[True, (kept_dialogue[1:] != kept_dialogue[:-1]) | (kept_codes[1:] != kept_codes[:-1])]
         )[: len(kept)]
-        segment_texts = pc.binary_join(
-            pa.ListArray.from_arrays(pa.array(np.r_[segment_first, len(kept)], type=pa.int32()), kept_texts), "\n"
-        ).to_pylist()
-        segment_speakers = kept_speakers.take(segment_first).to_pylist()
-        segment_bounds = np.searchsorted(kept_dialogue[segment_first], np.arange(count + 1)).tolist()
+        chunk = ChunkDialogues(
+            segments=pc.binary_join(
+                pa.ListArray.from_arrays(pa.array(np.r_[segment_first, len(kept)], type=pa.int32()), kept_texts), "\n"
+            ),
+            segment_is_character=pc.equal(kept_speakers.take(pa.array(segment_first)), Speaker.CHARACTER.value)
+            .to_numpy(zero_copy_only=False)
+            .astype(bool),
+            bounds=np.searchsorted(kept_dialogue[segment_first], np.arange(count + 1)),
+        )
         key_offsets, key_bytes = curated.key_offsets, curated.key_bytes
 
-        written = np.zeros(count, dtype=bool)
+        # Per dialogue in Python: the split plan, the minimum length, exact duplicates.
+        reaching = np.zeros(count, dtype=bool)
         min_turns = self.spec["min_turns"]
         counts = kept_counts.tolist()
         for index in range(count):
-            split = splits[index]
-            if split is None:
+            if splits[index] is None:
                 continue
             if counts[index] < min_turns:
                 self.curation["dialogues_below_min_turns"] += 1
@@ -672,10 +683,30 @@ class _CorpusBuilder:
                 self.curation["duplicate_dialogues"] += 1
                 continue
             self.seen_digests.add(key)
-            first, last = segment_bounds[index], segment_bounds[index + 1]
-            written[index] = self._examples(
-                head, index, split, segment_texts[first:last], segment_speakers[first:last], writers[split]
-            )
+            reaching[index] = True
+        exchange = exchanges(chunk)
+        self.curation["unanswered_last_messages"] += int((reaching & exchange.unanswered).sum())
+        self.curation["dialogues_without_exchange"] += int((reaching & (exchange.pairs == 0)).sum())
+        written = reaching & (exchange.pairs > 0)
+        for index in np.flatnonzero(reaching & ~exchange.greeting_segment).tolist():
+            # The character's own greeting stands in; its personal data is counted at each use.
+            self._cleaned(self.characters[head["character_id"][index]].greeting)
+        if written.any():
+            # The examples split by split (in dialogue order inside each), so each split's lines
+            # are one block.
+            rows = np.flatnonzero(written)
+            split_codes = np.array([SPLITS.index(splits[index]) for index in rows.tolist()])
+            rows = rows[np.argsort(split_codes, kind="stable")]
+            heads = self._example_heads(head, rows)
+            characterglm, messages = example_lines(chunk, exchange, heads)
+            example_split = np.array([SPLITS.index(splits[index]) for index in heads.dialogue.tolist()])
+            bounds = np.searchsorted(example_split, np.arange(len(SPLITS) + 1)).tolist()
+            for position, split in enumerate(SPLITS):
+                if bounds[position + 1] > bounds[position]:
+                    writers[split].write_characterglm_lines(
+                        lines_block(characterglm, bounds[position], bounds[position + 1])
+                    )
+                    writers[split].write_messages_lines(lines_block(messages, bounds[position], bounds[position + 1]))
         self._count_written(head, splits, written, kept_counts)
 
         # The kept turns of the written dialogues, one Parquet table per split: rows in split order,
@@ -703,7 +734,7 @@ class _CorpusBuilder:
         }
         for name in _DIALOGUE_COLUMNS_OUT:
             columns[name] = _array(dialogues, name).take(out_dialogue)
-        chosen = turns.take(rows_out)
+        chosen = turns.select(["dialogue_id", "seq", "speaker", "author_user_id", "author_model_id"]).take(rows_out)
         columns |= {
             "dialogue_id": _array(chosen, "dialogue_id"),
             "seq": _array(chosen, "seq"),
@@ -799,58 +830,67 @@ class _CorpusBuilder:
         names = [self.models[value][0] if value in self.models else None for value in distinct.to_pylist()]
         return pa.array(names, type=pa.string()).take(pc.index_in(ids, value_set=distinct, skip_nulls=False))
 
-    def _examples(
-        self, head: dict, index: int, split: str, segments: list[str], speakers: list[str], writer: SplitWriter
-    ) -> bool:
-        """Write the dialogue's chat examples; False when it has no exchange to learn from."""
-        character = self.characters[head["character_id"][index]]
-        first, last = 0, len(segments)
-        greeting = ""
-        if last and speakers[0] == Speaker.CHARACTER:
-            greeting = segments[0]
-            first = 1
-        elif character.greeting:
-            greeting = self._cleaned(character.greeting)
-        if last > first and speakers[last - 1] == Speaker.PLAYER:
-            last -= 1  # an unanswered last message teaches the character nothing
-            self.curation["unanswered_last_messages"] += 1
-        pair_count = (last - first) // 2
-        if not pair_count:
-            self.curation["dialogues_without_exchange"] += 1
-            return False
-        queries = segments[first : first + 2 * pair_count : 2]
-        responses = segments[first + 1 : first + 2 * pair_count : 2]
-        history = list(zip(queries, responses, strict=True))
+    def _example_heads(self, head: dict, rows: np.ndarray) -> ExampleHeads:
+        """What each example of the written dialogues ``rows`` says besides the dialogue's segments."""
+        dialogue, ids, session_meta, system_prefix, greeting_label, fallback = [], [], [], [], [], []
+        draw = self.spec["prompt_mode"] == PromptMode.DRAW
+        character_ids, dialogue_ids = head["character_id"], head["dialogue_id"]
+        persona_names, persona_descriptions = head["persona_name"], head["persona_description"]
+        for index in rows.tolist():
+            persona_name = persona_names[index]
+            if persona_name is not None:
+                self._cleaned(persona_descriptions[index])  # counted at every use, as before
+            options = self._options(character_ids[index], persona_name, persona_descriptions[index])
+            if draw and len(options) > 1:
+                digest = hashlib.sha256(f"{self.spec['seed']}:{dialogue_ids[index]}".encode()).hexdigest()
+                options = [options[int(digest, 16) % len(options)]]
+            for kind, meta, prefix, label, greeting in options:
+                dialogue.append(index)
+                ids.append(f'"{dialogue_ids[index]}:{kind}"')
+                session_meta.append(meta)
+                system_prefix.append(prefix)
+                greeting_label.append(label)
+                fallback.append(greeting)
+        return ExampleHeads(
+            dialogue=np.array(dialogue, dtype=np.int64),
+            ids=ids,
+            session_meta=session_meta,
+            system_prefix=system_prefix,
+            greeting_label=greeting_label,
+            fallback_greeting=fallback,
+        )
 
-        dialogue_id = head["dialogue_id"][index]
-        persona_name = head["persona_name"][index]
+    def _options(
+        self, character_id: int, persona_name: str | None, persona_description: str | None
+    ) -> list[tuple[str, str, str, str, str]]:
+        """Per prompt variant of a character talking to a persona: (kind, session_meta JSON, system
+        message up to the greeting sentence, the greeting sentence's beginning, the character's own
+        greeting), as ``session_meta_for`` and the system message describe them."""
+        key = (character_id, persona_name, persona_description)
+        known = self._character_examples.get(key)
+        if known is not None:
+            return known
+        character = self.characters[character_id]
+        labels = _LABELS.get(character.language, _LABELS["en"])
         if persona_name is not None:
-            user_name, user_info = persona_name, self._cleaned(head["persona_description"][index])
+            user_name, user_info = persona_name, self._scrubbed(persona_description)[0]
         else:
             user_name, user_info = ("用户" if character.language == "zh-hans" else "User"), ""
-        options = self.prompt_options[character.pk]
-        if self.spec["prompt_mode"] == PromptMode.DRAW and len(options) > 1:
-            drawn = int(hashlib.sha256(f"{self.spec['seed']}:{dialogue_id}".encode()).hexdigest(), 16) % len(options)
-            options = [options[drawn]]
-        labels = _LABELS.get(character.language, _LABELS["en"])
-        exchange = []
-        for query, response in history:
-            exchange.append({"role": "user", "content": query})
-            exchange.append({"role": "assistant", "content": response})
-        for kind, prompt in options:
-            # The fields session_meta_for() fills (SessionMeta.as_dict), without an object per dialogue.
-            meta = {"bot_name": character.name, "bot_info": prompt, "user_name": user_name, "user_info": user_info}
-            example_id = f"{dialogue_id}:{kind}"
-            writer.write_characterglm(
-                {"id": example_id, "session_meta": meta, "greeting": greeting, "history": history}
-            )
-            system = prompt
-            if user_info:
-                system += "\n" + labels["user"].format(name=user_name, info=user_info)
-            if greeting:
-                system += "\n" + labels["greeting"].format(name=character.name, greeting=greeting)
-            writer.write_messages({"id": example_id, "messages": [{"role": "system", "content": system}, *exchange]})
-        return True
+        user_sentence = "\n" + labels["user"].format(name=user_name, info=user_info) if user_info else ""
+        # SessionMeta.as_dict(), keys sorted as orjson sorts them.
+        meta_tail = (
+            f',"bot_name":{json_literal(character.name)},"user_info":{json_literal(user_info)},'
+            f'"user_name":{json_literal(user_name)}}}'
+        )
+        greeting_label = labels["greeting"].format(name=character.name, greeting="")
+        greeting = self._scrubbed(character.greeting)[0] if character.greeting else ""
+        known = self._character_examples[key] = []
+        for kind, prompt in self.prompt_options[character_id]:
+            if json_literal(kind) != f'"{kind}"':
+                raise ValueError(f"A prompt kind to write as is in an example id: {kind!r}")
+            meta = f'{{"bot_info":{json_literal(prompt)}{meta_tail}'
+            known.append((kind, meta, prompt + user_sentence, greeting_label, greeting))
+        return known
 
     def _stats(self) -> dict:
         splits = {}

@@ -3,10 +3,9 @@
 The dialogues are read in chunks of ``CHUNK_DIALOGUES`` consecutive ids (keyset pagination): per
 chunk, one row per dialogue and the chunk's turns in (dialogue id, seq) order. On PostgreSQL both
 come through ``COPY … TO STDOUT (FORMAT csv)`` and Arrow's CSV reader, with no Python object per
-field: the dialogue rows through the build's own connection, the turns (nearly all the bytes)
-through ``psql`` when it is installed, streaming into Arrow without this process touching a row
-(psycopg hands COPY over as one Python object per row, which costs more than the rest of the
-read), and through psycopg otherwise. On other databases (SQLite in development) through the ORM.
+field: through ``psql`` when it is installed, streaming into Arrow without this process touching
+a row (psycopg hands COPY over as one Python object per row, which costs more than the rest of
+the read), and through the build's own connection (psycopg) otherwise. On other databases (SQLite in development) through the ORM.
 A chunk is read completely before it is handed over, so memory holds two chunks (the one being
 curated and the next one being read).
 """
@@ -73,10 +72,10 @@ def dialogue_tables(dialogues: QuerySet) -> Iterator[tuple[pa.Table, pa.Table]]:
             )
         return
     # The next chunk is read (PostgreSQL builds it on its own core; Arrow parses without the GIL)
-    # while the build curates this one. The dialogue rows come through the build's connection
-    # (psycopg holds its lock for the whole COPY; the build's own queries wait for it). psql has a
-    # connection of its own, which cannot see what an open transaction of the build's has not
-    # committed: inside one, the turns come through the build's connection too.
+    # while the build curates this one. psql has a connection of its own, which cannot see what an
+    # open transaction of the build's has not committed: inside one, and without psql, the rows
+    # come through the build's connection (psycopg holds its lock for the whole COPY; the build's
+    # own queries wait for it).
     connection.ensure_connection()
     raw = connection.connection
     executable = shutil.which("psql")
@@ -135,10 +134,10 @@ def _orm_table(rows: QuerySet, columns: tuple, schema: pa.Schema) -> pa.Table:
 def _copy_chunk(
     raw_connection, psql: "_Psql | None", dialogue_query: tuple, turn_query: tuple
 ) -> tuple[pa.Table, pa.Table]:
-    dialogues = _copy_table(raw_connection, *dialogue_query, DIALOGUE_SCHEMA)
     if psql is None:
+        dialogues = _copy_table(raw_connection, *dialogue_query, DIALOGUE_SCHEMA)
         return dialogues, _copy_table(raw_connection, *turn_query, TURN_SCHEMA)
-    return dialogues, psql.copy_table(*turn_query, TURN_SCHEMA)
+    return psql.copy_table(*dialogue_query, DIALOGUE_SCHEMA), psql.copy_table(*turn_query, TURN_SCHEMA)
 
 
 def _csv_options(schema: pa.Schema) -> dict:
@@ -200,7 +199,7 @@ class _Psql:
             if process.wait() != 0:
                 errors.seek(0)
                 message = errors.read().decode(errors="replace").strip() or f"exit status {process.returncode}"
-                raise psycopg.OperationalError(f"psql could not read the turns: {message}")
+                raise psycopg.OperationalError(f"psql could not read the dialogues: {message}")
         return table
 
 
@@ -235,5 +234,8 @@ def _libpq_environment(raw_connection) -> dict[str, str]:
         if settings.get(keyword) not in (None, ""):
             environment[variable] = str(settings[keyword])
     environment["PGCLIENTENCODING"] = "UTF8"
+    # Timestamps printed as the build reads them fastest: ISO 8601 in UTC ("… HH:MM:SS+00").
+    environment["PGTZ"] = "UTC"
+    environment["PGDATESTYLE"] = "ISO"
     environment["PGAPPNAME"] = "troupe-export"
     return environment

@@ -105,11 +105,13 @@ class SplitWriter:
         self._buffered = 0
         self._rows: list[tuple] = []
 
-    def write_characterglm(self, example: dict) -> None:
-        self._characterglm.write(dumps_line(example))
+    def write_characterglm_lines(self, lines: bytes | memoryview) -> None:
+        """Whole JSON lines (``exports.examples``), newlines included."""
+        self._characterglm.write(lines)
 
-    def write_messages(self, example: dict) -> None:
-        self._messages.write(dumps_line(example))
+    def write_messages_lines(self, lines: bytes | memoryview) -> None:
+        """Whole JSON lines (``exports.examples``), newlines included."""
+        self._messages.write(lines)
 
     def write_turns(self, table: pa.Table) -> None:
         """Rows of ``TURN_SCHEMA``."""

@@ -12,6 +12,9 @@ from exports.models import BuildStatus
 
 
 class Command(BaseCommand):
+    # A build reads the database and writes files; it needs none of the project-wide checks (URLs,
+    # admin, templates), which take most of a second before the first row is read.
+    requires_system_checks = []
     help = (
         "Build a versioned training corpus into DIR (manifest.json, DATASHEET.md, dataset_info.json, "
         "train/ validation/ test/ with characterglm.jsonl, messages.jsonl, turns.parquet). Without "
