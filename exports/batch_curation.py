@@ -72,8 +72,18 @@ def _buffers(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return data, offsets.astype(np.int64), valid
 
 
+_DIGIT, _SPACE, _CASED, _AT = 1, 2, 4, 8
+
+
+@cache
+def _character_classes() -> np.ndarray:
+    """Per code point up to U+1FFFF, what the scan and the walk ask of it, as bits; past it no
+    character is a digit, a space or cased (``_class`` answers there)."""
+    return _fill_classes(_decimal_digits())
+
+
 def scan_texts(texts: pa.Array) -> TextScan:
-    candidates, blank, cased = _scan(*_buffers(texts), _decimal_digits())
+    candidates, blank, cased = _scan(*_buffers(texts), _character_classes())
     return TextScan(personal_data_candidates=candidates, blank=blank, cased=cased)
 
 
@@ -152,6 +162,7 @@ def near_duplicate_mask(
         float(threshold),
         int(window),
         int(min_chars),
+        _character_classes(),
     )
 
 
@@ -193,7 +204,31 @@ def _next_point(data, index):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def _scan(data, offsets, valid, decimal_digits):  # pragma: no cover - compiled
+def _fill_classes(decimal_digits):  # pragma: no cover - compiled
+    classes = np.zeros(decimal_digits.shape[0], dtype=np.uint8)
+    for point in range(decimal_digits.shape[0]):
+        value = 0
+        if decimal_digits[point]:
+            value |= _DIGIT
+        if is_space(point):
+            value |= _SPACE
+        if maybe_cased(point):
+            value |= _CASED
+        if point == 0x40:
+            value |= _AT
+        classes[point] = value
+    return classes
+
+
+@numba.njit(cache=True, nogil=True)
+def _class(point, classes):  # pragma: no cover - compiled
+    if point < classes.shape[0]:
+        return classes[point]
+    return _CASED if maybe_cased(point) else 0
+
+
+@numba.njit(cache=True, nogil=True)
+def _scan(data, offsets, valid, classes):  # pragma: no cover - compiled
     count = offsets.shape[0] - 1
     candidates = np.zeros(count, dtype=np.bool_)
     blank = np.zeros(count, dtype=np.bool_)
@@ -207,8 +242,14 @@ def _scan(data, offsets, valid, decimal_digits):  # pragma: no cover - compiled
         only_space = True
         index, end = offsets[row], offsets[row + 1]
         while index < end:
-            point, index = _next_point(data, index)
-            if point < 0x20000 and decimal_digits[point]:
+            byte = data[index]
+            if byte < 0x80:
+                point = np.int64(byte)
+                index += 1
+            else:
+                point, index = _next_point(data, index)
+            kind = _class(point, classes)
+            if kind & _DIGIT:
                 run += 1
                 separated = False
                 if run >= 7:
@@ -218,11 +259,11 @@ def _scan(data, offsets, valid, decimal_digits):  # pragma: no cover - compiled
             else:
                 run = 0
                 separated = False
-                if point == 0x40:
+                if kind & _AT:
                     candidates[row] = True
-            if only_space and not is_space(point):
+            if not kind & _SPACE:
                 only_space = False
-            if maybe_cased(point):
+            if kind & _CASED:
                 cased[row] = True
         blank[row] = only_space
     return candidates, blank, cased
@@ -249,7 +290,7 @@ def is_space(point):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def _compact_points(data, start, end, out):  # pragma: no cover - compiled
+def _compact_points(data, start, end, out, classes):  # pragma: no cover - compiled
     """The code points of ``data[start:end]`` (valid UTF-8) as ``compact_text`` leaves them, given a
     text whose other letters are lower-cased already: A-Z lower-cased, whitespace runs one space,
     none at either end; into ``out``. Returns their count."""
@@ -257,8 +298,13 @@ def _compact_points(data, start, end, out):  # pragma: no cover - compiled
     space = False
     index = start
     while index < end:
-        point, index = _next_point(data, index)
-        if is_space(point):
+        byte = data[index]
+        if byte < 0x80:
+            point = np.int64(byte)
+            index += 1
+        else:
+            point, index = _next_point(data, index)
+        if _class(point, classes) & _SPACE:
             space = True
             continue
         if 0x41 <= point <= 0x5A:
@@ -327,7 +373,9 @@ def _distinct_grams(points, length, table_keys, table_stamps, stamp, out, used):
 
 
 @numba.njit(cache=True, nogil=True)
-def _near_duplicate_walk(data, offsets, order, sorted_groups, threshold, window, min_chars):  # pragma: no cover
+def _near_duplicate_walk(
+    data, offsets, order, sorted_groups, threshold, window, min_chars, classes
+):  # pragma: no cover
     """``NearDuplicateFilter`` over rows taken in ``order`` (grouped, conversation order inside).
 
     Each row's text is compacted as ``compact_text`` does; only the rows that meet an earlier kept
@@ -354,7 +402,7 @@ def _near_duplicate_walk(data, offsets, order, sorted_groups, threshold, window,
     for position in range(count):
         row = order[position]
         point_start[position] = written
-        length = _compact_points(data, offsets[row], offsets[row + 1], points[written:])
+        length = _compact_points(data, offsets[row], offsets[row + 1], points[written:], classes)
         lengths[position] = length
         if length >= min_chars:
             for index in range(written, written + length - 2):

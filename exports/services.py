@@ -61,7 +61,6 @@ from roleplay.models import (
     PromptKind,
     ReviewStatus,
     Speaker,
-    Turn,
 )
 from roleplay.prompting import profile_text
 from training.models import ModelVersion
@@ -487,13 +486,12 @@ class _CorpusBuilder:
         self._pseudonyms: dict[int | None, str] = {}
         self.dialogues_seen = 0
         self.turns_seen = 0
-        self.total_turns = 0
+        self.total_dialogues = 0
 
     # -- preparation: characters, prompts, splits
     def _prepare(self) -> None:
         spec = self.spec
         dialogues = dialogue_queryset(spec)
-        selected_ids = dialogues.values("id")
         per_source = (
             dialogues.values_list("character_id", "source").annotate(n=Count("id")).order_by("character_id", "source")
         )
@@ -544,7 +542,9 @@ class _CorpusBuilder:
             pk: (name, generation)
             for pk, name, generation in ModelVersion.objects.values_list("pk", "name", "generation")
         }
-        self.total_turns = Turn.objects.filter(dialogue_id__in=selected_ids).count()
+        # Progress counts dialogues: their number is known from the split plan's query, while
+        # counting the turns would read an index of millions of rows first.
+        self.total_dialogues = sum(weights.values())
         self.dialogues = dialogues
 
     def _pseudonym(self, user_id: int | None) -> str:
@@ -615,7 +615,8 @@ class _CorpusBuilder:
         for _step in stage:
             pass
         self.reporter.report(
-            95 * self.turns_seen / max(self.total_turns, 1), f"{self.turns_seen:,} / {self.total_turns:,} turns"
+            95 * min(self.dialogues_seen / max(self.total_dialogues, 1), 1),
+            f"{self.dialogues_seen:,} / {self.total_dialogues:,} dialogues",
         )
 
     def _batch(self, dialogues: pa.Table, turns: pa.Table, writers: dict[str, SplitWriter]) -> Iterator[None]:

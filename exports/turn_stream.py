@@ -3,9 +3,9 @@
 The dialogues are read in chunks of ``CHUNK_DIALOGUES`` consecutive ids (keyset pagination): per
 chunk, one row per dialogue and the chunk's turns in (dialogue id, seq) order. On PostgreSQL both
 come through ``COPY … TO STDOUT (FORMAT csv)`` and Arrow's CSV reader, with no Python object per
-field: through ``psql`` when it is installed, streaming into Arrow without this process touching
-a row (psycopg hands COPY over as one Python object per row, which costs more than the rest of
-the read), and through the build's own connection (psycopg) otherwise. On other databases (SQLite in development) through the ORM.
+field: through one ``psql`` session when psql is installed, whose output Arrow parses without
+this process touching a row (psycopg hands COPY over as one Python object per row, which costs
+more than the rest of the read), and through the build's own connection (psycopg) otherwise. On other databases (SQLite in development) through the ORM.
 A chunk is read completely before it is handed over, so memory holds two chunks (the one being
 curated and the next one being read).
 """
@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -80,16 +81,20 @@ def dialogue_tables(dialogues: QuerySet) -> Iterator[tuple[pa.Table, pa.Table]]:
     raw = connection.connection
     executable = shutil.which("psql")
     psql = _Psql(executable, raw) if executable and not connection.in_atomic_block else None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-read") as reader:
-        pending = None
-        for chunk in _chunks(dialogues):
-            queries = (_dialogue_rows(chunk).query.sql_with_params(), _turn_rows(chunk).query.sql_with_params())
-            following = reader.submit(_copy_chunk, raw, psql, *queries)
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-read") as reader:
+            pending = None
+            for chunk in _chunks(dialogues):
+                queries = (_dialogue_rows(chunk).query.sql_with_params(), _turn_rows(chunk).query.sql_with_params())
+                following = reader.submit(_copy_chunk, raw, psql, *queries)
+                if pending is not None:
+                    yield pending.result()
+                pending = following
             if pending is not None:
                 yield pending.result()
-            pending = following
-        if pending is not None:
-            yield pending.result()
+    finally:
+        if psql is not None:
+            psql.close()
 
 
 def _chunks(dialogues: QuerySet) -> Iterator[QuerySet]:
@@ -166,41 +171,75 @@ def _copy_table(raw_connection, sql: str, params: tuple, schema: pa.Schema) -> p
 
 
 class _Psql:
-    """COPY through ``psql`` on its own connection to the build's database, parsed as it arrives."""
+    """One ``psql`` session, on a connection of its own to the build's database, that runs the
+    build's COPY statements one after the other.
+
+    After each statement psql echoes a marker line made for this session; the bytes before it are
+    the statement's CSV. (A text that held a newline, the marker and a newline would end a chunk
+    early, and then fail to parse: the marker is 32 random hex digits, so no text does.)
+    """
+
+    READ_BYTES = 1 << 20
 
     def __init__(self, executable: str, raw_connection) -> None:
-        self.executable = executable
         self.raw_connection = raw_connection
-        self.environment = _libpq_environment(raw_connection)
+        self.marker = f"troupe-copy-end-{uuid.uuid4().hex}".encode()
+        self._errors = tempfile.TemporaryFile()
+        self._pending = bytearray()
+        self.process = subprocess.Popen(
+            [executable, "--no-psqlrc", "--quiet", "--no-password", "--set", "ON_ERROR_STOP=1"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._errors,
+            env=_libpq_environment(raw_connection),
+        )
 
     def copy_table(self, sql: str, params: tuple, schema: pa.Schema) -> pa.Table:
         with psycopg.ClientCursor(self.raw_connection) as cursor:
             statement = cursor.mogrify(_copy_sql(sql), params)
-        command = [self.executable, "--no-psqlrc", "--quiet", "--no-password", "--set", "ON_ERROR_STOP=1"]
-        with tempfile.TemporaryFile() as errors:
-            process = subprocess.Popen(
-                [*command, "--command", statement],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=errors,
-                env=self.environment,
-            )
+        try:
+            self.process.stdin.write(f"{statement};\n\\echo {self.marker.decode()}\n".encode())
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            self._fail()
+        data = self._read_to_marker()
+        if not data:
+            return schema.empty_table()
+        return pa_csv.read_csv(pa.BufferReader(data), **_csv_options(schema))
+
+    def _read_to_marker(self) -> bytes:
+        data, end = self._pending, self.marker + b"\n"
+        searched = 0
+        while True:
+            found = data.find(end, max(searched - len(end), 0))
+            while found > 0 and data[found - 1 : found] != b"\n":
+                found = data.find(end, found + 1)
+            if found >= 0:
+                self._pending = data[found + len(end) :]
+                return bytes(data[:found])
+            searched = len(data)
+            piece = os.read(self.process.stdout.fileno(), self.READ_BYTES)
+            if not piece:
+                self._fail()
+            data += piece
+
+    def _fail(self):
+        self.process.kill()
+        self.process.wait()
+        self._errors.seek(0)
+        message = self._errors.read().decode(errors="replace").strip() or f"exit status {self.process.returncode}"
+        raise psycopg.OperationalError(f"psql could not read the dialogues: {message}")
+
+    def close(self) -> None:
+        if self.process.poll() is None:
             try:
-                table = pa_csv.read_csv(process.stdout, **_csv_options(schema))
-            except pa.ArrowInvalid as error:
-                if process.wait() == 0 and "Empty CSV file" in str(error):
-                    table = schema.empty_table()
-                elif process.returncode == 0:
-                    raise
-            finally:
-                process.stdout.close()
-                if process.poll() is None:
-                    process.kill()
-            if process.wait() != 0:
-                errors.seek(0)
-                message = errors.read().decode(errors="replace").strip() or f"exit status {process.returncode}"
-                raise psycopg.OperationalError(f"psql could not read the dialogues: {message}")
-        return table
+                self.process.stdin.close()
+                self.process.wait(timeout=30)
+            except (BrokenPipeError, subprocess.TimeoutExpired):
+                self.process.kill()
+                self.process.wait()
+        self.process.stdout.close()
+        self._errors.close()
 
 
 # Connection keywords of libpq and the variables psql reads them from (the libpq psql uses may be

@@ -64,7 +64,7 @@ def test_psql_failing_fails_the_build_with_its_message(build_now, monkeypatch):
 
 @needs_psql
 @pytest.mark.django_db(transaction=True)
-def test_psql_reading_nothing_gives_an_empty_table():
+def test_one_psql_session_reads_statement_after_statement_and_reports_errors():
     _on_postgresql()
     connection.ensure_connection()
     psql = turn_stream._Psql(shutil.which("psql"), connection.connection)
@@ -72,8 +72,14 @@ def test_psql_reading_nothing_gives_an_empty_table():
         "SELECT 1::bigint, 1::bigint, 'a', 'b', 'c', 1::bigint, 1::bigint WHERE %s", (False,), turn_stream.TURN_SCHEMA
     )
     assert table.num_rows == 0 and table.schema == turn_stream.TURN_SCHEMA
+    again = psql.copy_table(
+        "SELECT 7::bigint, 2::bigint, 'character', %s, NULL, NULL, NULL", ("a\nb",), turn_stream.TURN_SCHEMA
+    )
+    assert again.to_pylist()[0]["text"] == "a\nb" and again.to_pylist()[0]["original_text"] is None
     with pytest.raises(psycopg.OperationalError, match="syntax error"):
         psql.copy_table("SELEC nothing", (), turn_stream.TURN_SCHEMA)
+    psql.close()
+    assert psql.process.returncode is not None
 
 
 @pytest.mark.parametrize(
