@@ -1,6 +1,6 @@
 """Export build speed and memory against a PostgreSQL COPY baseline.
 
-    python bench/export_bench.py --dialogues 100000 --json OUT [--double]
+    python bench/export_bench.py --dialogues 100000 --json OUT [--double] [--reuse] [--repeat N]
 
 Fills its own PostgreSQL database (default ``exportbench``, created and migrated when missing)
 with a synthetic accepted corpus through COPY: ``--dialogues`` dialogues of 12–28 turns (20 on
@@ -22,6 +22,7 @@ import json
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -278,7 +279,7 @@ def timed_build(database_url: str, out: Path) -> tuple[float, float, float, dict
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, manifest
 
 
-def run_once(database_url: str, dialogues: int, workdir: Path, *, reuse: bool) -> dict:
+def run_once(database_url: str, dialogues: int, workdir: Path, *, reuse: bool, repeat: int = 1) -> dict:
     from roleplay.models import Dialogue, Turn
 
     if reuse and Dialogue.objects.count() == dialogues:
@@ -289,9 +290,19 @@ def run_once(database_url: str, dialogues: int, workdir: Path, *, reuse: bool) -
         turns = fill(dialogues)
         fill_s = time.perf_counter() - started
     out = workdir / f"build-{dialogues}"
-    shutil.rmtree(out, ignore_errors=True)
-    build_s, build_cpu_s, peak_rss_mb, manifest = timed_build(database_url, out)
-    copy_s, copy_bytes = copy_baseline(database_url, workdir / f"copy-{dialogues}.tsv")
+    # Build and baseline alternate, so a slow spell of a shared machine falls on both; the medians
+    # are reported, every sample is kept.
+    builds, cpus, copies, rss = [], [], [], []
+    for _attempt in range(repeat):
+        shutil.rmtree(out, ignore_errors=True)
+        build_s, build_cpu_s, peak_rss_mb, manifest = timed_build(database_url, out)
+        copy_s, copy_bytes = copy_baseline(database_url, workdir / f"copy-{dialogues}.tsv")
+        builds.append(build_s)
+        cpus.append(build_cpu_s)
+        copies.append(copy_s)
+        rss.append(peak_rss_mb)
+    build_s, build_cpu_s, copy_s = statistics.median(builds), statistics.median(cpus), statistics.median(copies)
+    peak_rss_mb = max(rss)
     size = sum(info["bytes"] for info in manifest["files"].values())
     result = {
         "dialogues": dialogues,
@@ -308,6 +319,11 @@ def run_once(database_url: str, dialogues: int, workdir: Path, *, reuse: bool) -
         "output_mb": round(size / 2**20, 1),
         "copy_output_mb": round(copy_bytes / 2**20, 1),
         "load_average_1m": round(os.getloadavg()[0], 2),
+        "samples": {
+            "build_s": [round(value, 2) for value in builds],
+            "copy_baseline_s": [round(value, 2) for value in copies],
+            "ratio": [round(build / copy, 2) for build, copy in zip(builds, copies, strict=True)],
+        },
         "curation": manifest["counts"]["curation"],
         "pii_replacements": manifest["counts"]["pii_replacements"],
     }
@@ -323,16 +339,19 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("EXPORT_BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--double", action="store_true", help="also run with twice the dialogues")
     parser.add_argument("--reuse", action="store_true", help="keep the corpus if it already has --dialogues")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="build and baseline this many times each, alternating; medians reported"
+    )
     args = parser.parse_args()
     if "exportbench" not in args.database_url and "bench" not in args.database_url:
         raise SystemExit("Refusing to TRUNCATE a database whose name does not say it is a benchmark database.")
     setup_django(args.database_url)
     with tempfile.TemporaryDirectory(prefix="export-bench-") as tmp:
         workdir = Path(tmp)
-        result = run_once(args.database_url, args.dialogues, workdir, reuse=args.reuse)
+        result = run_once(args.database_url, args.dialogues, workdir, reuse=args.reuse, repeat=args.repeat)
         rows = [result]
         if args.double:
-            doubled = run_once(args.database_url, args.dialogues * 2, workdir, reuse=False)
+            doubled = run_once(args.database_url, args.dialogues * 2, workdir, reuse=False, repeat=args.repeat)
             result["double"] = doubled
             result["peak_rss_growth"] = round(doubled["peak_rss_mb"] / result["peak_rss_mb"], 2)
             rows.append(doubled)

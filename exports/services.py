@@ -1,11 +1,14 @@
 """Export specs and builds: every write of the exports app happens here.
 
-A build streams the selected dialogues with their turns as Arrow tables of whole dialogues (one
-query; on PostgreSQL through COPY), curates each table in columns (``batch_curation``: personal
-data, empty and near-duplicate turns) and then per dialogue (duplicates, examples), and writes
-every split's files as it goes; what it keeps in memory is one table, one Parquet row group per
-split, the characters (for the split), and one 16-byte hash per kept dialogue (for
-exact-duplicate detection).
+A build streams the selected dialogues with their turns as Arrow tables of whole dialogues
+(``turn_stream``: chunks of consecutive dialogues; on PostgreSQL through COPY), and works on three
+threads: the reader fetches the next chunk, the curation thread runs the per-turn steps on a chunk
+(``batch_curation``: personal data, empty and near-duplicate turns, compiled or in Arrow, mostly
+without the GIL), and this thread decides per dialogue (split plan, minimum length, exact
+duplicates) and writes the chat examples (``examples``, built in columns) and the Parquet rows (on
+the writers' own thread). What it keeps in memory is two chunks, one Parquet row group per split,
+the characters (for the split), and one 16-byte hash per kept dialogue (for exact-duplicate
+detection).
 """
 
 import datetime as dt
