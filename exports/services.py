@@ -689,8 +689,12 @@ class _CorpusBuilder:
             self.seen_digests.add(key)
             reaching[index] = True
         exchange = exchanges(chunk)
-        self.curation["unanswered_last_messages"] += int((reaching & exchange.unanswered).sum())
-        self.curation["dialogues_without_exchange"] += int((reaching & (exchange.pairs == 0)).sum())
+        for step, removed in (
+            ("unanswered_last_messages", int((reaching & exchange.unanswered).sum())),
+            ("dialogues_without_exchange", int((reaching & (exchange.pairs == 0)).sum())),
+        ):
+            if removed:  # counted per dialogue: a step that removed nothing has no entry
+                self.curation[step] += removed
         written = reaching & (exchange.pairs > 0)
         for index in np.flatnonzero(reaching & ~exchange.greeting_segment).tolist():
             # The character's own greeting stands in; its personal data is counted at each use.
