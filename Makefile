@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE := platform_core.settings
 
-.PHONY: run test setup venv i18n browser migrate lint clean
+.PHONY: run test setup venv i18n kernels browser migrate lint clean
 
 run: setup migrate
 	$(BIN)/python manage.py seed_demo
@@ -15,7 +15,11 @@ test: setup browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-setup: $(INSTALLED) i18n
+setup: $(INSTALLED) i18n kernels
+
+# The export's compiled passes (numba), compiled once here instead of in the first build.
+kernels: $(INSTALLED)
+	$(BIN)/python -c "import exports.batch_curation as curation, exports.examples as examples; curation.warm_up(); examples.warm_up()"
 
 $(INSTALLED): requirements.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)

@@ -489,6 +489,7 @@ def _near_duplicate_walk(
 
 def warm_up() -> None:
     """Load the compiled passes: the first call into numba in a process takes about half a second,
-    which a build spends while its first chunk is read."""
+    which a build spends while its first chunk is read. (The very first call after an install
+    compiles them, for several seconds: ``make setup`` and the image build do it ahead.)"""
     texts = pa.array(["warm up the compiled passes", "warm up the compiled passes!"])
     near_duplicate_mask(texts, np.zeros(2, dtype=np.int64), 0.9, cased=scan_texts(texts).cased)

@@ -181,3 +181,8 @@ def lines_block(lines: pa.Array, start: int, stop: int) -> memoryview:
     """Lines ``start:stop``, in order, as one block of bytes to write (no copy)."""
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)[lines.offset : lines.offset + len(lines) + 1]
     return memoryview(lines.buffers()[2])[offsets[start] : offsets[stop]]
+
+
+def warm_up() -> None:
+    """Load (or, the first time, compile) the JSON escaping pass before the first chunk needs it."""
+    json_strings(pa.array(['warm "up"\n']))

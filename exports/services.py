@@ -40,6 +40,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from exports import examples
 from exports.batch_curation import near_duplicate_mask, scan_texts, scrub_column, warm_up
 from exports.curation import scrub_personal_data, worker_hash
 from exports.examples import ChunkDialogues, ExampleHeads, example_lines, exchanges, json_literal, lines_block
@@ -591,6 +592,7 @@ class _CorpusBuilder:
         self.near = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-curation")
         self.near.submit(importlib.import_module, "matplotlib.figure")
         self.near.submit(warm_up)
+        self.near.submit(examples.warm_up)
         try:
             pending: Iterator[None] | None = None
             for dialogues, turns in dialogue_tables(self.dialogues):
