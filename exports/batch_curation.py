@@ -242,12 +242,7 @@ def _scan(data, offsets, valid, classes):  # pragma: no cover - compiled
         only_space = True
         index, end = offsets[row], offsets[row + 1]
         while index < end:
-            byte = data[index]
-            if byte < 0x80:
-                point = np.int64(byte)
-                index += 1
-            else:
-                point, index = _next_point(data, index)
+            point, index = _next_point(data, index)
             kind = _class(point, classes)
             if kind & _DIGIT:
                 run += 1
@@ -298,12 +293,7 @@ def _compact_points(data, start, end, out, classes):  # pragma: no cover - compi
     space = False
     index = start
     while index < end:
-        byte = data[index]
-        if byte < 0x80:
-            point = np.int64(byte)
-            index += 1
-        else:
-            point, index = _next_point(data, index)
+        point, index = _next_point(data, index)
         if _class(point, classes) & _SPACE:
             space = True
             continue
