@@ -636,6 +636,8 @@ class _CorpusBuilder:
         head = {name: dialogues.column(name).to_pylist() for name in _DIALOGUE_FIELDS}
         splits = [self.split_of.get(character_id) for character_id in head["character_id"]]
         known = np.array([split is not None for split in splits], dtype=bool)
+        # Position in SPLITS; len(SPLITS) for a dialogue outside the split plan.
+        split_codes = np.array([SPLITS.index(split) if split else len(SPLITS) for split in splits])
         self.dialogues_seen += count
         # The character's dialogues changed while the build ran: not in the split plan.
         self.curation["dialogues_changed_during_build"] += int(count - known.sum())
@@ -705,12 +707,9 @@ class _CorpusBuilder:
             # The examples split by split (in dialogue order inside each), so each split's lines
             # are one block.
             rows = np.flatnonzero(written)
-            split_codes = np.array([SPLITS.index(splits[index]) for index in rows.tolist()])
-            rows = rows[np.argsort(split_codes, kind="stable")]
-            heads = self._example_heads(head, rows)
+            heads = self._example_heads(head, rows[np.argsort(split_codes[rows], kind="stable")])
             characterglm, messages = example_lines(chunk, exchange, heads)
-            example_split = np.array([SPLITS.index(splits[index]) for index in heads.dialogue.tolist()])
-            bounds = np.searchsorted(example_split, np.arange(len(SPLITS) + 1)).tolist()
+            bounds = np.searchsorted(split_codes[heads.dialogue], np.arange(len(SPLITS) + 1)).tolist()
             for position, split in enumerate(SPLITS):
                 if bounds[position + 1] > bounds[position]:
                     writers[split].write_characterglm_lines(
@@ -724,7 +723,6 @@ class _CorpusBuilder:
         rows_out = kept[written[kept_dialogue]]
         if not rows_out.size:
             return
-        split_codes = np.array([SPLITS.index(split) if split else len(SPLITS) for split in splits])
         rows_out = rows_out[np.argsort(split_codes[turn_dialogue[rows_out]], kind="stable")]
         split_bounds = np.searchsorted(split_codes[turn_dialogue[rows_out]], np.arange(len(SPLITS) + 1))
         out_dialogue = pa.array(turn_dialogue[rows_out])
