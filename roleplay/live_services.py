@@ -69,6 +69,7 @@ class LiveRefused(Refused):
 
 
 def turn_frame(turn: Turn) -> dict:
+    """The ``turn`` frame of docs/chat-protocol.md, live or replayed alike."""
     return {
         "type": "turn",
         "seq": turn.seq,
@@ -76,6 +77,9 @@ def turn_frame(turn: Turn) -> dict:
         "text": turn.text,
         "client_msg_id": str(turn.client_msg_id) if turn.client_msg_id else None,
         "created_at": turn.created_at.isoformat(),
+        # Whether the model wrote it, and whether the worker corrected it (the model's text kept).
+        "model": turn.author_model_id is not None,
+        "edited": turn.original_text is not None,
     }
 
 

@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from platform_core.errors import Refused
 from platform_core.models import User
 from roleplay import live_services as live
-from roleplay.live_services import turn_frame as live_turn_frame
 from roleplay.message_checks import storable_text
 from roleplay.models import (
     Character,
@@ -51,15 +50,6 @@ _SYSTEM_LABELS = {
 
 class ChatRefused(Refused):
     """A human–machine chat action that may not happen."""
-
-
-def turn_frame(turn: Turn) -> dict:
-    """The ``turn`` frame of docs/chat-protocol.md, plus whether the model wrote it and the worker edited it."""
-    return {
-        **live_turn_frame(turn),
-        "model": turn.author_model_id is not None,
-        "edited": turn.original_text is not None,
-    }
 
 
 def _persona_for(worker: User, language: str) -> PlayerPersona:

@@ -24,9 +24,10 @@ from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
 from platform_core.errors import Refused
+from roleplay.live_services import turn_frame
 from roleplay.message_checks import drop_unstorable
 from roleplay.partners import Partner, other_seat, seat_send
-from training.human_machine import ChatRefused, hm_model_reply_store, hm_reply_plan, hm_turn_edit, turn_frame
+from training.human_machine import ChatRefused, hm_model_reply_store, hm_reply_plan, hm_turn_edit
 from training.inference import InferenceError, astream, backend_for
 
 logger = logging.getLogger(__name__)

@@ -181,6 +181,29 @@ async def test_without_a_greeting_the_model_opens_the_chat(start_round, crowdwor
     assert [(t.seq, t.author_model_id) for t in turns] == [(1, deployed.pk)]
 
 
+async def test_a_reloaded_chat_still_shows_the_correction_as_edited(start_round, crowdworker):
+    session = await orm(start_round)()
+    ws, _, _, _ = await _start(crowdworker, session.pk)
+    await _say(ws, "Does the lamp burn all night?")
+    await _until_model_turn(ws)
+    await ws.send_json_to({"type": "edit", "seq": 3, "text": "Yes, it burns all night."})
+    await receive_until(ws, "turn", seq=3, edited=True)
+    await _close(ws, session.pk)
+
+    again, _, _ = await _open(crowdworker, session.pk)
+    await again.send_json_to({"type": "hello", "last_seq": 0})
+    replay = [await receive_until(again, "turn") for _ in range(3)]
+    await receive_until(again, "replayed")
+    await again.disconnect()
+    # The greeting is the model's (the character seat's) line too; only the correction is edited.
+    assert [(f["seq"], f["model"], f["edited"]) for f in replay] == [
+        (1, True, False),
+        (2, False, False),
+        (3, True, True),
+    ]
+    assert replay[2]["text"] == "Yes, it burns all night."
+
+
 async def test_reconnecting_worker_gets_what_they_missed_after_last_seq(start_round, crowdworker):
     session = await orm(start_round)()
     ws, _, _, _ = await _start(crowdworker, session.pk)
