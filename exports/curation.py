@@ -7,8 +7,8 @@
   3-gram set has Jaccard similarity at or above a threshold with one of the last 8 kept turns of
   the same speaker in the same dialogue is a near-duplicate (repeated or barely edited messages).
   Exact set comparison is deterministic and needs no hashing; the state is one dialogue, so memory
-  does not grow with the corpus. ``near_duplicate_pair`` is the rule for one pair of turns; the
-  batch version in ``exports.batch_curation`` gives the same answers for a whole batch at once.
+  does not grow with the corpus. The compiled walk in ``exports.batch_curation`` gives the same
+  answers for a whole batch at once.
 - ``worker_hash``: a worker's id becomes a salted HMAC, stable across exports for the same salt.
 """
 
@@ -105,33 +105,6 @@ def _compact(text: str) -> str:
 def compact_text(text: str) -> str:
     """What near-duplicate detection compares: whitespace runs collapsed to one space, lower case."""
     return _compact(text)
-
-
-def trigrams(compact: str) -> set[tuple[str, str, str]]:
-    """The character 3-grams of a compacted turn (of at least 3 characters), as character triples
-    (built several times faster than substrings; the same counts)."""
-    return set(zip(compact, compact[1:], compact[2:], strict=False))
-
-
-def near_duplicate_pair(
-    earlier: str,
-    later: str,
-    threshold: float,
-    earlier_grams: set | None = None,
-    later_grams: set | None = None,
-) -> bool:
-    """Whether two compacted turns (``compact_text``) are near-duplicates: equal, or of close length
-    with a character 3-gram Jaccard similarity of at least ``threshold``. The 3-gram sets may be
-    passed in when a caller compares one turn more than once."""
-    if earlier == later:
-        return True
-    shorter, longer = sorted((len(earlier), len(later)))
-    if shorter - 2 < threshold * (longer - 2):
-        return False
-    first = trigrams(earlier) if earlier_grams is None else earlier_grams
-    second = trigrams(later) if later_grams is None else later_grams
-    common = len(first & second)
-    return common >= threshold * (len(first) + len(second) - common)
 
 
 def shingles(text: str, size: int = 3) -> set[str]:

@@ -48,14 +48,14 @@ def make_published_build(directory: Path, *, dialogues: int = 24, model_generati
     Used until a test needs the real export pipeline (the full-loop test builds one for real).
     """
     from exports.models import BuildStatus, ExportBuild, ExportSpec
-    from exports.writers import TURN_COLUMNS, SplitWriter, dumps_line
+    from exports.writers import TURN_COLUMNS, SplitWriter, dumps
 
     spec = ExportSpec.objects.create(name=f"spec for {directory.name}")
     for split, count in (("train", dialogues), ("validation", max(2, dialogues // 4)), ("test", 2)):
         writer = SplitWriter(directory / split)
         for index in range(count):
             messages = conversation(index, turns=1 + index % 3)
-            writer.write_messages_lines(dumps_line({"messages": messages}))
+            writer.write_messages_lines((dumps({"messages": messages}) + "\n").encode())
             for seq, message in enumerate(messages[1:], start=1):
                 row = dict.fromkeys(TURN_COLUMNS)
                 row.update(
