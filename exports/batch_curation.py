@@ -63,13 +63,13 @@ def _decimal_digits() -> np.ndarray:
     return flags
 
 
-def _buffers(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(UTF-8 bytes, int64 offsets, validity) of a string array, without copying the bytes."""
+def string_buffers(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(UTF-8 bytes, int64 offsets: row ``i`` is ``bytes[offsets[i]:offsets[i + 1]]``) of an Arrow
+    string array, without copying the bytes."""
     offsets = np.frombuffer(texts.buffers()[1], dtype=np.int32)[texts.offset : texts.offset + len(texts) + 1]
     data = texts.buffers()[2]
     data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
-    valid = texts.is_valid().to_numpy(zero_copy_only=False)
-    return data, offsets.astype(np.int64), valid
+    return data, offsets.astype(np.int64)
 
 
 _DIGIT, _SPACE, _CASED, _AT = 1, 2, 4, 8
@@ -83,7 +83,8 @@ def _character_classes() -> np.ndarray:
 
 
 def scan_texts(texts: pa.Array) -> TextScan:
-    candidates, blank, cased = _scan(*_buffers(texts), _character_classes())
+    valid = texts.is_valid().to_numpy(zero_copy_only=False)
+    candidates, blank, cased = _scan(*string_buffers(texts), valid, _character_classes())
     return TextScan(personal_data_candidates=candidates, blank=blank, cased=cased)
 
 
@@ -152,7 +153,7 @@ def near_duplicate_mask(
     if texts.null_count:
         raise ValueError("Near-duplicate detection needs a text in every row.")
     lowered = lowered_column(texts, scan_texts(texts).cased if cased is None else cased)
-    data, offsets, _valid = _buffers(lowered)
+    data, offsets = string_buffers(lowered)
     order = np.argsort(np.asarray(groups), kind="stable")
     return _near_duplicate_walk(
         data,

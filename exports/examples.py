@@ -15,6 +15,8 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from exports.batch_curation import string_buffers
+
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
@@ -26,10 +28,7 @@ def json_strings(texts: pa.Array) -> pa.Array:
     """Each (non-null) text as a JSON string literal, quotes included, escaped as orjson escapes."""
     if texts.null_count:
         raise ValueError("Only texts can be written as JSON strings.")
-    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int32)[texts.offset : texts.offset + len(texts) + 1]
-    data = texts.buffers()[2]
-    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
-    escaped, escaped_offsets = _escape(data, offsets.astype(np.int64), _ESCAPED_SIZE, _SHORT_ESCAPE, _HEX)
+    escaped, escaped_offsets = _escape(*string_buffers(texts), _ESCAPED_SIZE, _SHORT_ESCAPE, _HEX)
     if escaped_offsets[-1] >= 2**31:
         raise ValueError("A chunk's JSON strings outgrow one Arrow string array.")
     return pa.Array.from_buffers(
@@ -135,8 +134,8 @@ def example_lines(chunk: ChunkDialogues, exchange: Exchanges, heads: ExampleHead
     rows = heads.dialogue
     pairs = exchange.pairs[rows]
     escaped = json_strings(chunk.segments)
-    pair_example = np.repeat(np.arange(len(rows)), pairs)
-    pair_number = np.arange(len(pair_example)) - np.repeat(np.cumsum(pairs) - pairs, pairs)
+    # Each pair's number inside its example: 0, 1, … pairs - 1.
+    pair_number = np.arange(pairs.sum()) - np.repeat(np.cumsum(pairs) - pairs, pairs)
     queries = np.repeat(exchange.start[rows], pairs) + 2 * pair_number
     query, response = escaped.take(pa.array(queries)), escaped.take(pa.array(queries + 1))
     pair_offsets = pa.array(np.r_[0, np.cumsum(pairs)], type=pa.int32())
@@ -179,8 +178,8 @@ def example_lines(chunk: ChunkDialogues, exchange: Exchanges, heads: ExampleHead
 
 def lines_block(lines: pa.Array, start: int, stop: int) -> memoryview:
     """Lines ``start:stop``, in order, as one block of bytes to write (no copy)."""
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)[lines.offset : lines.offset + len(lines) + 1]
-    return memoryview(lines.buffers()[2])[offsets[start] : offsets[stop]]
+    data, offsets = string_buffers(lines)
+    return memoryview(data[offsets[start] : offsets[stop]])
 
 
 def warm_up() -> None:

@@ -41,7 +41,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from exports import examples
-from exports.batch_curation import near_duplicate_mask, scan_texts, scrub_column, warm_up
+from exports.batch_curation import near_duplicate_mask, scan_texts, scrub_column, string_buffers, warm_up
 from exports.curation import scrub_personal_data, worker_hash
 from exports.examples import ChunkDialogues, ExampleHeads, example_lines, exchanges, json_literal, lines_block
 from exports.models import SPLITS, BuildStatus, ExportBuild, ExportSpec, PromptMode
@@ -537,9 +537,9 @@ class _CorpusBuilder:
                 if text is None and kind == PromptKind.PROFILE:
                     text = profile_text(character)
                 if text:
-                    options.append((kind, self._clean(text)))
+                    options.append((kind, self._cleaned(text)))
             if not options:
-                options = [(PromptKind.PROFILE.value, self._clean(profile_text(character)))]
+                options = [(PromptKind.PROFILE.value, self._cleaned(profile_text(character)))]
                 self.curation["characters_without_requested_prompt_used_profile"] += 1
             self.prompt_options[cid] = options
         self.models = {
@@ -559,8 +559,8 @@ class _CorpusBuilder:
         return known
 
     def _scrubbed(self, text: str | None) -> tuple[str, Counter]:
-        """``text`` as ``_clean`` leaves it and the replacements made, remembered for texts many
-        dialogues repeat (a greeting, a persona), without counting them."""
+        """``text`` with personal data replaced (when the spec asks) and the replacements made,
+        remembered for texts many dialogues repeat (a prompt, a greeting, a persona), uncounted."""
         known = self._cleaned_texts.get(text)
         if known is None:
             made: Counter = Counter()
@@ -569,16 +569,11 @@ class _CorpusBuilder:
         return known
 
     def _cleaned(self, text: str | None) -> str:
-        """``_clean`` for a text many dialogues repeat: scrubbed once, counted at every use."""
+        """``text`` with personal data replaced: scrubbed once, its replacements counted at every use."""
         cleaned, made = self._scrubbed(text)
         if made:
             self.pii.update(made)
         return cleaned
-
-    def _clean(self, text: str | None) -> str:
-        if not text or not self.scrub:
-            return text or ""
-        return scrub_personal_data(text, self.pii)[0]
 
     # -- the build
     def run(self, directory: Path) -> dict:
@@ -703,12 +698,14 @@ class _CorpusBuilder:
         for index in np.flatnonzero(reaching & ~exchange.greeting_segment).tolist():
             # The character's own greeting stands in; its personal data is counted at each use.
             self._cleaned(self.characters[head["character_id"][index]].greeting)
+        examples_per_dialogue = np.zeros(count, dtype=np.int64)
         if written.any():
             # The examples split by split (in dialogue order inside each), so each split's lines
             # are one block.
             rows = np.flatnonzero(written)
             heads = self._example_heads(head, rows[np.argsort(split_codes[rows], kind="stable")])
             characterglm, messages = example_lines(chunk, exchange, heads)
+            examples_per_dialogue = np.bincount(heads.dialogue, minlength=count)
             bounds = np.searchsorted(split_codes[heads.dialogue], np.arange(len(SPLITS) + 1)).tolist()
             for position, split in enumerate(SPLITS):
                 if bounds[position + 1] > bounds[position]:
@@ -716,7 +713,7 @@ class _CorpusBuilder:
                         lines_block(characterglm, bounds[position], bounds[position + 1])
                     )
                     writers[split].write_messages_lines(lines_block(messages, bounds[position], bounds[position + 1]))
-        self._count_written(head, splits, written, kept_counts)
+        self._count_written(head, splits, written, kept_counts, examples_per_dialogue)
 
         # The kept turns of the written dialogues, one Parquet table per split: rows in split order,
         # so each split's table is a slice.
@@ -791,8 +788,7 @@ class _CorpusBuilder:
             ),
             "\x1e",
         )
-        key_offsets = np.frombuffer(keys.buffers()[1], dtype=np.int32)[keys.offset : keys.offset + count + 1]
-        key_bytes = memoryview(keys.buffers()[2]) if keys.buffers()[2] is not None else memoryview(b"")
+        key_bytes, key_offsets = string_buffers(keys)
         return _CuratedTurns(
             texts=texts,
             originals=originals,
@@ -803,21 +799,22 @@ class _CorpusBuilder:
             empty=int(blank.sum()),
             near_duplicates=int(near.sum()),
             key_offsets=key_offsets.tolist(),
-            key_bytes=key_bytes,
+            key_bytes=memoryview(key_bytes),
         )
 
-    def _count_written(self, head: dict, splits: list, written: np.ndarray, kept_counts: np.ndarray) -> None:
-        """The statistics of the dialogues written from one chunk."""
+    def _count_written(
+        self, head: dict, splits: list, written: np.ndarray, kept_counts: np.ndarray, examples: np.ndarray
+    ) -> None:
+        """The statistics of the dialogues written from one chunk (``examples``: each one's lines per file)."""
         rows = np.flatnonzero(written).tolist()
         categories = [self.characters[head["character_id"][index]].category for index in rows]
         sources = [head["source"][index] for index in rows]
         row_splits = [splits[index] for index in rows]
-        examples = [len(self.prompt_options[head["character_id"][index]]) for index in rows]
         turns = kept_counts[written].tolist()
-        for split, options, turn_count in zip(row_splits, examples, turns, strict=True):
+        for split, lines, turn_count in zip(row_splits, examples[written].tolist(), turns, strict=True):
             stats = self.split_stats[split]
-            stats["characterglm_examples"] += options if self.spec["prompt_mode"] != PromptMode.DRAW else 1
-            stats["messages_examples"] += options if self.spec["prompt_mode"] != PromptMode.DRAW else 1
+            stats["characterglm_examples"] += lines
+            stats["messages_examples"] += lines
             stats["dialogues"] += 1
             stats["turns"] += turn_count
         for split, index in zip(row_splits, rows, strict=True):
