@@ -10,6 +10,7 @@ A chunk is read completely before it is handed over, so memory holds two chunks 
 curated and the next one being read).
 """
 
+import functools
 import os
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import NoReturn
 
 import psycopg
 import pyarrow as pa
@@ -139,21 +141,23 @@ def _orm_table(rows: QuerySet, columns: tuple, schema: pa.Schema) -> pa.Table:
 def _copy_chunk(
     raw_connection, psql: "_Psql | None", dialogue_query: tuple, turn_query: tuple
 ) -> tuple[pa.Table, pa.Table]:
-    if psql is None:
-        dialogues = _copy_table(raw_connection, *dialogue_query, DIALOGUE_SCHEMA)
-        return dialogues, _copy_table(raw_connection, *turn_query, TURN_SCHEMA)
-    return psql.copy_table(*dialogue_query, DIALOGUE_SCHEMA), psql.copy_table(*turn_query, TURN_SCHEMA)
+    read = psql.copy_table if psql is not None else functools.partial(_copy_table, raw_connection)
+    return read(*dialogue_query, DIALOGUE_SCHEMA), read(*turn_query, TURN_SCHEMA)
 
 
-def _csv_options(schema: pa.Schema) -> dict:
+def _csv_table(data: bytes | bytearray, schema: pa.Schema) -> pa.Table:
+    """COPY's CSV as a table of ``schema``."""
+    if not data:
+        return schema.empty_table()
     # PostgreSQL's CSV writes NULL as an empty field and an empty string as "": Arrow keeps them apart.
-    return {
-        "read_options": pa_csv.ReadOptions(column_names=schema.names, block_size=CSV_BLOCK_BYTES),
-        "parse_options": pa_csv.ParseOptions(newlines_in_values=True),
-        "convert_options": pa_csv.ConvertOptions(
+    return pa_csv.read_csv(
+        pa.BufferReader(data),
+        read_options=pa_csv.ReadOptions(column_names=schema.names, block_size=CSV_BLOCK_BYTES),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+        convert_options=pa_csv.ConvertOptions(
             column_types=schema, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=False
         ),
-    }
+    )
 
 
 def _copy_sql(sql: str) -> str:
@@ -165,9 +169,7 @@ def _copy_table(raw_connection, sql: str, params: tuple, schema: pa.Schema) -> p
         # One chunk is a few MB of CSV: joining psycopg's rows and parsing the buffer once is
         # faster than handing Arrow a file object to pull from.
         data = b"".join(copy)
-    if not data:
-        return schema.empty_table()
-    return pa_csv.read_csv(pa.BufferReader(data), **_csv_options(schema))
+    return _csv_table(data, schema)
 
 
 class _Psql:
@@ -203,11 +205,9 @@ class _Psql:
         except BrokenPipeError:
             self._fail()
         data = self._read_to_marker()
-        if not data:
-            return schema.empty_table()
-        return pa_csv.read_csv(pa.BufferReader(data), **_csv_options(schema))
+        return _csv_table(data, schema)
 
-    def _read_to_marker(self) -> bytes:
+    def _read_to_marker(self) -> bytearray:
         data, end = self._pending, self.marker + b"\n"
         searched = 0
         while True:
@@ -216,14 +216,14 @@ class _Psql:
                 found = data.find(end, found + 1)
             if found >= 0:
                 self._pending = data[found + len(end) :]
-                return bytes(data[:found])
+                return data[:found]
             searched = len(data)
             piece = os.read(self.process.stdout.fileno(), self.READ_BYTES)
             if not piece:
                 self._fail()
             data += piece
 
-    def _fail(self):
+    def _fail(self) -> NoReturn:
         self.process.kill()
         self.process.wait()
         self._errors.seek(0)
