@@ -63,22 +63,30 @@ def synthetic_examples(count: int, seed: int) -> list[dict]:
 
 
 class StepTimer:
-    """Times the steps after ``warmup`` and counts the real tokens they consumed."""
+    """Times the steps after ``warmup`` and counts the real tokens they consumed.
 
-    def __init__(self, warmup: int) -> None:
+    The GPU is synchronised only where the window opens and closes: a sync after every step would
+    leave the GPU idle while the next batch is collated, which training itself does not do.
+    """
+
+    def __init__(self, warmup: int, steps: int) -> None:
         from transformers import TrainerCallback
 
         timer = self
+        last = warmup + steps
 
         class Callback(TrainerCallback):
             def on_step_end(self, args, state, control, **kwargs):
+                if state.global_step not in (warmup, last):
+                    return
                 timer._sync()
                 if state.global_step == warmup:
                     timer.start_time = time.perf_counter()
                     timer.start_tokens = state.num_input_tokens_seen
-                timer.end_time = time.perf_counter()
-                timer.end_tokens = state.num_input_tokens_seen
-                timer.steps = state.global_step - warmup
+                else:
+                    timer.end_time = time.perf_counter()
+                    timer.end_tokens = state.num_input_tokens_seen
+                    timer.steps = steps
 
         self.callback = Callback()
         self.start_time = self.end_time = 0.0
@@ -96,6 +104,93 @@ class StepTimer:
     def tokens_per_s(self) -> float:
         elapsed = self.end_time - self.start_time
         return (self.end_tokens - self.start_tokens) / elapsed if elapsed > 0 else 0.0
+
+
+KERNEL_GROUPS = (
+    ("matmul", ("gemm", "cutlass", "nvjet", "xmma", "cublas")),
+    ("attention", ("flex_attention", "flash", "fmha")),
+    ("lm head + loss", ("logprob", "chunked", "entropy")),
+    ("liger (norm, rope, swiglu)", ("rms_norm", "rope", "swiglu", "liger")),
+    ("optimizer", ("adam", "multi_tensor")),
+    ("compiled fusions", ("triton_poi", "triton_per", "triton_red")),
+    ("copies", ("memcpy", "memset", "copy_kernel", "catarray", "index")),
+)
+
+
+def _kernel_group(name: str) -> str | None:
+    """The kernel's group; None for a GPU-side annotation (``Optimizer.step#AdamW.step``), not a kernel."""
+    if "#" in name:
+        return None
+    lowered = name.lower()
+    for group, needles in KERNEL_GROUPS:
+        if any(needle in lowered for needle in needles):
+            return group
+    return "other"
+
+
+class StepProfiler:
+    """Profiles ``steps`` optimizer steps after the timed window: GPU time by kernel group and idle share."""
+
+    def __init__(self, after: int, steps: int) -> None:
+        from transformers import TrainerCallback
+
+        profiler = self
+        self.report: dict | None = None
+        self._profile = None
+
+        class Callback(TrainerCallback):
+            def on_step_end(self, args, state, control, **kwargs):
+                if steps <= 0:
+                    return
+                if state.global_step == after:
+                    profiler._start()
+                elif state.global_step == after + steps:
+                    profiler._stop(steps)
+
+        self.callback = Callback()
+
+    def _start(self) -> None:
+        import torch
+        from torch.profiler import ProfilerActivity, profile
+
+        activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if torch.cuda.is_available() else [])
+        StepTimer._sync()
+        self._wall = time.perf_counter()
+        self._profile = profile(activities=activities)
+        self._profile.__enter__()
+
+    def _stop(self, steps: int) -> None:
+        import torch
+
+        StepTimer._sync()
+        wall_ms = (time.perf_counter() - self._wall) * 1000
+        self._profile.__exit__(None, None, None)
+        kernels = [
+            (event.name, _kernel_group(event.name), event.time_range.start, event.time_range.end)
+            for event in self._profile.events()
+            if event.device_type == torch.autograd.DeviceType.CUDA and _kernel_group(event.name)
+        ]
+        by_group: dict[str, float] = {}
+        by_name: dict[str, float] = {}
+        for name, group, start, end in kernels:
+            by_group[group] = by_group.get(group, 0.0) + end - start
+            by_name[name] = by_name.get(name, 0.0) + end - start
+        intervals = sorted((start, end) for _name, _group, start, end in kernels)
+        busy, reach = 0.0, float("-inf")
+        for start, end in intervals:
+            if end > reach:
+                busy += end - max(start, reach)
+                reach = end
+        per_step = 1000 * steps  # µs → ms per step
+        self.report = {
+            "wall_ms_per_step": round(wall_ms / steps, 2),
+            "gpu_busy_ms_per_step": round(busy / per_step, 2),
+            "groups_ms_per_step": {k: round(v / per_step, 2) for k, v in sorted(by_group.items(), key=lambda i: -i[1])},
+            "top_kernels_ms_per_step": {
+                name[:120]: round(total / per_step, 2)
+                for name, total in sorted(by_name.items(), key=lambda i: -i[1])[:25]
+            },
+        }
 
 
 def _peak_mem_reset() -> None:
@@ -118,10 +213,11 @@ def _peak_mem_mb() -> float:
 def run_runner(args, data_file: Path, out: Path) -> dict:
     from training.sft import build_parser, build_trainer
 
-    timer = StepTimer(args.warmup)
+    timer = StepTimer(args.warmup, args.steps)
+    profiler = StepProfiler(args.warmup + args.steps, args.profile_steps)
     argv = [
         "--train", str(data_file), "--base-model", str(args.base_model), "--out", str(out),
-        "--method", args.method, "--max-steps", str(args.warmup + args.steps),
+        "--method", args.method, "--max-steps", str(args.warmup + args.steps + args.profile_steps),
         "--batch-size", str(args.batch_size), "--max-length", str(args.max_length), "--packing",
         "--save-steps", str(10**9), "--logging-steps", "10", "--attn", args.attn, "--lr", "1e-5",
         "--warmup-ratio", "0",
@@ -132,8 +228,10 @@ def run_runner(args, data_file: Path, out: Path) -> dict:
         argv.append("--liger")
     if args.cpu:
         argv.append("--cpu")
+    if args.dataloader_workers is not None:
+        argv += ["--dataloader-workers", str(args.dataloader_workers)]
     _peak_mem_reset()
-    trainer, _ = build_trainer(build_parser().parse_args(argv), extra_callbacks=[timer.callback])
+    trainer, _ = build_trainer(build_parser().parse_args(argv), extra_callbacks=[timer.callback, profiler.callback])
     trainer.args.save_strategy = "no"
     lengths = [len(row["input_ids"]) for row in trainer.train_dataset]
     trainer.train()
@@ -145,6 +243,9 @@ def run_runner(args, data_file: Path, out: Path) -> dict:
         "tokens_per_step": args.batch_size * args.max_length,
         "fill": round(sum(lengths) / (len(lengths) * args.max_length), 3),
         "attn_implementation": trainer.model.config._attn_implementation,
+        "dataloader_workers": trainer.args.dataloader_num_workers,
+        "padded_to": trainer.args.pad_to_multiple_of,
+        "profile": profiler.report,
     }
     del trainer
     _peak_mem_reset()
@@ -188,7 +289,7 @@ def run_baseline(args, examples: list[dict]) -> dict:
         model = get_peft_model(
             model, LoraConfig(r=16, lora_alpha=32, target_modules="all-linear", task_type="CAUSAL_LM")
         )
-    timer = StepTimer(args.warmup)
+    timer = StepTimer(args.warmup, args.steps)
     with tempfile.TemporaryDirectory() as out:
         trainer = Trainer(
             model=model,
@@ -288,6 +389,15 @@ def main(argv: list[str] | None = None) -> dict:
         help="take the baseline from this JSON of an earlier run on the same machine and data, instead of rerunning it",
     )
     parser.add_argument("--baseline-only", action="store_true", help="measure only the baseline (for --baseline-from)")
+    parser.add_argument(
+        "--dataloader-workers", type=int, default=None, help="runner: collating processes (default: the runner's)"
+    )
+    parser.add_argument(
+        "--profile-steps",
+        type=int,
+        default=0,
+        help="runner on a GPU: profile this many steps after the timed ones (GPU time by kernel group)",
+    )
     parser.add_argument("--cpu", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -381,6 +491,15 @@ def main(argv: list[str] | None = None) -> dict:
     for row in rows:
         print(f"{row[0]:<18}{row[1]:>20}{row[2]:>24}")
     print(f"ratio: {result['ratio']}")
+    profile = runner.get("profile")
+    if profile:
+        print(
+            f"runner profile, ms per step: wall {profile['wall_ms_per_step']}, GPU busy {profile['gpu_busy_ms_per_step']}"
+        )
+        for group, ms in profile["groups_ms_per_step"].items():
+            print(f"  {group:<30}{ms:>10}")
+        for name, ms in list(profile["top_kernels_ms_per_step"].items())[:12]:
+            print(f"    {ms:>8}  {name[:90]}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")

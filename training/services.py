@@ -57,6 +57,7 @@ HYPERPARAMETERS: dict[str, tuple[type, Any, Any, Any]] = {
     "save_steps": (int, 1, 10_000_000, 50),
     "eval_steps": (int, 0, 10_000_000, 0),
     "liger": (bool, None, None, False),
+    "torch_compile": (bool, None, None, False),
 }
 RUNNER_FLAGS = {"learning_rate": "--lr"}
 

@@ -66,7 +66,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--gradient-checkpointing", action=argparse.BooleanOptionalAction, default=False)
     parser.add_argument("--attn", default="auto", help="attention implementation: auto, sdpa, eager, flash_attention_2")
     parser.add_argument("--cpu", action="store_true", help="train on the CPU even when a GPU is present")
-    parser.add_argument("--torch-compile", action="store_true")
+    parser.add_argument(
+        "--torch-compile",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="compile the model; packed batches are then padded to one fixed length (batch size × max length)",
+    )
+    parser.add_argument(
+        "--dataloader-workers",
+        type=int,
+        default=None,
+        help="processes that collate batches ahead of the GPU (default 2 on a GPU, 0 on the CPU)",
+    )
     parser.add_argument(
         "--liger",
         action=argparse.BooleanOptionalAction,
@@ -276,6 +287,22 @@ def _check_liger(on_gpu: bool) -> None:
         raise DataError("--liger needs the liger-kernel package (pip install liger-kernel)") from error
 
 
+def _static_length(args: argparse.Namespace) -> int | None:
+    """The one length every packed batch is padded to when compiled: a varying length would recompile."""
+    if args.torch_compile and args.packing:
+        return args.batch_size * args.max_length
+    return None
+
+
+def _dataloader_workers(args: argparse.Namespace, on_gpu: bool) -> int:
+    if args.dataloader_workers is not None:
+        if args.dataloader_workers < 0:
+            raise DataError("--dataloader-workers must be 0 or more")
+        return args.dataloader_workers
+    # Collating in the training process would leave the GPU idle between steps.
+    return 2 if on_gpu else 0
+
+
 def build_trainer(args: argparse.Namespace, *, extra_callbacks: list | None = None):
     """Everything up to ``trainer.train()``; tests use it to look at the prepared (masked) dataset."""
     import torch
@@ -293,6 +320,7 @@ def build_trainer(args: argparse.Namespace, *, extra_callbacks: list | None = No
     use_bf16 = on_gpu and torch.cuda.is_bf16_supported()
     if args.liger:
         _check_liger(on_gpu)
+    dataloader_workers = _dataloader_workers(args, on_gpu)
 
     tokenizer = AutoTokenizer.from_pretrained(base)
     ensure_chat_template(tokenizer)
@@ -336,6 +364,7 @@ def build_trainer(args: argparse.Namespace, *, extra_callbacks: list | None = No
         max_length=args.max_length,
         packing=args.packing,
         packing_strategy="bfd",
+        pad_to_multiple_of=_static_length(args),
         assistant_only_loss=True,
         bf16=use_bf16,
         fp16=False,
@@ -360,7 +389,8 @@ def build_trainer(args: argparse.Namespace, *, extra_callbacks: list | None = No
         liger_kernel_config={"rms_norm": True, "swiglu": True, "rope": True, "fused_linear_cross_entropy": False}
         if args.liger
         else None,
-        dataloader_num_workers=0,
+        dataloader_num_workers=dataloader_workers,
+        dataloader_pin_memory=on_gpu,
         disable_tqdm=True,
     )
     stream = MetricsStream(out / METRICS_FILE, enabled=config.process_index == 0)

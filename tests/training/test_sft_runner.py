@@ -85,3 +85,26 @@ def test_runner_refuses_liger_kernels_without_a_gpu(tiny_model_dir, message_file
     train, _ = message_files
     with pytest.raises(DataError, match="--liger needs a GPU"):
         build_trainer(_args(tiny_model_dir, train, tmp_path / "out", "--liger", "--cpu"))
+
+
+def test_compiled_runner_pads_every_packed_batch_to_one_length(tiny_model_dir, message_files, tmp_path):
+    train, _ = message_files
+    args = _args(tiny_model_dir, train, tmp_path / "out", "--packing", "--batch-size", "2", "--torch-compile", "--cpu")
+    trainer, _ = build_trainer(args)
+    batches = list(trainer.get_train_dataloader())
+    # A varying length would make torch.compile recompile; padding is never trained on.
+    assert {tuple(batch["input_ids"].shape) for batch in batches} == {(1, 2 * 256)}
+    padded = 0
+    for batch in batches:
+        padding = batch["input_ids"][0] == trainer.processing_class.pad_token_id
+        padded += int(padding.sum())
+        assert (batch["labels"][0][padding] == -100).all()
+    assert padded > 0
+    uncompiled, _ = build_trainer(_args(tiny_model_dir, train, tmp_path / "plain", "--packing", "--cpu"))
+    assert uncompiled.args.pad_to_multiple_of is None
+
+
+def test_runner_refuses_a_negative_number_of_dataloader_workers(tiny_model_dir, message_files, tmp_path):
+    train, _ = message_files
+    with pytest.raises(DataError, match="--dataloader-workers must be 0 or more"):
+        build_trainer(_args(tiny_model_dir, train, tmp_path / "out", "--dataloader-workers", "-1"))

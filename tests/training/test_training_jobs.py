@@ -20,6 +20,7 @@ from training.services import (
     training_job_resume,
     training_job_run,
 )
+from training.sft import build_parser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FEW_STEPS = {"max_steps": 3, "batch_size": 2, "max_length": 128, "save_steps": 2, "lora_r": 4, "lora_alpha": 8}
@@ -66,6 +67,23 @@ def test_job_refuses_liger_kernels_on_the_cpu_and_passes_them_to_a_gpu_runner(
     )
     command = runner_command(job)
     assert "--liger" in command and "--cpu" not in command
+
+
+def test_job_passes_torch_compile_to_the_runner(researcher, published_build, tiny_model_dir):
+    compiled = training_job_create(
+        creator=researcher,
+        export_build=published_build,
+        base_model=str(tiny_model_dir),
+        hyperparameters={"torch_compile": True},
+        hardware=Hardware.GPU,
+        enqueue=False,
+    )
+    assert "--torch-compile" in runner_command(compiled)
+    plain = training_job_create(
+        creator=researcher, export_build=published_build, base_model=str(tiny_model_dir), enqueue=False
+    )
+    assert "--no-torch-compile" in runner_command(plain)
+    assert build_parser().parse_args(runner_command(plain)[3:]).torch_compile is False
 
 
 def _worker(live_db: str, job_id: int, tmp_path: Path) -> subprocess.Popen:
