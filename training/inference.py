@@ -1,8 +1,9 @@
 """Inference backends behind one interface: a model version in, streamed reply text out.
 
 - ``LocalTransformersBackend``: the base model from its local directory with the LoRA adapter
-  loaded on top through peft (or full weights), generating with ``TextIteratorStreamer``. The
-  forward passes run in a generation thread (torch releases the GIL), never in the ASGI event loop.
+  loaded on top through peft (or full weights), streaming each token's text through a
+  ``TextStreamer``. ``generate_into`` generates in the calling thread (the inference worker's main
+  thread); ``stream`` and ``astream`` run it in one generation thread, never in the ASGI event loop.
 - ``WorkerProcessBackend`` (``training/inference_worker.py``): what ASGI processes get for a local
   model when ``INFERENCE_IN_WORKER`` is on: the generation runs in the Celery ``inference`` worker,
   which holds the ``LocalTransformersBackend``, and the pieces come back over a Redis stream.
@@ -19,9 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import queue
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,18 +55,19 @@ class InferenceBackend(ABC):
 
 
 def _token_streamer_class():
-    from transformers import TextIteratorStreamer
+    from transformers import TextStreamer
 
-    class TokenStreamer(TextIteratorStreamer):
-        """Hands out text after every generated token (``TextIteratorStreamer`` waits for a whole word).
+    class TokenStreamer(TextStreamer):
+        """Hands each generated token's text to ``on_text`` (``TextStreamer`` waits for a whole word).
 
         A token that ends inside a multi-byte character decodes to U+FFFD; such a tail is held back
         until the character completes, or for at most 4 tokens (a UTF-8 character has at most 4
         bytes, so by then the bytes are truly invalid and the replacement character is final).
         """
 
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
+        def __init__(self, tokenizer, on_text: Callable[[str], None], **decode_kwargs) -> None:
+            super().__init__(tokenizer, skip_prompt=True, **decode_kwargs)
+            self.on_text = on_text
             self.pending = 0
 
         def put(self, value) -> None:
@@ -83,6 +86,10 @@ def _token_streamer_class():
             self.pending = 0
             if printable:
                 self.on_finalized_text(printable)
+
+        def on_finalized_text(self, text: str, stream_end: bool = False) -> None:
+            if text:
+                self.on_text(text)
 
     return TokenStreamer
 
@@ -152,47 +159,77 @@ class LocalTransformersBackend(InferenceBackend):
                 kwargs[name] = settings[name]
         return kwargs
 
-    def stream(self, request: ChatRequest) -> Iterator[str]:
+    def generate_into(self, request: ChatRequest, on_piece: Callable[[str], bool]) -> None:
+        """Generate the reply in the calling thread, handing each piece to ``on_piece`` as it comes.
+
+        ``on_piece`` returns False to stop: generation ends at the next token instead of holding
+        the model until ``max_new_tokens`` for nobody. An exception from ``on_piece`` stops it too
+        and is raised as it is; a failure of the model itself becomes an ``InferenceError``.
+        """
         import torch
         from transformers import StoppingCriteriaList
 
         self.load()
-        streamer = _token_streamer_class()(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=300)
-        inputs = self._inputs(request)
-        failure: list[BaseException] = []
-        # Set when the reader goes away (the generator is closed): generation stops at the next
-        # token instead of holding the model until max_new_tokens for nobody.
-        abandoned = threading.Event()
+        stop = threading.Event()
+        callback_error: list[BaseException] = []
 
-        def stop_when_abandoned(input_ids, scores, **kwargs):
-            return torch.full((input_ids.shape[0],), abandoned.is_set(), dtype=torch.bool, device=input_ids.device)
+        def deliver(text: str) -> None:
+            if stop.is_set():
+                return
+            try:
+                if not on_piece(text):
+                    stop.set()
+            except BaseException as error:
+                callback_error.append(error)
+                stop.set()
+
+        def stop_requested(input_ids, scores, **kwargs):
+            return torch.full((input_ids.shape[0],), stop.is_set(), dtype=torch.bool, device=input_ids.device)
+
+        streamer = _token_streamer_class()(self.tokenizer, deliver, skip_special_tokens=True)
+        inputs = self._inputs(request)
+        try:
+            # One generation at a time per loaded model: concurrent generate() calls on one
+            # module are safe in torch, but serialising keeps memory bounded on small hosts.
+            with self._generate_lock, torch.inference_mode():
+                self.model.generate(
+                    **inputs,
+                    **self._generate_kwargs(request),
+                    streamer=streamer,
+                    stopping_criteria=StoppingCriteriaList([stop_requested]),
+                )
+        except Exception as error:
+            if callback_error:
+                raise callback_error[0] from None
+            raise InferenceError(f"Generation failed: {error}") from error
+        if callback_error:
+            raise callback_error[0]
+
+    def stream(self, request: ChatRequest) -> Iterator[str]:
+        """``generate_into`` on a generation thread, read here; closing the iterator stops it."""
+        self.load()
+        pieces: queue.Queue = queue.Queue()
+        abandoned = threading.Event()
 
         def run() -> None:
             try:
-                # One generation at a time per loaded model: concurrent generate() calls on one
-                # module are safe in torch, but serialising keeps memory bounded on small hosts.
-                with self._generate_lock, torch.inference_mode():
-                    self.model.generate(
-                        **inputs,
-                        **self._generate_kwargs(request),
-                        streamer=streamer,
-                        stopping_criteria=StoppingCriteriaList([stop_when_abandoned]),
-                    )
+                self.generate_into(request, lambda text: pieces.put(text) or not abandoned.is_set())
+                pieces.put(_END)
             except BaseException as error:  # surfaced to the reader below
-                failure.append(error)
-                streamer.end()
+                pieces.put(error)
 
         thread = threading.Thread(target=run, name="troupe-generate", daemon=True)
         thread.start()
         try:
-            for piece in streamer:
-                if piece:
-                    yield piece
+            while (item := _next_piece(pieces)) is not _END:
+                yield item
         finally:
             abandoned.set()
         thread.join()
-        if failure:
-            raise InferenceError(f"Generation failed: {failure[0]}") from failure[0]
+
+    def astream(self, request: ChatRequest) -> AsyncIterator[str]:
+        """One generation thread hands pieces straight to the event loop (no second relay thread)."""
+        return _generate_into_astream(self, request)
 
     def generate_direct(self, request: ChatRequest) -> tuple[str, int]:
         """Plain ``model.generate`` (no streamer, no thread): the reply and its token count (bench use)."""
@@ -278,6 +315,21 @@ def _cached(key: tuple, build) -> InferenceBackend:
     return backend
 
 
+_END = object()
+PIECE_TIMEOUT_S = 300
+
+
+def _next_piece(pieces: queue.Queue):
+    """The next piece, ``_END``, or the generation's error raised here."""
+    try:
+        item = pieces.get(timeout=PIECE_TIMEOUT_S)
+    except queue.Empty:
+        raise InferenceError(f"The model produced nothing for {PIECE_TIMEOUT_S} s.") from None
+    if isinstance(item, BaseException):
+        raise item
+    return item
+
+
 def local_backend_for(version) -> LocalTransformersBackend:
     """The in-process local model of ``version``, loaded on first use, one per process (the inference worker's)."""
     return _cached(
@@ -318,30 +370,52 @@ def astream(backend: InferenceBackend, request: ChatRequest) -> AsyncIterator[st
     return backend.astream(request)
 
 
-async def _threaded_astream(backend: InferenceBackend, request: ChatRequest) -> AsyncIterator[str]:
+def _threaded_astream(backend: InferenceBackend, request: ChatRequest) -> AsyncIterator[str]:
     """Iterate ``backend.stream(request)`` in a worker thread, handing pieces to the event loop."""
+
+    def produce(emit: Callable[[str], bool]) -> None:
+        pieces = backend.stream(request)
+        try:
+            for piece in pieces:
+                if not emit(piece):
+                    break
+        finally:
+            close = getattr(pieces, "close", None)
+            if close:
+                close()
+
+    return _relay_astream(produce)
+
+
+def _generate_into_astream(backend: LocalTransformersBackend, request: ChatRequest) -> AsyncIterator[str]:
+    return _relay_astream(lambda emit: backend.generate_into(request, emit))
+
+
+async def _relay_astream(produce: Callable[[Callable[[str], bool]], None]) -> AsyncIterator[str]:
+    """Run ``produce(emit)`` in a thread; each emitted piece reaches the event loop, and ``emit``
+    answers False once the reader has gone, so the producer can stop."""
     loop = asyncio.get_running_loop()
-    queue: asyncio.Queue = asyncio.Queue()
-    done = object()
+    pieces: asyncio.Queue = asyncio.Queue()
     stop = threading.Event()
 
-    def produce() -> None:
-        try:
-            for piece in backend.stream(request):
-                if stop.is_set():
-                    break
-                loop.call_soon_threadsafe(queue.put_nowait, piece)
-        except BaseException as error:
-            loop.call_soon_threadsafe(queue.put_nowait, error)
-        finally:
-            loop.call_soon_threadsafe(queue.put_nowait, done)
+    def emit(piece: str) -> bool:
+        loop.call_soon_threadsafe(pieces.put_nowait, piece)
+        return not stop.is_set()
 
-    worker = threading.Thread(target=produce, name="troupe-stream", daemon=True)
+    def run() -> None:
+        try:
+            produce(emit)
+        except BaseException as error:
+            loop.call_soon_threadsafe(pieces.put_nowait, error)
+        finally:
+            loop.call_soon_threadsafe(pieces.put_nowait, _END)
+
+    worker = threading.Thread(target=run, name="troupe-stream", daemon=True)
     worker.start()
     try:
         while True:
-            item = await queue.get()
-            if item is done:
+            item = await pieces.get()
+            if item is _END:
                 return
             if isinstance(item, BaseException):
                 raise item

@@ -221,17 +221,22 @@ def reply_produce(*, version_id: int, messages: list[dict[str, str]], settings: 
         version = ModelVersion.objects.filter(pk=version_id).first()
         if version is None:
             raise InferenceError(f"Model version {version_id} does not exist.")
-        pieces = local_backend_for(version).stream(ChatRequest(messages, settings))
-        try:
-            next_check = time.monotonic() + CANCEL_CHECK_INTERVAL_S
-            for piece in pieces:
-                add({"kind": "piece", "text": piece})
-                if time.monotonic() >= next_check:
-                    if client.exists(cancel_key(stream_key)):
-                        return "cancelled"  # closing ``pieces`` (below) stops the generation
-                    next_check = time.monotonic() + CANCEL_CHECK_INTERVAL_S
-        finally:
-            pieces.close()
+        cancelled = False
+        next_check = time.monotonic() + CANCEL_CHECK_INTERVAL_S
+
+        def on_piece(text: str) -> bool:
+            nonlocal cancelled, next_check
+            add({"kind": "piece", "text": text})
+            if time.monotonic() >= next_check:
+                cancelled = bool(client.exists(cancel_key(stream_key)))
+                next_check = time.monotonic() + CANCEL_CHECK_INTERVAL_S
+            return not cancelled  # False stops the generation at its next token
+
+        # In this thread, with no generation thread: on a 2-core CPU with two OpenMP threads,
+        # generate() on a second thread ran at half the speed it runs on the main thread.
+        local_backend_for(version).generate_into(ChatRequest(messages, settings), on_piece)
+        if cancelled:
+            return "cancelled"
     except InferenceError as error:
         add({"kind": "error", "message": str(error)})
         return "error"

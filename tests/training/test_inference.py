@@ -36,6 +36,32 @@ def test_a_reader_who_stops_early_stops_the_generation(tiny_model_dir):
     backend._generate_lock.release()
 
 
+def test_generating_in_the_calling_thread_stops_when_the_receiver_says_so(tiny_model_dir):
+    backend = LocalTransformersBackend(base_model=str(tiny_model_dir))
+    received: list[str] = []
+
+    def receive(piece: str) -> bool:
+        received.append(piece)
+        return len(received) < 3
+
+    request = ChatRequest(MESSAGES, {"temperature": 0, "max_new_tokens": 4000, "min_new_tokens": 4000})
+    backend.generate_into(request, receive)  # returns: it did not run on to 4000 tokens
+    assert len(received) == 3
+
+
+def test_an_error_in_the_receiver_stops_the_generation_and_is_raised_as_it_is(tiny_model_dir):
+    backend = LocalTransformersBackend(base_model=str(tiny_model_dir))
+
+    def receive(piece: str) -> bool:
+        raise ConnectionError("the stream's Redis went away")
+
+    request = ChatRequest(MESSAGES, {"temperature": 0, "max_new_tokens": 4000, "min_new_tokens": 4000})
+    with pytest.raises(ConnectionError, match="Redis went away"):
+        backend.generate_into(request, receive)
+    assert backend._generate_lock.acquire(timeout=2)
+    backend._generate_lock.release()
+
+
 def test_local_backend_reports_a_missing_model_directory(tmp_path):
     backend = LocalTransformersBackend(base_model=str(tmp_path / "nowhere"))
     with pytest.raises(InferenceError, match="No local model"):
