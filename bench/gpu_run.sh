@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # GPU benchmark run for the training issue, sized for a short lease on one H100/H200:
 #   train    — train_bench: plain Trainer (no packing) once, then the runner (packing, flex
-#              attention, 8 × 4096-token rows) plain, with Liger kernels, and with Liger +
-#              torch.compile, each against that same baseline (same model, data and machine)
-#   latency  — reply_latency: a model reply streamed over the chat WebSocket vs generate()
+#              attention, Liger kernels) at 8 × 4096 tokens per step (profiled: GPU time by
+#              kernel group) and at 16 × 4096, each against that same baseline (same model, data
+#              and machine)
+#   latency  — reply_latency: a model reply streamed over the chat WebSocket vs generate(), with
+#              the model in the ASGI process and in the inference worker process
+#   compile  — the runner under torch.compile without Liger, batches padded to one length
 #
-#   OUT=/some/dir STAGES="train latency" bash bench/gpu_run.sh
+#   OUT=/some/dir STAGES="train latency compile" bash bench/gpu_run.sh
 #
 # The machine's python3 must hold a CUDA torch. Packages it lacks travel as wheels in .whl/
 # (see bench/README.md) and are installed into /tmp/site. Results: $OUT/*.json and $OUT/gpu_run.log.
 set -u
 OUT=${OUT:-$(pwd)/bench-out}
-STAGES=${STAGES:-"train latency"}
+STAGES=${STAGES:-"train latency compile"}
 mkdir -p "$OUT"
 cd "$(dirname "$0")/.."
 START=$(date +%s)
@@ -28,28 +31,33 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 
 quiet() { grep -v -E 'it/s\]|examples/s\]|Warning|warn\(|^\s*$'; }
 
-if [[ " $STAGES " == *" train "* ]]; then
-  MODEL=/tmp/qwen2-0.5b-random
+MODEL=/tmp/qwen2-0.5b-random
+BENCH="python3 bench/train_bench.py --base-model $MODEL --steps 20 --warmup 5 --baseline-batch-size 16"
+RUNNER="$BENCH --attn flex_attention --max-length 4096 --baseline-from $OUT/tb_baseline.json"
+if [[ " $STAGES " == *" train "* || " $STAGES " == *" compile "* ]]; then
   python3 -m training.tiny_model "$MODEL" --shape qwen2-0.5b >/dev/null
-  BENCH="python3 bench/train_bench.py --base-model $MODEL --steps 20 --warmup 5 --baseline-batch-size 16"
   echo "== [$(elapsed)s] baseline: plain Trainer, no packing, 16 samples per step"
-  timeout 170 $BENCH --baseline-only --json "$OUT/tb_baseline.json" 2>&1 | quiet | tail -5
-  RUNNER="$BENCH --attn flex_attention --batch-size 8 --max-length 4096 --baseline-from $OUT/tb_baseline.json"
-  echo "== [$(elapsed)s] runner: flex attention, 8 × 4096"
-  timeout 120 $RUNNER --json "$OUT/tb_flex_b8.json" 2>&1 | quiet | tail -6
-  echo "== [$(elapsed)s] runner: flex attention, 8 × 4096, Liger kernels"
-  timeout 120 $RUNNER --liger --json "$OUT/tb_flex_b8_liger.json" 2>&1 | quiet | tail -6
-  if [ "$(elapsed)" -lt 330 ]; then
-    echo "== [$(elapsed)s] runner: flex attention, 8 × 4096, Liger kernels, torch.compile"
-    timeout $(( 450 - $(elapsed) )) $RUNNER --liger --torch-compile --json "$OUT/tb_flex_b8_liger_compile.json" 2>&1 \
-      | quiet | tail -6
-  fi
+  timeout 150 $BENCH --baseline-only --json "$OUT/tb_baseline.json" 2>&1 | quiet | tail -5
+fi
+if [[ " $STAGES " == *" train "* ]]; then
+  echo "== [$(elapsed)s] runner: flex attention, Liger kernels, 8 × 4096, profiled"
+  timeout 150 $RUNNER --liger --batch-size 8 --profile-steps 2 --json "$OUT/tb_liger_b8.json" 2>&1 | quiet | tail -45
+  echo "== [$(elapsed)s] runner: flex attention, Liger kernels, 16 × 4096"
+  timeout 120 $RUNNER --liger --batch-size 16 --json "$OUT/tb_liger_b16.json" 2>&1 | quiet | tail -7
 fi
 
 if [[ " $STAGES " == *" latency "* ]]; then
-  echo "== [$(elapsed)s] reply_latency: WebSocket vs generate, random Qwen2-0.5B shape"
-  timeout 200 python3 bench/reply_latency.py --shape qwen2-0.5b --replies 6 --tokens 64 \
-    --json "$OUT/reply_latency.json" 2>&1 | quiet | tail -10
+  for mode in "" "--in-worker"; do
+    echo "== [$(elapsed)s] reply_latency $mode: WebSocket vs generate, random Qwen2-0.5B shape"
+    timeout 150 python3 bench/reply_latency.py --shape qwen2-0.5b --replies 6 --tokens 64 $mode \
+      --json "$OUT/reply_latency${mode:+_worker}.json" 2>&1 | quiet | tail -6
+  done
+fi
+
+if [[ " $STAGES " == *" compile "* ]] && [ "$(elapsed)" -lt "${COMPILE_BEFORE_S:-470}" ]; then
+  echo "== [$(elapsed)s] runner: flex attention, torch.compile (no Liger), 8 × 4096 padded to one length, profiled"
+  timeout $(( ${LIMIT_S:-570} - $(elapsed) )) $RUNNER --torch-compile --batch-size 8 --profile-steps 2 \
+    --json "$OUT/tb_compile_b8.json" 2>&1 | quiet | tail -45
 fi
 echo "== done in $(elapsed)s"
 ls -l "$OUT"
