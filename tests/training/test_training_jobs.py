@@ -57,33 +57,28 @@ def test_job_refuses_liger_kernels_on_the_cpu_and_passes_them_to_a_gpu_runner(
         )
     assert "need a GPU" in str(caught.value.message_dict["hyperparameters"])
     assert not TrainingJob.objects.exists()
-    job = training_job_create(
-        creator=researcher,
-        export_build=published_build,
-        base_model=str(tiny_model_dir),
-        hyperparameters={"liger": True},
-        hardware=Hardware.GPU,
-        enqueue=False,
-    )
-    command = runner_command(job)
+    command = _gpu_runner_command(researcher, published_build, tiny_model_dir, {"liger": True})
     assert "--liger" in command and "--cpu" not in command
 
 
-def test_job_passes_torch_compile_to_the_runner(researcher, published_build, tiny_model_dir):
-    compiled = training_job_create(
+def _gpu_runner_command(researcher, build, model_dir, hyperparameters: dict) -> list[str]:
+    job = training_job_create(
         creator=researcher,
-        export_build=published_build,
-        base_model=str(tiny_model_dir),
-        hyperparameters={"torch_compile": True},
+        export_build=build,
+        base_model=str(model_dir),
+        hyperparameters=hyperparameters,
         hardware=Hardware.GPU,
         enqueue=False,
     )
-    assert "--torch-compile" in runner_command(compiled)
-    plain = training_job_create(
-        creator=researcher, export_build=published_build, base_model=str(tiny_model_dir), enqueue=False
-    )
-    assert "--no-torch-compile" in runner_command(plain)
-    assert build_parser().parse_args(runner_command(plain)[3:]).torch_compile is False
+    return runner_command(job)
+
+
+def test_job_passes_torch_compile_to_the_runner(researcher, published_build, tiny_model_dir):
+    compiled = _gpu_runner_command(researcher, published_build, tiny_model_dir, {"torch_compile": True})
+    assert "--torch-compile" in compiled
+    plain = _gpu_runner_command(researcher, published_build, tiny_model_dir, {})
+    assert "--no-torch-compile" in plain
+    assert build_parser().parse_args(plain[3:]).torch_compile is False
 
 
 def _worker(live_db: str, job_id: int, tmp_path: Path) -> subprocess.Popen:
