@@ -229,7 +229,7 @@ class LocalTransformersBackend(InferenceBackend):
 
     def astream(self, request: ChatRequest) -> AsyncIterator[str]:
         """One generation thread hands pieces straight to the event loop (no second relay thread)."""
-        return _generate_into_astream(self, request)
+        return _relay_astream(lambda emit: self.generate_into(request, emit))
 
     def generate_direct(self, request: ChatRequest) -> tuple[str, int]:
         """Plain ``model.generate`` (no streamer, no thread): the reply and its token count (bench use)."""
@@ -387,10 +387,6 @@ def _threaded_astream(backend: InferenceBackend, request: ChatRequest) -> AsyncI
     return _relay_astream(produce)
 
 
-def _generate_into_astream(backend: LocalTransformersBackend, request: ChatRequest) -> AsyncIterator[str]:
-    return _relay_astream(lambda emit: backend.generate_into(request, emit))
-
-
 async def _relay_astream(produce: Callable[[Callable[[str], bool]], None]) -> AsyncIterator[str]:
     """Run ``produce(emit)`` in a thread; each emitted piece reaches the event loop, and ``emit``
     answers False once the reader has gone, so the producer can stop."""
@@ -398,17 +394,24 @@ async def _relay_astream(produce: Callable[[Callable[[str], bool]], None]) -> As
     pieces: asyncio.Queue = asyncio.Queue()
     stop = threading.Event()
 
+    def post(item) -> bool:
+        try:
+            loop.call_soon_threadsafe(pieces.put_nowait, item)
+        except RuntimeError:  # the loop has closed: nobody is reading any more
+            stop.set()
+            return False
+        return True
+
     def emit(piece: str) -> bool:
-        loop.call_soon_threadsafe(pieces.put_nowait, piece)
-        return not stop.is_set()
+        return not stop.is_set() and post(piece)
 
     def run() -> None:
         try:
             produce(emit)
         except BaseException as error:
-            loop.call_soon_threadsafe(pieces.put_nowait, error)
+            post(error)
         finally:
-            loop.call_soon_threadsafe(pieces.put_nowait, _END)
+            post(_END)
 
     worker = threading.Thread(target=run, name="troupe-stream", daemon=True)
     worker.start()

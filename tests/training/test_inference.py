@@ -1,5 +1,6 @@
 """Inference backends: a local model streams the same text it generates; an OpenAI-compatible endpoint streams over SSE."""
 
+import asyncio
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,30 +37,64 @@ def test_a_reader_who_stops_early_stops_the_generation(tiny_model_dir):
     backend._generate_lock.release()
 
 
+LONG_REPLY = {"temperature": 0, "max_new_tokens": 4000, "min_new_tokens": 4000}
+
+
+def _generated_token_counts(backend: LocalTransformersBackend) -> list[int]:
+    """How many tokens each later ``generate`` call of the backend's model produced."""
+    backend.load()
+    counts: list[int] = []
+    generate = backend.model.generate
+
+    def counting(*args, **kwargs):
+        output = generate(*args, **kwargs)
+        counts.append(output.shape[1] - kwargs["input_ids"].shape[1])
+        return output
+
+    backend.model.generate = counting
+    return counts
+
+
 def test_generating_in_the_calling_thread_stops_when_the_receiver_says_so(tiny_model_dir):
     backend = LocalTransformersBackend(base_model=str(tiny_model_dir))
+    generated = _generated_token_counts(backend)
     received: list[str] = []
 
     def receive(piece: str) -> bool:
         received.append(piece)
         return len(received) < 3
 
-    request = ChatRequest(MESSAGES, {"temperature": 0, "max_new_tokens": 4000, "min_new_tokens": 4000})
-    backend.generate_into(request, receive)  # returns: it did not run on to 4000 tokens
+    backend.generate_into(ChatRequest(MESSAGES, LONG_REPLY), receive)
     assert len(received) == 3
+    assert generated[0] < 20  # stopped at the next token, not after 4000
 
 
 def test_an_error_in_the_receiver_stops_the_generation_and_is_raised_as_it_is(tiny_model_dir):
     backend = LocalTransformersBackend(base_model=str(tiny_model_dir))
+    generated = _generated_token_counts(backend)
 
     def receive(piece: str) -> bool:
         raise ConnectionError("the stream's Redis went away")
 
-    request = ChatRequest(MESSAGES, {"temperature": 0, "max_new_tokens": 4000, "min_new_tokens": 4000})
     with pytest.raises(ConnectionError, match="Redis went away"):
-        backend.generate_into(request, receive)
-    assert backend._generate_lock.acquire(timeout=2)
+        backend.generate_into(ChatRequest(MESSAGES, LONG_REPLY), receive)
+    assert generated[0] < 20
+
+
+def test_an_event_loop_reader_who_stops_early_stops_the_generation(tiny_model_dir):
+    backend = LocalTransformersBackend(base_model=str(tiny_model_dir))
+    generated = _generated_token_counts(backend)
+
+    async def read_one() -> str:
+        pieces = backend.astream(ChatRequest(MESSAGES, LONG_REPLY))
+        first = await anext(pieces)
+        await pieces.aclose()
+        return first
+
+    assert asyncio.run(read_one())
+    assert backend._generate_lock.acquire(timeout=10)  # the generation thread has let the model go
     backend._generate_lock.release()
+    assert generated[0] < 20
 
 
 def test_local_backend_reports_a_missing_model_directory(tmp_path):
