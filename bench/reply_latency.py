@@ -17,8 +17,11 @@ process (``INFERENCE_IN_WORKER``, as ``manage.py serve`` runs it): the bench sta
 
 In the same run, on the same prompt, in this process: ``model.generate`` directly (tokens/s, and
 the time of a one-token generate as its time to first token) and the backend's streaming without
-any WebSocket. JSON keys: ``ws_ttft_ms``, ``ws_tokens_per_s``, ``direct_ttft_ms``,
-``direct_tokens_per_s``, ``direct_stream_ttft_ms``, ``device``, ``in_worker``, plus per-reply samples.
+any WebSocket, both on a generation thread (``stream``) and in this thread (``generate_into``, as
+the inference worker runs it). JSON keys: ``ws_ttft_ms``, ``ws_tokens_per_s``, ``direct_ttft_ms``,
+``direct_tokens_per_s``, ``direct_stream_ttft_ms``, ``direct_stream_tokens_per_s``,
+``direct_generate_into_ttft_ms``, ``direct_generate_into_tokens_per_s``, ``device``, ``in_worker``,
+plus per-reply samples.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -222,6 +225,14 @@ async def _chat(ws_url: str, origin: str, cookie: str, replies: int) -> list[dic
     return samples
 
 
+def _first_and_last(run: Callable[[Callable[[str], None]], object]) -> tuple[float, float]:
+    """Seconds to the first piece and to the end of ``run(receive)``, which hands each piece to ``receive``."""
+    start = time.perf_counter()
+    arrivals: list[float] = []
+    run(lambda _piece: arrivals.append(time.perf_counter() - start))
+    return arrivals[0], time.perf_counter() - start
+
+
 def _direct(base_model: Path, dialogue_id: int, tokens: int, repeats: int) -> dict:
     from roleplay.models import Dialogue, Turn
     from training.human_machine import reply_request
@@ -235,7 +246,8 @@ def _direct(base_model: Path, dialogue_id: int, tokens: int, repeats: int) -> di
     backend = LocalTransformersBackend(base_model=str(base_model))
     backend.generate_direct(request)  # load + warm up
     one_token = ChatRequest(request.messages, {**request.settings, "max_new_tokens": 1, "min_new_tokens": 1})
-    first_token, full, stream_first = [], [], []
+    first_token, full = [], []
+    streamed: dict[str, list[tuple[float, float]]] = {"stream": [], "generate_into": []}
     for _ in range(repeats):
         start = time.perf_counter()
         backend.generate_direct(one_token)
@@ -243,23 +255,27 @@ def _direct(base_model: Path, dialogue_id: int, tokens: int, repeats: int) -> di
         start = time.perf_counter()
         _, count = backend.generate_direct(request)
         full.append((time.perf_counter() - start, count))
-        start = time.perf_counter()
-        first = None
-        for _piece in backend.stream(request):  # read to the end: the generation thread must finish
-            first = first or time.perf_counter() - start
-        stream_first.append(first)
-    return {
+        # The backend's own streaming: on a generation thread (``stream``), and in this thread.
+        streamed["stream"].append(_first_and_last(lambda receive: [receive(p) for p in backend.stream(request)]))
+        streamed["generate_into"].append(
+            _first_and_last(lambda receive: backend.generate_into(request, lambda p: receive(p) or True))
+        )
+    result = {
         "direct_ttft_ms": round(statistics.median(first_token) * 1000, 1),
         "direct_tokens_per_s": round(statistics.median(count / seconds for seconds, count in full), 1),
-        "direct_stream_ttft_ms": round(statistics.median(stream_first) * 1000, 1),
         "prompt_tokens": int(backend._inputs(request)["input_ids"].shape[1]),
     }
+    for path, samples in streamed.items():
+        prefix = "direct_stream" if path == "stream" else "direct_generate_into"
+        result[f"{prefix}_ttft_ms"] = round(statistics.median(first for first, _ in samples) * 1000, 1)
+        result[f"{prefix}_tokens_per_s"] = round(statistics.median(tokens / total for _, total in samples), 1)
+    return result
 
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base-model", type=Path, default=None)
-    parser.add_argument("--shape", default="tiny", help="model shape to build when no --base-model")
+    parser.add_argument("--shape", default=None, help="model shape to build when no --base-model (default tiny)")
     parser.add_argument("--replies", type=int, default=8)
     parser.add_argument("--tokens", type=int, default=64)
     parser.add_argument("--json", type=Path, default=None)
@@ -277,6 +293,7 @@ def main(argv: list[str] | None = None) -> dict:
         if args.base_model is None:
             from training.tiny_model import random_model_build, tiny_model_build
 
+            args.shape = args.shape or "tiny"
             builder = tiny_model_build if args.shape == "tiny" else random_model_build
             args.base_model = builder(scratch / "model", shape=args.shape)
         database_url = f"sqlite:///{scratch / 'bench.sqlite3'}"
@@ -333,7 +350,11 @@ def main(argv: list[str] | None = None) -> dict:
     ws_path = "WebSocket (uvicorn, worker process)" if args.in_worker else "WebSocket (uvicorn, in process)"
     print(f"{'':<36}{'time to first token ms':>24}{'tokens/s':>12}")
     print(f"{ws_path:<36}{result['ws_ttft_ms']:>24}{result['ws_tokens_per_s']:>12}")
-    print(f"{'backend stream, in process':<36}{result['direct_stream_ttft_ms']:>24}{'':>12}")
+    for label, prefix in (
+        ("backend stream (generation thread)", "direct_stream"),
+        ("backend generate_into (this thread)", "direct_generate_into"),
+    ):
+        print(f"{label:<36}{result[prefix + '_ttft_ms']:>24}{result[prefix + '_tokens_per_s']:>12}")
     print(f"{'model.generate directly':<36}{result['direct_ttft_ms']:>24}{result['direct_tokens_per_s']:>12}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
