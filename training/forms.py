@@ -35,8 +35,8 @@ class TrainingJobForm(forms.Form):
         initial=False,
         required=False,
         help_text=_(
-            "Compiles the model; packed batches are padded to one length. Fastest on a GPU "
-            "(41.8% MFU on an H100); the first steps wait for the compilation."
+            "Compiles the model; packed batches are padded to one length. The fastest setting "
+            "measured on a GPU; the first steps wait for the compilation."
         ),
     )
     lora_r = forms.IntegerField(label=_("LoRA rank"), initial=16, min_value=1)
