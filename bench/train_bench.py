@@ -10,6 +10,8 @@ is ``transformers.Trainer`` with the same assistant-only labels, each batch padd
 sample. Both are full fine-tunes unless ``--method lora``.
 
 Throughput counts real (non-padding) tokens per second over the timed steps (after warm-up).
+``mfu_needed_flops`` divides by the FLOPs the objective needs instead (``needed_flops_per_token``:
+the LM head only on supervised tokens, causal attention counted).
 Peak memory is ``torch.cuda.max_memory_allocated`` on a GPU and the process's peak RSS on the CPU.
 MFU (GPU only) = tokens/s × 6 × parameters (4 × parameters for LoRA: no weight gradients of the
 frozen base) ÷ the chip's dense bf16 peak (``--peak-tflops``, or known for H100/H200/A100).
@@ -254,25 +256,19 @@ def run_runner(args, data_file: Path, out: Path) -> dict:
 def run_baseline(args, examples: list[dict]) -> dict:
     """Plain ``transformers.Trainer``: one sample per row, padded to the batch's longest, no packing."""
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer, DataCollatorForSeq2Seq, Trainer, TrainingArguments
+    from transformers import AutoModelForCausalLM, DataCollatorForSeq2Seq, Trainer, TrainingArguments
 
-    from training.chat_template import ensure_chat_template
     from training.sft import _attn_implementation, dataset_from_rows
 
     on_gpu = torch.cuda.is_available() and not args.cpu
     use_bf16 = on_gpu and torch.cuda.is_bf16_supported()
-    tokenizer = AutoTokenizer.from_pretrained(args.base_model)
-    ensure_chat_template(tokenizer)
+    tokenizer, encoded = _encoded_examples(args.base_model, examples, args.max_length)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    rows = []
-    for example in examples:
-        encoded = tokenizer.apply_chat_template(
-            example["messages"], tokenize=True, return_dict=True, return_assistant_tokens_mask=True
-        )
-        ids = encoded["input_ids"][: args.max_length]
-        mask = encoded["assistant_masks"][: args.max_length]
-        rows.append({"input_ids": ids, "labels": [t if m else -100 for t, m in zip(ids, mask, strict=True)]})
+    rows = [
+        {"input_ids": ids, "labels": [t if m else -100 for t, m in zip(ids, mask, strict=True)]}
+        for ids, mask in encoded
+    ]
     _peak_mem_reset()
     model = AutoModelForCausalLM.from_pretrained(
         args.base_model,
@@ -334,6 +330,51 @@ def _earlier_baseline(args, model_label: str) -> dict:
         raise SystemExit(f"--baseline-from {args.baseline_from}: measured with other {', '.join(mismatched)}")
     args.baseline_batch_size = earlier["baseline"]["batch_size"]
     return {key: value for key, value in earlier["baseline"].items() if key != "batch_size"}
+
+
+def _encoded_examples(base_model: Path, examples: list[dict], max_length: int):
+    """The tokenizer, and each example's token ids with its assistant mask, as the runner trains them."""
+    from transformers import AutoTokenizer
+
+    from training.chat_template import ensure_chat_template
+
+    tokenizer = AutoTokenizer.from_pretrained(base_model)
+    ensure_chat_template(tokenizer)
+    encoded = []
+    for example in examples:
+        tokens = tokenizer.apply_chat_template(
+            example["messages"], tokenize=True, return_dict=True, return_assistant_tokens_mask=True
+        )
+        encoded.append((tokens["input_ids"][:max_length], tokens["assistant_masks"][:max_length]))
+    return tokenizer, encoded
+
+
+def needed_flops_per_token(base_model: Path, params: int, examples: list[dict], args) -> dict:
+    """The FLOPs per token that the training objective needs, beside the 6N convention.
+
+    The decoder runs on every token; the LM head only where a loss is computed (the assistant
+    tokens: TRL's fused head projects nothing else); attention is causal within each sample
+    (packed samples do not see each other), 4 × context × width per layer forward, 3× that with
+    the backward. Weight matmuls count 6 FLOPs per parameter (full) or 4 (LoRA: no weight gradients).
+    """
+    from transformers import AutoConfig
+
+    config = AutoConfig.from_pretrained(base_model).get_text_config()
+    _tokenizer, encoded = _encoded_examples(base_model, examples, args.max_length)
+    tokens = sum(len(ids) for ids, _mask in encoded)
+    supervised_fraction = sum(sum(mask) for _ids, mask in encoded) / tokens
+    mean_context = sum(len(ids) ** 2 for ids, _mask in encoded) / (2 * tokens)
+    head = config.vocab_size * config.hidden_size
+    # ``params`` counts a tied embedding once; the embedding lookup itself is no matmul.
+    body = params - head - (0 if getattr(config, "tie_word_embeddings", False) else head)
+    head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
+    weight_flops = 6 if args.method == "full" else 4
+    attention = 12 * config.num_hidden_layers * config.num_attention_heads * head_dim * mean_context
+    return {
+        "flops_per_token": weight_flops * (body + head * supervised_fraction) + attention,
+        "supervised_fraction": round(supervised_fraction, 4),
+        "mean_causal_context": round(mean_context, 1),
+    }
 
 
 def parameter_count(base_model: Path) -> int:
@@ -426,6 +467,7 @@ def main(argv: list[str] | None = None) -> dict:
         data_file.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in examples), encoding="utf-8")
 
         params = parameter_count(args.base_model)
+        needed = needed_flops_per_token(args.base_model, params, examples, args)
         device, peak_tflops = device_description(args.cpu)
         peak_tflops = args.peak_tflops or peak_tflops
         runner = None if args.baseline_only else run_runner(args, data_file, scratch / "runner")
@@ -444,10 +486,10 @@ def main(argv: list[str] | None = None) -> dict:
 
     flops_per_token = (6 if args.method == "full" else 4) * params
 
-    def mfu(tokens_per_s: float) -> float | None:
+    def mfu(tokens_per_s: float, per_token: float = flops_per_token) -> float | None:
         if not on_gpu or not peak_tflops:
             return None
-        return round(tokens_per_s * flops_per_token / (peak_tflops * 1e12), 4)
+        return round(tokens_per_s * per_token / (peak_tflops * 1e12), 4)
 
     import transformers
     import trl
@@ -465,6 +507,10 @@ def main(argv: list[str] | None = None) -> dict:
         "device": device,
         "mfu": mfu(runner["tokens_per_s"]),
         "baseline_mfu": mfu(baseline["tokens_per_s"]),
+        # The same with the FLOPs the objective needs (see needed_flops_per_token) instead of 6N.
+        "mfu_needed_flops": mfu(runner["tokens_per_s"], needed["flops_per_token"]),
+        "baseline_mfu_needed_flops": mfu(baseline["tokens_per_s"], needed["flops_per_token"]),
+        "needed_flops": {**needed, "flops_per_token_6n": flops_per_token},
         "peak_tflops": peak_tflops if on_gpu else None,
         "method": args.method,
         "model": model_label,
@@ -486,11 +532,12 @@ def main(argv: list[str] | None = None) -> dict:
         ("", "runner (packing)", "Trainer (no packing)"),
         ("tokens/s", f"{runner['tokens_per_s']:.0f}", f"{baseline['tokens_per_s']:.0f}"),
         ("peak memory MiB", str(runner["peak_mem_mb"]), str(baseline["peak_mem_mb"])),
-        ("MFU", str(result["mfu"]), str(result["baseline_mfu"])),
+        ("MFU (6N)", str(result["mfu"]), str(result["baseline_mfu"])),
+        ("MFU (needed FLOPs)", str(result["mfu_needed_flops"]), str(result["baseline_mfu_needed_flops"])),
     ]
     print(f"device: {device} · model: {result['model']} ({params / 1e6:.0f}M parameters) · {args.method}")
     for row in rows:
-        print(f"{row[0]:<18}{row[1]:>20}{row[2]:>24}")
+        print(f"{row[0]:<20}{row[1]:>20}{row[2]:>24}")
     print(f"ratio: {result['ratio']}")
     profile = runner.get("profile")
     if profile:
