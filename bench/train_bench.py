@@ -253,7 +253,7 @@ def run_runner(args, data_file: Path, out: Path) -> dict:
     return result
 
 
-def run_baseline(args, examples: list[dict]) -> dict:
+def run_baseline(args, tokenizer, encoded: list[tuple[list[int], list[int]]]) -> dict:
     """Plain ``transformers.Trainer``: one sample per row, padded to the batch's longest, no packing."""
     import torch
     from transformers import AutoModelForCausalLM, DataCollatorForSeq2Seq, Trainer, TrainingArguments
@@ -262,7 +262,6 @@ def run_baseline(args, examples: list[dict]) -> dict:
 
     on_gpu = torch.cuda.is_available() and not args.cpu
     use_bf16 = on_gpu and torch.cuda.is_bf16_supported()
-    tokenizer, encoded = _encoded_examples(args.base_model, examples, args.max_length)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     rows = [
@@ -349,7 +348,9 @@ def _encoded_examples(base_model: Path, examples: list[dict], max_length: int):
     return tokenizer, encoded
 
 
-def needed_flops_per_token(base_model: Path, params: int, examples: list[dict], args) -> dict:
+def needed_flops_per_token(
+    base_model: Path, params: int, encoded: list[tuple[list[int], list[int]]], weight_flops: int
+) -> dict:
     """The FLOPs per token that the training objective needs, beside the 6N convention.
 
     The decoder runs on every token; the LM head only where a loss is computed (the assistant
@@ -360,7 +361,6 @@ def needed_flops_per_token(base_model: Path, params: int, examples: list[dict], 
     from transformers import AutoConfig
 
     config = AutoConfig.from_pretrained(base_model).get_text_config()
-    _tokenizer, encoded = _encoded_examples(base_model, examples, args.max_length)
     tokens = sum(len(ids) for ids, _mask in encoded)
     supervised_fraction = sum(sum(mask) for _ids, mask in encoded) / tokens
     mean_context = sum(len(ids) ** 2 for ids, _mask in encoded) / (2 * tokens)
@@ -368,7 +368,6 @@ def needed_flops_per_token(base_model: Path, params: int, examples: list[dict], 
     # ``params`` counts a tied embedding once; the embedding lookup itself is no matmul.
     body = params - head - (0 if getattr(config, "tie_word_embeddings", False) else head)
     head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
-    weight_flops = 6 if args.method == "full" else 4
     attention = 12 * config.num_hidden_layers * config.num_attention_heads * head_dim * mean_context
     return {
         "flops_per_token": weight_flops * (body + head * supervised_fraction) + attention,
@@ -467,7 +466,9 @@ def main(argv: list[str] | None = None) -> dict:
         data_file.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in examples), encoding="utf-8")
 
         params = parameter_count(args.base_model)
-        needed = needed_flops_per_token(args.base_model, params, examples, args)
+        weight_flops = 6 if args.method == "full" else 4  # LoRA: no weight gradients of the frozen base
+        tokenizer, encoded = _encoded_examples(args.base_model, examples, args.max_length)
+        needed = needed_flops_per_token(args.base_model, params, encoded, weight_flops)
         device, peak_tflops = device_description(args.cpu)
         peak_tflops = args.peak_tflops or peak_tflops
         runner = None if args.baseline_only else run_runner(args, data_file, scratch / "runner")
@@ -475,7 +476,7 @@ def main(argv: list[str] | None = None) -> dict:
         baseline = _earlier_baseline(args, model_label) if args.baseline_from else None
         while baseline is None:
             try:
-                baseline = run_baseline(args, examples)
+                baseline = run_baseline(args, tokenizer, encoded)
             except torch.cuda.OutOfMemoryError:
                 # Unpacked batches padded to the longest sample can exceed a smaller card: halve and say so.
                 _peak_mem_reset()
@@ -484,7 +485,7 @@ def main(argv: list[str] | None = None) -> dict:
                 args.baseline_batch_size //= 2
                 print(f"baseline out of memory: retrying with batch size {args.baseline_batch_size}")
 
-    flops_per_token = (6 if args.method == "full" else 4) * params
+    flops_per_token = weight_flops * params
 
     def mfu(tokens_per_s: float, per_token: float = flops_per_token) -> float | None:
         if not on_gpu or not peak_tflops:
