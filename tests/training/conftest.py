@@ -1,5 +1,6 @@
 """Fixtures for training tests: a tiny model built locally once per run, and small message files."""
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -16,6 +17,18 @@ def conversation(index: int, turns: int = 2) -> list[dict[str, str]]:
         messages.append({"role": "user", "content": QUESTIONS[(index + t) % len(QUESTIONS)]})
         messages.append({"role": "assistant", "content": LINES[(index * 3 + t) % len(LINES)]})
     return messages
+
+
+def first_piece_then_close(backend, request) -> str:
+    """Read one piece of ``backend.astream(request)`` on a fresh event loop, then go away as a closed socket does."""
+
+    async def read() -> str:
+        pieces = backend.astream(request)
+        first = await anext(pieces)
+        await pieces.aclose()
+        return first
+
+    return asyncio.run(read())
 
 
 def write_messages(path: Path, count: int) -> Path:

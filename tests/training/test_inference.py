@@ -1,6 +1,5 @@
 """Inference backends: a local model streams the same text it generates; an OpenAI-compatible endpoint streams over SSE."""
 
-import asyncio
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -8,6 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.exceptions import ValidationError
 
+from tests.training.conftest import first_piece_then_close
 from training.inference import ChatRequest, InferenceError, LocalTransformersBackend, OpenAICompatibleBackend
 from training.models import validate_generation_settings
 
@@ -85,13 +85,7 @@ def test_an_event_loop_reader_who_stops_early_stops_the_generation(tiny_model_di
     backend = LocalTransformersBackend(base_model=str(tiny_model_dir))
     generated = _generated_token_counts(backend)
 
-    async def read_one() -> str:
-        pieces = backend.astream(ChatRequest(MESSAGES, LONG_REPLY))
-        first = await anext(pieces)
-        await pieces.aclose()
-        return first
-
-    assert asyncio.run(read_one())
+    assert first_piece_then_close(backend, ChatRequest(MESSAGES, LONG_REPLY))
     assert backend._generate_lock.acquire(timeout=10)  # the generation thread has let the model go
     backend._generate_lock.release()
     assert generated[0] < 20

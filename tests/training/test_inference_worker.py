@@ -16,6 +16,7 @@ import pytest
 
 from tests.e2e.conftest import REPO_ROOT
 from tests.factories import ModelVersionFactory
+from tests.training.conftest import first_piece_then_close
 from training.inference import ChatRequest, InferenceError, LocalTransformersBackend, astream, backend_for
 from training.inference_worker import WorkerProcessBackend, WorkerReceipt, cancel_key
 
@@ -154,13 +155,7 @@ def test_the_worker_process_generates_the_reply_and_streams_it_in_order(
 
     # A caller who stops reading (a closed socket) frees the worker at once: the next reply does not
     # wait behind 4000 tokens generated for nobody (about 40 s on this CPU).
-    async def read_one_piece() -> str:
-        pieces = backend.astream(ChatRequest(MESSAGES, LONG))
-        first = await anext(pieces)
-        await pieces.aclose()
-        return first
-
-    assert asyncio.run(read_one_piece())
+    assert first_piece_then_close(backend, ChatRequest(MESSAGES, LONG))
     started = time.monotonic()
     assert collect(backend, request) == in_process
     assert time.monotonic() - started < 10
