@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from exports.models import BuildStatus, ExportBuild
 from platform_core.errors import Refused
 from platform_core.models import User
-from platform_core.progress import progress_publish
 from platform_core.services import audit_record
 from training import conf
+from training.job_progress import LogWatch, job_progress_publish
 from training.models import (
     Deployment,
     Hardware,
@@ -295,7 +295,7 @@ def _metrics_ingest(job: TrainingJob) -> list[dict]:
     message = f"step {job.current_step}/{job.max_steps}"
     if losses:
         message += f" · loss {losses[-1]['loss']:.4f}"
-    progress_publish(topic=job.progress_topic, percent=job.progress, message=message)
+    job_progress_publish(job=job, message=message)
     return events
 
 
@@ -331,7 +331,7 @@ def _finish(job: TrainingJob, status: str, error: str = "") -> TrainingJob:
     job.finished_at = timezone.now()
     job.runner_pid = None
     job.save(update_fields=["status", "error", "finished_at", "runner_pid"])
-    progress_publish(topic=job.progress_topic, percent=job.progress, message=job.get_status_display())
+    job_progress_publish(job=job, message=job.get_status_display())
     return job
 
 
@@ -384,9 +384,11 @@ def training_job_run(*, job_id: int) -> TrainingJob:
         job.started_at = job.started_at or timezone.now()
         job.heartbeat_at = timezone.now()
         job.save(update_fields=["status", "worker", "started_at", "heartbeat_at"])
+    job_progress_publish(job=job, message=job.get_status_display())
     out = Path(job.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     restarts_left = conf.max_restarts()
+    log_watch = LogWatch(job)
     while True:
         command = runner_command(job)
         job.attempts += 1
@@ -407,9 +409,10 @@ def training_job_run(*, job_id: int) -> TrainingJob:
         (out / "runner.pid").write_text(str(process.pid))
         cancelled = False
         while process.poll() is None:
-            if not _metrics_ingest(job) and timezone.now() - (job.heartbeat_at or job.started_at) > timedelta(
-                seconds=30
-            ):
+            ingested = _metrics_ingest(job)
+            if log_watch.grew() and not ingested:
+                job_progress_publish(job=job)  # the log moved without a metrics event
+            if not ingested and timezone.now() - (job.heartbeat_at or job.started_at) > timedelta(seconds=30):
                 job.heartbeat_at = timezone.now()  # long steps write no metrics: still alive
                 job.save(update_fields=["heartbeat_at"])
             if _cancel_requested(job):
@@ -460,7 +463,7 @@ def training_job_cancel(*, job: TrainingJob, actor: User | None) -> TrainingJob:
             job.status = JobStatus.CANCELLING
             job.save(update_fields=["status"])
         audit_record(actor=actor, action="training.job_cancel", target=job)
-    progress_publish(topic=job.progress_topic, percent=job.progress, message=job.get_status_display())
+    job_progress_publish(job=job, message=job.get_status_display())
     return job
 
 
