@@ -4,14 +4,15 @@ Usable on its own on a GPU box (``accelerate launch -m training.sft …`` or ``t
 training.sft …`` for several GPUs). It reads the exports' ``messages.jsonl`` (one
 ``{"messages": [{"role": "system"|"user"|"assistant", "content": …}, …]}`` per line), trains
 with TRL's ``SFTTrainer`` (LoRA through peft by default, or a full fine-tune), computes the loss
-on the character's (assistant) turns only with the end-of-turn token inside the mask, packs
-sequences (best-fit decreasing, padding-free), uses bf16 on a GPU that supports it, and writes
-under ``--out``:
+on the character's (assistant) turns only with the end-of-turn token inside the mask, found from
+the tokenizer's chat template whatever its kind (``training.masking``), truncates long dialogues
+from the left by whole turns, packs sequences (best-fit decreasing, padding-free), uses bf16 on a
+GPU that supports it, and writes under ``--out``:
 
 - ``checkpoints/checkpoint-N/``: resumable checkpoints (``--resume`` picks up the newest one)
 - ``tensorboard/``: TensorBoard event files
-- ``metrics.jsonl``: one JSON object per event (``start``, ``log``, ``eval``, ``checkpoint``,
-  ``end``) with train/eval loss, tokens per second and peak accelerator memory; the platform
+- ``metrics.jsonl``: one JSON object per event (``data``, ``notice``, ``start``, ``log``, ``eval``,
+  ``checkpoint``, ``end``) with train/eval loss, tokens per second and peak accelerator memory; the platform
   reads this file while the job runs
 - ``final/``: the adapter (LoRA) or the full weights, plus the tokenizer with its chat template
 - ``result.json``: the final step and metrics, written last (its presence means success)
