@@ -20,6 +20,8 @@ dropped.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,34 +96,69 @@ def has_generation_markers(template: Any) -> bool:
     return isinstance(template, str) and bool(_GENERATION_MARKER.search(template))
 
 
+def _uses_markers(tokenizer) -> bool:
+    """Whether the template's ``{% generation %}`` markers give the mask (they need a fast tokenizer's offsets)."""
+    return getattr(tokenizer, "is_fast", False) and has_generation_markers(tokenizer.get_chat_template())
+
+
 def _common_prefix(a: str, b: str) -> int:
-    limit = min(len(a), len(b))
-    index = 0
-    while index < limit and a[index] == b[index]:
-        index += 1
-    return index
+    """Length of the longest common prefix (string comparisons run in C; a binary search over them)."""
+    if b.startswith(a):
+        return len(a)
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
-def _render(tokenizer, messages: Messages, *, generation_prompt: bool) -> str:
-    try:
-        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=generation_prompt)
-    except Exception as error:  # jinja raises its own errors (and templates call raise_exception)
-        raise TemplateError(f"the chat template cannot render this conversation: {error}") from error
+class _Renderer:
+    """Renders conversations with the tokenizer's chat template, as ``apply_chat_template(tokenize=False)`` does.
+
+    The compiled template is called directly with the variables transformers gives it (the special
+    tokens, ``tools`` and ``documents`` unset): ``apply_chat_template`` spends most of its time
+    copying the messages, and a conversation is rendered once per assistant turn here.
+    """
+
+    def __init__(self, tokenizer) -> None:
+        self.tokenizer = tokenizer
+        self.template = tokenizer.get_chat_template()
+        try:
+            from transformers.utils.chat_template_utils import _compile_jinja_template
+
+            self.compiled = _compile_jinja_template(self.template)
+        except (ImportError, AttributeError):  # another transformers: its public path, slower
+            self.compiled = None
+        self.variables = {**tokenizer.special_tokens_map, "tools": None, "documents": None}
+
+    def __call__(self, messages: Messages, *, generation_prompt: bool) -> str:
+        try:
+            if self.compiled is None:
+                return self.tokenizer.apply_chat_template(
+                    messages, tokenize=False, add_generation_prompt=generation_prompt
+                )
+            return self.compiled.render(messages=messages, add_generation_prompt=generation_prompt, **self.variables)
+        except Exception as error:  # jinja raises its own errors (and templates call raise_exception)
+            raise TemplateError(f"the chat template cannot render this conversation: {error}") from error
 
 
 def render_assistant_spans(tokenizer, messages: Messages) -> Rendering:
     """The rendered conversation and the character spans of its assistant turns."""
-    text = _render(tokenizer, messages, generation_prompt=False)
+    render = _Renderer(tokenizer)
+    text = render(messages, generation_prompt=False)
     spans = []
     for index, message in enumerate(messages):
         if message["role"] != "assistant" or not message["content"].strip():
             continue
-        prompt = _render(tokenizer, messages[:index], generation_prompt=True) if index else ""
-        upto = _render(tokenizer, messages[: index + 1], generation_prompt=False)
+        prompt = render(messages[:index], generation_prompt=True) if index else ""
+        upto = render(messages[: index + 1], generation_prompt=False)
         start = _common_prefix(prompt, upto)
         # The turn ends at its end-of-turn text; the whitespace after it belongs to the next turn.
         end = min(len(upto.rstrip()), _common_prefix(upto, text))
@@ -141,10 +178,17 @@ def _token_ranges(tokenizer, rendering: Rendering) -> tuple[list[int], list[tupl
     if getattr(tokenizer, "is_fast", False):
         encoding = tokenizer(rendering.text, add_special_tokens=False, return_offsets_mapping=True)
         ids, offsets = list(encoding["input_ids"]), encoding["offset_mapping"]
+        # The tokens that overlap a span: from the first that ends after its start to the last that
+        # starts before its end (zero-width tokens never open or close a range).
+        ends = list(itertools.accumulate((e if e > s else 0 for s, e in offsets), max))
+        starts = [s if e > s else -1 for s, e in offsets]
         ranges = []
         for span in rendering.spans:
-            inside = [i for i, (s, e) in enumerate(offsets) if e > span.start and s < span.end and e > s]
-            ranges.append((inside[0], inside[-1]))
+            first = bisect.bisect_right(ends, span.start)
+            last = first
+            while last + 1 < len(offsets) and starts[last + 1] < span.end:
+                last += 1
+            ranges.append((first, last))
         return ids, ranges
     # Slow tokenizers have no offsets: the pieces between span boundaries are encoded one by one.
     ids, ranges, cursor = [], [], 0
@@ -173,7 +217,7 @@ def encode_conversation(tokenizer, messages: Messages) -> Encoded:
     for first, last in ranges:
         mask[first : last + 1] = [1] * (last - first + 1)
     mismatch = False
-    if has_generation_markers(tokenizer.chat_template):
+    if _uses_markers(tokenizer):
         marker_ids, marker_mask = _marker_mask(tokenizer, messages)
         mismatch = marker_ids != ids or marker_mask != mask
         labels = [token if bit else IGNORE_INDEX for token, bit in zip(marker_ids, marker_mask, strict=True)]
@@ -240,9 +284,7 @@ def encode_example(tokenizer, messages: Messages, max_length: int) -> tuple[Enco
 
 def encode_examples(tokenizer, examples: list[dict], max_length: int) -> tuple[list[dict], EncodingReport]:
     """``{"input_ids", "labels"}`` rows for ``examples`` (``{"messages": …}``), and what was truncated or dropped."""
-    report = EncodingReport(
-        mask_source=MASK_FROM_MARKERS if has_generation_markers(tokenizer.chat_template) else MASK_FROM_RENDERING
-    )
+    report = EncodingReport(mask_source=MASK_FROM_MARKERS if _uses_markers(tokenizer) else MASK_FROM_RENDERING)
     rows = []
     for number, example in enumerate(examples, start=1):
         report.examples += 1

@@ -214,3 +214,16 @@ def test_an_example_whose_replies_are_all_empty_is_dropped(tokenizer):
         {"role": "assistant", "content": " "},
     ]
     assert encode_example(tokenizer, messages, 256) == (None, False)
+
+
+def test_conversations_are_rendered_exactly_as_apply_chat_template_renders_them(tokenizer):
+    from training.masking import _Renderer
+
+    templates = [*KINDS.values(), CHATML_WITH_MARKERS, CHARACTERGLM_CHAT_TEMPLATE]
+    for template in templates:
+        render = _Renderer(_with(tokenizer, template))
+        messages = conversation(2, turns=3)
+        for end in range(1, len(messages) + 1):
+            for prompt in (False, True):
+                expected = tokenizer.apply_chat_template(messages[:end], tokenize=False, add_generation_prompt=prompt)
+                assert render(messages[:end], generation_prompt=prompt) == expected
