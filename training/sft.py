@@ -401,7 +401,9 @@ def _sft_config(args: argparse.Namespace, *, on_gpu: bool, has_eval: bool):
 
     out = Path(args.out)
     use_bf16 = on_gpu and torch.cuda.is_bf16_supported()
-    os.environ.setdefault("TENSORBOARD_LOGGING_DIR", str(out / "tensorboard"))
+    # Always this run's own directory: a value left by an earlier run in the same process (or an
+    # inherited environment) would put the event files elsewhere.
+    os.environ["TENSORBOARD_LOGGING_DIR"] = str(out / "tensorboard")
     return SFTConfig(
         output_dir=str(out / CHECKPOINT_DIR),
         max_steps=args.max_steps,

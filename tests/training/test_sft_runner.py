@@ -148,10 +148,11 @@ def test_a_short_max_length_leaves_no_batch_without_a_supervised_token(tiny_mode
 
 @pytest.mark.parametrize("state", ["missing", "empty", "no character turn"])
 def test_a_missing_or_empty_evaluation_file_means_training_without_evaluation(
-    tiny_model_dir, message_files, tmp_path, capsys, state
+    tiny_model_dir, message_files, tmp_path, capsys, monkeypatch, state
 ):
     from training.sft import main
 
+    monkeypatch.setenv("TENSORBOARD_LOGGING_DIR", str(tmp_path / "tensorboard"))  # unset again afterwards
     train, _ = message_files
     evaluation = tmp_path / "validation.jsonl"
     if state == "empty":

@@ -22,6 +22,8 @@ def _lines(path) -> int:
 def test_runner_trains_and_evaluates_on_the_demo_export_with_each_template_kind(
     researcher, settings, tmp_path, monkeypatch
 ):
+    # The in-process runs set it; each must still write under its own --out (and it is unset afterwards).
+    monkeypatch.setenv("TENSORBOARD_LOGGING_DIR", str(tmp_path / "elsewhere"))
     from training.tiny_model import tiny_model_build
 
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -37,10 +39,10 @@ def test_runner_trains_and_evaluates_on_the_demo_export_with_each_template_kind(
     for kind, template in KINDS.items():
         model = tiny_model_build(tmp_path / f"model-{kind}", chat_template=template, special_tokens=SPECIAL_TOKENS)
         out = tmp_path / f"out-{kind}"
-        monkeypatch.delenv("TENSORBOARD_LOGGING_DIR", raising=False)
         argv = ["--train", str(train), "--eval", str(validation), "--base-model", str(model), "--out", str(out)]
         argv += ["--max-steps", "2", "--batch-size", "2", "--max-length", "384", "--lora-r", "4", "--cpu"]
         assert main(argv) == 0, kind
+        assert (out / "tensorboard").is_dir(), kind
         result = json.loads((out / "result.json").read_text(encoding="utf-8"))
         assert result["final_step"] == 2, kind
         assert result["evaluated"] and math.isfinite(result["eval_loss"]), kind
