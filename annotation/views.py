@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from annotation import qc, selectors, services
+from annotation import qc, selectors
 from annotation.forms import BatchForm, ImportForm, TemplateForm, TemplateRevisionForm, WorkUploadForm
 from annotation.models import (
     Adjudication,
@@ -25,6 +25,7 @@ from annotation.models import (
     TaskKind,
     TaskStatus,
 )
+from annotation.services import extraction, prompts, review, synthesis, task_queue, templates
 from platform_core.models import User
 from platform_core.permissions import ANY_ROLE, requires_roles
 from platform_core.roles import Role
@@ -64,12 +65,12 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 
 @requires_roles(*BATCH_MANAGERS)
 def batch_create(request: HttpRequest) -> HttpResponse:
-    services.templates_ensure_defaults()
+    templates.templates_ensure_defaults()
     form = BatchForm(request.POST or None, initial={"language": "zh-hans", "turns_per_dialogue": 17})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            batch = services.batch_create(
+            batch = synthesis.batch_create(
                 name=data["name"],
                 author=request.user,
                 categories=data["categories"],
@@ -102,13 +103,13 @@ def batch_import(request: HttpRequest) -> HttpResponse:
             form.add_error("file", _("The file is not UTF-8."))
         else:
             try:
-                batch = services.batch_import_jsonl(
+                batch = synthesis.batch_import_jsonl(
                     name=form.cleaned_data["name"],
                     llm_model=form.cleaned_data["llm_model"],
                     author=request.user,
                     lines=text,
                 )
-            except services.ImportRejected as rejected:
+            except synthesis.ImportRejected as rejected:
                 errors = [str(error) for error in rejected.errors]
             else:
                 messages.success(request, _("Imported %(count)d dialogues.") % {"count": batch.dialogues.count()})
@@ -144,14 +145,14 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def batch_retry(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(SynthesisBatch, pk=pk)
-    count = services.batch_retry_failed(batch=batch)
+    count = synthesis.batch_retry_failed(batch=batch)
     messages.success(request, _("%(count)d failed items queued again.") % {"count": count})
     return redirect("annotation:batch-detail", pk=batch.pk)
 
 
 @requires_roles(*BATCH_MANAGERS)
 def template_list(request: HttpRequest) -> HttpResponse:
-    services.templates_ensure_defaults()
+    templates.templates_ensure_defaults()
     return render(request, "annotation/template_list.html", {"templates": PromptTemplate.objects.all()})
 
 
@@ -160,7 +161,7 @@ def template_create(request: HttpRequest) -> HttpResponse:
     form = TemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.template_create(author=request.user, **form.cleaned_data)
+            templates.template_create(author=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -176,7 +177,7 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            revised = services.template_revise(template=template, author=request.user, **form.cleaned_data)
+            revised = templates.template_revise(template=template, author=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error("text", error.message_dict.get("text", error.messages))
         else:
@@ -209,8 +210,8 @@ WORKERS = (Role.ANNOTATOR, Role.ADMIN, Role.CROWDWORKER)
 
 def _claim_next(request: HttpRequest, kind: str) -> HttpResponse:
     try:
-        task = services.task_claim_next(user=request.user, kind=kind)
-    except services.TaskRefused as refused:
+        task = task_queue.task_claim_next(user=request.user, kind=kind)
+    except task_queue.TaskRefused as refused:
         messages.error(request, refused.message)
         return redirect(QUEUE_PAGE[kind])
     if task is None:
@@ -221,7 +222,7 @@ def _claim_next(request: HttpRequest, kind: str) -> HttpResponse:
 
 def _my_task(request: HttpRequest, pk: int, kind: str) -> AnnotationTask:
     task = get_object_or_404(AnnotationTask, pk=pk, kind=kind)
-    services.task_for_worker(task=task, user=request.user)
+    task_queue.task_for_worker(task=task, user=request.user)
     return task
 
 
@@ -229,8 +230,8 @@ def _queue_page(request: HttpRequest, kind: str, template: str, extra: dict | No
     held = AnnotationTask.objects.filter(assignee=request.user, kind=kind, status=TaskStatus.CLAIMED).first()
     refusal = None
     try:
-        services.worker_may_work(request.user, kind)
-    except services.TaskRefused as refused:
+        task_queue.worker_may_work(request.user, kind)
+    except task_queue.TaskRefused as refused:
         refusal = refused.message
     context = {
         "kind": kind,
@@ -251,8 +252,8 @@ def _queue_page(request: HttpRequest, kind: str, template: str, extra: dict | No
 def task_release(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(AnnotationTask, pk=pk)
     try:
-        services.task_release(task=task, user=request.user)
-    except services.TaskRefused as refused:
+        task_queue.task_release(task=task, user=request.user)
+    except task_queue.TaskRefused as refused:
         messages.error(request, refused.message)
     else:
         messages.info(request, _("Task released back to the queue."))
@@ -293,7 +294,7 @@ def _review_lines(task: AnnotationTask, posted=None) -> list[dict]:
 def review_task(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         task = _my_task(request, pk, TaskKind.REWRITE_REVIEW)
-    except services.TaskRefused as refused:
+    except task_queue.TaskRefused as refused:
         messages.error(request, refused.message)
         return redirect("annotation:review-queue")
     dialogue = task.dialogue
@@ -311,10 +312,10 @@ def review_task(request: HttpRequest, pk: int) -> HttpResponse:
             ooc = [int(value) for value in posted.getlist("ooc")]
             rating = int(posted["rating"]) if posted.get("rating") else None
         except ValueError:
-            error = services.TaskRefused("bad_input", _("Invalid rating or line."), field="rating")
+            error = task_queue.TaskRefused("bad_input", _("Invalid rating or line."), field="rating")
         else:
             try:
-                services.rewrite_review_submit(
+                review.rewrite_review_submit(
                     task=task,
                     user=request.user,
                     decision=posted.get("decision", ""),
@@ -323,7 +324,7 @@ def review_task(request: HttpRequest, pk: int) -> HttpResponse:
                     texts=texts,
                     out_of_character=ooc,
                 )
-            except services.TaskRefused as refused:
+            except task_queue.TaskRefused as refused:
                 error = refused
             else:
                 messages.success(request, _("Review saved."))
@@ -360,33 +361,33 @@ def adjudication_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("chosen_task"):
             chosen = next((r for r in reviews if str(r.pk) == request.POST["chosen_task"]), None)
             if chosen is None:
-                error = services.TaskRefused("bad_choice", _("Pick one of this dialogue's reviews."), "chosen_task")
+                error = task_queue.TaskRefused("bad_choice", _("Pick one of this dialogue's reviews."), "chosen_task")
         if error is None:
             try:
-                services.adjudication_resolve(
+                review.adjudication_resolve(
                     adjudication=adjudication,
                     admin=request.user,
                     decision=request.POST.get("decision", ""),
                     chosen_task=chosen,
                     note=request.POST.get("note", ""),
                 )
-            except services.TaskRefused as refused:
+            except task_queue.TaskRefused as refused:
                 error = refused
             else:
                 messages.success(request, _("Dialogue settled."))
                 return redirect("annotation:adjudication-list")
     turns = list(dialogue.turns.all())
     review_rows = []
-    for review in reviews:
-        edits = review.result.get("edits", {})
+    for reviewed in reviews:
+        edits = reviewed.result.get("edits", {})
         review_rows.append(
             {
-                "task": review,
+                "task": reviewed,
                 "lines": [
                     {
                         "turn": turn,
                         "diff": qc.char_diff(turn.text, edits[str(turn.pk)]) if str(turn.pk) in edits else None,
-                        "ooc": turn.pk in review.result.get("ooc", []),
+                        "ooc": turn.pk in reviewed.result.get("ooc", []),
                     }
                     for turn in turns
                 ],
@@ -418,7 +419,7 @@ def work_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            work = services.work_upload(
+            work = extraction.work_upload(
                 title=form.cleaned_data["title"],
                 author=form.cleaned_data["author"],
                 language=form.cleaned_data["language"],
@@ -467,19 +468,19 @@ def extraction_next(request: HttpRequest) -> HttpResponse:
 PARTY_FIELDS = ("identity", "personality", "interests", "social_relationships", "stylistic_features", "greeting")
 
 
-def _party_from_post(post, prefix: str) -> services.PartyProfile:
+def _party_from_post(post, prefix: str) -> extraction.PartyProfile:
     existing = None
     if post.get(f"{prefix}_existing"):
         try:
             existing = Character.objects.get(pk=int(post[f"{prefix}_existing"]))
         except (ValueError, Character.DoesNotExist):
-            raise services.TaskRefused(
+            raise task_queue.TaskRefused(
                 "bad_character", _("That character does not exist."), field=f"{prefix}_existing"
             ) from None
     category = post.get(f"{prefix}_category", CharacterCategory.DAILY_LIFE)
     if category not in CharacterCategory.values:
-        raise services.TaskRefused("bad_category", _("Pick a category."), field=f"{prefix}_category")
-    return services.PartyProfile(
+        raise task_queue.TaskRefused("bad_category", _("Pick a category."), field=f"{prefix}_category")
+    return extraction.PartyProfile(
         name=post.get(f"{prefix}_name", ""),
         existing=existing,
         category=category,
@@ -491,7 +492,7 @@ def _party_from_post(post, prefix: str) -> services.PartyProfile:
 def extraction_task(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         task = _my_task(request, pk, TaskKind.EXTRACTION)
-    except services.TaskRefused as refused:
+    except task_queue.TaskRefused as refused:
         messages.error(request, refused.message)
         return redirect("annotation:extraction-queue")
     candidate = task.candidate
@@ -501,10 +502,10 @@ def extraction_task(request: HttpRequest, pk: int) -> HttpResponse:
     if post is not None:
         try:
             if post.get("action") == "discard":
-                services.extraction_discard(task=task, user=request.user, reason=post.get("reason", ""))
+                extraction.extraction_discard(task=task, user=request.user, reason=post.get("reason", ""))
             else:
                 count = len(candidate.lines)
-                services.extraction_submit(
+                extraction.extraction_submit(
                     task=task,
                     user=request.user,
                     roles=[post.get(f"role_{i}", "") for i in range(count)],
@@ -513,7 +514,7 @@ def extraction_task(request: HttpRequest, pk: int) -> HttpResponse:
                     party_b=_party_from_post(post, "b"),
                     topic=post.get("topic", ""),
                 )
-        except services.TaskRefused as refused:
+        except task_queue.TaskRefused as refused:
             error = refused
         else:
             messages.success(request, _("Extraction saved."))
@@ -605,7 +606,7 @@ def prompt_next(request: HttpRequest, kind: str) -> HttpResponse:
 @require_POST
 def prompt_tasks_create(request: HttpRequest) -> HttpResponse:
     characters = Character.objects.exclude(prompts__kind=PromptKind.WRITTEN)
-    count = services.prompt_writing_tasks_create(characters=characters, admin=request.user)
+    count = prompts.prompt_writing_tasks_create(characters=characters, admin=request.user)
     messages.success(request, _("%(count)d writing tasks created.") % {"count": count})
     return redirect("annotation:prompt-queue")
 
@@ -614,7 +615,7 @@ def prompt_tasks_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def prompt_augment_again(request: HttpRequest, pk: int) -> HttpResponse:
     prompt = get_object_or_404(CharacterPrompt, pk=pk, kind=PromptKind.WRITTEN)
-    services.prompt_augment_start(prompt=prompt)
+    prompts.prompt_augment_start(prompt=prompt)
     messages.info(request, _("Variants requested from the LLM."))
     return redirect("annotation:prompt-queue")
 
@@ -634,14 +635,14 @@ def _profile_rows(character: Character) -> list[tuple[str, str]]:
 def prompt_write(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         task = _my_task(request, pk, TaskKind.PROMPT_WRITING)
-    except services.TaskRefused as refused:
+    except task_queue.TaskRefused as refused:
         messages.error(request, refused.message)
         return redirect("annotation:prompt-queue")
     error = None
     if request.method == "POST":
         try:
-            services.written_prompt_submit(task=task, user=request.user, text=request.POST.get("text", ""))
-        except services.TaskRefused as refused:
+            prompts.written_prompt_submit(task=task, user=request.user, text=request.POST.get("text", ""))
+        except task_queue.TaskRefused as refused:
             error = refused
         else:
             messages.success(request, _("Prompt saved. Thank you!"))
@@ -658,19 +659,19 @@ def prompt_write(request: HttpRequest, pk: int) -> HttpResponse:
 def prompt_variants(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         task = _my_task(request, pk, TaskKind.PROMPT_VARIANTS)
-    except services.TaskRefused as refused:
+    except task_queue.TaskRefused as refused:
         messages.error(request, refused.message)
         return redirect("annotation:prompt-queue")
-    prompts = [task.prompt, *task.prompt.augmentations.order_by("kind", "id")]
+    reviewed = [task.prompt, *task.prompt.augmentations.order_by("kind", "id")]
     error = None
     if request.method == "POST":
         decisions = {
             prompt.pk: (request.POST.get(f"decision_{prompt.pk}", ""), request.POST.get(f"text_{prompt.pk}", ""))
-            for prompt in prompts
+            for prompt in reviewed
         }
         try:
-            services.prompt_variants_review(task=task, user=request.user, decisions=decisions)
-        except services.TaskRefused as refused:
+            prompts.prompt_variants_review(task=task, user=request.user, decisions=decisions)
+        except task_queue.TaskRefused as refused:
             error = refused
         else:
             messages.success(request, _("Review saved."))
@@ -678,7 +679,7 @@ def prompt_variants(request: HttpRequest, pk: int) -> HttpResponse:
     return _render(
         request,
         "annotation/prompt_variants.html",
-        {"task": task, "character": task.character, "prompts": prompts, "error": error, "post": request.POST},
+        {"task": task, "character": task.character, "prompts": reviewed, "error": error, "post": request.POST},
         invalid=error is not None,
     )
 
@@ -709,7 +710,7 @@ def worker_block(request: HttpRequest, user_id: int) -> HttpResponse:
     if not reason:
         messages.error(request, _("Blocking needs a reason."))
         return redirect("annotation:quality")
-    requeued = services.annotator_block(user=worker, admin=request.user, reason=reason)
+    requeued = task_queue.annotator_block(user=worker, admin=request.user, reason=reason)
     messages.success(
         request, _("%(user)s is blocked; %(count)d tasks went back to the queue.") % {"user": worker, "count": requeued}
     )
@@ -732,7 +733,7 @@ def gold_create(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Only an accepted or rejected dialogue can be a gold review task."))
             return redirect("annotation:quality")
         answer = {"decision": "accept" if dialogue.status == "accepted" else "reject"}
-        services.gold_create(kind=kind, answer=answer, admin=request.user, dialogue=dialogue)
+        task_queue.gold_create(kind=kind, answer=answer, admin=request.user, dialogue=dialogue)
     elif kind == TaskKind.EXTRACTION:
         task = AnnotationTask.objects.filter(
             pk=subject, kind=TaskKind.EXTRACTION, status=TaskStatus.SUBMITTED, gold=None
@@ -741,7 +742,7 @@ def gold_create(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Only a submitted extraction task can become a gold task."))
             return redirect("annotation:quality")
         answer = {key: task.result[key] for key in ("roles", "discarded") if key in task.result}
-        services.gold_create(kind=kind, answer=answer, admin=request.user, candidate=task.candidate)
+        task_queue.gold_create(kind=kind, answer=answer, admin=request.user, candidate=task.candidate)
     else:
         messages.error(request, _("Gold tasks exist for rewrite reviews and extractions."))
         return redirect("annotation:quality")
