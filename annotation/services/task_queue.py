@@ -17,6 +17,7 @@ from platform_core.errors import Refused
 from platform_core.models import User
 from platform_core.selectors import profile_of
 from platform_core.services import worker_block
+from roleplay.models import Dialogue, DialogueStatus
 
 
 class TaskRefused(Refused):
@@ -141,6 +142,32 @@ def gold_create(
     gold.full_clean()
     gold.save()
     return gold
+
+
+@transaction.atomic
+def gold_from_subject(*, kind: str, subject_id: int, admin: User | None) -> GoldStandard:
+    """A gold task from a settled dialogue (its final decision) or a submitted extraction (its answer)."""
+    if kind == TaskKind.REWRITE_REVIEW:
+        dialogue = Dialogue.objects.filter(
+            pk=subject_id, status__in=[DialogueStatus.ACCEPTED, DialogueStatus.REJECTED]
+        ).first()
+        if dialogue is None:
+            raise TaskRefused(
+                "not_settled", _("Only an accepted or rejected dialogue can be a gold review task."), field="subject"
+            )
+        answer = {"decision": "accept" if dialogue.status == DialogueStatus.ACCEPTED else "reject"}
+        return gold_create(kind=kind, answer=answer, admin=admin, dialogue=dialogue)
+    if kind == TaskKind.EXTRACTION:
+        task = AnnotationTask.objects.filter(
+            pk=subject_id, kind=TaskKind.EXTRACTION, status=TaskStatus.SUBMITTED, gold=None
+        ).first()
+        if task is None:
+            raise TaskRefused(
+                "not_submitted", _("Only a submitted extraction task can become a gold task."), field="subject"
+            )
+        answer = {key: task.result[key] for key in ("roles", "discarded") if key in task.result}
+        return gold_create(kind=kind, answer=answer, admin=admin, candidate=task.candidate)
+    raise TaskRefused("bad_kind", _("Gold tasks exist for rewrite reviews and extractions."), field="kind")
 
 
 @transaction.atomic
