@@ -149,6 +149,9 @@ INFERENCE_QUEUE = env("INFERENCE_QUEUE", default="inference")
 INFERENCE_IN_WORKER = env.bool(
     "TROUPE_INFERENCE_IN_WORKER", default=not CELERY_TASK_ALWAYS_EAGER and not USE_IN_MEMORY_BACKENDS
 )
+INFERENCE_BATCHING = env.bool("INFERENCE_BATCHING", default=True)  # concurrent replies generated together
+INFERENCE_KV_CACHE_TOKENS = env.int("INFERENCE_KV_CACHE_TOKENS", default=0)  # 0: from free GPU memory
+INFERENCE_CONCURRENCY = env.int("INFERENCE_CONCURRENCY", default=32)  # replies one inference worker takes at once
 INFERENCE_QUEUE_TIMEOUT_S = env.float("INFERENCE_QUEUE_TIMEOUT_S", default=120.0)  # until a worker takes it
 INFERENCE_STALL_TIMEOUT_S = env.float("INFERENCE_STALL_TIMEOUT_S", default=300.0)  # silence, model loading included
 CELERY_TASK_ROUTES = {"training.tasks.*": {"queue": "training"}, "training.inference_reply": {"queue": INFERENCE_QUEUE}}
