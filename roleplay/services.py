@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from platform_core.errors import Refused
@@ -22,6 +21,7 @@ from roleplay.models import (
     Turn,
 )
 from roleplay.prompting import profile_text
+from roleplay.turn_rule import TurnRefused, turn_admit
 from training.models import ModelVersion
 
 CHARACTER_EDITABLE_FIELDS = (
@@ -103,10 +103,6 @@ def dialogue_create(*, character: Character, source: str, **fields: Any) -> Dial
     return dialogue
 
 
-class TurnRefused(Refused):
-    """A turn that may not be stored."""
-
-
 @dataclass(frozen=True)
 class TurnAppendResult:
     turn: Turn
@@ -122,10 +118,15 @@ def turn_append(
     author_user: User | None = None,
     author_model: ModelVersion | None = None,
     original_text: str | None = None,
+    closed: Refused | None = None,
+    turn_taking: bool = False,
+    refusal: type[Refused] = TurnRefused,
 ) -> TurnAppendResult:
     """Append a turn with the next sequence number; a repeated ``client_msg_id`` returns the stored turn.
 
-    The dialogue row is locked so that concurrent appends from several processes serialise.
+    The dialogue row is locked so that concurrent appends from several processes serialise. The
+    decision is ``roleplay.turn_rule.turn_admit``; ``closed``, ``turn_taking`` and ``refusal`` are
+    passed to it (the model seat refuses when its session has ended, and takes turns).
     """
     if speaker not in Speaker.values:
         raise TurnRefused("bad_speaker", f"Unknown speaker {speaker!r}.")
@@ -134,16 +135,26 @@ def turn_append(
     try:
         with transaction.atomic():
             dialogue = Dialogue.objects.select_for_update().get(pk=dialogue_id)
-            if client_msg_id is not None:
-                existing = Turn.objects.filter(dialogue=dialogue, client_msg_id=client_msg_id).first()
-                if existing is not None:
-                    return TurnAppendResult(existing, created=False)
-            if dialogue.status != DialogueStatus.COLLECTING:
-                raise TurnRefused("dialogue_closed", "This dialogue no longer accepts messages.")
-            last_seq = Turn.objects.filter(dialogue=dialogue).aggregate(last=Max("seq"))["last"] or 0
+            existing = (
+                Turn.objects.filter(dialogue=dialogue, client_msg_id=client_msg_id).first()
+                if client_msg_id is not None
+                else None
+            )
+            if closed is None and dialogue.status != DialogueStatus.COLLECTING:
+                closed = TurnRefused("dialogue_closed", "This dialogue no longer accepts messages.")
+            seq = turn_admit(
+                speaker=speaker,
+                duplicate=existing is not None,
+                last=Turn.objects.filter(dialogue=dialogue).order_by("-seq").values_list("seq", "speaker").first(),
+                closed=closed,
+                turn_taking=turn_taking,
+                refusal=refusal,
+            )
+            if seq is None:
+                return TurnAppendResult(existing, created=False)
             turn = Turn.objects.create(
                 dialogue=dialogue,
-                seq=last_seq + 1,
+                seq=seq,
                 speaker=speaker,
                 text=text,
                 original_text=original_text,
