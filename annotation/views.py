@@ -29,8 +29,6 @@ from platform_core.models import User
 from platform_core.permissions import ANY_ROLE, requires_roles
 from platform_core.roles import Role
 from roleplay.models import (
-    ATTRIBUTE_FIELDS,
-    BEHAVIOUR_FIELDS,
     Character,
     CharacterCategory,
     CharacterPrompt,
@@ -620,14 +618,7 @@ def prompt_augment_again(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _profile_rows(character: Character) -> list[tuple[str, str]]:
-    rows = []
-    for name in ("name", *ATTRIBUTE_FIELDS, *BEHAVIOUR_FIELDS, "greeting"):
-        value = getattr(character, name)
-        if isinstance(value, list):
-            value = " / ".join(value)
-        if value:
-            rows.append((Character._meta.get_field(name).verbose_name, value))
-    return rows
+    return [(Character._meta.get_field("name").verbose_name, character.name), *character.profile_items]
 
 
 @requires_roles(*PROMPT_WORKERS)

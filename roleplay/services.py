@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from platform_core.errors import Refused
 from platform_core.models import User
+from roleplay.character_fields import CHARACTER_FIELDS
 from roleplay.models import (
     Character,
     CharacterPrompt,
@@ -24,25 +25,7 @@ from roleplay.prompting import profile_text
 from roleplay.turn_rule import TurnRefused, turn_admit
 from training.models import ModelVersion
 
-CHARACTER_EDITABLE_FIELDS = (
-    "name",
-    "category",
-    "language",
-    "identity",
-    "interests",
-    "viewpoints",
-    "experiences",
-    "achievements",
-    "social_relationships",
-    "others",
-    "catchphrases",
-    "dialect",
-    "stylistic_features",
-    "frequent_phrases",
-    "personality",
-    "greeting",
-    "source",
-)
+CHARACTER_EDITABLE_FIELDS = (*CHARACTER_FIELDS, "source")
 
 
 def _apply(character: Character, fields: dict[str, Any]) -> None:
@@ -85,6 +68,9 @@ def character_update(*, character: Character, **fields: Any) -> Character:
     return character
 
 
+PERSONA_EDITABLE_FIELDS = ("name", "description", "language")
+
+
 def persona_create(
     *, author: User | None, name: str, description: str = "", language: str = "zh-hans"
 ) -> PlayerPersona:
@@ -92,6 +78,22 @@ def persona_create(
     persona.full_clean()
     persona.save()
     return persona
+
+
+def persona_update(*, persona: PlayerPersona, **fields: Any) -> PlayerPersona:
+    """Validate and store changes to a persona (raises ``ValidationError`` with field messages)."""
+    unknown = set(fields) - set(PERSONA_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown persona fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(persona, name, value)
+    persona.full_clean()
+    persona.save()
+    return persona
+
+
+def persona_delete(*, persona: PlayerPersona) -> None:
+    persona.delete()
 
 
 @transaction.atomic
