@@ -1,8 +1,10 @@
 """Writes to the corpus. Each function is one transaction and validates before it stores."""
 
+from __future__ import annotations
+
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,7 +25,9 @@ from roleplay.models import (
 )
 from roleplay.prompting import profile_text
 from roleplay.turn_rule import TurnRefused, turn_admit
-from training.models import ModelVersion
+
+if TYPE_CHECKING:
+    from training.models import ModelVersion
 
 CHARACTER_EDITABLE_FIELDS = (*CHARACTER_FIELDS, "source")
 
