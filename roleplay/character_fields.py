@@ -19,4 +19,13 @@ PROFILE_FIELDS = (*ATTRIBUTE_FIELDS, *BEHAVIOUR_FIELDS)
 # What an author fills in about a character: the one field list of forms, serializers and services.
 CHARACTER_FIELDS = ("name", "category", "language", *PROFILE_FIELDS, "greeting")
 
-__all__ = ["ATTRIBUTE_FIELDS", "BEHAVIOUR_FIELDS", "CHARACTER_FIELDS", "PROFILE_FIELDS"]
+
+def filled_items(character, fields: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(label, text) of each filled field of ``character``; phrase lists joined with " / "."""
+    items = []
+    for name in fields:
+        value = getattr(character, name)
+        if value:
+            text = " / ".join(value) if isinstance(value, list) else value
+            items.append((character._meta.get_field(name).verbose_name, text))
+    return items

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from roleplay.character_fields import ATTRIBUTE_FIELDS, BEHAVIOUR_FIELDS, PROFILE_FIELDS
+from roleplay.character_fields import ATTRIBUTE_FIELDS, BEHAVIOUR_FIELDS, PROFILE_FIELDS, filled_items
 
 
 class CharacterCategory(models.TextChoices):
@@ -85,28 +85,10 @@ class Character(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def _filled(self, fields: tuple[str, ...]) -> list[tuple[str, str]]:
-        """(label, text) of each filled field; phrase lists joined with " / "."""
-        items = []
-        for name in fields:
-            value = getattr(self, name)
-            if value:
-                text = " / ".join(value) if isinstance(value, list) else value
-                items.append((self._meta.get_field(name).verbose_name, text))
-        return items
-
-    @property
-    def attribute_items(self) -> list[tuple[str, str]]:
-        return self._filled(ATTRIBUTE_FIELDS)
-
-    @property
-    def behaviour_items(self) -> list[tuple[str, str]]:
-        return self._filled(BEHAVIOUR_FIELDS)
-
-    @property
-    def profile_items(self) -> list[tuple[str, str]]:
-        """The whole profile and the greeting, as the character side of a live chat sees it."""
-        return self._filled((*PROFILE_FIELDS, "greeting"))
+    # (label, text) of each filled field, for pages: attributes, behaviours, or all and the greeting.
+    attribute_items = property(lambda self: filled_items(self, ATTRIBUTE_FIELDS))
+    behaviour_items = property(lambda self: filled_items(self, BEHAVIOUR_FIELDS))
+    profile_items = property(lambda self: filled_items(self, (*PROFILE_FIELDS, "greeting")))
 
     def clean(self) -> None:
         if not self.name.strip():
