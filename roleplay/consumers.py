@@ -229,18 +229,13 @@ class LiveChatConsumer(_LiveFrames):
             self._schedule(sent.deadline)
 
     async def _on_hello(self, content: dict) -> None:
-        frames = await parallel_db(sessions.live_turns_since, thread_sensitive=False)(
-            session_id=self.session_id, worker=self.user, last_seq=content.get("last_seq", 0)
+        last_seq = content.get("last_seq", 0)
+        turns = await parallel_db(sessions.live_turns_since, thread_sensitive=False)(
+            session_id=self.session_id, worker=self.user, last_seq=last_seq
         )
-        for frame in frames:
-            await self.send_json(frame)
-        await self.send_json(
-            {
-                "type": "replayed",
-                "count": len(frames),
-                "last_seq": frames[-1]["seq"] if frames else content.get("last_seq", 0),
-            }
-        )
+        for turn in turns:
+            await self.send_json(frames.turn_frame(turn))
+        await self.send_json(frames.replayed_frame(turns, last_seq=last_seq))
 
     async def _on_typing(self, content: dict) -> None:
         await self.partner.deliver_typing()

@@ -134,6 +134,11 @@ def match_frame(session: LiveSession) -> dict:
     }
 
 
+def replayed_frame(turns: list[Turn], *, last_seq: object) -> dict:
+    """The ``replayed`` frame after the turns a reconnecting client missed (``last_seq``: what it had)."""
+    return {"type": "replayed", "count": len(turns), "last_seq": turns[-1].seq if turns else last_seq}
+
+
 def queue_frame(
     *,
     status: str,

@@ -359,7 +359,7 @@ def live_sessions_sweep(*, now: datetime | None = None) -> int:
     return count
 
 
-def live_turns_since(*, session_id: int, worker: User, last_seq: object) -> list[dict]:
+def live_turns_since(*, session_id: int, worker: User, last_seq: object) -> list[Turn]:
     """Turns after ``last_seq`` for a reconnecting client (refused unless the session is theirs)."""
     session = LiveSession.objects.filter(pk=session_id).first()
     if session is None or session.side_of(worker.pk) is None:
@@ -368,7 +368,4 @@ def live_turns_since(*, session_id: int, worker: User, last_seq: object) -> list
         raise LiveRefused("bad_last_seq", _("last_seq must be a whole number, 0 or more."))
     if not session.dialogue_id:
         return []
-    return [
-        turn_frame(turn)
-        for turn in Turn.objects.filter(dialogue_id=session.dialogue_id, seq__gt=last_seq).order_by("seq")
-    ]
+    return list(Turn.objects.filter(dialogue_id=session.dialogue_id, seq__gt=last_seq).order_by("seq"))
