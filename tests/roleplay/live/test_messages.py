@@ -6,6 +6,7 @@ import uuid
 import pytest
 from django.db import connection, connections
 from django.db.utils import IntegrityError
+from django.test.utils import CaptureQueriesContext
 
 from platform_core.errors import Refused
 from roleplay.live import message_sql as live_message_sql
@@ -177,3 +178,21 @@ def test_characters_a_turn_cannot_hold_are_dropped_before_storing():
             session_id=session.pk, worker=character, client_msg_id=uuid.uuid4(), text="\x00 \x01"
         )
     assert refused.value.code == "empty"
+
+
+@pytest.mark.django_db
+def test_a_message_takes_three_sql_statements_lock_read_insert():
+    """As the consumer sends it: with the character profile it read on connecting."""
+    session, _, player = active_session()
+    profile = sessions.live_session_connect(session_id=session.pk, worker=player, channel_name="p").character_profile
+    with CaptureQueriesContext(connection) as queries:
+        sent = messages.live_message_send(
+            session_id=session.pk, worker=player, client_msg_id=uuid.uuid4(), text="Hi", character_profile=profile
+        )
+    assert sent.result.created
+    statements = [
+        query["sql"]
+        for query in queries.captured_queries
+        if not query["sql"].upper().startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT", "ROLLBACK"))
+    ]
+    assert [sql.split()[0].upper() for sql in statements] == ["UPDATE", "SELECT", "INSERT"]
