@@ -44,7 +44,7 @@ from exports import examples
 from exports.batch_curation import near_duplicate_mask, scan_texts, scrub_column, string_buffers, warm_up
 from exports.curation import scrub_personal_data, worker_hash
 from exports.examples import ChunkDialogues, ExampleHeads, example_lines, exchanges, json_literal, lines_block
-from exports.models import SPLITS, BuildStatus, ExportBuild, ExportSpec, PromptMode
+from exports.models import SPLITS, STALE_AFTER, BuildStatus, ExportBuild, ExportSpec, PromptMode
 from exports.turn_stream import dialogue_tables
 from exports.writers import (
     TURN_SCHEMA,
@@ -55,6 +55,7 @@ from exports.writers import (
     histogram_png,
     sha256_file,
 )
+from platform_core.jobs import job_claim, job_heartbeat
 from platform_core.progress import progress_publish
 from platform_core.services import audit_record
 from roleplay.models import (
@@ -263,20 +264,17 @@ def export_build_run(
     if build.status == BuildStatus.PUBLISHED:
         return build  # a redelivered task: the build already exists, immutable
     # Claim the build, so a redelivered task never runs beside a live one.
-    claimable = Q(status__in=[BuildStatus.QUEUED, BuildStatus.FAILED])
-    if build.is_stale:
-        claimable |= Q(status=BuildStatus.RUNNING)
-    now = timezone.now()
-    claimed = ExportBuild.objects.filter(claimable, pk=build.pk).update(
-        status=BuildStatus.RUNNING,
+    claimed = job_claim(
+        ExportBuild,
+        build.pk,
+        stale_after=STALE_AFTER,
         progress=0,
         progress_message="",
         error="",
-        started_at=now,
-        heartbeat_at=now,
+        started_at=timezone.now(),
     )
     build.refresh_from_db()
-    if not claimed:
+    if claimed is None:
         logger.warning("Export build #%s is %s elsewhere; not running it again.", build.pk, build.status)
         return build
     final = Path(out_dir).resolve() if out_dir else default_build_directory(build)
@@ -341,9 +339,7 @@ class _ProgressReporter:
             return
         self._last_time, self._last_percent = now, percent
         if not keep_row:
-            ExportBuild.objects.filter(pk=self.build.pk).update(
-                progress=round(percent, 1), progress_message=message[:200], heartbeat_at=timezone.now()
-            )
+            job_heartbeat(ExportBuild, self.build.pk, progress=round(percent, 1), progress_message=message[:200])
         if self._channel_ok:
             try:
                 progress_publish(topic=self.build.progress_topic, percent=percent, message=message)
