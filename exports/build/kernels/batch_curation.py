@@ -28,7 +28,7 @@ from exports.curation import compact_text, scrub_personal_data
 
 # The characters whose ``str.lower()`` differs from Arrow's ``utf8_lower`` (Python's "İ" becomes
 # two characters; Python 3.11 knows no lower case for some letters Unicode added later), and "Σ",
-# which Python lower-cases by context. ``tests/exports/test_batch_curation.py`` recomputes the
+# which Python lower-cases by context. ``tests/exports/build/kernels/test_batch_curation.py`` recomputes the
 # list over all of Unicode for the installed Python and Arrow.
 _PYTHON_LOWER = (
     r"[\x{130}\x{3a3}\x{1c89}\x{a7cb}-\x{a7e2}\x{ab6c}\x{ab6d}\x{10d50}-\x{10d65}\x{16ea0}-\x{16eb8}"
@@ -170,7 +170,7 @@ def near_duplicate_mask(
 @numba.njit(cache=True, nogil=True)
 def maybe_cased(point):  # pragma: no cover - compiled
     """False for every character outside A-Z that neither Python nor Arrow changes by lower-casing
-    (CJK, kana, Hangul, punctuation, ...); ``tests/exports/test_batch_curation.py`` checks it over
+    (CJK, kana, Hangul, punctuation, ...); ``tests/exports/build/kernels/test_batch_curation.py`` checks it over
     all of Unicode."""
     if point < 0x80:
         return False

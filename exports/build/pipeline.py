@@ -1,402 +1,40 @@
-"""Export specs and builds: every write of the exports app happens here.
+"""The corpus builder: prepares the split plan and prompts, then curates and writes chunk by chunk."""
 
-A build streams the selected dialogues with their turns as Arrow tables of whole dialogues
-(``turn_stream``: chunks of consecutive dialogues; on PostgreSQL through COPY), and works on three
-threads: the reader fetches the next chunk, the curation thread runs the per-turn steps on a chunk
-(``batch_curation``: personal data, empty and near-duplicate turns, compiled or in Arrow, mostly
-without the GIL), and this thread decides per dialogue (split plan, minimum length, exact
-duplicates) and writes the chat examples (``examples``, built in columns) and the Parquet rows (on
-the writers' own thread). What it keeps in memory is two chunks, one Parquet row group per split,
-the characters (for the split), and one 16-byte hash per kept dialogue (for exact-duplicate
-detection).
-"""
-
-import datetime as dt
 import hashlib
 import importlib
-import json
-import logging
-import os
-import shutil
-import subprocess
-import time
-import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
-import yaml
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
-from django.utils import timezone
+from django.db.models import Count
 
-from exports import examples
-from exports.batch_curation import near_duplicate_mask, scan_texts, scrub_column, string_buffers, warm_up
+from exports.build.columns import column_array, iso_timestamp
+from exports.build.kernels import examples
+from exports.build.kernels.batch_curation import near_duplicate_mask, scan_texts, scrub_column, string_buffers, warm_up
+from exports.build.kernels.examples import (
+    ChunkDialogues,
+    ExampleHeads,
+    example_lines,
+    exchanges,
+    json_literal,
+    lines_block,
+)
+from exports.build.progress import ProgressReporter
+from exports.build.splits import assign_splits, dialogue_queryset
+from exports.build.turn_stream import dialogue_tables
+from exports.build.writers import TURN_SCHEMA, SplitWriter, dataset_info, dumps, histogram_png
 from exports.curation import scrub_personal_data, worker_hash
-from exports.examples import ChunkDialogues, ExampleHeads, example_lines, exchanges, json_literal, lines_block
-from exports.models import SPLITS, STALE_AFTER, BuildStatus, ExportBuild, ExportSpec, PromptMode
-from exports.turn_stream import dialogue_tables
-from exports.writers import (
-    TURN_SCHEMA,
-    SplitWriter,
-    dataset_info,
-    datasheet_markdown,
-    dumps,
-    histogram_png,
-    sha256_file,
-)
-from platform_core.jobs import job_claim, job_heartbeat
-from platform_core.progress import progress_publish
-from platform_core.services import audit_record
-from roleplay.models import (
-    Character,
-    CharacterPrompt,
-    Dialogue,
-    DialogueSource,
-    PromptKind,
-    ReviewStatus,
-    Speaker,
-)
+from exports.models import SPLITS, PromptMode
+from roleplay.models import Character, CharacterPrompt, PromptKind, ReviewStatus, Speaker
 from roleplay.prompting import profile_text
 from training.models import ModelVersion
-
-logger = logging.getLogger(__name__)
-
-FORMAT_VERSION = 1
-# Files whose bytes depend only on the spec and the data; manifest.json and DATASHEET.md also
-# carry the version number and build time, so they are outside the determinism claim.
-NON_DATA_FILES = ("manifest.json", "DATASHEET.md")
-
-# Fields a spec may set, in the order a YAML file or a form lists them.
-SPEC_FIELDS = (
-    "name",
-    "description",
-    "sources",
-    "categories",
-    "languages",
-    "statuses",
-    "min_turns",
-    "min_quality",
-    "date_from",
-    "date_to",
-    "model_generation_min",
-    "model_generation_max",
-    "prompt_variants",
-    "prompt_mode",
-    "train_ratio",
-    "validation_ratio",
-    "test_ratio",
-    "seed",
-    "near_duplicate_threshold",
-    "scrub_personal_data",
-)
-LIST_FIELDS = ("sources", "categories", "languages", "statuses", "prompt_variants")
-
-
-# --- Specs -----------------------------------------------------------------------------------
-
-
-def _normalise_spec_data(data: Any) -> dict:
-    """Accept a ``split: {train, validation, test}`` mapping and single strings for list fields."""
-    if not isinstance(data, dict):
-        raise ValidationError({"__all__": ["A spec is a mapping of field names to values."]})
-    data = dict(data)
-    split = data.pop("split", None)
-    if split is not None:
-        if not isinstance(split, dict) or set(split) - set(SPLITS):
-            raise ValidationError({"split": [f"Give the split as a mapping with keys {', '.join(SPLITS)}."]})
-        for name, value in split.items():
-            data[f"{name}_ratio"] = value
-    unknown = sorted(str(key) for key in data if key not in SPEC_FIELDS)
-    if unknown:
-        raise ValidationError(
-            {key: [f"Unknown field; a spec has {', '.join(SPEC_FIELDS)} (and split)."] for key in unknown}
-        )
-    for field in LIST_FIELDS:
-        if isinstance(data.get(field), str):
-            data[field] = [data[field]]
-    return data
-
-
-def export_spec_build_unsaved(*, data: dict, created_by=None) -> ExportSpec:
-    """An unsaved, fully validated spec; ``ValidationError`` names each bad field."""
-    data = _normalise_spec_data(data)
-    spec = ExportSpec(created_by=created_by)
-    errors: dict[str, list[str]] = {}
-    for field_name, value in data.items():
-        field = ExportSpec._meta.get_field(field_name)
-        try:
-            setattr(spec, field.attname, field.clean(value, spec) if value is not None else None)
-        except ValidationError as error:
-            errors[field_name] = error.messages
-        except (TypeError, ValueError) as error:
-            errors[field_name] = [str(error)]
-    if errors:
-        raise ValidationError(errors)
-    if not spec.name:
-        spec.name = "corpus"
-    spec.full_clean(exclude=["created_by"])
-    return spec
-
-
-def export_spec_create(*, data: dict, created_by=None) -> ExportSpec:
-    spec = export_spec_build_unsaved(data=data, created_by=created_by)
-    spec.save()
-    return spec
-
-
-def export_spec_parse_yaml(text: str) -> dict:
-    """The mapping in a YAML spec file; a syntax error becomes a ``ValidationError`` with its line."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise ValidationError({"__all__": [f"Not valid YAML{where}: {getattr(error, 'problem', error)}"]}) from error
-    if data is None:
-        data = {}
-    return _normalise_spec_data(data)
-
-
-def export_spec_from_yaml(*, text: str, created_by=None, default_name: str = "corpus") -> ExportSpec:
-    data = export_spec_parse_yaml(text)
-    data.setdefault("name", default_name)
-    return export_spec_create(data=data, created_by=created_by)
-
-
-def spec_snapshot(spec: ExportSpec) -> dict:
-    snapshot = {}
-    for name in SPEC_FIELDS:
-        value = getattr(spec, name)
-        if isinstance(value, dt.date):
-            value = value.isoformat()
-        snapshot[name] = value
-    snapshot["spec_id"] = spec.pk
-    return snapshot
-
-
-def error_lines(error: ValidationError) -> list[str]:
-    """``field: message`` lines for a command-line user."""
-    if hasattr(error, "error_dict"):
-        return [
-            f"{field}: {message}" if field != "__all__" else message
-            for field, messages in error.message_dict.items()
-            for message in messages
-        ]
-    return list(error.messages)
-
-
-# --- Builds: requesting, re-running, downloads ------------------------------------------------
-
-
-def export_build_create(*, spec: ExportSpec, creator=None, enqueue: bool = True) -> ExportBuild:
-    """Queue a build of ``spec``; the Celery task starts once the transaction commits."""
-    build = ExportBuild.objects.create(spec=spec, spec_snapshot=spec_snapshot(spec), creator=creator)
-    audit_record(actor=creator, action="export.build_requested", target=build, details={"spec": spec.pk})
-    if enqueue:
-        _enqueue(build)
-    return build
-
-
-def _enqueue(build: ExportBuild) -> None:
-    from exports.tasks import export_build_task
-
-    transaction.on_commit(lambda: export_build_task.delay(build.pk))
-
-
-def export_build_retry(*, build: ExportBuild, actor=None) -> ExportBuild:
-    """Queue a failed or killed build again; published builds are immutable and never re-run."""
-    if not (build.status == BuildStatus.FAILED or build.is_stale):
-        raise ValidationError({"status": ["Only a failed (or killed) build can be re-run."]})
-    build.status = BuildStatus.QUEUED
-    build.progress = 0
-    build.progress_message = ""
-    build.error = ""
-    build.save(update_fields=["status", "progress", "progress_message", "error"])
-    audit_record(actor=actor, action="export.build_retried", target=build)
-    _enqueue(build)
-    return build
-
-
-def export_download_record(*, build: ExportBuild, actor, path: str) -> None:
-    audit_record(actor=actor, action="export.download", target=build, details={"path": path, "version": build.version})
-
-
-# --- Builds: running --------------------------------------------------------------------------
-
-
-def default_build_directory(build: ExportBuild) -> Path:
-    return Path(settings.MEDIA_ROOT) / "exports" / f"build-{build.pk}"
-
-
-@cache
-def code_version() -> str:
-    if version := os.environ.get("TROUPE_CODE_VERSION"):
-        return version
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=5, check=True
-        )
-        return result.stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
-def export_build_run(
-    *, build: ExportBuild, out_dir: Path | None = None, on_progress: Callable[[float, str], None] | None = None
-) -> ExportBuild:
-    """Build, then publish atomically. A failure leaves nothing published and the build ``failed``.
-
-    ``out_dir`` (the management command's ``--out``) must not exist or be empty; by default the
-    build is published under ``MEDIA_ROOT/exports/build-<id>/``.
-    """
-    build.refresh_from_db()
-    if build.status == BuildStatus.PUBLISHED:
-        return build  # a redelivered task: the build already exists, immutable
-    # Claim the build, so a redelivered task never runs beside a live one.
-    claimed = job_claim(
-        ExportBuild,
-        build.pk,
-        stale_after=STALE_AFTER,
-        progress=0,
-        progress_message="",
-        error="",
-        started_at=timezone.now(),
-    )
-    build.refresh_from_db()
-    if claimed is None:
-        logger.warning("Export build #%s is %s elsewhere; not running it again.", build.pk, build.status)
-        return build
-    final = Path(out_dir).resolve() if out_dir else default_build_directory(build)
-    if final.exists() and any(final.iterdir()):
-        if out_dir:
-            raise ValidationError({"out": [f"{final} exists and is not empty."]})
-        # Left by a process killed between the rename and the commit: never published in the database.
-        shutil.rmtree(final)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    for stale in final.parent.glob(f".tmp-{final.name}-*"):
-        shutil.rmtree(stale, ignore_errors=True)  # a killed earlier attempt
-    temporary = final.parent / f".tmp-{final.name}-{uuid.uuid4().hex[:8]}"
-
-    reporter = _ProgressReporter(build, on_progress)
-    try:
-        temporary.mkdir()
-        result = _CorpusBuilder(build.spec_snapshot, reporter).run(temporary)
-        _publish(build=build, temporary=temporary, final=final, result=result)
-    except BaseException as error:
-        shutil.rmtree(temporary, ignore_errors=True)
-        committed = ExportBuild.objects.filter(pk=build.pk, status=BuildStatus.PUBLISHED).exists()
-        if not committed and final.exists() and not out_dir:
-            shutil.rmtree(final, ignore_errors=True)  # renamed, but the commit did not happen
-        message = f"{type(error).__name__}: {error}"
-        ExportBuild.objects.filter(pk=build.pk).exclude(status=BuildStatus.PUBLISHED).update(
-            status=BuildStatus.FAILED, error=message[:5000], finished_at=timezone.now()
-        )
-        audit_record(actor=build.creator, action="export.build_failed", target=build, details={"error": message[:500]})
-        logger.exception("Export build #%s failed", build.pk)
-        try:
-            reporter.report(reporter.last_percent, f"failed: {message}"[:200], force=True, keep_row=True)
-        except Exception:  # the database may be what failed; the build row already says so
-            logger.warning("Could not report the failure of export build #%s", build.pk)
-        if not isinstance(error, Exception):
-            raise  # KeyboardInterrupt, SystemExit: stop after recording
-    build.refresh_from_db()
-    if build.is_published:
-        reporter.report(100, "published", force=True)
-    return build
-
-
-class _ProgressReporter:
-    """Live progress: the channel layer (browsers), the build row (page loads, API), a callback (CLI)."""
-
-    def __init__(self, build: ExportBuild, callback: Callable[[float, str], None] | None) -> None:
-        self.build = build
-        self.callback = callback
-        self._last_time = 0.0
-        self._last_percent = -1.0
-        self._channel_ok = True
-
-    @property
-    def last_percent(self) -> float:
-        return max(self._last_percent, 0.0)
-
-    def report(self, percent: float, message: str, *, force: bool = False, keep_row: bool = False) -> None:
-        percent = max(0.0, min(100.0, percent))
-        if self.callback:
-            self.callback(percent, message)
-        now = time.monotonic()
-        if not force and (percent - self._last_percent < 1 and now - self._last_time < 2):
-            return
-        self._last_time, self._last_percent = now, percent
-        if not keep_row:
-            job_heartbeat(ExportBuild, self.build.pk, progress=round(percent, 1), progress_message=message[:200])
-        if self._channel_ok:
-            try:
-                progress_publish(topic=self.build.progress_topic, percent=percent, message=message)
-            except Exception:  # no channel layer (e.g. CLI without Redis): the build goes on
-                self._channel_ok = False
-                logger.warning("Progress for export build #%s is not pushed live: no channel layer.", self.build.pk)
-
-
-def assign_splits(characters: dict[int, tuple[str, str, int]], ratios: dict[str, float], seed: int) -> dict[int, str]:
-    """Character-disjoint split, stratified by (category, main source), deterministic for ``seed``.
-
-    ``characters`` maps id -> (category, source, dialogue count). Inside each stratum characters
-    are taken in a seeded pseudo-random order and each goes to the split furthest below its share
-    of the stratum's dialogues so far.
-    """
-    strata: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for character_id, (category, source, _weight) in characters.items():
-        strata[(category, source)].append(character_id)
-    assignment = {}
-    for key in sorted(strata):
-        members = sorted(strata[key], key=lambda cid: hashlib.sha256(f"{seed}:{cid}".encode()).hexdigest())
-        totals = dict.fromkeys(SPLITS, 0)
-        seen = 0
-        for character_id in members:
-            weight = characters[character_id][2]
-            seen += weight
-            # Highest deficit wins; ties go to the earlier split (train before validation before test).
-            split = max(SPLITS, key=lambda s: (ratios[s] * seen - totals[s], -SPLITS.index(s)))
-            totals[split] += weight
-            assignment[character_id] = split
-    return assignment
-
-
-def dialogue_queryset(spec: dict):
-    """The dialogues a spec selects (before curation)."""
-    dialogues = Dialogue.objects.filter(status__in=spec["statuses"])
-    if spec.get("sources"):
-        dialogues = dialogues.filter(source__in=spec["sources"])
-    if spec.get("categories"):
-        dialogues = dialogues.filter(character__category__in=spec["categories"])
-    if spec.get("languages"):
-        dialogues = dialogues.filter(language__in=spec["languages"])
-    if spec.get("min_quality") is not None:
-        dialogues = dialogues.filter(quality_rating__gte=spec["min_quality"])
-    if spec.get("date_from"):
-        dialogues = dialogues.filter(created_at__date__gte=dt.date.fromisoformat(spec["date_from"]))
-    if spec.get("date_to"):
-        dialogues = dialogues.filter(created_at__date__lte=dt.date.fromisoformat(spec["date_to"]))
-    generation = Q()
-    if spec.get("model_generation_min") is not None:
-        generation &= Q(model_version__generation__gte=spec["model_generation_min"])
-    if spec.get("model_generation_max") is not None:
-        generation &= Q(model_version__generation__lte=spec["model_generation_max"])
-    if generation:
-        dialogues = dialogues.filter(~Q(source=DialogueSource.HUMAN_MACHINE) | generation)
-    return dialogues.order_by()
-
 
 _LABELS = {
     "zh-hans": {"user": "关于{name}的信息：{info}", "greeting": "{name}的开场白：{greeting}"},
@@ -433,6 +71,8 @@ _DIALOGUE_COLUMNS_OUT = (
     "literary_work_id",
     "literary_chapter",
 )
+
+
 # Per-dialogue fields of a ``dialogue_tables`` row, read once per dialogue.
 _DIALOGUE_FIELDS = (
     "dialogue_id",
@@ -445,27 +85,8 @@ _DIALOGUE_FIELDS = (
 )
 
 
-def _array(table: pa.Table, name: str) -> pa.Array:
-    """A column of a single-chunk table (``combine_chunks``) as one array."""
-    column = table.column(name)
-    return column.chunk(0) if column.num_chunks == 1 else pa.concat_arrays(column.chunks)
-
-
-def _iso_timestamp(value: str | None) -> str | None:
-    """ISO 8601 in UTC, as ``datetime.isoformat()`` writes it, from PostgreSQL's text or ISO 8601."""
-    if not value:
-        return None
-    # PostgreSQL's text for a UTC timestamptz, "YYYY-MM-DD HH:MM:SS[.ffffff]+00", rewritten without
-    # parsing (it prints no fraction for whole seconds and drops trailing zeros; isoformat likewise
-    # prints none, or all six digits).
-    if value.endswith("+00") and len(value) >= 22 and value[4] == "-" and value[10] == " " and value[19] in ".+":
-        fraction = value[19:-3]
-        return f"{value[:10]}T{value[11:19]}{fraction.ljust(7, '0') if fraction else ''}+00:00"
-    return dt.datetime.fromisoformat(value).astimezone(dt.UTC).isoformat()
-
-
-class _CorpusBuilder:
-    def __init__(self, spec: dict, reporter: _ProgressReporter) -> None:
+class CorpusBuilder:
+    def __init__(self, spec: dict, reporter: ProgressReporter) -> None:
         self.spec = spec
         self.reporter = reporter
         self.salt = settings.EXPORT_HASH_SALT
@@ -634,7 +255,7 @@ class _CorpusBuilder:
         self.curation["dialogues_changed_during_build"] += int(count - known.sum())
         # Each turn's dialogue (a turn whose dialogue left the selection between the two reads is skipped).
         dialogue_ids = dialogues.column("dialogue_id").to_numpy()
-        turn_ids = _array(turns, "dialogue_id").to_numpy()
+        turn_ids = column_array(turns, "dialogue_id").to_numpy()
         row_dialogue = np.minimum(np.searchsorted(dialogue_ids, turn_ids), count - 1)
         matched = dialogue_ids[row_dialogue] == turn_ids
         self.turns_seen += int(matched.sum())
@@ -725,7 +346,7 @@ class _CorpusBuilder:
             "character": [c.name if c else None for c in character_of],
             "category": [c.category if c else None for c in character_of],
             "model_generation": [self.models.get(m, (None, None))[1] for m in head["model_version_id"]],
-            "dialogue_created_at": [_iso_timestamp(value) for value in head["created_at"]],
+            "dialogue_created_at": [iso_timestamp(value) for value in head["created_at"]],
             "character_worker": [self._pseudonym(u) for u in dialogues.column("character_worker_id").to_pylist()],
             "player_worker": [self._pseudonym(u) for u in dialogues.column("player_worker_id").to_pylist()],
         }
@@ -734,17 +355,17 @@ class _CorpusBuilder:
             for name, values in per_dialogue.items()
         }
         for name in _DIALOGUE_COLUMNS_OUT:
-            columns[name] = _array(dialogues, name).take(out_dialogue)
+            columns[name] = column_array(dialogues, name).take(out_dialogue)
         chosen = turns.select(["dialogue_id", "seq", "speaker", "author_user_id", "author_model_id"]).take(rows_out)
         columns |= {
-            "dialogue_id": _array(chosen, "dialogue_id"),
-            "seq": _array(chosen, "seq"),
-            "speaker": _array(chosen, "speaker"),
+            "dialogue_id": column_array(chosen, "dialogue_id"),
+            "seq": column_array(chosen, "seq"),
+            "speaker": column_array(chosen, "speaker"),
             "text": texts.take(rows_out),
             "original_text": curated.originals.take(rows_out),
             "pii_replacements": pa.array(curated.replaced[rows_out]),
-            "author_worker": self._pseudonym_column(_array(chosen, "author_user_id")),
-            "author_model": self._model_name_column(_array(chosen, "author_model_id")),
+            "author_worker": self._pseudonym_column(column_array(chosen, "author_user_id")),
+            "author_model": self._model_name_column(column_array(chosen, "author_model_id")),
         }
         out = pa.Table.from_arrays([columns[field.name].cast(field.type) for field in TURN_SCHEMA], schema=TURN_SCHEMA)
         for position, split in enumerate(SPLITS):
@@ -754,7 +375,7 @@ class _CorpusBuilder:
 
     def _curate_turns(self, turns: pa.Table, turn_dialogue: np.ndarray, count: int) -> "_CuratedTurns":
         """The per-turn steps of one chunk, on the curation thread."""
-        texts, originals = _array(turns, "text"), _array(turns, "original_text")
+        texts, originals = column_array(turns, "text"), column_array(turns, "original_text")
         # Scrubbing keeps a text blank or not, and only puts A-Z in: one scan serves all three steps.
         scan = scan_texts(texts)
         replaced = np.zeros(len(turns), dtype=np.int32)
@@ -763,7 +384,7 @@ class _CorpusBuilder:
             originals, replaced_in_originals = scrub_column(originals, self.pii)
             replaced += replaced_in_originals
         blank = scan.blank
-        speakers = _array(turns, "speaker")
+        speakers = column_array(turns, "speaker")
         encoded = pc.dictionary_encode(speakers)
         speaker_codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         present = np.flatnonzero(~blank)
@@ -914,83 +535,3 @@ class _CorpusBuilder:
             "pii_replacements": {kind: self.pii.get(kind, 0) for kind in ("email", "id_number", "bank_card", "phone")},
             "turns_per_dialogue": {str(n): count for n, count in sorted(self.turns_per_dialogue.items())},
         }
-
-
-def _publish(*, build: ExportBuild, temporary: Path, final: Path, result: dict) -> None:
-    """Write the manifest and datasheet, take the next version number and rename into place."""
-    paths = sorted(path for path in temporary.rglob("*") if path.is_file())
-    # hashlib hashes without the GIL: the files are read and hashed side by side.
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="export-sha256") as hashing:
-        digests = list(hashing.map(sha256_file, paths))
-    files = {
-        path.relative_to(temporary).as_posix(): {"sha256": digest, "bytes": path.stat().st_size}
-        for path, digest in zip(paths, digests, strict=True)
-    }
-    data_sha256 = hashlib.sha256(
-        "".join(f"{name}\0{info['sha256']}\n" for name, info in sorted(files.items())).encode()
-    ).hexdigest()
-    built_at = timezone.now().replace(microsecond=0)
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                version = (ExportBuild.objects.aggregate(top=Max("version"))["top"] or 0) + 1
-                datasheet = datasheet_markdown(
-                    title=build.spec_snapshot.get("name", "corpus"),
-                    version=version,
-                    spec=build.spec_snapshot,
-                    stats=result,
-                    manifest_time=built_at.isoformat(),
-                )
-                (temporary / "DATASHEET.md").write_text(datasheet, encoding="utf-8")
-                all_files = dict(files)
-                all_files["DATASHEET.md"] = {
-                    "sha256": sha256_file(temporary / "DATASHEET.md"),
-                    "bytes": (temporary / "DATASHEET.md").stat().st_size,
-                }
-                manifest = {
-                    "format_version": FORMAT_VERSION,
-                    "name": build.spec_snapshot.get("name", "corpus"),
-                    "version": version,
-                    "build_id": build.pk,
-                    "spec": build.spec_snapshot,
-                    "counts": result,
-                    "files": dict(sorted(all_files.items())),
-                    "data_sha256": data_sha256,
-                    "deterministic_files": sorted(files),
-                    "code_version": code_version(),
-                    "creator": build.creator.get_username() if build.creator else None,
-                    "created_at": built_at.isoformat(),
-                }
-                (temporary / "manifest.json").write_text(
-                    json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-                )
-                total = sum(info["bytes"] for info in all_files.values()) + (temporary / "manifest.json").stat().st_size
-                updated = ExportBuild.objects.filter(pk=build.pk, status=BuildStatus.RUNNING).update(
-                    status=BuildStatus.PUBLISHED,
-                    version=version,
-                    directory=str(final),
-                    stats=result,
-                    files=dict(sorted(all_files.items())),
-                    data_sha256=data_sha256,
-                    dialogue_count=result["dialogues"],
-                    turn_count=result["turns"],
-                    total_bytes=total,
-                    progress=100,
-                    progress_message="published",
-                    finished_at=timezone.now(),
-                )
-                if updated != 1:
-                    raise RuntimeError("The build row changed while building; not publishing.")
-                audit_record(
-                    actor=build.creator,
-                    action="export.build",
-                    target=build,
-                    details={"version": version, "data_sha256": data_sha256, "directory": str(final)},
-                )
-                if final.exists():
-                    final.rmdir()  # an empty --out directory: replaced by the build
-                os.rename(temporary, final)  # atomic on one filesystem: all files appear at once
-            return
-        except IntegrityError:
-            continue  # another build took this version number at the same moment
-    raise RuntimeError("Could not allocate a version number for the export build.")

@@ -15,7 +15,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from exports.batch_curation import string_buffers
+from exports.build.kernels.batch_curation import string_buffers
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
