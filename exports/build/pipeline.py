@@ -21,6 +21,7 @@ from exports.build.kernels.batch_curation import near_duplicate_mask, scan_texts
 from exports.build.kernels.examples import (
     ChunkDialogues,
     ExampleHeads,
+    Exchanges,
     example_lines,
     exchanges,
     json_literal,
@@ -83,6 +84,39 @@ _DIALOGUE_FIELDS = (
     "persona_name",
     "persona_description",
 )
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """One chunk's dialogues (``head``: their per-dialogue fields as lists) and the turns of those
+    in the split plan (``turn_dialogue``: each turn's dialogue row)."""
+
+    dialogues: pa.Table
+    turns: pa.Table
+    count: int
+    head: dict[str, list]
+    splits: list[str | None]
+    split_codes: np.ndarray
+    turn_dialogue: np.ndarray
+
+
+def _segments(curated: _CuratedTurns, kept_dialogue: np.ndarray, count: int) -> ChunkDialogues:
+    """The kept turns as messages: consecutive turns of one speaker become one (chat formats alternate roles)."""
+    kept = curated.kept
+    kept_texts, kept_speakers = curated.texts.take(kept), curated.speakers.take(kept)
+    kept_codes = curated.speaker_codes[kept]
+    segment_first = np.flatnonzero(
+        np.r_[True, (kept_dialogue[1:] != kept_dialogue[:-1]) | (kept_codes[1:] != kept_codes[:-1])]
+    )[: len(kept)]
+    return ChunkDialogues(
+        segments=pc.binary_join(
+            pa.ListArray.from_arrays(pa.array(np.r_[segment_first, len(kept)], type=pa.int32()), kept_texts), "\n"
+        ),
+        segment_is_character=pc.equal(kept_speakers.take(pa.array(segment_first)), Speaker.CHARACTER.value)
+        .to_numpy(zero_copy_only=False)
+        .astype(bool),
+        bounds=np.searchsorted(kept_dialogue[segment_first], np.arange(count + 1)),
+    )
 
 
 class CorpusBuilder:
@@ -242,9 +276,38 @@ class CorpusBuilder:
         A generator: it pauses once, after handing the chunk's turns to the curation thread, so the
         caller can finish the previous chunk meanwhile.
         """
+        chunk = self._chunk(dialogues, turns)
+        if chunk is None:
+            return
+        pending = self.near.submit(self._curate_turns, chunk.turns, chunk.turn_dialogue, chunk.count)
+        yield
+        curated = pending.result()
+        self.curation["empty_turns"] += curated.empty
+        self.curation["near_duplicate_turns"] += curated.near_duplicates
+        kept_dialogue = chunk.turn_dialogue[curated.kept]
+        kept_counts = np.bincount(kept_dialogue, minlength=chunk.count)
+        segments = _segments(curated, kept_dialogue, chunk.count)
+        reaching = self._reaching(chunk, curated, kept_counts)
+        exchange = exchanges(segments)
+        for step, removed in (
+            ("unanswered_last_messages", int((reaching & exchange.unanswered).sum())),
+            ("dialogues_without_exchange", int((reaching & (exchange.pairs == 0)).sum())),
+        ):
+            if removed:  # counted per dialogue: a step that removed nothing has no entry
+                self.curation[step] += removed
+        written = reaching & (exchange.pairs > 0)
+        for index in np.flatnonzero(reaching & ~exchange.greeting_segment).tolist():
+            # The character's own greeting stands in; its personal data is counted at each use.
+            self._cleaned(self.characters[chunk.head["character_id"][index]].greeting)
+        examples_per_dialogue = self._write_examples(chunk, segments, exchange, written, writers)
+        self._count_written(chunk.head, chunk.splits, written, kept_counts, examples_per_dialogue)
+        self._write_turns(chunk, curated, curated.kept[written[kept_dialogue]], writers)
+
+    def _chunk(self, dialogues: pa.Table, turns: pa.Table) -> "_Chunk | None":
+        """The chunk's dialogues against the split plan, and the turns of those in it."""
         count = dialogues.num_rows
         if not count:
-            return
+            return None
         head = {name: dialogues.column(name).to_pylist() for name in _DIALOGUE_FIELDS}
         splits = [self.split_of.get(character_id) for character_id in head["character_id"]]
         known = np.array([split is not None for split in splits], dtype=bool)
@@ -262,37 +325,23 @@ class CorpusBuilder:
         selected = np.flatnonzero(matched & known[row_dialogue])
         if len(selected) < turns.num_rows:
             turns = turns.take(selected)
-        turn_dialogue = row_dialogue[selected]
-        pending = self.near.submit(self._curate_turns, turns, turn_dialogue, count)
-        yield
-        curated = pending.result()
-        self.curation["empty_turns"] += curated.empty
-        self.curation["near_duplicate_turns"] += curated.near_duplicates
-        texts, speakers, speaker_codes, kept = curated.texts, curated.speakers, curated.speaker_codes, curated.kept
-        kept_dialogue = turn_dialogue[kept]
-        kept_counts = np.bincount(kept_dialogue, minlength=count)
-        kept_texts, kept_speakers = texts.take(kept), speakers.take(kept)
-        # Consecutive turns of one speaker become one message: chat formats alternate roles.
-        kept_codes = speaker_codes[kept]
-        segment_first = np.flatnonzero(
-            np.r_[True, (kept_dialogue[1:] != kept_dialogue[:-1]) | (kept_codes[1:] != kept_codes[:-1])]
-        )[: len(kept)]
-        chunk = ChunkDialogues(
-            segments=pc.binary_join(
-                pa.ListArray.from_arrays(pa.array(np.r_[segment_first, len(kept)], type=pa.int32()), kept_texts), "\n"
-            ),
-            segment_is_character=pc.equal(kept_speakers.take(pa.array(segment_first)), Speaker.CHARACTER.value)
-            .to_numpy(zero_copy_only=False)
-            .astype(bool),
-            bounds=np.searchsorted(kept_dialogue[segment_first], np.arange(count + 1)),
+        return _Chunk(
+            dialogues=dialogues,
+            turns=turns,
+            count=count,
+            head=head,
+            splits=splits,
+            split_codes=split_codes,
+            turn_dialogue=row_dialogue[selected],
         )
-        key_offsets, key_bytes = curated.key_offsets, curated.key_bytes
 
-        # Per dialogue in Python: the split plan, the minimum length, exact duplicates.
-        reaching = np.zeros(count, dtype=bool)
+    def _reaching(self, chunk: "_Chunk", curated: "_CuratedTurns", kept_counts: np.ndarray) -> np.ndarray:
+        """Per dialogue in Python: in the split plan, long enough, not an exact duplicate."""
+        reaching = np.zeros(chunk.count, dtype=bool)
         min_turns = self.spec["min_turns"]
         counts = kept_counts.tolist()
-        for index in range(count):
+        splits, key_offsets, key_bytes = chunk.splits, curated.key_offsets, curated.key_bytes
+        for index in range(chunk.count):
             if splits[index] is None:
                 continue
             if counts[index] < min_turns:
@@ -304,45 +353,52 @@ class CorpusBuilder:
                 continue
             self.seen_digests.add(key)
             reaching[index] = True
-        exchange = exchanges(chunk)
-        for step, removed in (
-            ("unanswered_last_messages", int((reaching & exchange.unanswered).sum())),
-            ("dialogues_without_exchange", int((reaching & (exchange.pairs == 0)).sum())),
-        ):
-            if removed:  # counted per dialogue: a step that removed nothing has no entry
-                self.curation[step] += removed
-        written = reaching & (exchange.pairs > 0)
-        for index in np.flatnonzero(reaching & ~exchange.greeting_segment).tolist():
-            # The character's own greeting stands in; its personal data is counted at each use.
-            self._cleaned(self.characters[head["character_id"][index]].greeting)
-        examples_per_dialogue = np.zeros(count, dtype=np.int64)
-        if written.any():
-            # The examples split by split (in dialogue order inside each), so each split's lines
-            # are one block.
-            rows = np.flatnonzero(written)
-            heads = self._example_heads(head, rows[np.argsort(split_codes[rows], kind="stable")])
-            characterglm, messages = example_lines(chunk, exchange, heads)
-            examples_per_dialogue = np.bincount(heads.dialogue, minlength=count)
-            bounds = np.searchsorted(split_codes[heads.dialogue], np.arange(len(SPLITS) + 1)).tolist()
-            for position, split in enumerate(SPLITS):
-                if bounds[position + 1] > bounds[position]:
-                    writers[split].write_characterglm_lines(
-                        lines_block(characterglm, bounds[position], bounds[position + 1])
-                    )
-                    writers[split].write_messages_lines(lines_block(messages, bounds[position], bounds[position + 1]))
-        self._count_written(head, splits, written, kept_counts, examples_per_dialogue)
+        return reaching
 
-        # The kept turns of the written dialogues, one Parquet table per split: rows in split order,
-        # so each split's table is a slice.
-        rows_out = kept[written[kept_dialogue]]
+    def _write_examples(
+        self,
+        chunk: "_Chunk",
+        segments: ChunkDialogues,
+        exchange: Exchanges,
+        written: np.ndarray,
+        writers: dict[str, SplitWriter],
+    ) -> np.ndarray:
+        """Write the chat examples of the ``written`` dialogues; returns each dialogue's number of examples."""
+        if not written.any():
+            return np.zeros(chunk.count, dtype=np.int64)
+        # The examples split by split (in dialogue order inside each), so each split's lines are one block.
+        split_codes = chunk.split_codes
+        rows = np.flatnonzero(written)
+        heads = self._example_heads(chunk.head, rows[np.argsort(split_codes[rows], kind="stable")])
+        characterglm, messages = example_lines(segments, exchange, heads)
+        bounds = np.searchsorted(split_codes[heads.dialogue], np.arange(len(SPLITS) + 1)).tolist()
+        for position, split in enumerate(SPLITS):
+            if bounds[position + 1] > bounds[position]:
+                writers[split].write_characterglm_lines(
+                    lines_block(characterglm, bounds[position], bounds[position + 1])
+                )
+                writers[split].write_messages_lines(lines_block(messages, bounds[position], bounds[position + 1]))
+        return np.bincount(heads.dialogue, minlength=chunk.count)
+
+    def _write_turns(
+        self, chunk: "_Chunk", curated: "_CuratedTurns", rows_out: np.ndarray, writers: dict[str, SplitWriter]
+    ) -> None:
+        """The kept turns of the written dialogues (``rows_out``), one Parquet table per split: rows in
+        split order, so each split's table is a slice."""
         if not rows_out.size:
             return
+        head, dialogues, split_codes, turn_dialogue = (
+            chunk.head,
+            chunk.dialogues,
+            chunk.split_codes,
+            chunk.turn_dialogue,
+        )
         rows_out = rows_out[np.argsort(split_codes[turn_dialogue[rows_out]], kind="stable")]
         split_bounds = np.searchsorted(split_codes[turn_dialogue[rows_out]], np.arange(len(SPLITS) + 1))
         out_dialogue = pa.array(turn_dialogue[rows_out])
         character_of = [self.characters.get(character_id) for character_id in head["character_id"]]
         per_dialogue = {
-            "split": splits,
+            "split": chunk.splits,
             "character": [c.name if c else None for c in character_of],
             "category": [c.category if c else None for c in character_of],
             "model_generation": [self.models.get(m, (None, None))[1] for m in head["model_version_id"]],
@@ -356,12 +412,14 @@ class CorpusBuilder:
         }
         for name in _DIALOGUE_COLUMNS_OUT:
             columns[name] = column_array(dialogues, name).take(out_dialogue)
-        chosen = turns.select(["dialogue_id", "seq", "speaker", "author_user_id", "author_model_id"]).take(rows_out)
+        chosen = chunk.turns.select(["dialogue_id", "seq", "speaker", "author_user_id", "author_model_id"]).take(
+            rows_out
+        )
         columns |= {
             "dialogue_id": column_array(chosen, "dialogue_id"),
             "seq": column_array(chosen, "seq"),
             "speaker": column_array(chosen, "speaker"),
-            "text": texts.take(rows_out),
+            "text": curated.texts.take(rows_out),
             "original_text": curated.originals.take(rows_out),
             "pii_replacements": pa.array(curated.replaced[rows_out]),
             "author_worker": self._pseudonym_column(column_array(chosen, "author_user_id")),
