@@ -100,11 +100,11 @@ class SplitWriter:
         self._rows: list[tuple] = []
 
     def write_characterglm_lines(self, lines: bytes | memoryview) -> None:
-        """Whole JSON lines (``exports.examples``), newlines included."""
+        """Whole JSON lines (``exports.build.kernels.examples``), newlines included."""
         self._characterglm.write(lines)
 
     def write_messages_lines(self, lines: bytes | memoryview) -> None:
-        """Whole JSON lines (``exports.examples``), newlines included."""
+        """Whole JSON lines (``exports.build.kernels.examples``), newlines included."""
         self._messages.write(lines)
 
     def write_turns(self, table: pa.Table) -> None:
