@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from training.masking import TemplateError
+from training.masking import TemplateError, encode_examples
 
 METRICS_FILE = "metrics.jsonl"
 RESULT_FILE = "result.json"
@@ -163,8 +163,6 @@ class PreparedData:
 
 def prepare_datasets(args: argparse.Namespace, tokenizer) -> PreparedData:
     """Encode the train and eval files with the loss mask from the chat template (training.masking)."""
-    from training.masking import encode_examples
-
     prepared = PreparedData()
     train_rows, report = encode_examples(tokenizer, read_messages(args.train), args.max_length)
     prepared.reports["train"] = report.as_dict()
