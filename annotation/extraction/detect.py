@@ -56,6 +56,12 @@ class Candidate:
         }
 
 
+def clean(text: str) -> str:
+    """A line's text on one line: runs of space become one space, none between Chinese characters."""
+    text = " ".join(text.split())
+    return re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])", "", text)
+
+
 def is_cjk(text: str) -> bool:
     cjk = sum("\u4e00" <= char <= "\u9fff" for char in text)
     return cjk > len(text) * 0.2
@@ -100,9 +106,9 @@ def _zh_lines(text: str, quotes: list[Quote], known: frozenset[str]) -> list[Lin
         if speaker is None and cue is not None and cue.subjectless and lines and lines[-1].speaker:
             # A cue without a subject continues the last speaker: “…”便向佳蕙道：“…”
             if quote.start - lines[-1].end <= 80:
-                lines.append(Line(lines[-1].speaker, quote.body, quote.start, quote.end, True, "cue"))
+                lines.append(Line(lines[-1].speaker, clean(quote.body), quote.start, quote.end, True, "cue"))
                 continue
-        lines.append(Line(speaker, quote.body, quote.start, quote.end, False, "cue" if speaker else ""))
+        lines.append(Line(speaker, clean(quote.body), quote.start, quote.end, False, "cue" if speaker else ""))
     return lines
 
 
@@ -141,7 +147,7 @@ def _en_lines(text: str, quotes: list[Quote], known: frozenset[str]) -> list[Lin
             and ((after is None and speaker in (None, previous.speaker)) or speaker == previous.speaker)
         ):
             # "I know," said Elizabeth, "that you are right.": one line in two quotes.
-            previous.text = f"{previous.text} {quote.body}"
+            previous.text = clean(f"{previous.text} {quote.body}")
             previous.end = quote.end
             continue
         if not _is_speech(text, quote, tag is not None, by_line):
@@ -150,7 +156,7 @@ def _en_lines(text: str, quotes: list[Quote], known: frozenset[str]) -> list[Lin
         if speaker is None and tag is None:
             speaker = en.narration_subject(narration, speakers)
             method = "narration" if speaker else ""
-        line = Line(speaker, " ".join(quote.body.split()), quote.start, quote.end, False, method)
+        line = Line(speaker, clean(quote.body), quote.start, quote.end, False, method)
         line.group = bool(tag and tag.subject in ("they", "we"))
         lines.append(line)
         if speaker:

@@ -180,9 +180,13 @@ def script_lines(text: str) -> list[ScriptLine]:
         if lines and line.start < lines[-1].end:
             continue
         lines.append(line)
+    # Plays continue a speech after a direction; screenplays (centred names) never do.
     own_line_layout = any(text[line.start : line.end].count("\n") for line in lines)
-    if own_line_layout:
+    centred = any(line.start - (text.rfind("\n", 0, line.start) + 1) >= 4 for line in lines)
+    if own_line_layout and not centred:
         _continue_after_directions(text, lines)
+    for line in lines:
+        line.text = " ".join(line.text.split())
     return lines
 
 
