@@ -8,6 +8,7 @@ Runtime modes, decided by two variables:
   and Celery runs tasks eagerly unless a test starts a real worker.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -268,6 +269,14 @@ LIVE_MODEL_PARTNER_CLASS = env("LIVE_MODEL_PARTNER_CLASS", default="training.par
 # Worker ids in exported corpora become HMAC-SHA256(salt, id): keep the salt secret and stable,
 # so one worker has the same pseudonym across export versions. Defaults to one derived from SECRET_KEY.
 EXPORT_HASH_SALT = env("EXPORT_HASH_SALT", default="") or f"export-salt:{SECRET_KEY}"
+# --- Training and inference (training/conf.py; docs/training.md) -------------------------------
+TRAINING_OUTPUT_DIR = Path(env("TRAINING_OUTPUT_DIR", default=str(VAR_DIR / "training")))  # one folder per job
+TRAINING_POLL_INTERVAL_S = env.float("TRAINING_POLL_INTERVAL_S", default=1.0)  # metrics read, cancel check
+TRAINING_MAX_RESTARTS = env.int("TRAINING_MAX_RESTARTS", default=2)  # runner restarts from its checkpoint
+TRAINING_STALE_AFTER_S = env.float("TRAINING_STALE_AFTER_S", default=300.0)  # heartbeat age = abandoned
+TRAINING_PYTHON = env("TRAINING_PYTHON", default=sys.executable)  # the interpreter that runs the runner
+INFERENCE_API_KEY = env("INFERENCE_API_KEY", default="")  # bearer token for OpenAI-compatible endpoints
+
 # Keep database connections open between consumer calls (database_sync_to_async closes expired
 # ones around every call; with 0 every chat message pays a new PostgreSQL connection).
 LIVE_DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", default=0)

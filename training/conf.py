@@ -1,4 +1,5 @@
-"""Training settings, read from Django settings with defaults (see docs/training.md).
+"""Training and inference settings, read from Django settings (platform_core/settings.py reads each
+from the environment; see docs/training.md).
 
 - ``TRAINING_OUTPUT_DIR``: where each job's directory goes (default ``<VAR_DIR>/training``).
 - ``TRAINING_POLL_INTERVAL_S``: how often a running job reads the metrics stream and checks for
@@ -16,46 +17,49 @@
   included) before the caller gives up on the worker (default 300 s).
 """
 
-import sys
 from pathlib import Path
 
 from django.conf import settings
 
 
 def output_root() -> Path:
-    return Path(getattr(settings, "TRAINING_OUTPUT_DIR", settings.VAR_DIR / "training"))
+    return Path(settings.TRAINING_OUTPUT_DIR)
 
 
 def poll_interval_s() -> float:
-    return float(getattr(settings, "TRAINING_POLL_INTERVAL_S", 1.0))
+    return float(settings.TRAINING_POLL_INTERVAL_S)
 
 
 def max_restarts() -> int:
-    return int(getattr(settings, "TRAINING_MAX_RESTARTS", 2))
+    return int(settings.TRAINING_MAX_RESTARTS)
 
 
 def python_executable() -> str:
-    return str(getattr(settings, "TRAINING_PYTHON", sys.executable))
+    return str(settings.TRAINING_PYTHON)
 
 
 def stale_after_s() -> float:
-    return float(getattr(settings, "TRAINING_STALE_AFTER_S", 300.0))
+    return float(settings.TRAINING_STALE_AFTER_S)
 
 
 def inference_in_worker() -> bool:
-    return bool(getattr(settings, "INFERENCE_IN_WORKER", False))
+    return bool(settings.INFERENCE_IN_WORKER)
 
 
 def inference_queue() -> str:
-    return str(getattr(settings, "INFERENCE_QUEUE", "inference"))
+    return str(settings.INFERENCE_QUEUE)
 
 
 def inference_queue_timeout_s() -> float:
-    return float(getattr(settings, "INFERENCE_QUEUE_TIMEOUT_S", 120.0))
+    return float(settings.INFERENCE_QUEUE_TIMEOUT_S)
 
 
 def inference_stall_timeout_s() -> float:
-    return float(getattr(settings, "INFERENCE_STALL_TIMEOUT_S", 300.0))
+    return float(settings.INFERENCE_STALL_TIMEOUT_S)
+
+
+def inference_api_key() -> str:
+    return str(settings.INFERENCE_API_KEY)
 
 
 def redis_url() -> str:

@@ -345,7 +345,6 @@ def backend_for(version) -> InferenceBackend:
     ``INFERENCE_IN_WORKER`` is on (the default wherever Celery has real workers and Redis). Off (the
     unit tests: eager Celery, in-memory layer, no worker), it runs in this process, in a thread.
     """
-    from django.conf import settings
 
     from training import conf
 
@@ -355,7 +354,7 @@ def backend_for(version) -> InferenceBackend:
             lambda: OpenAICompatibleBackend(
                 base_url=version.endpoint_url,
                 model=version.served_name or version.name,
-                api_key=getattr(settings, "INFERENCE_API_KEY", ""),
+                api_key=conf.inference_api_key(),
             ),
         )
     if conf.inference_in_worker():
