@@ -158,6 +158,8 @@ class PartyForm(TaskForm):
     category = forms.ChoiceField(
         choices=CharacterCategory.choices, required=False, error_messages={"invalid_choice": _("Pick a category.")}
     )
+    # A detected speaker name is a guess: a new character is made only when the annotator ticks this.
+    create = forms.BooleanField(required=False)
     refusal_codes = {"existing": "bad_character", "category": "bad_category"}
 
     def __init__(self, *args, title: str = "", **kwargs) -> None:
@@ -186,6 +188,7 @@ class PartyForm(TaskForm):
             existing=data["existing"],
             category=data["category"],
             fields={name: data[name] for name in PARTY_FIELDS},
+            create_new=data["create"],
         )
 
     def profile_fields(self) -> list[forms.BoundField]:

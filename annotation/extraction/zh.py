@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Speech verbs, longest first so that 笑道 wins over 道. A cue ends the text before a quote.
 _VERBS = (
@@ -46,7 +46,7 @@ NOT_NAMES = frozenset(
 )
 # Characters that do not end a name (a name does not end in a verb ending or a preposition).
 _BAD_NAME_CHARS = set("的了着把被在向对和跟与朝望看听见说道笑问答叫喊忙便又也因就都还只才方却乃遂将得地，,。：:")
-_BAD_FIRST_CHARS = set("不没无别再很最太更一两几这那今此其")
+_BAD_FIRST_CHARS = set("不没无别再很最太更一两几这那今此其即入出进")
 _NEVER_IN_NAME = set("他她我你们得闻听见说道着了的是在有把被将又便")
 _ADDRESSEE = re.compile(r"(?:对|向|和|跟|与|朝|望着|看着|问|谓|拉着|推)")
 _CLAUSE_SPLIT = re.compile(r"[，,；;、：:\s\u3000]+")
@@ -73,14 +73,37 @@ _TRAILING = (
 
 
 def _strip_trailing(clause: str) -> str:
+    """``黛玉冷笑`` -> ``黛玉``, ``紫鹃插嘴`` -> ``紫鹃``: manner words between a name and its verb."""
     changed = True
     while changed:
         changed = False
-        for word in _TRAILING:
+        for word in _TRAILING_WORDS:
             if clause.endswith(word) and len(clause) > len(word):
                 clause = clause[: -len(word)]
                 changed = True
     return clause
+
+
+_PLACES = {
+    "里面",
+    "外面",
+    "窗外",
+    "门外",
+    "口中",
+    "口里",
+    "心中",
+    "心里",
+    "嘴里",
+    "心内",
+    "手里",
+    "手中",
+    "眼中",
+    "脸上",
+    "身上",
+}
+_TRAILING_WORDS = tuple(
+    sorted(set(_TRAILING) | {word for word in NOT_NAMES if len(word) >= 2} - _PLACES, key=len, reverse=True)
+)
 
 
 def plausible_name(name: str) -> bool:
@@ -96,6 +119,9 @@ def plausible_name(name: str) -> bool:
     )
 
 
+COUNT_WINDOW = 20_000  # characters
+
+
 @dataclass
 class NameLexicon:
     """Name-like strings of one work, counted where they open a speech cue."""
@@ -104,6 +130,20 @@ class NameLexicon:
     heads: Counter
     known: frozenset[str]
     text: str = ""
+    at: int = 0  # where in the text the quote being attributed is
+    _counts: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def count(self, snippet: str) -> int:
+        """How often ``snippet`` occurs near the current quote (within a block or so around it).
+
+        Counting in a bounded window keeps the detector linear on a whole novel; names recur locally.
+        """
+        block = self.at // COUNT_WINDOW
+        key = (snippet, block)
+        if key not in self._counts:
+            start = max(0, (block - 1) * COUNT_WINDOW)
+            self._counts[key] = self.text.count(snippet, start, (block + 2) * COUNT_WINDOW)
+        return self._counts[key]
 
     def name_at_start(self, clause: str) -> str | None:
         """The longest learned or known name that opens ``clause``."""
@@ -114,7 +154,8 @@ class NameLexicon:
         best = None
         for length in range(2, min(4, len(clause)) + 1):
             prefix = clause[:length]
-            if self.prefixes.get(prefix, 0) >= 2 and plausible_name(prefix):
+            seen_alone = self.heads.get(prefix, 0) >= 1 and self.count(prefix) >= 2  # 黛玉道 and 黛玉一面…
+            if (self.prefixes.get(prefix, 0) >= 2 or seen_alone) and plausible_name(prefix):
                 best = prefix
         if best is None and self.heads.get(clause[:1], 0) >= 2 and plausible_name(clause[:1]):
             best = clause[:1]  # a one-character name (瑜曰, 肃曰) that opens cues on its own
@@ -126,7 +167,7 @@ class NameLexicon:
         """A two- or three-character opening that the work repeats often (大圣, 长老, 菩萨)."""
         for length in (3, 2):
             prefix = clause[:length]
-            if len(prefix) == length and plausible_name(prefix) and self.text.count(prefix) >= 3:
+            if len(prefix) == length and plausible_name(prefix) and self.count(prefix) >= 3:
                 if clause[length : length + 1] != "的":
                     return prefix
         return None
@@ -178,7 +219,7 @@ def _clause_subject(
     stripped = _strip_trailing(opened)
     if own and 2 <= len(stripped) <= 3 and plausible_name(stripped):
         return stripped  # a short subject of its own cue: 甘宁曰, 程普曰
-    if own and classical and len(stripped) == 1 and plausible_name(stripped) and lexicon.text.count(stripped) >= 2:
+    if own and classical and len(stripped) == 1 and plausible_name(stripped) and lexicon.count(stripped) >= 2:
         return stripped  # 仁曰, 矫曰: classical prose names people by one character
     if own and stripped == "人" and clause.startswith(("那人", "这人")):
         return clause[:2]
@@ -226,6 +267,7 @@ class Cue:
 
 def speaker_before(text: str, quote_start: int, lexicon: NameLexicon) -> Cue | None:
     """The speech cue before the quote (``宝玉笑道：“``), if there is one."""
+    lexicon.at = quote_start
     before = text[max(0, quote_start - 80) : quote_start]
     cue = CUE_BEFORE.search(before)
     if not cue:
@@ -236,6 +278,7 @@ def speaker_before(text: str, quote_start: int, lexicon: NameLexicon) -> Cue | N
 
 def speaker_after(text: str, quote_end: int, lexicon: NameLexicon) -> Cue | None:
     """The cue after the quote (``“…”黛玉又向外叫道。``), if there is one."""
+    lexicon.at = quote_end
     after = CUE_AFTER.match(text, quote_end, min(len(text), quote_end + 20))
     if not after or after.group("head").endswith(_HEARING):
         return None  # 坠儿见问, 罗刹闻言: someone heard the line, nobody speaks

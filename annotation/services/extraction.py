@@ -120,6 +120,7 @@ class PartyProfile:
     existing: Character | None = None
     category: str = CharacterCategory.DAILY_LIFE
     fields: dict[str, Any] = dc_field(default_factory=dict)
+    create_new: bool = False  # the annotator confirmed a new character of this name
 
 
 LINE_ROLES = ("a", "b", "drop")
@@ -128,6 +129,13 @@ LINE_ROLES = ("a", "b", "drop")
 def _party_character(party: PartyProfile, work: LiteraryWork, user: User, path: str) -> Character:
     if party.existing is not None:
         return party.existing
+    if not party.create_new:
+        raise TaskRefused(
+            "unconfirmed_character",
+            _("Pick the existing character for “%(name)s”, or confirm that it is a new character.")
+            % {"name": party.name},
+            field=f"{path}_create",
+        )
     fields = {key: value for key, value in party.fields.items() if key in PROFILE_FORM_FIELDS}
     try:
         return character_create(
