@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from annotation.extraction.detect import Candidate, Line
-from annotation.llm import ChatClient, LLMError
+from annotation.llm import ChatClient
 
 CONTEXT = 600  # characters of narration before the passage that the model also sees
 MAX_NAME = 40
@@ -62,16 +62,19 @@ def _in_passage(name: str, passage: str, known: set[str]) -> bool:
 def attribute_candidate(
     text: str, candidate: Candidate, *, client: ChatClient, known_names: Iterable[str] = ()
 ) -> LLMAttribution:
-    """Ask the model for the uncertain lines of one candidate passage; apply the answers that check out."""
+    """Ask the model for the uncertain lines of one candidate passage; apply the answers that check out.
+
+    A provider that cannot be reached or refuses the key raises ``LLMError``.
+    """
     uncertain = [number for number, line in enumerate(candidate.lines, 1) if line.uncertain]
     if not uncertain:
         return LLMAttribution(0, 0, [])
     passage = text[max(0, candidate.start - CONTEXT) : candidate.end + AFTER]
     messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": _prompt(passage, candidate.lines)}]
+    result = client.complete(messages, temperature=0.0, json_mode=True)  # LLMError: the caller decides
     try:
-        result = client.complete(messages, temperature=0.0, json_mode=True)
         answers = _parse(result.text)
-    except (LLMError, ValueError) as error:
+    except ValueError as error:
         return LLMAttribution(len(uncertain), 0, [f"reply not used: {error}"])
     known = {name for name in known_names if name}
     accepted, rejected = 0, []

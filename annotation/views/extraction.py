@@ -44,6 +44,7 @@ def work_upload(request: HttpRequest) -> HttpResponse:
                 filename=upload.name,
                 data=upload.read(),
                 uploader=request.user,
+                llm_provider=form.cleaned_data["llm_provider"],
             )
         except ValidationError as error:
             for field_name, problems in error.message_dict.items():
@@ -119,7 +120,16 @@ def _line_rows(task: AnnotationTask, form: ExtractionForm, party_names: dict[str
             role = "a" if line["speaker"] and line["speaker"] == party_names["a"] else "drop"
             role = "b" if line["speaker"] and line["speaker"] == party_names["b"] else role
             text = line["text"]
-        rows.append({"index": index, "speaker": line["speaker"], "text": text, "role": role})
+        rows.append(
+            {
+                "index": index,
+                "speaker": line["speaker"],
+                "uncertain": line.get("uncertain", False),
+                "method": line.get("method", ""),
+                "text": text,
+                "role": role,
+            }
+        )
     return rows
 
 

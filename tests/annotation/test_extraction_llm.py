@@ -74,3 +74,68 @@ def test_detect_dialogues_command_asks_the_llm(llm_settings, openai_server, tmp_
     assert "LLM: 1 of 1 uncertain line(s) attributed." in capsys.readouterr().out
     first = json.loads(out.read_text(encoding="utf-8"))[0]["lines"][0]
     assert (first["speaker"], first["method"]) == ("Marcellus", "llm")
+
+
+# --- the scan of an uploaded work ---------------------------------------------------------------
+
+WORK = "Chapter 1\n\n" + TEXT + "\nChapter 2\n\n" + TEXT
+
+
+@pytest.fixture
+def provider(openai_server, settings):
+    from annotation.models import LLMProvider
+
+    settings.LLM_BACKOFF_BASE_S = 0.01
+    return LLMProvider.objects.create(
+        name="loopback", base_url=openai_server.base_url, api_key=openai_server.api_key, requests_per_minute=6000
+    )
+
+
+def upload_and_scan(admin_user, provider):
+    from annotation.services.extraction import literary_work_scan, work_upload
+
+    work = work_upload(
+        title="Watch", language="en", filename="w.txt", data=WORK.encode(), uploader=admin_user, llm_provider=provider
+    )
+    return literary_work_scan(work_id=work.pk)
+
+
+@pytest.mark.django_db
+def test_a_work_scanned_with_a_provider_stores_the_llms_checked_speakers(admin_user, provider, openai_server):
+    openai_server.responder = lambda body: json.dumps({"speakers": {"1": "Marcellus"}})
+    work = upload_and_scan(admin_user, provider)
+    assert work.error == "" and len(openai_server.requests) == 2  # one passage per chapter
+    for candidate in work.candidates.all():
+        assert candidate.lines[0] == {
+            "speaker": "Marcellus",
+            "text": "Who goes there?",
+            "method": "llm",
+            "uncertain": False,
+        }
+
+
+@pytest.mark.django_db
+def test_a_failing_provider_leaves_the_rules_speakers_and_says_so(admin_user, provider, openai_server):
+    provider.api_key = "sk-wrong"
+    provider.save()
+    work = upload_and_scan(admin_user, provider)
+    assert work.status == "ready" and work.error.startswith("Speakers were attributed without the LLM")
+    assert len(openai_server.requests) == 1  # not asked again for the second chapter
+    assert work.candidates.count() == 2
+    assert all(candidate.lines[0]["method"] != "llm" for candidate in work.candidates.all())
+
+
+@pytest.mark.django_db
+def test_a_work_without_a_provider_never_calls_an_llm(admin_user, openai_server):
+    work = upload_and_scan(admin_user, None)
+    assert work.candidates.count() == 2 and openai_server.requests == []
+    assert work.candidates.first().lines[0]["uncertain"] is True
+
+
+@pytest.mark.django_db
+def test_the_upload_page_offers_the_providers(client, admin_user, provider):
+    from django.urls import reverse
+
+    client.force_login(admin_user)
+    html = client.get(reverse("annotation:work-upload")).content.decode()
+    assert "LLM for uncertain speakers" in html and f'<option value="{provider.pk}">loopback</option>' in html
