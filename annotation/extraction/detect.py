@@ -115,7 +115,7 @@ def _zh_lines(text: str, quotes: list[Quote], known: frozenset[str]) -> list[Lin
 def _en_speakers(text: str, quotes: list[Quote], known: frozenset[str], by_line: bool) -> set[str]:
     speakers = set(known)
     for quote in quotes:
-        tag = en.tag_after(text, quote.end)
+        tag = en.tag_after(text, quote.end, lines_are_paragraphs=by_line)
         if tag is None:
             tag = en.tag_before(text, _paragraph_start(text, quote.start, by_line), quote.start)
         if tag and tag.kind == "name":
@@ -131,7 +131,7 @@ def _en_lines(text: str, quotes: list[Quote], known: frozenset[str]) -> list[Lin
     thought_end = -1
     for quote in quotes:
         paragraph = _paragraph_start(text, quote.start, by_line)
-        after = en.tag_after(text, quote.end)
+        after = en.tag_after(text, quote.end, lines_are_paragraphs=by_line)
         before = en.tag_before(text, paragraph, quote.start)
         tag = after or before
         if (tag and tag.thought) or (tag is None and thought_end > paragraph):

@@ -70,8 +70,13 @@ def _tag(subject: str, verb: str) -> Tag | None:
     return Tag(subject, "name", thought)
 
 
-def tag_after(text: str, quote_end: int) -> Tag | None:
-    match = TAG_AFTER.match(text, quote_end, min(len(text), quote_end + 80))
+def tag_after(text: str, quote_end: int, *, lines_are_paragraphs: bool = False) -> Tag | None:
+    """The tag after a quote; it may run onto the next line only in hard-wrapped text."""
+    limit = min(len(text), quote_end + 80)
+    if lines_are_paragraphs:
+        newline = text.find("\n", quote_end, limit)
+        limit = newline if newline != -1 else limit
+    match = TAG_AFTER.match(text, quote_end, limit)
     if not match:
         return None
     subject = match.group("subject1") or match.group("subject")

@@ -52,6 +52,14 @@ NOT_NAMES = frozenset(
 )
 
 
+# Chinese novels introduce poems and asides the way a script introduces a speaker.
+ZH_NOT_NAMES = frozenset(
+    "诗曰 词曰 赞曰 正是 有诗为证 有诗为赞 诗云 但见 只见 却说 话说 且说 原来 注 按 批 又 曰".split()
+)
+_ZH_INTRODUCERS = ("正是", "诗曰", "词曰", "赞曰", "为证", "为赞", "诗云")
+_ZH_SPEECH_VERB = re.compile(r"(?:说道|笑道|问道|答道|冷笑道|道|曰|说)$")
+
+
 @dataclass
 class ScriptLine:
     speaker: str
@@ -125,7 +133,11 @@ def _inline(text: str) -> list[ScriptLine]:
     for pattern in (INLINE_EN, INLINE_ZH):
         for match in pattern.finditer(text):
             name = match.group("name")
-            if not _name_ok(name):
+            if pattern is INLINE_ZH:
+                if name in ZH_NOT_NAMES or name.endswith(_ZH_INTRODUCERS):
+                    continue
+                name = _ZH_SPEECH_VERB.sub("", name)  # 宝玉道：你来了 (an edition without quote marks)
+            if not _name_ok(name) or name in ZH_NOT_NAMES:
                 continue
             title_case_dot = pattern is INLINE_EN and not name.isupper() and match.group("mark") == "."
             if title_case_dot and not _opens_paragraph(text, match.start()):

@@ -281,3 +281,21 @@ def test_candidates_group_an_exchange():
     text = "宝玉笑道：“妹妹好。”黛玉道：“你又来了。”"
     [candidate] = detect_candidates(text)
     assert [line.speaker for line in candidate.lines] == ["宝玉", "黛玉"]
+
+
+def test_poem_introductions_in_a_chinese_novel_are_not_speakers():
+    text = (
+        "正是：\n满纸荒唐言。\n正是：一把辛酸泪。\n又正是：都云作者痴。\n诗曰：谁解其中味。\n诗曰：假作真时真亦假。\n"
+    )
+    assert detect_lines(text) == []
+
+
+def test_an_edition_without_quote_marks_names_the_speaker_before_its_verb():
+    text = "宝玉道：妹妹今日可好？\n黛玉道：好不好的，与你什么相干。\n宝玉道：我明日再来。\n"
+    assert pairs(text) == [("宝玉", "妹妹今日可好？"), ("黛玉", "好不好的，与你什么相干。"), ("宝玉", "我明日再来。")]
+
+
+def test_a_tag_on_the_next_line_belongs_to_the_next_paragraph_when_lines_are_paragraphs():
+    text = '"Is the ferry running?" Anna asked.\n"Not after dark."\nMr. Hale said nothing more.\n"Then I will swim," said Anna.\n'
+    second = detect_lines(text)[1]
+    assert second.text == "Not after dark." and second.method != "cue"  # "Mr. Hale said…" is the next line's
