@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("annotation", "0004_batch_heartbeat"),
+        ("annotation", "0005_batch_worker"),
     ]
 
     operations = [
