@@ -276,6 +276,15 @@ class LiteraryWork(models.Model):
     detected_encoding = models.CharField(_("detected encoding"), max_length=30, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=WorkStatus.choices, default=WorkStatus.UPLOADED)
     error = models.TextField(_("error"), blank=True)
+    # When set, the scan asks this provider about the speakers the detector's rules leave uncertain.
+    llm_provider = models.ForeignKey(
+        LLMProvider,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("LLM for uncertain speakers"),
+    )
 
     class Meta:
         ordering = ["title", "id"]

@@ -102,6 +102,20 @@ class ModelVersion(models.Model):
     served_name = models.CharField(
         _("served model name"), max_length=200, blank=True, help_text=_("The LoRA adapter's name on the server.")
     )
+    runtime_lora = models.BooleanField(
+        _("load the adapter at deploy"),
+        default=False,
+        help_text=_(
+            "The endpoint is a vLLM server that loads LoRA adapters at run time: deploying loads this "
+            "adapter there, and replacing or rolling it back unloads it."
+        ),
+    )
+    server_adapter_path = models.CharField(
+        _("adapter path on the server"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where the serving machine finds the adapter; empty: the adapter or weights path."),
+    )
     generation_settings = models.JSONField(
         _("generation settings"), default=default_generation_settings, validators=[validate_generation_settings]
     )
@@ -118,6 +132,10 @@ class ModelVersion(models.Model):
             models.CheckConstraint(
                 condition=~Q(serving_backend="openai") | ~Q(endpoint_url=""), name="openai_backend_has_endpoint"
             ),
+            models.CheckConstraint(
+                condition=Q(runtime_lora=False) | (Q(serving_backend="openai") & ~Q(served_name="")),
+                name="runtime_lora_is_served_by_name",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -126,6 +144,12 @@ class ModelVersion(models.Model):
     def clean(self) -> None:
         if self.serving_backend == ServingBackend.OPENAI and not self.endpoint_url:
             raise ValidationError({"endpoint_url": _("An OpenAI-compatible backend needs the server's URL.")})
+        if self.runtime_lora and (self.serving_backend != ServingBackend.OPENAI or not self.served_name):
+            raise ValidationError(
+                {"runtime_lora": _("Loading the adapter at deploy needs an OpenAI-compatible endpoint and a served name.")}
+            )
+        if self.runtime_lora and not (self.server_adapter_path or self.weights_path):
+            raise ValidationError({"server_adapter_path": _("Say where the server finds the adapter.")})
 
 
 class Hardware(models.TextChoices):
