@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from annotation import qc
 from annotation.models import AnnotationTask, ItemStatus, SynthesisBatch, TaskKind, TaskStatus
-from platform_core.models import User
+from platform_core.models import BlockStatus, User, WorkerProfile
 from roleplay.models import Turn
 
 
@@ -36,6 +36,15 @@ def queue_counts(user: User) -> dict[str, dict[str, int]]:
             "done": AnnotationTask.objects.filter(kind=kind, assignee=user, status=TaskStatus.SUBMITTED).count(),
         }
     return counts
+
+
+def blocked_workers() -> QuerySet[WorkerProfile]:
+    """Every blocked or soft-blocked worker, most recently blocked first."""
+    return (
+        WorkerProfile.objects.exclude(block_status=BlockStatus.ACTIVE)
+        .select_related("user")
+        .order_by("-blocked_at", "-id")
+    )
 
 
 def _median(values: list[float]) -> float | None:

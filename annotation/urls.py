@@ -38,5 +38,6 @@ urlpatterns = [
     # Quality control (admins)
     path("quality/", quality.quality, name="quality"),
     path("quality/workers/<int:user_id>/block/", quality.worker_block, name="worker-block"),
+    path("quality/workers/<int:user_id>/unblock/", quality.worker_unblock, name="worker-unblock"),
     path("quality/gold/", quality.gold_create, name="gold-create"),
 ]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from annotation.models import AnnotationTask, GoldStandard, TaskKind, TaskStatus
 from platform_core.errors import Refused
-from platform_core.models import User
+from platform_core.models import BlockStatus, User
 from platform_core.selectors import profile_of
 from platform_core.services import worker_block
 from roleplay.models import Dialogue, DialogueStatus
@@ -175,3 +175,12 @@ def annotator_block(*, user: User, admin: User, reason: str, status: str = "bloc
     """Block an annotator and put every task they hold back in the queue; returns how many."""
     worker_block(profile=profile_of(user), status=status, reason=reason, actor=admin)
     return _requeue(AnnotationTask.objects.filter(assignee=user, status=TaskStatus.CLAIMED))
+
+
+@transaction.atomic
+def annotator_unblock(*, user: User, admin: User, note: str = "") -> None:
+    """Let a blocked or soft-blocked worker take tasks again (audited as ``worker.active``)."""
+    profile = profile_of(user)
+    if profile.block_status == BlockStatus.ACTIVE:
+        raise TaskRefused("not_blocked", _("%(user)s is not blocked.") % {"user": user})
+    worker_block(profile=profile, status=BlockStatus.ACTIVE, reason=note.strip(), actor=admin)
