@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from annotation import qc, selectors
 from annotation.models import AnnotationTask, GoldStandard, TaskKind, TaskStatus
-from annotation.services.review import review_tasks_create, rewrite_review_submit
-from annotation.services.task_queue import task_claim_next
+from annotation.services.review import dialogue_review_submit
+from annotation.services.task_queue import dialogue_review_tasks_create, task_claim_next
 from platform_core.roles import Role
 from tests.factories import SyntheticDialogueFactory, TurnFactory
 
@@ -43,10 +43,10 @@ def reviewed_dialogue(reviewers, decisions, ratings, rewrites):
     dialogue = SyntheticDialogueFactory()
     TurnFactory(dialogue=dialogue, seq=1, speaker="player", text="您好，请问您是哪位？")
     turn = TurnFactory(dialogue=dialogue, seq=2, speaker="character", text="在下乃本店掌柜。")
-    review_tasks_create(dialogue=dialogue, reviews=2)
+    dialogue_review_tasks_create(dialogue=dialogue, reviews=2)
     for user, decision, rating, rewrite in zip(reviewers, decisions, ratings, rewrites, strict=True):
         task = task_claim_next(user=user, kind=TaskKind.REWRITE_REVIEW)
-        rewrite_review_submit(
+        dialogue_review_submit(
             task=task, user=user, decision=decision, reason="" if decision == "accept" else "生硬", rating=rating,
             texts={turn.pk: rewrite},
         )  # fmt: skip
@@ -77,7 +77,7 @@ def test_admin_blocks_an_annotator_from_the_quality_page_and_their_work_is_reque
     SyntheticDialogueFactory()
     dialogue = SyntheticDialogueFactory()
     TurnFactory(dialogue=dialogue, seq=1, speaker="player", text="hi")
-    review_tasks_create(dialogue=dialogue, reviews=1)
+    dialogue_review_tasks_create(dialogue=dialogue, reviews=1)
     held = task_claim_next(user=reviewers[0], kind=TaskKind.REWRITE_REVIEW)
     client.force_login(admin_user)
     assert client.post(reverse("annotation:worker-block", args=[reviewers[0].pk]), {"reason": ""}).status_code == 302
@@ -110,7 +110,7 @@ def test_only_admins_see_quality_control(client, annotator, researcher):
 def test_api_claims_and_releases_tasks_and_refuses_unqualified(client, reviewers, annotator, settings):
     settings.ANNOTATION_GOLD_RATE = 0
     dialogue = SyntheticDialogueFactory()
-    review_tasks_create(dialogue=dialogue, reviews=1)
+    dialogue_review_tasks_create(dialogue=dialogue, reviews=1)
     client.force_login(reviewers[0])
     response = client.post("/api/annotation/tasks/claim/", {"kind": "rewrite_review"}, content_type="application/json")
     assert response.status_code == 200 and response.json()["dialogue"] == dialogue.pk
@@ -163,7 +163,7 @@ def test_admin_unblocks_a_blocked_annotator_from_the_quality_page_and_the_unbloc
     settings.ANNOTATION_GOLD_RATE = 0
     dialogue = SyntheticDialogueFactory()
     TurnFactory(dialogue=dialogue, seq=1, speaker="player", text="hi")
-    review_tasks_create(dialogue=dialogue, reviews=1)
+    dialogue_review_tasks_create(dialogue=dialogue, reviews=1)
     worker = reviewers[0]
     client.force_login(admin_user)
     client.post(reverse("annotation:worker-block", args=[worker.pk]), {"reason": "spam"})
