@@ -100,13 +100,19 @@ def dialogue_review_tasks_create(*, dialogue: Dialogue, reviews: int | None = No
 
 
 @transaction.atomic
-def dialogue_review_tasks_sweep(*, limit: int = 500) -> int:
+def dialogue_review_tasks_sweep(*, limit: int = 2000) -> int:
     """Review tasks for every submitted dialogue that has none, whatever made it submitted (a live or
     human–machine session, an extraction, an edit in the Django admin); open review tasks of a dialogue
-    settled some other way are cancelled. Run by beat and before a review is claimed. Returns tasks created."""
+    settled some other way are cancelled. Run by beat and before a review is claimed. Returns how many
+    tasks it added (a sweep running at the same moment may have added some of them first)."""
     has_review = AnnotationTask.objects.filter(dialogue=OuterRef("pk"), kind__in=REVIEW_KINDS, gold=None)
-    waiting = Dialogue.objects.filter(status=DialogueStatus.SUBMITTED).exclude(Exists(has_review))
-    created = sum(len(dialogue_review_tasks_create(dialogue=dialogue)) for dialogue in waiting.order_by("pk")[:limit])
+    waiting = Dialogue.objects.filter(status=DialogueStatus.SUBMITTED).exclude(Exists(has_review)).order_by("pk")
+    tasks = [
+        AnnotationTask(kind=review_kind_for(dialogue), dialogue=dialogue, slot=slot)
+        for dialogue in waiting.only("pk", "source")[:limit]
+        for slot in range(1, reviews_per_dialogue(dialogue.source) + 1)
+    ]
+    created = len(AnnotationTask.objects.bulk_create(tasks, ignore_conflicts=True))
     AnnotationTask.objects.filter(kind__in=REVIEW_KINDS, status=TaskStatus.OPEN, gold=None).exclude(
         dialogue__status=DialogueStatus.SUBMITTED
     ).update(status=TaskStatus.CANCELLED)
