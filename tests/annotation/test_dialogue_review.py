@@ -1,7 +1,10 @@
 """Every source gets a review queue: review tasks for each submitted dialogue, k reviews, adjudication,
 and an author (a participant, the creator, a line's writer) never reviews their own work."""
 
+import threading
+
 import pytest
+from django.db import connection, connections
 from django.urls import reverse
 
 from annotation.models import Adjudication, AnnotationTask, GoldStandard, TaskKind, TaskStatus
@@ -213,3 +216,29 @@ def test_an_unknown_source_is_refused_naming_it(client, reviewers):
     response = client.post(reverse("annotation:dialogue-review-next"), {"source": "telepathy"}, follow=True)
     assert "Unknown source." in response.content.decode()
     assert not AnnotationTask.objects.filter(status=TaskStatus.CLAIMED).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)")
+def test_sweeps_racing_for_the_same_dialogues_create_each_task_once():
+    dialogues = [finished_live_dialogue() for _ in range(5)]
+    barrier = threading.Barrier(4)
+    errors: list[Exception] = []
+
+    def sweep() -> None:
+        try:
+            barrier.wait()
+            dialogue_review_tasks_sweep()
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sweep) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    slots = sorted(AnnotationTask.objects.values_list("dialogue_id", "slot"))
+    assert slots == sorted((dialogue.pk, slot) for dialogue in dialogues for slot in (1, 2))
