@@ -41,6 +41,7 @@ class LLMProvider(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("LLM provider")
+        verbose_name_plural = _("LLM providers")
         constraints = [
             models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_provider")
         ]
@@ -96,6 +97,7 @@ class PromptTemplate(models.Model):
     class Meta:
         ordering = ["kind", "name", "-version"]
         verbose_name = _("prompt template")
+        verbose_name_plural = _("prompt templates")
         constraints = [
             models.UniqueConstraint(fields=["name", "version"], name="template_version_unique"),
             models.CheckConstraint(condition=Q(kind__in=TemplateKind.values), name="template_kind_known"),
@@ -240,6 +242,7 @@ class SynthesisItem(models.Model):
     class Meta:
         ordering = ["batch", "kind", "category", "index"]
         verbose_name = _("synthesis item")
+        verbose_name_plural = _("synthesis items")
         constraints = [
             models.UniqueConstraint(fields=["batch", "kind", "category", "index"], name="synthesis_item_unique"),
             models.CheckConstraint(
@@ -289,6 +292,7 @@ class LiteraryWork(models.Model):
     class Meta:
         ordering = ["title", "id"]
         verbose_name = _("literary work")
+        verbose_name_plural = _("literary works")
 
     def __str__(self) -> str:
         return self.title
@@ -304,6 +308,7 @@ class LiteraryChapter(models.Model):
     class Meta:
         ordering = ["work", "index"]
         verbose_name = _("chapter")
+        verbose_name_plural = _("chapters")
         constraints = [
             models.UniqueConstraint(fields=["work", "index"], name="chapter_index_unique"),
             models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="chapter_span_ordered"),
@@ -325,6 +330,7 @@ class ExtractionCandidate(models.Model):
     class Meta:
         ordering = ["work", "start"]
         verbose_name = _("extraction candidate")
+        verbose_name_plural = _("extraction candidates")
         constraints = [models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="candidate_span_ordered")]
 
     def __str__(self) -> str:
@@ -376,6 +382,7 @@ class GoldStandard(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("gold standard")
+        verbose_name_plural = _("gold standards")
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind__in=REVIEW_KINDS) & Q(dialogue__isnull=False))
@@ -421,6 +428,7 @@ class AnnotationTask(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("annotation task")
+        verbose_name_plural = _("annotation tasks")
         indexes = [models.Index(fields=["kind", "status"])]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=TaskKind.values), name="task_kind_known"),
@@ -479,6 +487,7 @@ class Adjudication(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("adjudication")
+        verbose_name_plural = _("adjudications")
 
     def __str__(self) -> str:
         return f"adjudication of dialogue {self.dialogue_id}"

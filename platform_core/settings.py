@@ -311,6 +311,7 @@ LIVE_QUEUE_RECONNECT_GRACE_S = env.float("LIVE_QUEUE_RECONNECT_GRACE_S", default
 LIVE_QUEUE_TICK_S = env.float("LIVE_QUEUE_TICK_S", default=2.0)  # waiting-room status and matchmaking period
 LIVE_STRICT_TURN_TAKING = env.bool("LIVE_STRICT_TURN_TAKING", default=True)  # sides alternate
 LIVE_ABANDON_THRESHOLD = env.int("LIVE_ABANDON_THRESHOLD", default=3)  # abandonments in 24 h -> soft block
+CREDIT_CURRENCY = env("CREDIT_CURRENCY", default="USD")  # ISO 4217 code the credits are paid in
 LIVE_CREDIT_PER_WAIT_MINUTE = env.float("LIVE_CREDIT_PER_WAIT_MINUTE", default=0.05)
 LIVE_CREDIT_STRANDED = env.float("LIVE_CREDIT_STRANDED", default=0.50)
 LIVE_STRANDED_PRIORITY_WINDOW_S = env.float("LIVE_STRANDED_PRIORITY_WINDOW_S", default=3600.0)

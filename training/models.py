@@ -127,6 +127,7 @@ class ModelVersion(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("model version")
+        verbose_name_plural = _("model versions")
         constraints = [
             models.CheckConstraint(condition=Q(generation__gte=0), name="model_generation_non_negative"),
             models.CheckConstraint(
@@ -206,6 +207,7 @@ class TrainingJob(Job):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("training job")
+        verbose_name_plural = _("training jobs")
         constraints = [
             models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="training_job_status_known"),
             models.CheckConstraint(condition=Q(method__in=TrainingMethod.values), name="training_job_method_known"),
@@ -250,6 +252,8 @@ class TrainingMetric(models.Model):
     class Meta:
         ordering = ["job", "id"]
         indexes = [models.Index(fields=["job", "event", "step"])]
+        verbose_name = _("training metric")
+        verbose_name_plural = _("training metrics")
 
     def __str__(self) -> str:
         return f"{self.job_id}:{self.event}@{self.step}"
@@ -273,6 +277,7 @@ class Deployment(models.Model):
     class Meta:
         ordering = ["-deployed_at", "-id"]
         verbose_name = _("deployment")
+        verbose_name_plural = _("deployments")
         constraints = [
             models.UniqueConstraint(fields=["active"], condition=Q(active=True), name="one_active_deployment"),
         ]
@@ -293,6 +298,7 @@ class DiscardedReply(models.Model):
     class Meta:
         ordering = ["dialogue", "seq", "id"]
         verbose_name = _("discarded model reply")
+        verbose_name_plural = _("discarded model replies")
 
     def __str__(self) -> str:
         return f"{self.dialogue_id}:{self.seq} {self.text[:40]}"
