@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "exports",
     "training",
     "evaluation",
+    "workforce",
 ]
 
 MIDDLEWARE = [
@@ -165,6 +166,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("LIVE_SWEEP_INTERVAL_S", default=15.0),
     },
     "annotation-release-expired-claims": {"task": "annotation.tasks_release_expired", "schedule": 60.0},
+    "workforce-units-sync": {"task": "workforce.units_sync", "schedule": 60.0},
+    "workforce-units-auto-approve": {"task": "workforce.units_auto_approve", "schedule": 3600.0},
 }
 
 # --- Auth -------------------------------------------------------------------------------------
@@ -274,3 +277,11 @@ LIVE_DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", default=0)
 if LIVE_DB_CONN_MAX_AGE:
     DATABASES["default"]["CONN_MAX_AGE"] = LIVE_DB_CONN_MAX_AGE
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# --- Workforce (workforce/, docs/workforce.md) --------------------------------------------------
+WORKFORCE_CURRENCY = env("WORKFORCE_CURRENCY", default="GBP")  # the study currency rows are paid in
+WORKFORCE_AUTO_APPROVE_DAYS = env.int("WORKFORCE_AUTO_APPROVE_DAYS", default=7)
+WORKFORCE_MIN_HOURLY = env("WORKFORCE_MIN_HOURLY", default="9.00")  # per hour, in WORKFORCE_CURRENCY
+WORKFORCE_ACTIVE_GAP_CAP_S = env.int("WORKFORCE_ACTIVE_GAP_CAP_S", default=300)  # longer silences are not work
+WORKFORCE_TASKS_PER_MINUTE = env.int("WORKFORCE_TASKS_PER_MINUTE", default=6)
+WORKFORCE_MAX_PENDING = env.int("WORKFORCE_MAX_PENDING", default=20)  # units in progress or awaiting review
