@@ -57,3 +57,27 @@ def submitted_unit(worker, rate):
 
 
 ZERO = Decimal("0")
+
+
+def finished_live_session(character_worker, player_worker, *, status="finished", abandoned_by=None, turns=4):
+    """A live session as the live chat leaves it, built directly (no matchmaking needed)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from roleplay.models import LiveSession, Turn
+    from tests.factories import CharacterFactory, DialogueFactory, PlayerPersonaFactory
+
+    start = timezone.now() - timedelta(minutes=30)
+    character = CharacterFactory()
+    dialogue = DialogueFactory(character=character, status="submitted")
+    session = LiveSession.objects.create(
+        character=character, player_persona=PlayerPersonaFactory(), character_worker=character_worker,
+        player_worker=player_worker, dialogue=dialogue, status=status, join_deadline=start,
+        started_at=start, ended_at=start + timedelta(minutes=turns), abandoned_by=abandoned_by,
+    )
+    for seq in range(1, turns + 1):
+        turn = Turn.objects.create(dialogue=dialogue, seq=seq, speaker="character" if seq % 2 else "player",
+                                   text=f"line {seq}")
+        Turn.objects.filter(pk=turn.pk).update(created_at=start + timedelta(minutes=seq))
+    return session
