@@ -120,6 +120,11 @@ class QuizQuestion(models.Model):
         return bilingual(self, "explanation")
 
     @property
+    def correct_choice(self) -> str:
+        choices = self.choices
+        return choices[self.correct_index] if self.correct_index < len(choices) else ""
+
+    @property
     def choices(self) -> list[str]:
         if (get_language() or "").lower().startswith("zh") and self.choices_zh:
             return list(self.choices_zh)

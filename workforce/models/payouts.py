@@ -72,10 +72,14 @@ class PayoutLine(models.Model):
     """A ledger row taken by a batch. The row is the primary key: no row can be in two batches.
     Cancelling a batch deletes its lines, which releases the rows for a later batch."""
 
+    # No database foreign-key checks: a batch inserts a million lines in one statement, and a
+    # deferred check per line would cost more than the insert. Neither side can disappear: ledger
+    # rows refuse deletion, and batches are never deleted (cancelled ones keep their record).
     entry = models.OneToOneField(
-        "workforce.LedgerEntry", primary_key=True, on_delete=models.PROTECT, related_name="payout_line"
+        "workforce.LedgerEntry", primary_key=True, on_delete=models.PROTECT, related_name="payout_line",
+        db_constraint=False,
     )
-    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="lines")
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="lines", db_constraint=False)
 
     class Meta:
         verbose_name = _("payout line")

@@ -75,6 +75,33 @@ def workers_missing_external_id(*, currency: str, cutoff: date) -> list[User]:
     return list(User.objects.filter(pk__in=ids).order_by("username"))
 
 
+def _lines_insert(*, batch: PayoutBatch, currency: str, cutoff: date, prolific: bool) -> list[dict]:
+    """Insert the batch's lines and return per-worker sums of what went in.
+
+    On PostgreSQL one statement does both from one snapshot: the payable rows are read once, the
+    lines inserted from them and the sums taken from them. Elsewhere (SQLite) the sums are read back.
+    """
+    payable = _payable_sql(prolific_only=prolific)
+    params = [currency, _cutoff_end(cutoff)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH payable AS MATERIALIZED (SELECT e.id, e.worker_id, e.amount {payable}), "
+                "ins AS (INSERT INTO workforce_payoutline (entry_id, batch_id) SELECT id, %s FROM payable) "
+                "SELECT worker_id, sum(amount), count(*) FROM payable GROUP BY worker_id ORDER BY worker_id",
+                [*params, batch.pk],
+            )
+            return [{"entry__worker_id": w, "amount": a, "rows": n} for w, a, n in cursor.fetchall()]
+        cursor.execute(f"INSERT INTO workforce_payoutline (entry_id, batch_id) SELECT e.id, %s {payable}",
+                       [batch.pk, *params])
+    return list(
+        PayoutLine.objects.filter(batch=batch)
+        .values("entry__worker_id")
+        .annotate(amount=Sum("entry__amount"), rows=Count("entry_id"))
+        .order_by("entry__worker_id")
+    )
+
+
 def payout_build(*, cutoff: date, platform: str = ExternalPlatform.GENERIC, currency: str | None = None,
                  actor: User | None = None) -> PayoutBuildResult:
     """Take every payable row up to ``cutoff`` into a new draft batch; None when nothing is left.
@@ -92,18 +119,7 @@ def payout_build(*, cutoff: date, platform: str = ExternalPlatform.GENERIC, curr
     with transaction.atomic():
         _lock_builds()
         batch = PayoutBatch.objects.create(currency=code, cutoff=cutoff, platform=platform, created_by=actor)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO workforce_payoutline (entry_id, batch_id) SELECT e.id, %s "
-                + _payable_sql(prolific_only=prolific),
-                [batch.pk, code, _cutoff_end(cutoff)],
-            )
-        sums = list(
-            PayoutLine.objects.filter(batch=batch)
-            .values("entry__worker_id")
-            .annotate(amount=Sum("entry__amount"), rows=Count("entry_id"))
-            .order_by("entry__worker_id")
-        )
+        sums = _lines_insert(batch=batch, currency=code, cutoff=cutoff, prolific=prolific)
         owed = [s for s in sums if s["amount"] > 0]
         not_owed = [s["entry__worker_id"] for s in sums if s["amount"] <= 0]
         if not_owed:
