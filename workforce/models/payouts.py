@@ -79,7 +79,8 @@ class PayoutLine(models.Model):
         "workforce.LedgerEntry", primary_key=True, on_delete=models.PROTECT, related_name="payout_line",
         db_constraint=False,
     )
-    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="lines", db_constraint=False)
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="lines", db_constraint=False,
+                              db_index=False)
 
     class Meta:
         verbose_name = _("payout line")
