@@ -8,6 +8,7 @@ Runtime modes, decided by two variables:
   and Celery runs tasks eagerly unless a test starts a real worker.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -149,6 +150,9 @@ INFERENCE_QUEUE = env("INFERENCE_QUEUE", default="inference")
 INFERENCE_IN_WORKER = env.bool(
     "TROUPE_INFERENCE_IN_WORKER", default=not CELERY_TASK_ALWAYS_EAGER and not USE_IN_MEMORY_BACKENDS
 )
+INFERENCE_BATCHING = env.bool("INFERENCE_BATCHING", default=True)  # concurrent replies generated together
+INFERENCE_KV_CACHE_TOKENS = env.int("INFERENCE_KV_CACHE_TOKENS", default=0)  # 0: from free GPU memory
+INFERENCE_CONCURRENCY = env.int("INFERENCE_CONCURRENCY", default=32)  # replies one inference worker takes at once
 INFERENCE_QUEUE_TIMEOUT_S = env.float("INFERENCE_QUEUE_TIMEOUT_S", default=120.0)  # until a worker takes it
 INFERENCE_STALL_TIMEOUT_S = env.float("INFERENCE_STALL_TIMEOUT_S", default=300.0)  # silence, model loading included
 CELERY_TASK_ROUTES = {"training.tasks.*": {"queue": "training"}, "training.inference_reply": {"queue": INFERENCE_QUEUE}}
@@ -246,7 +250,7 @@ ANNOTATION_SYNTHESIS_ATTEMPTS = env.int("ANNOTATION_SYNTHESIS_ATTEMPTS", default
 # First backoff wait after a 429/5xx; doubles on each retry (Retry-After is honoured when longer).
 LLM_BACKOFF_BASE_S = env.float("LLM_BACKOFF_BASE_S", default=1.0)
 
-# --- Live role-play (roleplay/live_services.py, roleplay/consumers.py) -------------------------
+# --- Live role-play (roleplay/live/, roleplay/consumers.py) ------------------------------------
 # Seconds and counts; each can be set in the environment. See docs/chat-protocol.md.
 LIVE_MIN_TURNS = env.int("LIVE_MIN_TURNS", default=20)  # turns (greeting included) before finish unlocks
 LIVE_IDLE_TIMEOUT_S = env.float("LIVE_IDLE_TIMEOUT_S", default=180.0)  # per turn, for the side whose turn it is
@@ -263,14 +267,22 @@ LIVE_STRANDED_PRIORITY_WINDOW_S = env.float("LIVE_STRANDED_PRIORITY_WINDOW_S", d
 LIVE_MAX_MESSAGE_CHARS = env.int("LIVE_MAX_MESSAGE_CHARS", default=500)
 LIVE_REPEAT_WINDOW = env.int("LIVE_REPEAT_WINDOW", default=3)  # refuse a copy of one's own last N turns
 LIVE_PROFILE_COPY_MIN_CHARS = env.int("LIVE_PROFILE_COPY_MIN_CHARS", default=24)  # verbatim profile run
-# Dotted path of the roleplay.partners.Partner subclass that plays a model's character seat
+# Dotted path of the roleplay.live.partners.Partner subclass that plays a model's character seat
 # (human–machine collection rounds).
-LIVE_MODEL_PARTNER_CLASS = env("LIVE_MODEL_PARTNER_CLASS", default="training.partner.ModelPartner")
+LIVE_MODEL_PARTNER_CLASS = env("LIVE_MODEL_PARTNER_CLASS", default="roleplay.live.model_seat.ModelPartner")
 
 # --- Exports ----------------------------------------------------------------------------------
 # Worker ids in exported corpora become HMAC-SHA256(salt, id): keep the salt secret and stable,
 # so one worker has the same pseudonym across export versions. Defaults to one derived from SECRET_KEY.
 EXPORT_HASH_SALT = env("EXPORT_HASH_SALT", default="") or f"export-salt:{SECRET_KEY}"
+# --- Training and inference (training/conf.py; docs/training.md) -------------------------------
+TRAINING_OUTPUT_DIR = Path(env("TRAINING_OUTPUT_DIR", default=str(VAR_DIR / "training")))  # one folder per job
+TRAINING_POLL_INTERVAL_S = env.float("TRAINING_POLL_INTERVAL_S", default=1.0)  # metrics read, cancel check
+TRAINING_MAX_RESTARTS = env.int("TRAINING_MAX_RESTARTS", default=2)  # runner restarts from its checkpoint
+TRAINING_STALE_AFTER_S = env.float("TRAINING_STALE_AFTER_S", default=300.0)  # heartbeat age = abandoned
+TRAINING_PYTHON = env("TRAINING_PYTHON", default=sys.executable)  # the interpreter that runs the runner
+INFERENCE_API_KEY = env("INFERENCE_API_KEY", default="")  # bearer token for OpenAI-compatible endpoints
+
 # Keep database connections open between consumer calls (database_sync_to_async closes expired
 # ones around every call; with 0 every chat message pays a new PostgreSQL connection).
 LIVE_DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", default=0)

@@ -1,9 +1,9 @@
-"""Human–machine collection rounds: the deployed model plays the character of a live session.
+"""Human–machine collection rounds (the model seat's services): the deployed model plays the character of a live session.
 
 A worker (the player) starts a round with ``hm_session_start``: a ``roleplay.LiveSession`` whose
 character seat is the active deployment's model version. It is served by the live chat (page,
 consumer, protocol: docs/chat-protocol.md) like any live session; the consumer of the worker's
-seat holds ``training.partner.ModelPartner`` for the character seat, which calls the services
+seat holds ``roleplay.live.model_seat.ModelPartner`` for the character seat, which calls the services
 below. The dialogue is ``Dialogue(source=human_machine, model_version=…)``; the model's turns carry
 ``author_model``. The worker may regenerate the model's last reply (the discarded text is kept in
 ``DiscardedReply``) or edit a reply (``Turn.original_text`` keeps the model's text, ``Turn.text``
@@ -14,14 +14,21 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from platform_core.errors import Refused
 from platform_core.models import User
-from roleplay import live_services as live
+from roleplay.live.deadlines import session_next_deadline
+from roleplay.live.errors import LiveRefused
+from roleplay.live.frames import session_frame
+from roleplay.live.messages import LiveSendResult
+from roleplay.live.partners import seats_send_sync
+from roleplay.live.sessions import session_locked
 from roleplay.message_checks import storable_text
 from roleplay.models import (
     Character,
@@ -35,7 +42,7 @@ from roleplay.models import (
     Turn,
 )
 from roleplay.prompting import profile_text
-from roleplay.services import persona_create
+from roleplay.services import persona_create, turn_append
 from training.inference import ChatRequest
 from training.models import DiscardedReply, ModelVersion
 from training.selectors import active_deployment
@@ -67,7 +74,7 @@ def hm_session_start(*, worker: User, character: Character) -> LiveSession:
     deployment = active_deployment()
     if deployment is None:
         raise ChatRefused("no_model_deployed", _("No model is deployed for human–machine chat yet."))
-    return live.live_model_session_start(
+    return live_model_session_start(
         worker=worker,
         character=character,
         model_version=deployment.model_version,
@@ -151,9 +158,9 @@ def hm_model_reply_store(*, plan: ReplyPlan, text: str, reply_id: uuid.UUID) -> 
     if not text:
         raise ChatRefused("empty_reply", _("The model produced an empty reply; try regenerating."))
     if plan.replace_seq is None:
-        return live.live_model_turn_append(session_id=plan.session_id, text=text, client_msg_id=reply_id).result.turn
+        return live_model_turn_append(session_id=plan.session_id, text=text, client_msg_id=reply_id).result.turn
     with transaction.atomic():
-        session = live.live_model_session_locked(session_id=plan.session_id)
+        session = live_model_session_locked(session_id=plan.session_id)
         turn = Turn.objects.get(dialogue_id=plan.dialogue_id, seq=plan.replace_seq)
         if Turn.objects.filter(dialogue_id=plan.dialogue_id, seq__gt=turn.seq).exists():
             raise ChatRefused("conversation_moved_on", _("The conversation has moved on; that reply stays."))
@@ -163,14 +170,14 @@ def hm_model_reply_store(*, plan: ReplyPlan, text: str, reply_id: uuid.UUID) -> 
         turn.text = text
         turn.original_text = None  # a fresh reply: nothing of it has been edited
         turn.save(update_fields=["text", "original_text"])
-        live.live_model_activity(session=session)
+        live_model_activity(session=session)
         return turn
 
 
 @transaction.atomic
 def hm_turn_edit(*, session_id: int, seq: object, text: object) -> Turn:
     """The worker corrects a model reply: ``text`` becomes the turn, the model's own text stays in ``original_text``."""
-    session = live.live_model_session_locked(session_id=session_id)
+    session = live_model_session_locked(session_id=session_id)
     valid_seq = isinstance(seq, int) and not isinstance(seq, bool)
     turn = Turn.objects.filter(dialogue_id=session.dialogue_id, seq=seq if valid_seq else -1).first()
     if turn is None or turn.author_model_id is None:
@@ -184,5 +191,81 @@ def hm_turn_edit(*, session_id: int, seq: object, text: object) -> Turn:
         turn.original_text = turn.text
     turn.text = text
     turn.save(update_fields=["text", "original_text"])
-    live.live_model_activity(session=session)
+    live_model_activity(session=session)
     return turn
+
+
+@transaction.atomic
+def live_model_session_start(
+    *, worker: User, character: Character, model_version: ModelVersion, persona: PlayerPersona
+) -> LiveSession:
+    """A session whose character seat is ``model_version`` and whose player is ``worker``.
+
+    No queue and no matchmaker: the model is seated (and joined) at once; the session starts like
+    any other when the worker opens the chat within ``LIVE_JOIN_WINDOW_S``.
+    """
+    now = timezone.now()
+    session = LiveSession(
+        character=character,
+        player_persona=persona,
+        model_version=model_version,
+        player_worker=worker,
+        join_deadline=now + timedelta(seconds=settings.LIVE_JOIN_WINDOW_S),
+        character_joined_at=now,
+    )
+    session.full_clean()
+    session.save()
+    return session
+
+
+def live_model_turn_append(*, session_id: int, text: str, client_msg_id: uuid.UUID) -> LiveSendResult:
+    """Store the reply of the model in the character seat (its ``author_model``). Committed on return.
+
+    The human-facing message checks do not apply (the model is not held to typing limits); the
+    session must be a model session, chatting, and (strict turn-taking) waiting for the character.
+    A repeated ``client_msg_id`` returns the stored turn, so a retried reply is stored once.
+    """
+    with transaction.atomic():
+        session = session_locked(session_id)
+        if not session.character_is_model:
+            raise LiveRefused("no_model_seat", _("No model plays in this session."))
+        ended = LiveRefused("session_ended", _("This session no longer accepts messages."))
+        if not session.dialogue_id:
+            raise ended
+        result = turn_append(
+            dialogue_id=session.dialogue_id,
+            speaker=Speaker.CHARACTER,
+            text=text,
+            client_msg_id=client_msg_id,
+            author_model=session.model_version,
+            closed=ended if session.status != LiveSessionStatus.ACTIVE else None,
+            turn_taking=True,
+            refusal=LiveRefused,
+        )
+        if not result.created:
+            return LiveSendResult(result, None)
+        session.last_activity_at = timezone.now()
+        LiveSession.objects.filter(pk=session.pk).update(last_activity_at=session.last_activity_at)
+        new_frame = None
+        if result.turn.seq == settings.LIVE_MIN_TURNS:
+            new_frame = session_frame(session, turns=result.turn.seq, last_speaker=Speaker.CHARACTER)
+            transaction.on_commit(lambda: seats_send_sync(session.pk, new_frame))
+        deadline = session_next_deadline(session)
+        return LiveSendResult(result, new_frame, deadline.timestamp() if deadline else None)
+
+
+def live_model_activity(*, session: LiveSession) -> None:
+    """The worker reworked the model's reply (regenerate, edit): that counts as activity (caller holds the lock)."""
+    session.last_activity_at = timezone.now()
+    LiveSession.objects.filter(pk=session.pk).update(last_activity_at=session.last_activity_at)
+
+
+def live_model_session_locked(*, session_id: int) -> LiveSession:
+    """Lock a chatting model session (for services that rework the model's turns; the caller is the
+    partner held by the consumer of the worker's seat, which checked the worker)."""
+    session = session_locked(session_id)
+    if not session.character_is_model:
+        raise LiveRefused("no_model_seat", _("No model plays in this session."))
+    if session.status != LiveSessionStatus.ACTIVE:
+        raise LiveRefused("session_ended", _("This session no longer accepts messages."))
+    return session

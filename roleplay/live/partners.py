@@ -5,7 +5,7 @@ never talks to the other seat directly; it holds a ``Partner`` for the other sea
 In human role-play both seats are humans (``HumanPartner``, over the channel layer). In a
 human–machine collection round the character seat is a deployed model version
 (``LiveSession.model_version``); the consumer of the worker's seat then holds the class named in
-``LIVE_MODEL_PARTNER_CLASS`` (by default ``training.partner.ModelPartner``). The consumer has no
+``LIVE_MODEL_PARTNER_CLASS`` (by default ``roleplay.live.model_seat.ModelPartner``). The consumer has no
 model-specific code.
 
 The interface a partner implements (all methods are coroutines, called by the consumer of the
@@ -29,7 +29,7 @@ The interface a partner implements (all methods are coroutines, called by the co
     owes a reply (the chat started without a greeting, or the worker came back while it was due).
 
 How a partner answers: a human through the consumer of its own seat; a model through
-``roleplay.live_services.live_model_turn_append`` (its own ``client_msg_id`` makes a retried reply
+``roleplay.live.human_machine.live_model_turn_append`` (its own ``client_msg_id`` makes a retried reply
 idempotent; the turn's ``author_model`` is the session's model version), then
 ``seat_send(session_id, seat, frame)`` with the committed ``turn`` frame for the human's seat.
 While generating, it may stream partial text with ``seat_send(..., {"type": "stream",

@@ -1,8 +1,8 @@
-"""``ModelPartner``: the deployed model in the character's seat, behind roleplay's ``Partner`` interface.
+"""``ModelPartner``: the deployed model in the character's seat, behind the ``Partner`` interface.
 
 roleplay's ``LiveChatConsumer`` serving the worker's (player's) seat of a model session holds one
 (``LIVE_MODEL_PARTNER_CLASS``) and calls it after the worker's turn is committed. The partner then,
-without blocking the consumer, builds the prompt (``training.human_machine.hm_reply_plan``), streams
+without blocking the consumer, builds the prompt (``roleplay.live.human_machine.hm_reply_plan``), streams
 the reply from the model version's inference backend (generation runs in a worker thread, never in
 the event loop), sending ``stream`` frames with the text so far, stores the finished reply as a
 turn authored by the model version, and sends the committed ``turn`` frame. Every frame goes to the
@@ -24,10 +24,10 @@ from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
 from platform_core.errors import Refused
-from roleplay.live_services import turn_frame
+from roleplay.live.frames import turn_frame
+from roleplay.live.human_machine import ChatRefused, hm_model_reply_store, hm_reply_plan, hm_turn_edit
+from roleplay.live.partners import Partner, other_seat, seat_send
 from roleplay.message_checks import drop_unstorable
-from roleplay.partners import Partner, other_seat, seat_send
-from training.human_machine import ChatRefused, hm_model_reply_store, hm_reply_plan, hm_turn_edit
 from training.inference import InferenceError, astream, backend_for
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """The SQL of the live chat's hot path: a chat message in three statements, without the ORM.
 
-``roleplay.live_services.live_message_send`` runs these inside one transaction, with its checks in
+``roleplay.live.messages.live_message_send`` runs these inside one transaction, with its checks in
 between. The ORM version of the same work took about a dozen statements (and most of the server's
 CPU time) per message; these are plain SQL that PostgreSQL and SQLite both accept:
 
