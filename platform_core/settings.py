@@ -296,4 +296,4 @@ WORKFORCE_AUTO_APPROVE_DAYS = env.int("WORKFORCE_AUTO_APPROVE_DAYS", default=7)
 WORKFORCE_MIN_HOURLY = env("WORKFORCE_MIN_HOURLY", default="9.00")  # per hour, in WORKFORCE_CURRENCY
 WORKFORCE_ACTIVE_GAP_CAP_S = env.int("WORKFORCE_ACTIVE_GAP_CAP_S", default=300)  # longer silences are not work
 WORKFORCE_TASKS_PER_MINUTE = env.int("WORKFORCE_TASKS_PER_MINUTE", default=6)
-WORKFORCE_MAX_PENDING = env.int("WORKFORCE_MAX_PENDING", default=20)  # units in progress or awaiting review
+WORKFORCE_MAX_PENDING = env.int("WORKFORCE_MAX_PENDING", default=5)  # units claimed and in progress at once

@@ -163,3 +163,38 @@ def test_sync_follows_an_annotation_task_from_claim_to_submission_or_release(mak
     states = dict(WorkUnit.objects.values_list("worker_id", "state"))
     assert states == {annotator.pk: UnitState.SUBMITTED, other.pk: UnitState.RETURNED}
     assert WorkUnit.objects.get(worker=annotator).active_seconds == 300
+
+
+def test_rate_limits_refuse_new_work_with_a_clear_message(worker, settings):
+    from annotation.services.task_queue import TaskRefused, task_claim_next
+    from roleplay.live.errors import LiveRefused
+    from roleplay.live.queue import queue_join
+
+    settings.WORKFORCE_MAX_PENDING = 2
+    for subject in range(2):
+        unit_open(worker=worker, kind=UnitKind.LIVE_PLAYER, subject_id=subject)
+    with pytest.raises(LiveRefused) as refused:
+        queue_join(worker=worker, side="player")
+    assert refused.value.code == "pending_limit" and "in progress" in refused.value.message
+    worker.profile.can_write_prompts = True
+    worker.profile.save()
+    with pytest.raises(TaskRefused) as refused:
+        task_claim_next(user=worker, kind="prompt_writing")
+    assert refused.value.code == "pending_limit"
+    settings.WORKFORCE_MAX_PENDING, settings.WORKFORCE_TASKS_PER_MINUTE = 20, 2
+    with pytest.raises(LiveRefused) as refused:
+        queue_join(worker=worker, side="player")
+    assert refused.value.code == "rate_limited"
+
+
+def test_a_claimed_annotation_task_is_a_unit_at_once(make_user):
+    from annotation.services.task_queue import task_claim_next
+    from tests.factories import CharacterFactory
+
+    annotator = make_user("crowdworker", profile__can_write_prompts=True)
+    from annotation.models import AnnotationTask
+
+    AnnotationTask.objects.create(kind="prompt_writing", character=CharacterFactory())
+    task = task_claim_next(user=annotator, kind="prompt_writing")
+    unit = WorkUnit.objects.get(worker=annotator)
+    assert (unit.kind, unit.subject_id, unit.state) == ("prompt_writing", task.pk, UnitState.IN_PROGRESS)

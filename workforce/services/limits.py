@@ -1,4 +1,4 @@
-"""Per-worker rate limits: how many units a worker may start a minute and hold unreviewed."""
+"""Per-worker rate limits: how many units a worker may start a minute and hold claimed at once."""
 
 from datetime import timedelta
 
@@ -18,8 +18,8 @@ def work_limit_check(*, worker: User) -> None:
         raise WorkforceError(
             _("You have started %(n)d tasks in the last minute; please wait a minute before the next.")
             % {"n": recent}, code="rate_limited")
-    pending = WorkUnit.objects.filter(worker=worker, state__in=(UnitState.IN_PROGRESS, UnitState.SUBMITTED)).count()
+    pending = WorkUnit.objects.filter(worker=worker, state=UnitState.IN_PROGRESS).count()
     if pending >= settings.WORKFORCE_MAX_PENDING:
         raise WorkforceError(
-            _("You have %(n)d tasks waiting for review (the limit is %(max)d); new work opens as they are reviewed.")
+            _("You have %(n)d tasks in progress (the limit is %(max)d); submit or release one first.")
             % {"n": pending, "max": settings.WORKFORCE_MAX_PENDING}, code="pending_limit")
