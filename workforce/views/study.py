@@ -10,6 +10,7 @@ from platform_core.permissions import WORKFORCE_SELF, public, requires_roles
 from workforce.models import ParticipantOutcome, Study, StudyParticipant
 from workforce.services.errors import WorkforceError
 from workforce.services.studies import study_arrive, study_finish, study_onboardings_left, study_units_done
+from workforce.services.sync import units_sync
 from workforce.views.common import refuse
 
 WORK_PAGES = {
@@ -43,6 +44,7 @@ def _participant(request, slug: str) -> StudyParticipant:
 @requires_roles(*WORKFORCE_SELF)
 def study_home(request, slug: str) -> HttpResponse:
     participant = _participant(request, slug)
+    units_sync()  # count the work the participant just finished
     here = reverse("workforce:study-home", kwargs={"slug": slug})
     request.session["workforce_study_next"] = here
     left = study_onboardings_left(participant=participant)
@@ -58,6 +60,7 @@ def study_home(request, slug: str) -> HttpResponse:
 @require_POST
 def study_complete(request, slug: str) -> HttpResponse:
     participant = _participant(request, slug)
+    units_sync()
     try:
         end = study_finish(participant=participant)
     except WorkforceError as error:
