@@ -4,13 +4,13 @@ from datetime import timedelta
 from itertools import combinations
 from statistics import mean
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from annotation import qc
-from annotation.models import AnnotationTask, ItemStatus, SynthesisBatch, TaskKind, TaskStatus
+from annotation.models import AnnotationTask, ItemStatus, LiteraryWork, SynthesisBatch, TaskKind, TaskStatus
 from platform_core.models import User
-from roleplay.models import Turn
+from roleplay.models import Character, Turn
 
 
 def batches_with_counts() -> QuerySet[SynthesisBatch]:
@@ -22,6 +22,26 @@ def batches_with_counts() -> QuerySet[SynthesisBatch]:
             failed_count=Count("items", filter=Q(items__status=ItemStatus.FAILED), distinct=True),
             dialogue_count=Count("dialogues", distinct=True),
         )
+    )
+
+
+def character_for_speaker(*, name: str, work: LiteraryWork) -> Character | None:
+    """The existing character a detected speaker name most likely is: same name, preferring one
+    already in this work's dialogues, then one in the work's language; None when no name matches."""
+    if not name:
+        return None
+    return (
+        Character.objects.filter(name=name)
+        .annotate(
+            in_work=Case(
+                When(dialogues__literary_work=work, then=Value(1)), default=Value(0), output_field=IntegerField()
+            ),
+            same_language=Case(
+                When(language=work.language, then=Value(1)), default=Value(0), output_field=IntegerField()
+            ),
+        )
+        .order_by("-in_work", "-same_language", "id")
+        .first()
     )
 
 

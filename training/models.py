@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from platform_core.jobs import Job
+
 
 class TrainingMethod(models.TextChoices):
     LORA = "lora", _("LoRA adapter")
@@ -100,6 +102,20 @@ class ModelVersion(models.Model):
     served_name = models.CharField(
         _("served model name"), max_length=200, blank=True, help_text=_("The LoRA adapter's name on the server.")
     )
+    runtime_lora = models.BooleanField(
+        _("load the adapter at deploy"),
+        default=False,
+        help_text=_(
+            "The endpoint is a vLLM server that loads LoRA adapters at run time: deploying loads this "
+            "adapter there, and replacing or rolling it back unloads it."
+        ),
+    )
+    server_adapter_path = models.CharField(
+        _("adapter path on the server"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where the serving machine finds the adapter; empty: the adapter or weights path."),
+    )
     generation_settings = models.JSONField(
         _("generation settings"), default=default_generation_settings, validators=[validate_generation_settings]
     )
@@ -116,6 +132,10 @@ class ModelVersion(models.Model):
             models.CheckConstraint(
                 condition=~Q(serving_backend="openai") | ~Q(endpoint_url=""), name="openai_backend_has_endpoint"
             ),
+            models.CheckConstraint(
+                condition=Q(runtime_lora=False) | (Q(serving_backend="openai") & ~Q(served_name="")),
+                name="runtime_lora_is_served_by_name",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,6 +144,12 @@ class ModelVersion(models.Model):
     def clean(self) -> None:
         if self.serving_backend == ServingBackend.OPENAI and not self.endpoint_url:
             raise ValidationError({"endpoint_url": _("An OpenAI-compatible backend needs the server's URL.")})
+        if self.runtime_lora and (self.serving_backend != ServingBackend.OPENAI or not self.served_name):
+            raise ValidationError(
+                {"runtime_lora": _("Loading the adapter at deploy needs an OpenAI-compatible endpoint and a served name.")}
+            )
+        if self.runtime_lora and not (self.server_adapter_path or self.weights_path):
+            raise ValidationError({"server_adapter_path": _("Say where the server finds the adapter.")})
 
 
 class Hardware(models.TextChoices):
@@ -144,7 +170,7 @@ class JobStatus(models.TextChoices):
 FINISHED_STATUSES = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
 
 
-class TrainingJob(models.Model):
+class TrainingJob(Job):
     """One run of ``python -m training.sft`` on an export build; resumable from its checkpoints."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -162,7 +188,6 @@ class TrainingJob(models.Model):
     max_steps = models.PositiveIntegerField(_("total steps"), default=0)
     attempts = models.PositiveSmallIntegerField(_("runner starts"), default=0)
     runner_pid = models.PositiveIntegerField(_("runner process id"), null=True, blank=True)
-    worker = models.CharField(_("worker"), max_length=200, blank=True, help_text="host:pid of the worker running it")
     metrics_offset = models.PositiveBigIntegerField(default=0, help_text="Bytes of metrics.jsonl already read.")
     output_dir = models.CharField(_("output directory"), max_length=500, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
@@ -174,9 +199,9 @@ class TrainingJob(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="training_jobs"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    # worker (host:pid), started_at, heartbeat_at, finished_at: Job.
+
+    CLAIMABLE_STATUSES = (JobStatus.QUEUED,)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -126,6 +126,8 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 serving_backend=form.cleaned_data["serving_backend"],
                 endpoint_url=form.cleaned_data["endpoint_url"],
                 served_name=form.cleaned_data["served_name"],
+                runtime_lora=form.cleaned_data["runtime_lora"],
+                server_adapter_path=form.cleaned_data["server_adapter_path"],
             )
         except ValidationError as error:
             _form_errors(form, error)

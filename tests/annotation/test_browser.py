@@ -83,6 +83,8 @@ def test_annotator_extracts_a_two_party_dialogue(chromium, uvicorn_server, sessi
         assert page.get_by_test_id("role-2").input_value() == "drop"  # 八戒, a third party
         page.fill("#a_identity", "唐僧的大徒弟，神通广大")
         page.fill("#b_identity", "取经的高僧")
+        page.get_by_test_id("a-create").check()
+        page.get_by_test_id("b-create").check()
         page.get_by_test_id("save-extraction").click()
         page.wait_for_url(re.compile(r"/annotation/extraction/$"))
     finally:
