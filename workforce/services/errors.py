@@ -1,17 +1,15 @@
 """Refusals that the pages and the API show as a clear, field-specific message."""
 
+from platform_core.errors import Refused
 
-class WorkforceError(ValueError):
-    """Bad input or a refused action; ``field`` names the input at fault (``""`` for the whole request)."""
+
+class WorkforceError(Refused):
+    """Bad input or a refused action: a stable ``code``, the sentence, and ``field`` naming the
+    input at fault (``""`` for the whole request)."""
 
     def __init__(self, message: str, *, field: str = "", code: str = "invalid") -> None:
-        super().__init__(message)
+        super().__init__(code, message)
         self.field = field
-        self.code = code
-
-    @property
-    def message(self) -> str:
-        return str(self.args[0])
 
 
 class LedgerConflict(WorkforceError):
