@@ -4,6 +4,7 @@ from dataclasses import asdict
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
@@ -46,6 +47,7 @@ class MyEarningsView(APIView):
     required_roles = WORKFORCE_SELF
     throttle_classes = [WorkforceThrottle]
 
+    @extend_schema(responses={200: dict})
     def get(self, request):
         earnings = selectors.worker_earnings(worker=request.user, currency=settings.WORKFORCE_CURRENCY)
         data = asdict(earnings)
@@ -72,6 +74,7 @@ class UnitReviewView(APIView):
     required_roles = WORKFORCE_ADMINS
     throttle_classes = [WorkforceThrottle]
 
+    @extend_schema(request=ReviewSerializer, responses={200: WorkUnitSerializer, 400: dict})
     def post(self, request, pk: int):
         unit = get_object_or_404(WorkUnit, pk=pk)
         serializer = ReviewSerializer(data=request.data)
@@ -97,6 +100,7 @@ class UnitBonusView(APIView):
     required_roles = WORKFORCE_ADMINS
     throttle_classes = [WorkforceThrottle]
 
+    @extend_schema(request=BonusSerializer, responses={201: dict, 400: dict})
     def post(self, request, pk: int):
         unit = get_object_or_404(WorkUnit, pk=pk)
         serializer = BonusSerializer(data=request.data)
