@@ -347,6 +347,12 @@ class TaskKind(models.TextChoices):
     EXTRACTION = "extraction", _("Literary extraction")
     PROMPT_WRITING = "prompt_writing", _("Character-prompt writing")
     PROMPT_VARIANTS = "prompt_variants", _("Prompt variant review")
+    DIALOGUE_REVIEW = "dialogue_review", _("Dialogue review")
+
+
+# Reviews of a whole dialogue that settle it (accepted or rejected): LLM dialogues get a rewrite
+# review (lines rewritten into spoken style); every other source a dialogue review (read, rate, decide).
+REVIEW_KINDS = (TaskKind.REWRITE_REVIEW, TaskKind.DIALOGUE_REVIEW)
 
 
 class TaskStatus(models.TextChoices):
@@ -372,7 +378,7 @@ class GoldStandard(models.Model):
         verbose_name = _("gold standard")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="rewrite_review") & Q(dialogue__isnull=False))
+                condition=(Q(kind__in=REVIEW_KINDS) & Q(dialogue__isnull=False))
                 | (Q(kind="extraction") & Q(candidate__isnull=False)),
                 name="gold_names_its_subject",
             )
@@ -424,7 +430,7 @@ class AnnotationTask(models.Model):
                 name="claimed_task_has_assignee",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="rewrite_review") | Q(dialogue__isnull=False), name="review_task_names_dialogue"
+                condition=~Q(kind__in=REVIEW_KINDS) | Q(dialogue__isnull=False), name="review_task_names_dialogue"
             ),
             models.CheckConstraint(
                 condition=~Q(kind="extraction") | Q(candidate__isnull=False), name="extraction_task_names_candidate"

@@ -8,8 +8,16 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from annotation import qc
-from annotation.models import AnnotationTask, ItemStatus, LiteraryWork, SynthesisBatch, TaskKind, TaskStatus
-from platform_core.models import User
+from annotation.models import (
+    REVIEW_KINDS,
+    AnnotationTask,
+    ItemStatus,
+    LiteraryWork,
+    SynthesisBatch,
+    TaskKind,
+    TaskStatus,
+)
+from platform_core.models import BlockStatus, User, WorkerProfile
 from roleplay.models import Character, Turn
 
 
@@ -58,6 +66,15 @@ def queue_counts(user: User) -> dict[str, dict[str, int]]:
     return counts
 
 
+def blocked_workers() -> QuerySet[WorkerProfile]:
+    """Every blocked or soft-blocked worker, most recently blocked first."""
+    return (
+        WorkerProfile.objects.exclude(block_status=BlockStatus.ACTIVE)
+        .select_related("user")
+        .order_by("-blocked_at", "-id")
+    )
+
+
 def _median(values: list[float]) -> float | None:
     if not values:
         return None
@@ -93,11 +110,7 @@ def annotator_stats(*, days: int = 7) -> list[dict]:
             row["durations"].append(task.duration_s)
         if task.gold_id and task.gold_score is not None:
             row["gold"].append(task.gold_score)
-        if (
-            task.kind == TaskKind.REWRITE_REVIEW
-            and not task.gold_id
-            and task.dialogue.status in ("accepted", "rejected")
-        ):
+        if task.kind in REVIEW_KINDS and not task.gold_id and task.dialogue.status in ("accepted", "rejected"):
             final = "accept" if task.dialogue.status == "accepted" else "reject"
             row["agree"].append(task.result.get("decision") == final)
         if task.kind == TaskKind.REWRITE_REVIEW and task.result.get("edits"):
@@ -131,7 +144,7 @@ def review_agreement() -> dict:
     """Krippendorff's alpha over reviewers' ratings (interval) and decisions (nominal), and the
     mean normalised edit distance between two reviewers' versions of the same line."""
     reviews = AnnotationTask.objects.filter(
-        kind=TaskKind.REWRITE_REVIEW, status=TaskStatus.SUBMITTED, gold__isnull=True
+        kind__in=REVIEW_KINDS, status=TaskStatus.SUBMITTED, gold__isnull=True
     ).order_by("dialogue_id", "slot")
     by_dialogue: dict[int, list[AnnotationTask]] = {}
     for review in reviews:

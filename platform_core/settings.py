@@ -187,6 +187,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("LIVE_SWEEP_INTERVAL_S", default=15.0),
     },
     "annotation-release-expired-claims": {"task": "annotation.tasks_release_expired", "schedule": 60.0},
+    "annotation-dialogue-review-tasks": {"task": "annotation.dialogue_review_tasks_sweep", "schedule": 60.0},
     "workforce-units-sync": {"task": "workforce.units_sync", "schedule": 60.0},
     "workforce-units-auto-approve": {"task": "workforce.units_auto_approve", "schedule": 3600.0},
 }
@@ -289,8 +290,11 @@ LOGGING = {
 }
 
 # --- Annotation -------------------------------------------------------------------------------
-# Independent reviews each synthetic dialogue needs; disagreeing reviews go to an admin.
+# Independent reviews each submitted dialogue needs; disagreeing reviews go to an admin.
 ANNOTATION_REVIEWS_PER_DIALOGUE = env.int("ANNOTATION_REVIEWS_PER_DIALOGUE", default=2)
+# Per-source exceptions, e.g. "human_roleplay=1;literary=3" (sources: human_roleplay, llm_synthesis,
+# literary, human_machine); a source left out takes ANNOTATION_REVIEWS_PER_DIALOGUE.
+ANNOTATION_REVIEWS_PER_SOURCE = env.dict("ANNOTATION_REVIEWS_PER_SOURCE", cast={"value": int}, default={})
 # A claimed task returns to the queue when its annotator has not submitted it within this time.
 ANNOTATION_CLAIM_TIMEOUT_MINUTES = env.int("ANNOTATION_CLAIM_TIMEOUT_MINUTES", default=30)
 # Share of served tasks that are gold tasks with known answers (when gold tasks exist).

@@ -235,7 +235,7 @@ class TrainingJob(Job):
 
 
 class TrainingMetric(models.Model):
-    """One event of the runner's metrics stream (``log``, ``eval``, ``checkpoint``, ``start``, ``end``)."""
+    """One event of the runner's metrics stream (``data``, ``notice``, ``start``, ``log``, ``eval``, ``checkpoint``, ``end``)."""
 
     job = models.ForeignKey(TrainingJob, on_delete=models.CASCADE, related_name="metric_events")
     event = models.CharField(max_length=20)

@@ -21,7 +21,7 @@ from workforce.services.review import ReviewDecision, unit_review
 from workforce.services.units import unit_open, unit_submit
 
 RATES = {
-    UnitKind.LIVE_CHARACTER: "1.80", UnitKind.LIVE_PLAYER: "1.50", UnitKind.REWRITE_REVIEW: "0.60",
+    UnitKind.LIVE_CHARACTER: "1.80", UnitKind.LIVE_PLAYER: "1.50", UnitKind.REWRITE_REVIEW: "0.60", UnitKind.DIALOGUE_REVIEW: "0.40",
     UnitKind.EXTRACTION: "0.90", UnitKind.PROMPT_WRITING: "0.70", UnitKind.PROMPT_VARIANTS: "0.30",
     UnitKind.EVALUATION_SESSION: "2.00", UnitKind.EVALUATION_BATCH: "1.20",
 }

@@ -14,7 +14,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
-from annotation.extraction import en, zh
+import annotation.extraction.en as en
+import annotation.extraction.zh as zh
 from annotation.extraction.chapters import split_chapters
 from annotation.extraction.quotes import Quote, find_quotes
 from annotation.extraction.scripts import display_name, script_lines

@@ -64,7 +64,7 @@ def test_undecodable_upload_is_refused_with_a_clear_error(client, admin_user):
 
 def test_annotators_cannot_upload_works(client, extractor):
     client.force_login(extractor)
-    assert client.get(reverse("annotation:work-upload")).status_code == 302
+    assert client.get(reverse("annotation:work-upload")).status_code == 403
 
 
 def scanned_work(admin_user):

@@ -11,6 +11,7 @@ class UnitKind(models.TextChoices):
     EXTRACTION = "extraction", _("Literary extraction")
     PROMPT_WRITING = "prompt_writing", _("Character-prompt writing")
     PROMPT_VARIANTS = "prompt_variants", _("Prompt variant review")
+    DIALOGUE_REVIEW = "dialogue_review", _("Dialogue review")
     EVALUATION_SESSION = "evaluation_session", _("Evaluation session")
     EVALUATION_BATCH = "evaluation_batch", _("Pairwise evaluation batch")
 

@@ -19,6 +19,7 @@ UNIT_KIND_QUALIFICATION: dict[str, str] = {
     UnitKind.LIVE_CHARACTER: Qualification.PLAY_CHARACTER,
     UnitKind.LIVE_PLAYER: Qualification.PLAY_PLAYER,
     UnitKind.REWRITE_REVIEW: Qualification.REVIEW_REWRITES,
+    UnitKind.DIALOGUE_REVIEW: Qualification.REVIEW_REWRITES,
     UnitKind.EXTRACTION: Qualification.EXTRACT_LITERATURE,
     UnitKind.PROMPT_WRITING: Qualification.WRITE_PROMPTS,
     UnitKind.PROMPT_VARIANTS: Qualification.WRITE_PROMPTS,

@@ -17,7 +17,13 @@ from workforce.models import UnitKind, UnitState, WorkUnit
 from workforce.services.units import active_seconds_from_events, unit_open, unit_return, unit_submit
 
 LIVE_SIDE_KINDS = {"character": UnitKind.LIVE_CHARACTER, "player": UnitKind.LIVE_PLAYER}
-ANNOTATION_KINDS = (UnitKind.REWRITE_REVIEW, UnitKind.EXTRACTION, UnitKind.PROMPT_WRITING, UnitKind.PROMPT_VARIANTS)
+ANNOTATION_KINDS = (
+    UnitKind.REWRITE_REVIEW,
+    UnitKind.DIALOGUE_REVIEW,
+    UnitKind.EXTRACTION,
+    UnitKind.PROMPT_WRITING,
+    UnitKind.PROMPT_VARIANTS,
+)
 OPEN_LIVE_STATUSES = ("topic", "active", "rating")
 
 
