@@ -31,7 +31,7 @@ def test_workers_see_only_their_own_units_and_money(client, worker, make_user, s
     earnings = client.get("/api/workforce/me/earnings/").json()
     assert earnings["approved"] == "0"
     assert b"7.77" not in client.get(reverse("workforce:earnings")).content
-    assert client.get(reverse("workforce:review")).status_code == 302
+    assert client.get(reverse("workforce:review")).status_code == 403  # signed in, wrong role
     assert client.post(f"/api/workforce/units/{WorkUnit.objects.get(worker=other).pk}/review/",
                        {"decision": "approved"}).status_code == 403
 
