@@ -306,3 +306,7 @@ LITERARY_WORK = {
     "licence_note": "Public domain (18th century).",
     "chapter": "第三回",
 }
+
+# Workforce: the demo workers' Prolific participant ids (payout_export --format prolific pays these).
+DEMO_EXTERNAL_IDS = {"crowdworker": "5f1c0de0demo0000000001", "crowdworker2": "5f1c0de0demo0000000002",
+                     "annotator": "5f1c0de0demo0000000003"}

@@ -17,6 +17,10 @@ from platform_core.roles import Role
 
 ANY_ROLE: tuple[str, ...] = tuple(Role.values)
 PUBLIC: tuple[str, ...] = ("public",)  # a pseudo-role: anyone, signed in or not
+# Workforce: every signed-in account may see its own units, money and qualifications (workers
+# see only their own); reviewing work, paying and managing workers is for admins.
+WORKFORCE_SELF: tuple[str, ...] = ANY_ROLE
+WORKFORCE_ADMINS: tuple[str, ...] = (Role.ADMIN,)
 
 
 def has_role(user: Any, roles: Iterable[str]) -> bool:

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "exports",
     "training",
     "evaluation",
+    "workforce",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +188,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "annotation-release-expired-claims": {"task": "annotation.tasks_release_expired", "schedule": 60.0},
     "annotation-dialogue-review-tasks": {"task": "annotation.dialogue_review_tasks_sweep", "schedule": 60.0},
+    "workforce-units-sync": {"task": "workforce.units_sync", "schedule": 60.0},
+    "workforce-units-auto-approve": {"task": "workforce.units_auto_approve", "schedule": 3600.0},
 }
 
 # --- Auth -------------------------------------------------------------------------------------
@@ -311,7 +314,6 @@ LIVE_QUEUE_RECONNECT_GRACE_S = env.float("LIVE_QUEUE_RECONNECT_GRACE_S", default
 LIVE_QUEUE_TICK_S = env.float("LIVE_QUEUE_TICK_S", default=2.0)  # waiting-room status and matchmaking period
 LIVE_STRICT_TURN_TAKING = env.bool("LIVE_STRICT_TURN_TAKING", default=True)  # sides alternate
 LIVE_ABANDON_THRESHOLD = env.int("LIVE_ABANDON_THRESHOLD", default=3)  # abandonments in 24 h -> soft block
-CREDIT_CURRENCY = env("CREDIT_CURRENCY", default="USD")  # ISO 4217 code the credits are paid in
 LIVE_CREDIT_PER_WAIT_MINUTE = env.float("LIVE_CREDIT_PER_WAIT_MINUTE", default=0.05)
 LIVE_CREDIT_STRANDED = env.float("LIVE_CREDIT_STRANDED", default=0.50)
 LIVE_STRANDED_PRIORITY_WINDOW_S = env.float("LIVE_STRANDED_PRIORITY_WINDOW_S", default=3600.0)
@@ -341,3 +343,11 @@ LIVE_DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", default=0)
 if LIVE_DB_CONN_MAX_AGE:
     DATABASES["default"]["CONN_MAX_AGE"] = LIVE_DB_CONN_MAX_AGE
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# --- Workforce (workforce/, docs/workforce.md) --------------------------------------------------
+WORKFORCE_CURRENCY = env("WORKFORCE_CURRENCY", default="GBP")  # the study currency rows are paid in
+WORKFORCE_AUTO_APPROVE_DAYS = env.int("WORKFORCE_AUTO_APPROVE_DAYS", default=7)
+WORKFORCE_MIN_HOURLY = env("WORKFORCE_MIN_HOURLY", default="9.00")  # per hour, in WORKFORCE_CURRENCY
+WORKFORCE_ACTIVE_GAP_CAP_S = env.int("WORKFORCE_ACTIVE_GAP_CAP_S", default=300)  # longer silences are not work
+WORKFORCE_TASKS_PER_MINUTE = env.int("WORKFORCE_TASKS_PER_MINUTE", default=6)
+WORKFORCE_MAX_PENDING = env.int("WORKFORCE_MAX_PENDING", default=5)  # units claimed and in progress at once

@@ -55,8 +55,8 @@ class TurnAdmin(admin.ModelAdmin):
     raw_id_fields = ("dialogue", "author_user")
 
 
-# --- Live role-play: admins set category quotas here; sessions, queue and credits are read-only.
-from roleplay.models import CategoryQuota, CreditEntry, LiveSession, MatchQueueEntry  # noqa: E402
+# --- Live role-play: admins set category quotas here; sessions and the queue are read-only (credits: workforce ledger).
+from roleplay.models import CategoryQuota, LiveSession, MatchQueueEntry  # noqa: E402
 
 
 @admin.register(CategoryQuota)
@@ -89,8 +89,3 @@ class MatchQueueEntryAdmin(_ReadOnlyAdmin):
     list_display = ("worker", "side", "status", "priority", "joined_at", "closed_at")
     list_filter = ("status", "side")
 
-
-@admin.register(CreditEntry)
-class CreditEntryAdmin(_ReadOnlyAdmin):
-    list_display = ("worker", "kind", "seconds", "amount", "session", "created_at")
-    list_filter = ("kind",)

@@ -331,7 +331,7 @@ class Turn(models.Model):
         return f"{self.dialogue_id}:{self.seq} [{self.speaker}] {self.text[:40]}"
 
 
-# --- Live role-play: matchmaking, sessions, credits -------------------------------------------
+# --- Live role-play: matchmaking and sessions (credits are in the workforce ledger) -------------------------------------------
 
 
 class LiveSide(models.TextChoices):
@@ -559,42 +559,3 @@ class MatchQueueEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} · {self.side} · {self.status}"
-
-
-class CreditKind(models.TextChoices):
-    WAITING = "waiting", _("Time spent waiting")
-    STRANDED = "stranded", _("Partner left")
-
-
-class CreditEntry(models.Model):
-    """A ledger row: one credit owed to a worker. Payouts are a later concern; rows are never edited."""
-
-    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credit_entries")
-    kind = models.CharField(_("kind"), max_length=20, choices=CreditKind.choices)
-    seconds = models.PositiveIntegerField(_("seconds"), default=0)
-    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=4)
-    session = models.ForeignKey(LiveSession, null=True, blank=True, on_delete=models.PROTECT, related_name="credits")
-    queue_entry = models.ForeignKey(
-        MatchQueueEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="credits"
-    )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("credit entry")
-        verbose_name_plural = _("credit entries")
-        constraints = [
-            models.CheckConstraint(condition=Q(kind__in=CreditKind.values), name="credit_kind_known"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="credit_not_negative"),
-            # One waiting credit per queue entry and one stranded credit per session and worker,
-            # so a retried service call cannot pay twice.
-            models.UniqueConstraint(
-                fields=["queue_entry"], condition=Q(kind="waiting"), name="one_waiting_credit_per_entry"
-            ),
-            models.UniqueConstraint(
-                fields=["session", "worker"], condition=Q(kind="stranded"), name="one_stranded_credit_per_session"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.worker} +{self.amount} ({self.kind})"

@@ -18,6 +18,9 @@ from platform_core.models import BlockStatus, User
 from platform_core.selectors import profile_of
 from platform_core.services import worker_block
 from roleplay.models import Dialogue, DialogueSource, DialogueStatus, Turn
+from workforce.services.errors import WorkforceError
+from workforce.services.limits import work_limit_check
+from workforce.services.units import unit_open
 
 
 class TaskRefused(Refused):
@@ -157,11 +160,12 @@ def task_claim_next(
     current = AnnotationTask.objects.filter(assignee=user, kind=kind, status=TaskStatus.CLAIMED).first()
     if current is not None:
         return current
+    _work_limit(user)
     expires = now + claim_timeout()
     if (rng or random).random() < settings.ANNOTATION_GOLD_RATE:
         gold = _gold_for(user, kind)
         if gold is not None:
-            return AnnotationTask.objects.create(
+            return _unit_opened(AnnotationTask.objects.create(
                 kind=kind,
                 status=TaskStatus.CLAIMED,
                 slot=0,
@@ -171,7 +175,7 @@ def task_claim_next(
                 dialogue=gold.dialogue,
                 candidate=gold.candidate,
                 gold=gold,
-            )
+            ))
     # Independent reviews: never a second slot of a subject this user has already worked on.
     mine = AnnotationTask.objects.filter(assignee=user, gold__isnull=True)
     open_tasks = not_own_work(AnnotationTask.objects.filter(kind=kind, status=TaskStatus.OPEN, gold__isnull=True), user)
@@ -185,8 +189,22 @@ def task_claim_next(
             status=TaskStatus.CLAIMED, assignee=user, claimed_at=now, claim_expires_at=expires
         )
         if won:
-            return AnnotationTask.objects.get(pk=task_id)
+            return _unit_opened(AnnotationTask.objects.get(pk=task_id))
     return None
+
+
+def _work_limit(user: User) -> None:
+    """The workforce's per-worker limits (tasks a minute, work awaiting review), as a refusal."""
+    try:
+        work_limit_check(worker=user)
+    except WorkforceError as error:
+        raise TaskRefused(error.code, error.message) from None
+
+
+def _unit_opened(task: AnnotationTask) -> AnnotationTask:
+    """A claimed task is a workforce unit in progress from the moment of the claim."""
+    unit_open(worker=task.assignee, kind=task.kind, subject_id=task.pk, started_at=task.claimed_at)
+    return task
 
 
 def task_for_worker(*, task: AnnotationTask, user: User) -> AnnotationTask:

@@ -16,4 +16,4 @@ def money(amount, currency: str = "") -> str:
         value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     except (InvalidOperation, ValueError):
         return ""
-    return f"{number_format(value, 2, use_l10n=True, force_grouping=True)} {currency or settings.CREDIT_CURRENCY}"
+    return f"{number_format(value, 2, use_l10n=True, force_grouping=True)} {currency or settings.WORKFORCE_CURRENCY}"

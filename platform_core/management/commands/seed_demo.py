@@ -47,6 +47,9 @@ class Command(BaseCommand):
                 source = SOURCES[(index + script_index) % len(SOURCES)]
                 persona = personas[character.language][(index + script_index) % 2]
                 created += self._dialogue(character, persona, source, topic, topic_kind, lines, users, provenance)
+        from workforce.demo import workforce_demo_seed
+
+        workforce_demo_seed(users=users, external_ids=demo_data.DEMO_EXTERNAL_IDS)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {len(characters)} characters, {created} new dialogues.")
         )

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('roleplay', '0004_live_session_model_seat'),
+        ('roleplay', '0005_credit_entries_moved_to_workforce'),
     ]
 
     operations = [

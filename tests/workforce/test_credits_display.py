@@ -6,7 +6,8 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from roleplay.models import CreditEntry
+from workforce.models import LedgerEntry
+from workforce.services.ledger import ledger_credit
 from tests.factories import UserFactory
 from tests.roleplay.live_helpers import make_worker
 
@@ -19,7 +20,7 @@ def _money(amount, language: str) -> str:
 
 
 def test_an_amount_is_two_decimals_rounded_half_up_with_the_currency(settings):
-    settings.CREDIT_CURRENCY = "USD"
+    settings.WORKFORCE_CURRENCY = "USD"
     assert _money(Decimal("0.500800000000000"), "en") == "0.50 USD"
     assert _money(Decimal("0.005"), "en") == "0.01 USD"
     assert _money(Decimal("1234.5"), "en") == "1,234.50 USD"
@@ -29,10 +30,10 @@ def test_an_amount_is_two_decimals_rounded_half_up_with_the_currency(settings):
 
 
 def test_the_waiting_room_shows_the_credit_total_as_money(client, settings):
-    settings.CREDIT_CURRENCY = "EUR"
+    settings.WORKFORCE_CURRENCY = "EUR"
     worker = make_worker(character=True)
-    for amount in ("0.2504", "0.2504"):
-        CreditEntry.objects.create(worker=worker, kind="waiting", seconds=300, amount=Decimal(amount))
+    for index in range(2):
+        ledger_credit(worker=worker, kind="waiting", amount=Decimal("0.2504"), idempotency_key=f"test:wait:{index}")
     client.force_login(worker)
     page = client.get("/roleplay/live/").content.decode()
     assert 'data-testid="credits">0.50 EUR<' in page
@@ -41,9 +42,9 @@ def test_the_waiting_room_shows_the_credit_total_as_money(client, settings):
 
 def test_the_credit_ledger_offers_no_delete_in_the_admin(client):
     worker = make_worker(player=True)
-    entry = CreditEntry.objects.create(worker=worker, kind="waiting", seconds=60, amount=Decimal("0.05"))
+    entry, _created = ledger_credit(worker=worker, kind="waiting", amount=Decimal("0.05"), idempotency_key="test:wait")
     client.force_login(UserFactory(roles=["admin"], is_superuser=True))
-    listing = client.get("/admin/roleplay/creditentry/").content.decode()
-    assert "delete_selected" not in listing
-    assert client.get(f"/admin/roleplay/creditentry/{entry.pk}/delete/").status_code == 403
-    assert CreditEntry.objects.filter(pk=entry.pk).exists()
+    listing = client.get("/admin/workforce/ledgerentry/").content.decode()
+    assert listing and "delete_selected" not in listing
+    assert client.get(f"/admin/workforce/ledgerentry/{entry.pk}/delete/").status_code == 403
+    assert LedgerEntry.objects.filter(pk=entry.pk).exists()
