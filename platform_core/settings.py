@@ -268,6 +268,13 @@ LIVE_MODEL_PARTNER_CLASS = env("LIVE_MODEL_PARTNER_CLASS", default="training.par
 # Worker ids in exported corpora become HMAC-SHA256(salt, id): keep the salt secret and stable,
 # so one worker has the same pseudonym across export versions. Defaults to one derived from SECRET_KEY.
 EXPORT_HASH_SALT = env("EXPORT_HASH_SALT", default="") or f"export-salt:{SECRET_KEY}"
+
+# Personal data (platform_core/privacy): a finding scoring at least the threshold is replaced in
+# exports and counted by pii_audit. Live chat messages, rewrites and prompts that carry one of the
+# refused kinds at or above the live threshold are refused with the code "personal_data".
+PRIVACY_SCORE_THRESHOLD = env.float("PRIVACY_SCORE_THRESHOLD", default=0.5)
+PRIVACY_LIVE_SCORE_THRESHOLD = env.float("PRIVACY_LIVE_SCORE_THRESHOLD", default=0.5)
+PRIVACY_LIVE_REFUSED_KINDS = env.list("PRIVACY_LIVE_REFUSED_KINDS", default=["phone", "email", "handle", "address"])
 # Keep database connections open between consumer calls (database_sync_to_async closes expired
 # ones around every call; with 0 every chat message pays a new PostgreSQL connection).
 LIVE_DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", default=0)
