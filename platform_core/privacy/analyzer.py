@@ -10,7 +10,6 @@ not give.
 texts in bulk (the export's Arrow columns) before analysing them one by one.
 """
 
-import logging
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -120,9 +119,6 @@ class WindowContextEnhancer(ContextAwareEnhancer):
 @cache
 def engine() -> AnalyzerEngine:
     """The analyzer, built once per process (no model, no download)."""
-    # Presidio logs every call at INFO ("Fetching all recognizers…"): millions of lines in an export.
-    logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
-    logging.getLogger("presidio-anonymizer").setLevel(logging.WARNING)
     nlp_engine = NoOpNlpEngine(models=[{"lang_code": LANGUAGE, "model_name": "none"}])
     registry = RecognizerRegistry(supported_languages=[LANGUAGE])
     for recognizer in RECOGNIZERS:
