@@ -21,10 +21,10 @@ setup: $(INSTALLED) i18n kernels
 kernels: $(INSTALLED)
 	$(BIN)/python -c "import exports.batch_curation as curation, exports.examples as examples; curation.warm_up(); examples.warm_up()"
 
-$(INSTALLED): requirements.txt
+$(INSTALLED): requirements/base.txt requirements/dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
 	touch $(INSTALLED)
 
 i18n: $(INSTALLED)

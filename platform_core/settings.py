@@ -8,6 +8,7 @@ Runtime modes, decided by two variables:
   and Celery runs tasks eagerly unless a test starts a real worker.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -148,6 +149,9 @@ INFERENCE_QUEUE = env("INFERENCE_QUEUE", default="inference")
 INFERENCE_IN_WORKER = env.bool(
     "TROUPE_INFERENCE_IN_WORKER", default=not CELERY_TASK_ALWAYS_EAGER and not USE_IN_MEMORY_BACKENDS
 )
+INFERENCE_BATCHING = env.bool("INFERENCE_BATCHING", default=True)  # concurrent replies generated together
+INFERENCE_KV_CACHE_TOKENS = env.int("INFERENCE_KV_CACHE_TOKENS", default=0)  # 0: from free GPU memory
+INFERENCE_CONCURRENCY = env.int("INFERENCE_CONCURRENCY", default=32)  # replies one inference worker takes at once
 INFERENCE_QUEUE_TIMEOUT_S = env.float("INFERENCE_QUEUE_TIMEOUT_S", default=120.0)  # until a worker takes it
 INFERENCE_STALL_TIMEOUT_S = env.float("INFERENCE_STALL_TIMEOUT_S", default=300.0)  # silence, model loading included
 CELERY_TASK_ROUTES = {"training.tasks.*": {"queue": "training"}, "training.inference_reply": {"queue": INFERENCE_QUEUE}}
@@ -275,6 +279,15 @@ EXPORT_HASH_SALT = env("EXPORT_HASH_SALT", default="") or f"export-salt:{SECRET_
 PRIVACY_SCORE_THRESHOLD = env.float("PRIVACY_SCORE_THRESHOLD", default=0.5)
 PRIVACY_LIVE_SCORE_THRESHOLD = env.float("PRIVACY_LIVE_SCORE_THRESHOLD", default=0.5)
 PRIVACY_LIVE_REFUSED_KINDS = env.list("PRIVACY_LIVE_REFUSED_KINDS", default=["phone", "email", "handle", "address"])
+
+# --- Training and inference (training/conf.py; docs/training.md) -------------------------------
+TRAINING_OUTPUT_DIR = Path(env("TRAINING_OUTPUT_DIR", default=str(VAR_DIR / "training")))  # one folder per job
+TRAINING_POLL_INTERVAL_S = env.float("TRAINING_POLL_INTERVAL_S", default=1.0)  # metrics read, cancel check
+TRAINING_MAX_RESTARTS = env.int("TRAINING_MAX_RESTARTS", default=2)  # runner restarts from its checkpoint
+TRAINING_STALE_AFTER_S = env.float("TRAINING_STALE_AFTER_S", default=300.0)  # heartbeat age = abandoned
+TRAINING_PYTHON = env("TRAINING_PYTHON", default=sys.executable)  # the interpreter that runs the runner
+INFERENCE_API_KEY = env("INFERENCE_API_KEY", default="")  # bearer token for OpenAI-compatible endpoints
+
 # Keep database connections open between consumer calls (database_sync_to_async closes expired
 # ones around every call; with 0 every chat message pays a new PostgreSQL connection).
 LIVE_DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", default=0)

@@ -34,7 +34,9 @@ GENERATION_SETTING_LIMITS: dict[str, tuple[type, float, float]] = {
     "min_new_tokens": (int, 0, 4096),
     "repetition_penalty": (float, 0.5, 2.0),
 }
-DEFAULT_GENERATION_SETTINGS = {"temperature": 0.8, "top_p": 0.9, "max_new_tokens": 256, "repetition_penalty": 1.1}
+# No repetition penalty: transformers' continuous batching cannot apply one, and a version that
+# sets it has its replies generated one at a time (training/batching.py).
+DEFAULT_GENERATION_SETTINGS = {"temperature": 0.8, "top_p": 0.9, "max_new_tokens": 256}
 
 
 def validate_generation_settings(value: object) -> None:
