@@ -5,6 +5,8 @@ The rule: a text holding a finding of one of ``PRIVACY_LIVE_REFUSED_KINDS`` scor
 The analysis is ``analyzer.analyze``, the same one the export and the audit run.
 """
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -51,7 +53,22 @@ def personal_data_check(text: str | None) -> None:
         raise PersonalDataRefused(kinds)
 
 
+def contact_details_guard(*, user, where: str, texts: Mapping[str, str | None]) -> None:
+    """``personal_data_check`` over named texts (field name -> text): the first that carries contact
+    details is refused (``PersonalDataRefused.field`` names it) and the refusal is counted on the
+    worker's profile. Call it before the transaction that stores the texts, so that the count stays
+    when that transaction is rolled back."""
+    from platform_core.services import personal_data_refusal_record
+
+    for field, text in texts.items():
+        kinds = refused_kinds_in(text)
+        if kinds:
+            personal_data_refusal_record(user=user, where=where, kinds=kinds)
+            raise PersonalDataRefused(kinds, field=field)
+
+
 class PersonalDataRefused(Refused):
-    def __init__(self, kinds: list[str]) -> None:
+    def __init__(self, kinds: list[str], field: str = "") -> None:
         super().__init__(PERSONAL_DATA, refusal_message(kinds))
         self.kinds = kinds
+        self.field = field
