@@ -19,8 +19,9 @@ digits, character for character, so every offset is the same as in the original 
 """
 
 import re
+from functools import cache
 
-from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer import Pattern, PatternRecognizer
 
 LANGUAGE = "xx"  # one multilingual recognizer set: a chat line mixes Chinese and English freely
 
@@ -43,6 +44,24 @@ _CN_DIGITS = "零〇一二三四五六七八九幺两"
 _CN_DIGIT_VALUES = str.maketrans(_CN_DIGITS, "0012345678912")
 # Digits for the prefilter on raw text: ASCII, full-width and Chinese numerals.
 RAW_DIGIT = f"[0-9０-９{_CN_DIGITS}]"
+_D = "[0-9０-９]"  # a digit in a prefilter (raw text): ASCII or full-width
+
+
+def _ci(word: str) -> str:
+    """``word`` for a prefilter, case-insensitive and full-width-tolerant, spelled with character
+    classes: Python's ``re`` skips ahead on a leading class but not under ``(?i)``."""
+    out = []
+    for char in word:
+        if char.isascii() and char.isalpha():
+            variants = {char.lower(), char.upper(), chr(ord(char.lower()) + 0xFEE0), chr(ord(char.upper()) + 0xFEE0)}
+            out.append("[" + "".join(sorted(variants)) + "]")
+        elif char.isascii() and not char.isalnum() and char != " ":
+            out.append("[" + re.escape(char) + chr(ord(char) + 0xFEE0) + "]")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 _NUMERAL_RUN = re.compile(f"(?:[0-9{_CN_DIGITS}][ -]?){{6,}}[0-9{_CN_DIGITS}]")
 
 
@@ -90,6 +109,12 @@ _B = r"(?<![0-9A-Za-z_])"
 _A = r"(?![0-9A-Za-z_])"
 
 
+@cache
+def _compiled(pattern: str) -> re.Pattern:
+    """One compiled prefilter per expression (phone, ID, SSN and card numbers share theirs)."""
+    return re.compile(pattern)
+
+
 def _word(word: str) -> str:
     escaped = re.escape(word.lower())
     return f"(?<![a-z]){escaped}(?![a-z])" if word.isascii() else escaped
@@ -111,19 +136,13 @@ class TroupeRecognizer(PatternRecognizer):
             patterns=[Pattern(name, regex, score) for name, regex, score in self.patterns_spec],
             context=list(self.context_words),
         )
-        self._prefilter = re.compile(self.prefilter)
+        self.prefilter_regex = _compiled(self.prefilter)
         # Latin words count as whole words ("ver" is not in "server"); Chinese ones as substrings.
         self.negative_words = (
             re.compile("|".join(_word(word) for word in self.negative_context)) if self.negative_context else None
         )
 
     entity: str = ""
-
-    def analyze(self, text: str, entities: list[str], nlp_artifacts=None, regex_flags=None) -> list[RecognizerResult]:
-        """Presidio's pattern analysis, skipped when the text cannot match (its prefilter)."""
-        if not self._prefilter.search(text):
-            return []
-        return super().analyze(text, entities, nlp_artifacts, regex_flags)
 
 
 class PhoneRecognizer(TroupeRecognizer):
@@ -159,7 +178,7 @@ class EmailRecognizer(TroupeRecognizer):
         ("email_spelled_at", r"[A-Za-z0-9._%+-]+ ?[\[(]at[\])] ?[A-Za-z0-9-]+(?:(?:\.| ?[\[(]dot[\])] ?)[A-Za-z0-9-]+)*(?:\.| ?[\[(]dot[\])] ?)[A-Za-z]{2,}" + _A, 0.8),
     )
     context_words = ("邮箱", "邮件", "email", "e-mail", "mail")
-    prefilter = r"[@＠]|(?i:[\[(（]at[\])）])"
+    prefilter = "[@＠]|[\\[(（［]" + _ci("at") + "[\\])）］]"
 
 
 _WECHAT = r"(?:微信|weixin|wechat|vx|v信|威信|薇信|wx)"
@@ -191,9 +210,9 @@ class HandleRecognizer(TroupeRecognizer):
         ("line_spaced", f"(?<={_LINE}{_SUFFIX}\\s{{0,2}})@?(?=[a-z.-]*[0-9_])[a-z0-9][a-z0-9._-]{{3,19}}(?![a-z0-9._-])", 0.7),
     )
     context_words = ("加我", "加一下", "私聊", "联系我", "add me", "dm me", "message me", "reach me", "contact me", "好友")
-    prefilter = (
-        r"(?i:wxid_|微信|weixin|wechat|vx|v信|威信|薇信|wx|qq|扣扣|企鹅|telegram|电报|纸飞机|tg|t\.me/|加我line|line ?id)"
-        r"|LINE|Line"
+    prefilter = "|".join(
+        [_ci(word) for word in ("wxid_", "weixin", "wechat", "vx", "v信", "wx", "qq", "telegram", "tg", "t.me/", "加我line")]
+        + ["微信|威信|薇信|扣扣|企鹅|电报|纸飞机", _ci("line") + " ?" + _ci("id"), "[LＬ][IＩ][NＮ][EＥ]|[LＬ][iｉ][nｎ][eｅ]"]
     )
 
 
@@ -294,8 +313,8 @@ class AddressRecognizer(TroupeRecognizer):
         f"(?:路|街|道|巷|胡同|弄|里|段)[0-9０-９一二三四五六七八九十百零]{{1,6}}[号號]"
         r"|[0-9０-９]{1,3}(?:号楼|栋|幢|座)|邮编|邮政编码"
         f"|[0-9０-９]{{1,5}}[A-Za-z]? (?:[A-Z][a-z]+(?:'s)?\\.? ){{1,3}}{_EN_STREET}"
-        r"|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}"
-        f"|(?:{_US_STATES}),? [0-9]{{5}}|(?i:zip|postal code|postcode)"
+        "|[A-ZＡ-Ｚ]{1,2}[0-9０-９][A-Z0-9Ａ-Ｚ０-９]?[ \u3000]?[0-9０-９][A-ZＡ-Ｚ]{2}"
+        f"|(?:{_US_STATES}),? [0-9]{{5}}|{_ci('zip')}|{_ci('postal code')}|{_ci('postcode')}"
     )
 
     def invalidate_result(self, pattern_text: str) -> bool:
@@ -315,7 +334,10 @@ class IpAddressRecognizer(TroupeRecognizer):
     )
     context_words = ("ip", "地址", "服务器", "server", "host", "vpn", "ssh")
     negative_context = ("版本", "version", "build", "release", "固件", "firmware", "chrome", "python", "ios", "android", "更新")
-    prefilter = r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}|(?i:[0-9a-f]{1,4}::|(?:[0-9a-f]{1,4}:){3})"
+    prefilter = (
+        "[0-9０-９]{1,3}[.．][0-9０-９]{1,3}[.．][0-9０-９]{1,3}[.．][0-9０-９]{1,3}"
+        "|[:：][:：]|(?:[0-9A-Fa-f０-９Ａ-Ｆａ-ｆ]{1,4}[:：]){3}"
+    )
 
 
 _SOCIAL = (
@@ -339,7 +361,7 @@ class UrlRecognizer(TroupeRecognizer):
         ),
     )
     context_words = ("主页", "链接", "profile", "page", "follow")
-    prefilter = r"(?i:://|\.(?:com|cn)/)"
+    prefilter = "[:：][/／][/／]|[.．](?:" + _ci("com") + "|" + _ci("cn") + ")[/／]"
 
 
 RECOGNIZERS = (
