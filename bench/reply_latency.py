@@ -155,8 +155,8 @@ def _prepare(base_model: Path, tokens: int):
     from django.test import Client
 
     from platform_core.services import user_create
+    from roleplay.live.human_machine import hm_session_start
     from roleplay.services import character_create
-    from training.human_machine import hm_session_start
     from training.models import ModelVersion
     from training.services import model_version_deploy
 
@@ -235,8 +235,8 @@ def _first_and_last(run: Callable[[Callable[[str], None]], object]) -> tuple[flo
 
 
 def _direct(base_model: Path, dialogue_id: int, tokens: int, repeats: int) -> dict:
+    from roleplay.live.human_machine import reply_request
     from roleplay.models import Dialogue, Turn
-    from training.human_machine import reply_request
     from training.inference import ChatRequest, LocalTransformersBackend
 
     dialogue = Dialogue.objects.select_related("character", "player_persona", "model_version").get(pk=dialogue_id)

@@ -55,8 +55,8 @@ def _prepare(base_model: Path, chats: int, tokens: int) -> list[tuple[int, str]]
     from django.test import Client
 
     from platform_core.services import user_create
+    from roleplay.live.human_machine import hm_session_start
     from roleplay.services import character_create
-    from training.human_machine import hm_session_start
     from training.models import ModelVersion
     from training.services import model_version_deploy
 
@@ -148,8 +148,8 @@ async def _run_chats(server, sessions: list[tuple[int, str]], rounds: int, count
 
 def _single(base_model: Path, dialogue_id: int, repeats: int) -> dict:
     """``model.generate`` for one reply alone on a chat's prompt: tokens/s and the one-token time."""
+    from roleplay.live.human_machine import reply_request
     from roleplay.models import Dialogue, Turn
-    from training.human_machine import reply_request
     from training.inference import ChatRequest, LocalTransformersBackend
 
     dialogue = Dialogue.objects.select_related("character", "player_persona", "model_version").get(pk=dialogue_id)

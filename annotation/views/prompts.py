@@ -14,7 +14,7 @@ from annotation.services import prompts
 from annotation.views.common import PROMPT_WORKERS, claim_next, claimed_task, page, queue_page, refusal_of
 from platform_core.permissions import requires_roles
 from platform_core.roles import Role
-from roleplay.models import ATTRIBUTE_FIELDS, BEHAVIOUR_FIELDS, Character, CharacterPrompt, PromptKind
+from roleplay.models import Character, CharacterPrompt, PromptKind
 
 
 @requires_roles(*PROMPT_WORKERS)
@@ -61,14 +61,7 @@ def prompt_augment_again(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _profile_rows(character: Character) -> list[tuple[str, str]]:
-    rows = []
-    for name in ("name", *ATTRIBUTE_FIELDS, *BEHAVIOUR_FIELDS, "greeting"):
-        value = getattr(character, name)
-        if isinstance(value, list):
-            value = " / ".join(value)
-        if value:
-            rows.append((Character._meta.get_field(name).verbose_name, value))
-    return rows
+    return [(Character._meta.get_field("name").verbose_name, character.name), *character.profile_items]
 
 
 @requires_roles(*PROMPT_WORKERS)
