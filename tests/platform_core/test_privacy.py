@@ -13,9 +13,9 @@ from presidio_analyzer.nlp_engine.no_op_nlp_engine import NoOpNlpEngine
 from bench.pii_evalset import KINDS, TEMPLATE_SETS, build
 from platform_core.errors import Refused
 from platform_core.privacy.analyzer import PREFILTER, analyze, engine, might_contain, raw_findings
-from platform_core.privacy.recognizers import LANGUAGE, analysis_view
 from platform_core.privacy.anonymize import PlaceholderBook, scrub
 from platform_core.privacy.checks import PERSONAL_DATA, personal_data_check, refused_kinds_in
+from platform_core.privacy.recognizers import LANGUAGE, analysis_view
 
 # (kind, text, the value that must be found), written for these tests (not the evaluation set).
 EXAMPLES = [

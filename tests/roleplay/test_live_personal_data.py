@@ -38,7 +38,7 @@ def refusals_of(user) -> tuple[int, list[dict]]:
         ("手机一三八一二三四五六七八", ["phone"]),
     ],
 )
-async def test_a_message_with_contact_details_is_refused_counted_and_not_stored(session, workers, text, kinds):
+async def test_a_message_with_contact_details_is_refused_counted_and_not_stored(session, workers, text, kinds):  # noqa: F811
     char_comm, player_comm = await start_chat(session, workers)
     msg_id = str(uuid.uuid4())
     await player_comm.send_json_to({"type": "message", "client_msg_id": msg_id, "text": text})
@@ -55,7 +55,7 @@ async def test_a_message_with_contact_details_is_refused_counted_and_not_stored(
     await player_comm.disconnect()
 
 
-async def test_look_alikes_pass_and_the_kinds_are_a_setting(session, workers, live_settings):
+async def test_look_alikes_pass_and_the_kinds_are_a_setting(session, workers, live_settings):  # noqa: F811
     char_comm, player_comm = await start_chat(session, workers)
     await say(player_comm, "We sailed on 2023-10-15 at 14:30; the map cost ¥1,299.00 (ISBN 978-7-02-000220-9).")
     live_settings.PRIVACY_LIVE_REFUSED_KINDS = ["email"]
