@@ -15,9 +15,10 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-# "dev": the recognizers were written against it; "held_out": written with it, used once to find
-# gaps (see bench/README.md); "fresh": written after the last change to the recognizers.
-TEMPLATE_SETS = ("dev", "held_out", "fresh")
+# "dev": the recognizers were written against it; "held_out" (written with it) and "fresh" (written
+# after that round of fixes) each found gaps on their first run, which were then fixed (see
+# bench/README.md); "final": written after the last change to the recognizers, never tuned on.
+TEMPLATE_SETS = ("dev", "held_out", "fresh", "final")
 KINDS = ("phone", "email", "handle", "id_number", "bank_card", "address", "ip_address", "url")
 
 
@@ -592,6 +593,32 @@ _LOOK_ALIKE = {
 }
 
 
+# The "final" set: written after the last change to the recognizers and never tuned on.
+_FINAL: dict[str, dict[str, list[str]]] = {
+    "phone": {
+        "zh": ["周末随时可以打给我，{v}", "这是我爸的手机 {v}，找不到我就打他的"],
+        "en": ["text me at {v} when you're outside", "reach the hotel on {v}"],
+    },
+    "email": {"zh": ["把合同扫描件发我邮箱 {v}"], "en": ["cc me at {v} on that thread"]},
+    "id_number": {"zh": ["买高铁票要用身份证{v}"], "en": ["her social security no. is {v}"]},
+    "bank_card": {"zh": ["押金退到{v}这张卡"], "en": ["my Mastercard is {v}"]},
+    "address": {"zh": ["周六来我家吃饭，{v}"], "en": ["come round to {v} for dinner"]},
+    "ip_address": {"zh": ["打印机的地址是{v}"], "en": ["the printer sits at {v}"]},
+    "url": {"zh": ["我的作品集在这里：{v}"], "en": ["say hi on {v}"]},
+    "wechat": {"zh": ["方便的话加个微信 {v}"], "en": ["my WeChat: {v}"]},
+    "qq": {"zh": ["扣扣号：{v}"], "en": ["QQ: {v}"]},
+    "telegram": {"zh": ["TG {v}"], "en": ["on Telegram I'm {v}"]},
+    "line": {"zh": ["Line ID：{v}"], "en": ["LINE ID: {v}"]},
+    "look_alike": {"zh": ["车票显示{v}，记得提前到", "这次涨到了{v}"], "en": ["the ticket says {v}", "it went up to {v}"]},
+}
+
+
+def _templates(name: str, by_language: dict[str, tuple[list[str], ...]], language: str, template_set: str) -> list[str]:
+    if template_set == "final":
+        return _FINAL[name][language]
+    return by_language[language][TEMPLATE_SETS.index(template_set)]
+
+
 def _fill(template: str, value: str) -> tuple[str, int, int]:
     """The line, and where the value is in it; a value "context|data" plants both, data marked."""
     start = template.index("{v}")
@@ -601,12 +628,9 @@ def _fill(template: str, value: str) -> tuple[str, int, int]:
 
 def _planted_line(rng: random.Random, kind: str, template_set: str) -> Line:
     language = rng.choice(["zh", "en"])
-    index = TEMPLATE_SETS.index(template_set)
-    if kind == "handle":
-        maker, by_language = _HANDLES[rng.choice(list(_HANDLES))]
-    else:
-        maker, by_language = _PLANTED[kind]
-    template = rng.choice(by_language[language][index])
+    name = rng.choice(list(_HANDLES)) if kind == "handle" else kind
+    maker, by_language = _HANDLES[name] if kind == "handle" else _PLANTED[kind]
+    template = rng.choice(_templates(name, by_language, language, template_set))
     value = maker(rng)
     text, start, end = _fill(template, value)
     return Line(text=text, language=language, kind=kind, template_set=template_set, planted=[(kind, start, end)])
@@ -614,8 +638,8 @@ def _planted_line(rng: random.Random, kind: str, template_set: str) -> Line:
 
 def _look_alike_line(rng: random.Random, template_set: str) -> Line:
     language = rng.choice(["zh", "en"])
-    template = rng.choice(_LOOK_ALIKE[language][TEMPLATE_SETS.index(template_set)])
-    maker = fresh_look_alike if template_set == "fresh" and rng.random() < 0.5 else look_alike
+    template = rng.choice(_templates("look_alike", _LOOK_ALIKE, language, template_set))
+    maker = fresh_look_alike if template_set in ("fresh", "final") and rng.random() < 0.5 else look_alike
     text, start, end = _fill(template, maker(rng))
     return Line(text=text, language=language, kind="look_alike", template_set=template_set, look_alikes=[(start, end)])
 
