@@ -4,7 +4,7 @@ stored, and the refusal is counted on the worker's record."""
 import pytest
 
 from annotation.models import AnnotationTask, TaskKind, TaskStatus
-from annotation.services.prompts import prompt_writing_tasks_create, written_prompt_submit
+from annotation.services.prompts import prompt_variants_review, prompt_writing_tasks_create, written_prompt_submit
 from annotation.services.review import rewrite_review_submit
 from annotation.services.task_queue import TaskRefused, task_claim_next
 from platform_core.models import AuditEvent
@@ -83,3 +83,24 @@ def test_a_written_prompt_with_a_wechat_id_is_refused_and_counted(writer, admin_
     assert AnnotationTask.objects.get(pk=task.pk).status == TaskStatus.CLAIMED
     writer.profile.refresh_from_db()
     assert writer.profile.personal_data_refusals == 1
+
+
+def test_an_edited_prompt_variant_with_an_email_is_refused_and_counted(writer):
+    character = CharacterFactory(name="老林", language="zh-hans")
+    written = CharacterPrompt.objects.create(
+        character=character, kind="written", text="老林是一位在海岛上守了三十年灯塔的老人。", author=writer
+    )
+    AnnotationTask.objects.create(kind=TaskKind.PROMPT_VARIANTS, prompt=written, character=character)
+    task = task_claim_next(user=writer, kind=TaskKind.PROMPT_VARIANTS)
+    with pytest.raises(TaskRefused) as caught:
+        prompt_variants_review(
+            task=task, user=writer, decisions={written.pk: ("edit", "老林守灯塔，有事写信到 laolin@163.com")}
+        )
+    assert (caught.value.code, caught.value.field) == ("personal_data", f"text_{written.pk}")
+    written.refresh_from_db()
+    assert written.text == "老林是一位在海岛上守了三十年灯塔的老人。"
+    writer.profile.refresh_from_db()
+    assert writer.profile.personal_data_refusals == 1
+    # Accepting as it is (no edit) is not checked against the worker.
+    prompt_variants_review(task=task, user=writer, decisions={written.pk: ("accept", "")})
+    assert AnnotationTask.objects.get(pk=task.pk).status == TaskStatus.SUBMITTED
