@@ -11,6 +11,7 @@ texts in bulk (the export's Arrow columns) before analysing them one by one.
 """
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 
@@ -31,6 +32,8 @@ from platform_core.privacy.recognizers import (
 # One regular expression, RE2-compatible: a text that does not match it has nothing any recognizer
 # could find.
 PREFILTER = "|".join(f"(?:{recognizer.prefilter})" for recognizer in RECOGNIZERS)
+# The distinct prefilters (several recognizers share one), for callers that test them in bulk.
+PREFILTERS = tuple(dict.fromkeys(recognizer.prefilter for recognizer in RECOGNIZERS))
 _PREFILTER = re.compile(PREFILTER)
 
 
@@ -123,20 +126,25 @@ class TroupeAnalyzerEngine(AnalyzerEngine):
     Presidio's duplicate removal: the steps of ``AnalyzerEngine.analyze`` that this configuration
     uses, without the per-call registry lookup, the empty spaCy document the no-op NLP engine
     builds and a context pass per recognizer; and it skips a recognizer whose prefilter does not
-    match (one search per distinct prefilter). ``tests/platform_core/test_privacy.py`` checks on
+    match (one search per distinct prefilter, or ``passed``: the prefilters the caller already
+    found matching, e.g. by RE2 over a column). ``tests/platform_core/test_privacy.py`` checks on
     the evaluation set that it gives what ``AnalyzerEngine.analyze`` gives.
     """
 
-    def analyze_all(self, text: str, score_threshold: float) -> list[RecognizerResult]:
+    def analyze_all(
+        self, text: str, score_threshold: float, passed: Collection[str] | None = None
+    ) -> list[RecognizerResult]:
         recognizers = self._all_recognizers()
         results: list[RecognizerResult] = []
-        gates: dict[re.Pattern, bool] = {}
+        gates: dict[str, bool] = {}
         for recognizer in recognizers:
-            gate = getattr(recognizer, "prefilter_regex", None)
-            if gate is not None:
-                if gate not in gates:
-                    gates[gate] = gate.search(text) is not None
-                if not gates[gate]:
+            prefilter = getattr(recognizer, "prefilter", "")
+            if prefilter:
+                if passed is not None:
+                    gates[prefilter] = prefilter in passed
+                elif prefilter not in gates:
+                    gates[prefilter] = recognizer.prefilter_regex.search(text) is not None
+                if not gates[prefilter]:
                     continue
             results.extend(recognizer.analyze(text=text, entities=recognizer.supported_entities, nlp_artifacts=None))
         if results:
@@ -179,17 +187,20 @@ def default_threshold() -> float:
     return float(settings.PRIVACY_SCORE_THRESHOLD)
 
 
-def raw_findings(text: str, threshold: float) -> list[Finding]:
-    """Presidio's findings at or above ``threshold``, overlaps resolved, without the prefilter."""
-    return _resolve(text, engine().analyze_all(analysis_view(text), threshold))
+def raw_findings(text: str, threshold: float, passed: Collection[str] | None = None) -> list[Finding]:
+    """Presidio's findings at or above ``threshold``, overlaps resolved, without the union prefilter."""
+    return _resolve(text, engine().analyze_all(analysis_view(text), threshold, passed))
 
 
-def analyze(text: str | None, *, threshold: float | None = None) -> list[Finding]:
+def analyze(
+    text: str | None, *, threshold: float | None = None, passed: Collection[str] | None = None
+) -> list[Finding]:
     """The personal data in ``text`` scoring at least ``threshold`` (``PRIVACY_SCORE_THRESHOLD``),
-    in text order, no two overlapping."""
-    if not text or not might_contain(text):
+    in text order, no two overlapping. ``passed``: the ``PREFILTERS`` the caller found ``text``
+    matches (then they are not searched again)."""
+    if not text or (not passed if passed is not None else not might_contain(text)):
         return []
-    return raw_findings(text, default_threshold() if threshold is None else threshold)
+    return raw_findings(text, default_threshold() if threshold is None else threshold, passed)
 
 
 # On equal scores the more specific kind wins: an 18-digit number with a valid ID checksum that

@@ -3,6 +3,7 @@ turn of one dialogue, a second one ``[PHONE_2]``. Replacement runs through Presi
 ``AnonymizerEngine`` with one custom operator per kind."""
 
 from collections import Counter
+from collections.abc import Collection
 from functools import cache
 
 from presidio_anonymizer import AnonymizerEngine
@@ -72,16 +73,21 @@ def _operator(kind: str, chosen: dict[tuple[str, str], str]):
 
 
 def scrub(
-    text: str | None, book: PlaceholderBook | None = None, counts: Counter | None = None, *, threshold: float | None = None
+    text: str | None,
+    book: PlaceholderBook | None = None,
+    counts: Counter | None = None,
+    *,
+    threshold: float | None = None,
+    passed: Collection[str] | None = None,
 ) -> tuple[str, int]:
     """``text`` with personal data replaced by placeholders, and how many replacements were made.
 
     ``counts`` (if given) is incremented per kind; ``book`` keeps placeholders stable across the
-    texts of one dialogue (a fresh one when not given).
+    texts of one dialogue (a fresh one when not given); ``passed`` as for ``analyze``.
     """
     if not text:
         return text or "", 0
-    findings = analyze(text, threshold=threshold)
+    findings = analyze(text, threshold=threshold, passed=passed)
     if not findings:
         return text, 0
     if counts is not None:

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from exports.curation import compact_text, scrub_personal_data
-from platform_core.privacy.analyzer import PREFILTER
+from platform_core.privacy.analyzer import PREFILTER, PREFILTERS
 from platform_core.privacy.anonymize import PlaceholderBook
 
 # The characters whose ``str.lower()`` differs from Arrow's ``utf8_lower`` (Python's "İ" becomes
@@ -104,10 +104,15 @@ def scrub_column(
     if not rows.size:
         return texts, replaced
     books = {} if books is None else books
+    chosen = texts.take(rows)
+    # Which recognizers' prefilters each candidate matches, by RE2 too: the analysis skips the rest
+    # without searching them again in Python.
+    masks = {prefilter: _mask(pc.match_substring_regex(chosen, prefilter)) for prefilter in PREFILTERS}
     cleaned = []
-    for row, text in zip(rows.tolist(), texts.take(rows).to_pylist(), strict=True):
+    for position, (row, text) in enumerate(zip(rows.tolist(), chosen.to_pylist(), strict=True)):
         book = books.setdefault(int(dialogues[row]), PlaceholderBook()) if dialogues is not None else None
-        text, made = scrub_personal_data(text, counts, book)
+        passed = [prefilter for prefilter, mask in masks.items() if mask[position]]
+        text, made = scrub_personal_data(text, counts, book, passed)
         cleaned.append(text)
         replaced[row] = made
     return _replace_rows(texts, rows, pa.array(cleaned, type=texts.type)), replaced
