@@ -5,7 +5,7 @@ import pytest
 
 from annotation.models import AnnotationTask, TaskKind, TaskStatus
 from annotation.services.prompts import prompt_variants_review, prompt_writing_tasks_create, written_prompt_submit
-from annotation.services.review import rewrite_review_submit
+from annotation.services.review import dialogue_review_submit
 from annotation.services.task_queue import TaskRefused, task_claim_next
 from platform_core.models import AuditEvent
 from platform_core.roles import Role
@@ -32,7 +32,7 @@ def test_a_rewrite_with_a_phone_number_is_refused_and_counted(reviewer, settings
     task = task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
     first, second = list(dialogue.turns.order_by("seq"))[:2]
     with pytest.raises(TaskRefused) as caught:
-        rewrite_review_submit(
+        dialogue_review_submit(
             task=task,
             user=reviewer,
             decision="accept",
@@ -51,7 +51,7 @@ def test_a_rewrite_with_a_phone_number_is_refused_and_counted(reviewer, settings
     event = AuditEvent.objects.get(action="privacy.refused")
     assert event.details == {"where": "rewrite_review", "kinds": ["phone"]}
     # The same review without the number goes through.
-    rewrite_review_submit(
+    dialogue_review_submit(
         task=task, user=reviewer, decision="accept", reason="", rating=4, texts={second.pk: "我今天心情不错。"}
     )
     task.refresh_from_db()
@@ -65,7 +65,7 @@ def test_a_line_left_as_it_was_is_not_the_reviewers_to_answer_for(reviewer, sett
     turn.text = "邮件发到 ann.lee@example.com"
     turn.save()
     task = task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
-    rewrite_review_submit(task=task, user=reviewer, decision="reject", reason="有邮箱", rating=1, texts={turn.pk: turn.text})
+    dialogue_review_submit(task=task, user=reviewer, decision="reject", reason="有邮箱", rating=1, texts={turn.pk: turn.text})
     reviewer.profile.refresh_from_db()
     assert reviewer.profile.personal_data_refusals == 0
 
