@@ -85,10 +85,11 @@ def test_a_written_prompt_with_a_wechat_id_is_refused_and_counted(writer, admin_
     assert writer.profile.personal_data_refusals == 1
 
 
-def test_an_edited_prompt_variant_with_an_email_is_refused_and_counted(writer):
+def test_an_edited_prompt_variant_with_an_email_is_refused_and_counted(writer, make_user):
     character = CharacterFactory(name="老林", language="zh-hans")
+    author = make_user(Role.CROWDWORKER, profile__can_write_prompts=True)  # nobody reviews their own prompt
     written = CharacterPrompt.objects.create(
-        character=character, kind="written", text="老林是一位在海岛上守了三十年灯塔的老人。", author=writer
+        character=character, kind="written", text="老林是一位在海岛上守了三十年灯塔的老人。", author=author
     )
     AnnotationTask.objects.create(kind=TaskKind.PROMPT_VARIANTS, prompt=written, character=character)
     task = task_claim_next(user=writer, kind=TaskKind.PROMPT_VARIANTS)
