@@ -73,6 +73,11 @@ class WorkerProfile(models.Model):
     )
     block_reason = models.TextField(_("block reason"), blank=True)
     blocked_at = models.DateTimeField(_("blocked at"), null=True, blank=True)
+    personal_data_refusals = models.PositiveIntegerField(
+        _("personal data refusals"),
+        default=0,
+        help_text=_("Messages, rewrites and prompts refused because they carried contact details."),
+    )
 
     class Meta:
         verbose_name = _("worker profile")

@@ -329,6 +329,14 @@ LIVE_MODEL_PARTNER_CLASS = env("LIVE_MODEL_PARTNER_CLASS", default="roleplay.liv
 # Worker ids in exported corpora become HMAC-SHA256(salt, id): keep the salt secret and stable,
 # so one worker has the same pseudonym across export versions. Defaults to one derived from SECRET_KEY.
 EXPORT_HASH_SALT = env("EXPORT_HASH_SALT", default="") or f"export-salt:{SECRET_KEY}"
+
+# Personal data (platform_core/privacy): a finding scoring at least the threshold is replaced in
+# exports and counted by pii_audit. Live chat messages, rewrites and prompts that carry one of the
+# refused kinds at or above the live threshold are refused with the code "personal_data".
+PRIVACY_SCORE_THRESHOLD = env.float("PRIVACY_SCORE_THRESHOLD", default=0.5)
+PRIVACY_LIVE_SCORE_THRESHOLD = env.float("PRIVACY_LIVE_SCORE_THRESHOLD", default=0.5)
+PRIVACY_LIVE_REFUSED_KINDS = env.list("PRIVACY_LIVE_REFUSED_KINDS", default=["phone", "email", "handle", "address"])
+
 # --- Training and inference (training/conf.py; docs/training.md) -------------------------------
 TRAINING_OUTPUT_DIR = Path(env("TRAINING_OUTPUT_DIR", default=str(VAR_DIR / "training")))  # one folder per job
 TRAINING_POLL_INTERVAL_S = env.float("TRAINING_POLL_INTERVAL_S", default=1.0)  # metrics read, cancel check

@@ -12,7 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from annotation.models import REVIEW_KINDS, Adjudication, AdjudicationStatus, AnnotationTask, TaskKind, TaskStatus
-from annotation.services.task_queue import TaskRefused, own_dialogues, task_for_worker, task_submit
+from annotation.services.task_queue import (
+    TaskRefused,
+    contact_details_refuse,
+    own_dialogues,
+    task_for_worker,
+    task_submit,
+)
 from platform_core.models import User
 from platform_core.services import audit_record
 from roleplay.models import Dialogue, DialogueStatus, Turn
@@ -42,7 +48,6 @@ def turn_rewrite(*, turn: Turn, text: str, out_of_character: bool | None = None)
 DECISIONS = ("accept", "reject")
 
 
-@transaction.atomic
 def dialogue_review_submit(
     *,
     task: AnnotationTask,
@@ -55,7 +60,34 @@ def dialogue_review_submit(
 ) -> AnnotationTask:
     """Store one independent review; when all k are in, settle the dialogue or ask an admin.
 
-    A rewrite review may rewrite lines (``texts``); a dialogue review reads the lines as they were said."""
+    A rewrite review may rewrite lines (``texts``); a dialogue review reads the lines as they were said.
+    A rewritten line with contact details is refused (and counted) before anything is stored."""
+    texts = texts or {}
+    stored = dict(Turn.objects.filter(dialogue_id=task.dialogue_id, pk__in=list(texts)).values_list("pk", "text"))
+    rewritten = {f"text_{pk}": text for pk, text in texts.items() if (text or "").strip() != stored.get(pk)}
+    contact_details_refuse(user=user, where="rewrite_review", texts=rewritten)
+    return _dialogue_review_store(
+        task=task,
+        user=user,
+        decision=decision,
+        reason=reason,
+        rating=rating,
+        texts=texts,
+        out_of_character=out_of_character,
+    )
+
+
+@transaction.atomic
+def _dialogue_review_store(
+    *,
+    task: AnnotationTask,
+    user: User,
+    decision: str,
+    reason: str,
+    rating: int | None,
+    texts: dict[int, str],
+    out_of_character: Iterable[int],
+) -> AnnotationTask:
     task = AnnotationTask.objects.select_for_update().get(pk=task.pk)
     task_for_worker(task=task, user=user)
     if task.kind not in REVIEW_KINDS:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from annotation.models import REVIEW_KINDS, AnnotationTask, GoldStandard, TaskKind, TaskStatus
 from platform_core.errors import Refused
 from platform_core.models import BlockStatus, User
+from platform_core.privacy.checks import PersonalDataRefused, contact_details_guard
 from platform_core.selectors import profile_of
 from platform_core.services import worker_block
 from roleplay.models import Dialogue, DialogueSource, DialogueStatus, Turn
@@ -29,6 +30,15 @@ class TaskRefused(Refused):
     def __init__(self, code: str, message: str, field: str = "") -> None:
         super().__init__(code, message)
         self.field = field
+
+
+def contact_details_refuse(*, user: User, where: str, texts: dict[str, str | None]) -> None:
+    """Refuse texts that carry contact details (``TaskRefused("personal_data")`` naming the field),
+    counted on the worker's record; call it before the transaction that stores the texts."""
+    try:
+        contact_details_guard(user=user, where=where, texts=texts)
+    except PersonalDataRefused as refused:
+        raise TaskRefused(refused.code, refused.message, field=refused.field) from None
 
 
 QUALIFICATION_FOR_KIND = {
