@@ -6,10 +6,10 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from workforce.models import LedgerEntry
-from workforce.services.ledger import ledger_credit
 from tests.factories import UserFactory
 from tests.roleplay.live_helpers import make_worker
+from workforce.models import LedgerEntry
+from workforce.services.ledger import ledger_credit
 
 pytestmark = pytest.mark.django_db
 
