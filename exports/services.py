@@ -98,6 +98,7 @@ SPEC_FIELDS = (
     "seed",
     "near_duplicate_threshold",
     "scrub_personal_data",
+    "include_evaluation",
 )
 LIST_FIELDS = ("sources", "categories", "languages", "statuses", "prompt_variants")
 
@@ -380,6 +381,8 @@ def assign_splits(characters: dict[int, tuple[str, str, int]], ratios: dict[str,
 def dialogue_queryset(spec: dict):
     """The dialogues a spec selects (before curation)."""
     dialogues = Dialogue.objects.filter(status__in=spec["statuses"])
+    if not spec.get("include_evaluation"):
+        dialogues = dialogues.filter(evaluation_assignment__isnull=True)  # evaluation sessions are test data
     if spec.get("sources"):
         dialogues = dialogues.filter(source__in=spec["sources"])
     if spec.get("categories"):
