@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Min
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -102,10 +102,12 @@ def evaluator_plan(*, campaign: Campaign, evaluator: User, mode: str) -> list[Pl
         units: list[tuple[Contestant, Contestant | None]] = [(c, None) for c in contestants]
     else:
         units = list(itertools.combinations(contestants, 2))
+    # A character always comes with the same topic, so two evaluators who share a character judge the same item.
+    character_ids = list(campaign.characters.order_by("pk").values_list("pk", flat=True))
     plan: list[PlanItem] = []
     for slot in _evaluator_characters(campaign, evaluator):
         row = slot.evaluator_index + slot.position
-        topic = campaign.topics[row % len(campaign.topics)]
+        topic = campaign.topics[character_ids.index(slot.character_id) % len(campaign.topics)]
         for i in williams_row(len(units), row) if units else []:
             contestant, opponent = units[i]
             plan.append(PlanItem(mode, slot.character, topic, contestant, opponent, len(plan)))
@@ -188,14 +190,3 @@ def assignment_abandon(*, assignment: Assignment, evaluator: User) -> Assignment
         assignment.dialogue.review_note = "evaluation session abandoned"
         assignment.dialogue.save(update_fields=["status", "review_note"])
     return assignment
-
-
-def evaluators_in_order(campaign: Campaign) -> list[int]:
-    """Evaluator ids in the order they joined the campaign."""
-    rows = (
-        EvaluatorCharacter.objects.filter(campaign=campaign)
-        .values("evaluator")
-        .annotate(first=Min("id"))
-        .order_by("first")
-    )
-    return [row["evaluator"] for row in rows]

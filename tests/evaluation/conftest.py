@@ -20,6 +20,7 @@ def second_evaluator(make_user):
 def make_campaign(researcher):
     def make(*, contestants: int = 3, characters: int = 2, open_it: bool = True, **settings):
         settings.setdefault("min_turns", 3)
+        settings.setdefault("min_seconds_per_turn", 0.0)  # test sessions take milliseconds
         settings.setdefault("modes", [Mode.POINTWISE, Mode.PAIRWISE])
         campaign = services.campaign_create(
             slug=settings.pop("slug", "camp"),
