@@ -76,6 +76,8 @@ ERROR_LABELS: list[tuple[str, object, bool]] = [
     ("proactivity", _("Proactive"), False),
 ]
 ERROR_LABEL_KEYS = tuple(key for key, _name, _lower in ERROR_LABELS)
+# judgments.csv: the ``error`` row that carries a session's number of model turns (the denominator)
+MODEL_TURNS = "model_turns"
 
 
 def default_dimensions() -> list[dict[str, str]]:

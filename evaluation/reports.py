@@ -20,8 +20,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation import statistics as st
-from evaluation.definitions import ERROR_LABEL_KEYS
-from evaluation.table import MODEL_TURNS
+from evaluation.definitions import ERROR_LABEL_KEYS, MODEL_TURNS
 
 FLIP = {"win": "lose", "lose": "win", "tie": "tie", "both_bad": "both_bad"}
 SESSION_KEYS = ["contestant", "evaluator", "character", "topic"]
@@ -41,26 +40,27 @@ def clean(value: Any) -> Any:
 
 
 def _session_matrix(rows: pd.DataFrame, columns: list[str]) -> tuple[pd.Index, np.ndarray, np.ndarray]:
-    """Per session (``SESSION_KEYS``): sum and count of the values in each of ``columns``."""
-    grouped = rows.groupby([*SESSION_KEYS, "dimension"], sort=False, observed=True)["number"].agg(["sum", "count"])
+    """Per session (``SESSION_KEYS``, with its category): sum and count of the values in each of ``columns``."""
+    keys = [*SESSION_KEYS, "category", "dimension"]
+    grouped = rows.groupby(keys, sort=False, observed=True)["number"].agg(["sum", "count"])
     sums = grouped["sum"].unstack("dimension").reindex(columns=columns).fillna(0.0)
     counts = grouped["count"].unstack("dimension").reindex(columns=columns).fillna(0.0)
     return sums.index, sums.to_numpy(), counts.to_numpy()
 
 
 def _pointwise(rows: pd.DataFrame, dimensions: list[str], resamples: int, seed: int) -> dict:
+    """Per contestant and dimension, overall and per category; one weight matrix per contestant."""
     result: dict[str, dict] = {}
     for i, (contestant, mine) in enumerate(rows.groupby("contestant", sort=True)):
-        _, sums, counts = _session_matrix(mine, dimensions)
-        estimates = st.cluster_bootstrap(sums, counts, resamples=resamples, seed=seed + i)
+        index, sums, counts = _session_matrix(mine, dimensions)
+        weights = st.bootstrap_weights(len(sums), resamples=resamples, rng=np.random.default_rng(seed + i))
+        estimates = st.cluster_bootstrap(sums, counts, weights=weights)
         result[contestant] = {d: {**e.as_dict(), "by_category": {}} for d, e in zip(dimensions, estimates, strict=True)}
-        for j, (category, theirs) in enumerate(mine.groupby("category", sort=True)):
-            _, sums, counts = _session_matrix(theirs, dimensions)
-            for d, e in zip(
-                dimensions,
-                st.cluster_bootstrap(sums, counts, resamples=resamples, seed=seed + 1000 * (i + 1) + j),
-                strict=True,
-            ):
+        categories = index.get_level_values("category").to_numpy()
+        for category in sorted(set(categories)):
+            mask = categories == category
+            by_category = st.cluster_bootstrap(sums[mask], counts[mask], weights=weights[:, mask])
+            for d, e in zip(dimensions, by_category, strict=True):
                 result[contestant][d]["by_category"][category] = e.as_dict()
     return result
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import pandas as pd
 from django.conf import settings
 
+from evaluation.definitions import MODEL_TURNS
 from evaluation.models import (
     Assignment,
     AssignmentStatus,
@@ -51,7 +52,6 @@ COLUMNS = [
     "position",
     "excluded",
 ]
-MODEL_TURNS = "model_turns"
 
 
 def character_label(name: str, pk: int) -> str:

@@ -164,3 +164,14 @@ def test_bradley_terry_stays_finite_when_a_contestant_never_wins():
     scores = [entry["score"] for entry in result]
     assert all(math.isfinite(score) for score in scores)
     assert scores[0] > scores[1] > scores[2]
+
+
+@pytest.mark.parametrize("wins, losses", [(9, 1), (44, 45), (0, 7), (12, 0), (30, 18), (1, 1), (0, 1)])
+def test_sign_test_equals_scipy_binomtest(wins, losses):
+    from scipy.stats import binomtest
+
+    reference = binomtest(wins, wins + losses, 0.5)
+    interval = reference.proportion_ci(confidence_level=0.95, method="exact")
+    p_value, low, high = st.sign_test(wins, losses)
+    assert p_value == pytest.approx(reference.pvalue, rel=1e-9)
+    assert (low, high) == pytest.approx((interval.low, interval.high), rel=1e-7, abs=1e-12)
