@@ -77,3 +77,10 @@ class HasRequiredRole(BasePermission):
 def websocket_allows(scope: dict, roles: Iterable[str]) -> bool:
     """Reads the user's roles from the database: consumers call it through ``database_sync_to_async``."""
     return has_role(scope.get("user"), roles)
+
+
+# Evaluation campaigns: researchers run them, admins watch them, qualified workers judge (the
+# ``can_evaluate`` qualification is checked by the evaluation services on top of the role).
+EVALUATION_MANAGERS: tuple[str, ...] = (Role.RESEARCHER,)
+EVALUATION_VIEWERS: tuple[str, ...] = (Role.RESEARCHER, Role.ADMIN)
+EVALUATORS: tuple[str, ...] = (Role.CROWDWORKER, Role.ANNOTATOR, Role.RESEARCHER)

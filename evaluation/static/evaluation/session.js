@@ -1,0 +1,120 @@
+// The evaluation session page: chat with a blinded model (pointwise) or pick between two replies
+// (pairwise), tag replies with error labels, rate once the minimum turns are reached.
+(function () {
+  "use strict";
+  const root = document.getElementById("session");
+  const api = root.dataset.api;
+  const mode = root.dataset.mode;
+  const $ = (id) => document.getElementById(id);
+  const t = (s) => (window.gettext ? window.gettext(s) : s);
+  let state = null;
+  let busy = false;
+
+  function csrf() {
+    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  async function call(path, body) {
+    const response = await fetch(api + path, {
+      method: body === undefined ? "GET" : "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+      credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const detail = data.detail || Object.values(data).flat().join(" ") || response.statusText;
+      throw new Error(detail);
+    }
+    return data;
+  }
+
+  function setStatus(text) { $("status").textContent = text || ""; }
+
+  function labelsFor(turn) {
+    const holder = $("labels-template").content.firstElementChild.cloneNode(true);
+    const current = (state.error_labels || {})[String(turn.seq)] || [];
+    holder.querySelectorAll("input").forEach((box) => {
+      box.checked = current.includes(box.value);
+      box.addEventListener("change", async () => {
+        const chosen = [...holder.querySelectorAll("input:checked")].map((b) => b.value);
+        try { state = await call("labels/", { turn_seq: turn.seq, labels: chosen }); setStatus(t("Labels saved.")); }
+        catch (error) { setStatus(error.message); }
+      });
+    });
+    return holder;
+  }
+
+  function render() {
+    const list = $("turns");
+    list.innerHTML = "";
+    state.turns.forEach((turn) => {
+      const item = document.createElement("li");
+      item.className = "turn " + turn.speaker;
+      item.dataset.seq = turn.seq;
+      const text = document.createElement("span");
+      text.className = "text";
+      text.textContent = turn.text;
+      item.appendChild(text);
+      if (turn.by_model && mode === "pointwise" && state.status === "active") item.appendChild(labelsFor(turn));
+      list.appendChild(item);
+    });
+    const pair = state.pending_pair;
+    $("pair").hidden = !pair;
+    if (pair) { $("left").textContent = pair.left_text; $("right").textContent = pair.right_text; }
+    const last = state.turns[state.turns.length - 1];
+    const waiting = last && last.speaker === "player" && !pair;
+    $("text").disabled = busy || !!pair || waiting || state.status !== "active";
+    if (mode === "pointwise") {
+      const unlocked = state.turns.length >= state.min_turns;
+      $("rating").hidden = !unlocked || state.status !== "active";
+      $("locked").textContent = unlocked ? "" : interpolate(t("The rating form unlocks after %s turns (now %s)."), [state.min_turns, state.turns.length]);
+    }
+    if (state.status !== "active") setStatus(t("This session is finished. Thank you!"));
+  }
+
+  function interpolate(text, values) { let i = 0; return text.replace(/%s/g, () => String(values[i++])); }
+
+  async function run(action) {
+    busy = true; render();
+    try { state = await action(); setStatus(""); }
+    catch (error) { setStatus(error.message); }
+    finally { busy = false; render(); }
+  }
+
+  $("composer").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = $("text").value.trim();
+    if (!text) return;
+    setStatus(mode === "pairwise" ? t("Both models are answering…") : t("The character is answering…"));
+    run(async () => { const next = await call("message/", { text }); $("text").value = ""; return next; });
+  });
+
+  document.querySelectorAll("[data-choice]").forEach((button) => button.addEventListener("click", () => {
+    const pair = state.pending_pair;
+    if (!pair) return;
+    run(() => call("judge/", { turn_seq: pair.turn_seq, choice: button.dataset.choice, reason: $("reason").value }));
+    $("reason").value = "";
+  }));
+
+  const rating = $("rating");
+  if (rating) rating.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const ratings = {};
+    state.dimensions.forEach((d) => {
+      const picked = rating.querySelector(`input[name="${d.key}"]:checked`);
+      if (picked) ratings[d.key] = Number(picked.value);
+    });
+    run(() => call("rate/", { ratings, comment: $("comment").value }));
+  });
+
+  const finish = $("finish");
+  if (finish) finish.addEventListener("click", () => run(() => call("finish/", {})));
+  $("abandon").addEventListener("click", () => {
+    if (!window.confirm(t("Abandon this session? It goes back to the pool."))) return;
+    run(async () => { const next = await call("abandon/", {}); window.location = root.dataset.work; return next; });
+  });
+
+  call("").then((data) => { state = data; render(); }).catch((error) => setStatus(error.message));
+})();
