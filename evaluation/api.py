@@ -26,6 +26,7 @@ from evaluation.serializers import (
     MessageSerializer,
     RatingSerializer,
 )
+from evaluation.services.judge import judge_run_start
 from platform_core.permissions import EVALUATION_MANAGERS, EVALUATION_VIEWERS, EVALUATORS
 from training.serializers import as_drf_error
 
@@ -89,6 +90,14 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._state(services.campaign_close)
+
+    @extend_schema(request=None, responses={202: dict})
+    @action(detail=True, methods=["post"])
+    def judge(self, request, pk=None):
+        """Start the LLM judge (the configured OpenAI-compatible provider) on the campaign's judgments."""
+        run = judge_run_start(campaign=self.get_object(), actor=request.user)
+        run.refresh_from_db()
+        return Response({"run": run.pk, "status": run.status, "error": run.error}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])

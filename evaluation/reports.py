@@ -183,11 +183,15 @@ def campaign_report(campaign, *, resamples: int = st.DEFAULT_RESAMPLES) -> dict:
     """The report of a campaign from the database, with what quality control did."""
     from evaluation.models import PairwiseJudgment
     from evaluation.quality import evaluator_flags
+    from evaluation.services.judge import judge_agreement
     from evaluation.table import judgments_table
 
     table = judgments_table(campaign)
     report = report_from_table(table, dimensions=campaign.dimension_keys(), resamples=resamples, seed=campaign.seed)
     flags = evaluator_flags(campaign)
+    judge = judge_agreement(campaign)
+    if judge is not None:
+        report["agreement"]["judge"] = clean(judge)
     report["meta"].update(
         {
             "campaign": campaign.slug,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign-detail"),
     path("campaigns/<int:pk>/open/", views.campaign_open, name="campaign-open"),
     path("campaigns/<int:pk>/close/", views.campaign_close, name="campaign-close"),
+    path("campaigns/<int:pk>/judge/", views.campaign_judge, name="campaign-judge"),
     path("campaigns/<int:pk>/results/", views.campaign_results, name="campaign-results"),
     path("campaigns/<int:pk>/download/<str:fmt>/", views.campaign_download, name="campaign-download"),
     path("work/", work_views.work_list, name="work"),

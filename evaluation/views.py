@@ -17,6 +17,7 @@ from evaluation.forms import CampaignForm
 from evaluation.models import Campaign
 from evaluation.raw_data import FORMATS, raw_data
 from evaluation.reports import campaign_report
+from evaluation.services.judge import judge_run_start
 from platform_core.permissions import EVALUATION_MANAGERS, EVALUATION_VIEWERS, requires_roles
 from platform_core.roles import Role
 
@@ -74,6 +75,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "progress": selectors.campaign_progress(campaign),
             "is_manager": Role.RESEARCHER in request.user.role_codes,
             "formats": list(FORMATS),
+            "judge_runs": campaign.judge_runs.all()[:5],
         },
     )
 
@@ -97,6 +99,15 @@ def campaign_open(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _state_change(request, pk, services.campaign_close)
+
+
+@requires_roles(*EVALUATION_MANAGERS)
+@require_POST
+def campaign_judge(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(Campaign, pk=pk)
+    judge_run_start(campaign=campaign, actor=request.user)
+    messages.success(request, _("The LLM judge is scoring this campaign's judgments."))
+    return redirect("evaluation:campaign-detail", pk=campaign.pk)
 
 
 def _data_uri(png: bytes) -> str:

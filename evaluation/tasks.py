@@ -1,0 +1,10 @@
+"""Celery tasks: each takes ids, loads, and calls one service."""
+
+from celery import shared_task
+
+from evaluation.services import judge
+
+
+@shared_task(name="evaluation.judge_run_execute")
+def judge_run_execute(run_id: int) -> str:
+    return judge.judge_run_execute(run_id=run_id).status
