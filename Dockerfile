@@ -2,9 +2,9 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 RUN apt-get update && apt-get install -y --no-install-recommends gettext postgresql-client && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+COPY requirements/ requirements/
+RUN pip install --no-cache-dir -r requirements/base.txt
 COPY . .
 RUN python manage.py compilemessages --ignore=.venv -v0 \
-    && python -c "import exports.batch_curation as curation, exports.examples as examples; curation.warm_up(); examples.warm_up()"
+    && python -c "import exports.build.kernels.batch_curation as curation, exports.build.kernels.examples as examples; curation.warm_up(); examples.warm_up()"
 EXPOSE 8000

@@ -19,12 +19,12 @@ setup: $(INSTALLED) i18n kernels
 
 # The export's compiled passes (numba), compiled once here instead of in the first build.
 kernels: $(INSTALLED)
-	$(BIN)/python -c "import exports.batch_curation as curation, exports.examples as examples; curation.warm_up(); examples.warm_up()"
+	$(BIN)/python -c "import exports.build.kernels.batch_curation as curation, exports.build.kernels.examples as examples; curation.warm_up(); examples.warm_up()"
 
-$(INSTALLED): requirements.txt
+$(INSTALLED): requirements/base.txt requirements/dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
 	touch $(INSTALLED)
 
 i18n: $(INSTALLED)

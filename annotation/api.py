@@ -7,7 +7,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from annotation import services
 from annotation.models import AnnotationTask, LiteraryWork, LLMProvider, SynthesisBatch, TaskStatus
 from annotation.serializers import (
     AnnotationTaskSerializer,
@@ -16,6 +15,8 @@ from annotation.serializers import (
     SynthesisBatchCreateSerializer,
     SynthesisBatchSerializer,
 )
+from annotation.services.synthesis import batch_create
+from annotation.services.task_queue import TaskRefused, task_claim_next, task_release
 from platform_core.roles import Role
 
 BATCH_MANAGERS = (Role.RESEARCHER, Role.ADMIN)
@@ -39,7 +40,7 @@ class SynthesisBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
             if provider is None:
                 raise ApiValidationError({"provider": ["No such provider."]})
         try:
-            batch = services.batch_create(author=request.user, provider=provider, **data)
+            batch = batch_create(author=request.user, provider=provider, **data)
         except ValidationError as error:
             raise ApiValidationError(error.message_dict) from error
         return Response(SynthesisBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
@@ -68,8 +69,8 @@ class AnnotationTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         incoming = ClaimSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:
-            task = services.task_claim_next(user=request.user, kind=incoming.validated_data["kind"])
-        except services.TaskRefused as refused:
+            task = task_claim_next(user=request.user, kind=incoming.validated_data["kind"])
+        except TaskRefused as refused:
             return Response({"code": refused.code, "detail": refused.message}, status=status.HTTP_403_FORBIDDEN)
         if task is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
@@ -81,8 +82,8 @@ class AnnotationTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         if task is None:
             return Response({"detail": "No such claimed task."}, status=status.HTTP_404_NOT_FOUND)
         try:
-            services.task_release(task=task, user=request.user)
-        except services.TaskRefused as refused:
+            task_release(task=task, user=request.user)
+        except TaskRefused as refused:
             return Response({"code": refused.code, "detail": refused.message}, status=status.HTTP_400_BAD_REQUEST)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

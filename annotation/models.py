@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from platform_core.jobs import Job
 from roleplay.models import ATTRIBUTE_FIELDS, BEHAVIOUR_FIELDS, CharacterCategory, Language
 
 # --- LLM providers and prompt templates -------------------------------------------------------
@@ -140,7 +141,7 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class SynthesisBatch(models.Model):
+class SynthesisBatch(Job):
     """A batch of LLM-synthesised characters and dialogues (GPT-4 in CharacterGLM)."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -176,11 +177,12 @@ class SynthesisBatch(models.Model):
     completion_tokens = models.PositiveBigIntegerField(_("completion tokens"), default=0)
     cost_usd = models.DecimalField(_("cost (USD)"), max_digits=12, decimal_places=6, default=Decimal("0"))
     error = models.TextField(_("error"), blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # Refreshed after every item by the worker running the batch; a second delivery of the task
-    # leaves a batch with a fresh heartbeat alone, and takes over one whose worker died.
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # started_at, finished_at, worker and heartbeat_at (refreshed after every item by the worker
+    # running the batch; a second delivery of the task leaves a batch with a fresh heartbeat
+    # alone, and takes over one whose worker died): Job.
+
+    # Any batch not running may be (re)started; a running one only once its worker is gone.
+    CLAIMABLE_STATUSES = tuple(status for status in BatchStatus.values if status != BatchStatus.RUNNING)
 
     class Meta:
         ordering = ["-created_at", "-id"]

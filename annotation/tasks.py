@@ -4,8 +4,8 @@ import logging
 
 from celery import shared_task
 
-from annotation import services
 from annotation.llm import LLMError
+from annotation.services import extraction, prompts, synthesis, task_queue
 from platform_core.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -13,24 +13,24 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="annotation.synthesis_batch_run")
 def synthesis_batch_run(batch_id: int) -> str:
-    batch = services.synthesis_batch_run(batch_id=batch_id)
+    batch = synthesis.synthesis_batch_run(batch_id=batch_id)
     return batch.status
 
 
 @shared_task(name="annotation.tasks_release_expired")
 def tasks_release_expired() -> int:
-    return services.tasks_release_expired()
+    return task_queue.tasks_release_expired()
 
 
 @shared_task(name="annotation.literary_work_scan")
 def literary_work_scan(work_id: int) -> str:
-    return services.literary_work_scan(work_id=work_id).status
+    return extraction.literary_work_scan(work_id=work_id).status
 
 
 @shared_task(name="annotation.prompt_augment")
 def prompt_augment(prompt_id: int) -> int:
     try:
-        return len(services.prompt_augment(prompt_id=prompt_id))
+        return len(prompts.prompt_augment(prompt_id=prompt_id))
     except LLMError as error:
         # Kept visible for admins (quality page) instead of vanishing in a worker log.
         logger.warning("Prompt %s augmentation failed: %s", prompt_id, error.message)

@@ -1,42 +1,42 @@
 from django.urls import path
 
-from annotation import views
+from annotation.views import extraction, prompts, quality, queue, review, synthesis
 
 app_name = "annotation"
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", queue.index, name="index"),
     # Synthesis (researchers, admins)
-    path("batches/", views.batch_list, name="batch-list"),
-    path("batches/new/", views.batch_create, name="batch-create"),
-    path("batches/import/", views.batch_import, name="batch-import"),
-    path("batches/<int:pk>/", views.batch_detail, name="batch-detail"),
-    path("batches/<int:pk>/retry/", views.batch_retry, name="batch-retry"),
-    path("templates/", views.template_list, name="template-list"),
-    path("templates/new/", views.template_create, name="template-create"),
-    path("templates/<int:pk>/edit/", views.template_edit, name="template-edit"),
+    path("batches/", synthesis.batch_list, name="batch-list"),
+    path("batches/new/", synthesis.batch_create, name="batch-create"),
+    path("batches/import/", synthesis.batch_import, name="batch-import"),
+    path("batches/<int:pk>/", synthesis.batch_detail, name="batch-detail"),
+    path("batches/<int:pk>/retry/", synthesis.batch_retry, name="batch-retry"),
+    path("templates/", synthesis.template_list, name="template-list"),
+    path("templates/new/", synthesis.template_create, name="template-create"),
+    path("templates/<int:pk>/edit/", synthesis.template_edit, name="template-edit"),
     # Rewrite review (annotators) and adjudication (admins)
-    path("review/", views.review_queue, name="review-queue"),
-    path("review/next/", views.review_next, name="review-next"),
-    path("review/<int:pk>/", views.review_task, name="review-task"),
-    path("tasks/<int:pk>/release/", views.task_release, name="task-release"),
-    path("adjudications/", views.adjudication_list, name="adjudication-list"),
-    path("adjudications/<int:pk>/", views.adjudication_detail, name="adjudication-detail"),
+    path("review/", review.review_queue, name="review-queue"),
+    path("review/next/", review.review_next, name="review-next"),
+    path("review/<int:pk>/", review.review_task, name="review-task"),
+    path("tasks/<int:pk>/release/", queue.task_release, name="task-release"),
+    path("adjudications/", review.adjudication_list, name="adjudication-list"),
+    path("adjudications/<int:pk>/", review.adjudication_detail, name="adjudication-detail"),
     # Literary extraction
-    path("works/", views.work_list, name="work-list"),
-    path("works/upload/", views.work_upload, name="work-upload"),
-    path("works/<int:pk>/", views.work_detail, name="work-detail"),
-    path("extraction/", views.extraction_queue, name="extraction-queue"),
-    path("extraction/next/", views.extraction_next, name="extraction-next"),
-    path("extraction/<int:pk>/", views.extraction_task, name="extraction-task"),
+    path("works/", extraction.work_list, name="work-list"),
+    path("works/upload/", extraction.work_upload, name="work-upload"),
+    path("works/<int:pk>/", extraction.work_detail, name="work-detail"),
+    path("extraction/", extraction.extraction_queue, name="extraction-queue"),
+    path("extraction/next/", extraction.extraction_next, name="extraction-next"),
+    path("extraction/<int:pk>/", extraction.extraction_task, name="extraction-task"),
     # Character-prompt writing (crowdworkers)
-    path("prompts/", views.prompt_queue, name="prompt-queue"),
-    path("prompts/next/<str:kind>/", views.prompt_next, name="prompt-next"),
-    path("prompts/write/<int:pk>/", views.prompt_write, name="prompt-write"),
-    path("prompts/variants/<int:pk>/", views.prompt_variants, name="prompt-variants"),
-    path("prompts/tasks/new/", views.prompt_tasks_create, name="prompt-tasks-create"),
-    path("prompts/<int:pk>/augment/", views.prompt_augment_again, name="prompt-augment"),
+    path("prompts/", prompts.prompt_queue, name="prompt-queue"),
+    path("prompts/next/<str:kind>/", prompts.prompt_next, name="prompt-next"),
+    path("prompts/write/<int:pk>/", prompts.prompt_write, name="prompt-write"),
+    path("prompts/variants/<int:pk>/", prompts.prompt_variants, name="prompt-variants"),
+    path("prompts/tasks/new/", prompts.prompt_tasks_create, name="prompt-tasks-create"),
+    path("prompts/<int:pk>/augment/", prompts.prompt_augment_again, name="prompt-augment"),
     # Quality control (admins)
-    path("quality/", views.quality, name="quality"),
-    path("quality/workers/<int:user_id>/block/", views.worker_block, name="worker-block"),
-    path("quality/gold/", views.gold_create, name="gold-create"),
+    path("quality/", quality.quality, name="quality"),
+    path("quality/workers/<int:user_id>/block/", quality.worker_block, name="worker-block"),
+    path("quality/gold/", quality.gold_create, name="gold-create"),
 ]

@@ -144,7 +144,7 @@ def setup_pairs(pairs: int) -> list[tuple[int, str, str]]:
 
     from platform_core.models import RoleGrant, User, WorkerProfile
     from platform_core.roles import Role
-    from roleplay import live_services as live
+    from roleplay.live import matchmaking, queue
     from roleplay.models import Character, CharacterCategory, Language, LiveSession, PlayerPersona
 
     run = uuid.uuid4().hex[:6]
@@ -175,8 +175,8 @@ def setup_pairs(pairs: int) -> list[tuple[int, str, str]]:
         batch_size=500,
     )
     for i, user in enumerate(users):
-        live.queue_join(worker=user, side="character" if i % 2 == 0 else "player")
-    while live.matchmaker_run():
+        queue.queue_join(worker=user, side="character" if i % 2 == 0 else "player")
+    while matchmaking.matchmaker_run():
         pass
     cookies: dict[int, str] = {}
     for user in users:

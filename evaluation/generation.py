@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from evaluation.models import Assignment, Contestant
 from roleplay.models import Turn
-from training.human_machine import reply_request
+from roleplay.live.human_machine import reply_request
 from training.inference import ChatRequest, InferenceError, backend_for
 
 

@@ -8,6 +8,7 @@ Runtime modes, decided by two variables:
   and Celery runs tasks eagerly unless a test starts a real worker.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -30,6 +31,18 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "troupe-insecure-development-key-do-not-use-in-production"
 
+# --- HTTPS (off by default; on in the production example, docker-compose.yml) ----------------
+# Behind a TLS-terminating proxy, SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO trusts its header.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+_proxy_ssl_header = env("SECURE_PROXY_SSL_HEADER", default="")
+SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # the load balancer's plain-HTTP health check
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -46,6 +59,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "axes",
+    "csp",
     "platform_core",
     "roleplay",
     "annotation",
@@ -64,6 +79,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "platform_core.urls"
@@ -148,6 +166,9 @@ INFERENCE_QUEUE = env("INFERENCE_QUEUE", default="inference")
 INFERENCE_IN_WORKER = env.bool(
     "TROUPE_INFERENCE_IN_WORKER", default=not CELERY_TASK_ALWAYS_EAGER and not USE_IN_MEMORY_BACKENDS
 )
+INFERENCE_BATCHING = env.bool("INFERENCE_BATCHING", default=True)  # concurrent replies generated together
+INFERENCE_KV_CACHE_TOKENS = env.int("INFERENCE_KV_CACHE_TOKENS", default=0)  # 0: from free GPU memory
+INFERENCE_CONCURRENCY = env.int("INFERENCE_CONCURRENCY", default=32)  # replies one inference worker takes at once
 INFERENCE_QUEUE_TIMEOUT_S = env.float("INFERENCE_QUEUE_TIMEOUT_S", default=120.0)  # until a worker takes it
 INFERENCE_STALL_TIMEOUT_S = env.float("INFERENCE_STALL_TIMEOUT_S", default=300.0)  # silence, model loading included
 CELERY_TASK_ROUTES = {"training.tasks.*": {"queue": "training"}, "training.inference_reply": {"queue": INFERENCE_QUEUE}}
@@ -169,6 +190,39 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "platform_core.User"
+# django-axes counts failed sign-ins (pages, admin, /api/token/) per account and per client address,
+# and refuses further tries from either for AXES_COOLOFF_TIME once AXES_FAILURE_LIMIT is reached.
+AUTHENTICATION_BACKENDS = [
+    "platform_core.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_VERBOSE = False
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_TIME", default=0.25)  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "platform_core.login_throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "platform_core.login_throttle.client_ip"
+# Proxies in front of the web server that append to X-Forwarded-For; 0 = use the socket's address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Content-Security-Policy: scripts and styles from this origin only (pages carry no inline script;
+# the Redoc page's one inline script has a per-response nonce).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -243,7 +297,7 @@ ANNOTATION_SYNTHESIS_ATTEMPTS = env.int("ANNOTATION_SYNTHESIS_ATTEMPTS", default
 # First backoff wait after a 429/5xx; doubles on each retry (Retry-After is honoured when longer).
 LLM_BACKOFF_BASE_S = env.float("LLM_BACKOFF_BASE_S", default=1.0)
 
-# --- Live role-play (roleplay/live_services.py, roleplay/consumers.py) -------------------------
+# --- Live role-play (roleplay/live/, roleplay/consumers.py) ------------------------------------
 # Seconds and counts; each can be set in the environment. See docs/chat-protocol.md.
 LIVE_MIN_TURNS = env.int("LIVE_MIN_TURNS", default=20)  # turns (greeting included) before finish unlocks
 LIVE_IDLE_TIMEOUT_S = env.float("LIVE_IDLE_TIMEOUT_S", default=180.0)  # per turn, for the side whose turn it is
@@ -260,14 +314,22 @@ LIVE_STRANDED_PRIORITY_WINDOW_S = env.float("LIVE_STRANDED_PRIORITY_WINDOW_S", d
 LIVE_MAX_MESSAGE_CHARS = env.int("LIVE_MAX_MESSAGE_CHARS", default=500)
 LIVE_REPEAT_WINDOW = env.int("LIVE_REPEAT_WINDOW", default=3)  # refuse a copy of one's own last N turns
 LIVE_PROFILE_COPY_MIN_CHARS = env.int("LIVE_PROFILE_COPY_MIN_CHARS", default=24)  # verbatim profile run
-# Dotted path of the roleplay.partners.Partner subclass that plays a model's character seat
+# Dotted path of the roleplay.live.partners.Partner subclass that plays a model's character seat
 # (human–machine collection rounds).
-LIVE_MODEL_PARTNER_CLASS = env("LIVE_MODEL_PARTNER_CLASS", default="training.partner.ModelPartner")
+LIVE_MODEL_PARTNER_CLASS = env("LIVE_MODEL_PARTNER_CLASS", default="roleplay.live.model_seat.ModelPartner")
 
 # --- Exports ----------------------------------------------------------------------------------
 # Worker ids in exported corpora become HMAC-SHA256(salt, id): keep the salt secret and stable,
 # so one worker has the same pseudonym across export versions. Defaults to one derived from SECRET_KEY.
 EXPORT_HASH_SALT = env("EXPORT_HASH_SALT", default="") or f"export-salt:{SECRET_KEY}"
+# --- Training and inference (training/conf.py; docs/training.md) -------------------------------
+TRAINING_OUTPUT_DIR = Path(env("TRAINING_OUTPUT_DIR", default=str(VAR_DIR / "training")))  # one folder per job
+TRAINING_POLL_INTERVAL_S = env.float("TRAINING_POLL_INTERVAL_S", default=1.0)  # metrics read, cancel check
+TRAINING_MAX_RESTARTS = env.int("TRAINING_MAX_RESTARTS", default=2)  # runner restarts from its checkpoint
+TRAINING_STALE_AFTER_S = env.float("TRAINING_STALE_AFTER_S", default=300.0)  # heartbeat age = abandoned
+TRAINING_PYTHON = env("TRAINING_PYTHON", default=sys.executable)  # the interpreter that runs the runner
+INFERENCE_API_KEY = env("INFERENCE_API_KEY", default="")  # bearer token for OpenAI-compatible endpoints
+
 # Keep database connections open between consumer calls (database_sync_to_async closes expired
 # ones around every call; with 0 every chat message pays a new PostgreSQL connection).
 LIVE_DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", default=0)

@@ -1,6 +1,7 @@
 from rest_framework import mixins, viewsets
 
 from platform_core.permissions import ANY_ROLE
+from roleplay import services
 from roleplay.models import Character, CharacterPrompt, Dialogue, PlayerPersona
 from roleplay.serializers import (
     CharacterPromptSerializer,
@@ -32,12 +33,14 @@ class CharacterViewSet(viewsets.ModelViewSet):
 
 
 class PlayerPersonaViewSet(viewsets.ModelViewSet):
+    """Player personas; the serializer validates and the persona services write."""
+
     serializer_class = PlayerPersonaSerializer
     queryset = PlayerPersona.objects.all()
     required_roles = _roles(ANY_ROLE, CHARACTER_EDITORS)
 
-    def perform_create(self, serializer):
-        serializer.save(author=self.request.user)
+    def perform_destroy(self, instance):
+        services.persona_delete(persona=instance)
 
 
 class CharacterPromptViewSet(viewsets.ReadOnlyModelViewSet):

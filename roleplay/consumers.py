@@ -1,8 +1,8 @@
 """WebSocket consumers of live role-play: the waiting room and the chat (docs/chat-protocol.md).
 
-Consumers never touch the ORM: every read and write is a service in ``roleplay.live_services``,
+Consumers never touch the ORM: every read and write is a service in ``roleplay.live``,
 awaited through ``database_sync_to_async``. The other seat is reached only through a
-``roleplay.partners.Partner``.
+``roleplay.live.partners.Partner``.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from platform_core.permissions import websocket_allows
 from platform_core.roles import Role
-from roleplay import live_services as live
-from roleplay.frames import FrameHandler, JsonFrameConsumer
-from roleplay.partners import Partner, other_seat, partner_for, seat_group, worker_group
+from roleplay.live import deadlines, errors, frames, matchmaking, messages, queue, sessions
+from roleplay.live.frames import FrameHandler, JsonFrameConsumer
+from roleplay.live.partners import Partner, other_seat, partner_for, seat_group, worker_group
 
 LIVE_ROLES = (Role.CROWDWORKER,)
 # The chat also serves human–machine rounds, which researchers may start too; a researcher can only
@@ -58,10 +58,10 @@ class LiveQueueConsumer(_LiveFrames):
             self.tick_task.cancel()
         if hasattr(self, "user"):
             await self.channel_layer.group_discard(worker_group(self.user.pk), self.channel_name)
-            await database_sync_to_async(live.queue_leave)(worker=self.user, disconnected=True)
+            await database_sync_to_async(queue.queue_leave)(worker=self.user, disconnected=True)
 
     async def _send_status(self) -> dict:
-        status = await database_sync_to_async(live.queue_status)(worker=self.user)
+        status = await database_sync_to_async(queue.queue_status)(worker=self.user)
         await self.send_json(status)
         return status
 
@@ -70,7 +70,7 @@ class LiveQueueConsumer(_LiveFrames):
         while True:
             await asyncio.sleep(settings.LIVE_QUEUE_TICK_S)
             try:
-                await database_sync_to_async(live.matchmaker_run)()
+                await database_sync_to_async(matchmaking.matchmaker_run)()
                 await self._send_status()
             except asyncio.CancelledError:
                 raise
@@ -83,12 +83,12 @@ class LiveQueueConsumer(_LiveFrames):
         return {"join": self._on_join, "leave": self._on_leave, "status": self._on_status, "ping": self._on_ping}
 
     async def _on_join(self, content: dict) -> None:
-        await database_sync_to_async(live.queue_join)(worker=self.user, side=content.get("side", "any"))
-        await database_sync_to_async(live.matchmaker_run)()
+        await database_sync_to_async(queue.queue_join)(worker=self.user, side=content.get("side", "any"))
+        await database_sync_to_async(matchmaking.matchmaker_run)()
         await self._send_status()
 
     async def _on_leave(self, content: dict) -> None:
-        await database_sync_to_async(live.queue_leave)(worker=self.user)
+        await database_sync_to_async(queue.queue_leave)(worker=self.user)
         await self._send_status()
 
     async def _on_status(self, content: dict) -> None:
@@ -115,10 +115,10 @@ class LiveChatConsumer(_LiveFrames):
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
         await self.accept()
         try:
-            joined = await database_sync_to_async(live.live_session_connect)(
+            joined = await database_sync_to_async(sessions.live_session_connect)(
                 session_id=self.session_id, worker=self.user, channel_name=self.channel_name
             )
-        except live.LiveRefused as refused:
+        except errors.LiveRefused as refused:
             await self.send_error(refused.code, refused.message)
             await self.close(code=CLOSE_FORBIDDEN)
             return
@@ -148,7 +148,7 @@ class LiveChatConsumer(_LiveFrames):
         if self.side is None:
             return
         await self.channel_layer.group_discard(seat_group(self.session_id, self.side), self.channel_name)
-        await database_sync_to_async(live.live_session_disconnect)(
+        await database_sync_to_async(sessions.live_session_disconnect)(
             session_id=self.session_id, side=self.side, channel_name=self.channel_name
         )
         if self.partner is not None:
@@ -204,7 +204,7 @@ class LiveChatConsumer(_LiveFrames):
         return self.handlers
 
     async def _on_message(self, content: dict) -> None:
-        sent = await parallel_db(live.live_message_send, thread_sensitive=False)(
+        sent = await parallel_db(messages.live_message_send, thread_sensitive=False)(
             session_id=self.session_id,
             worker=self.user,
             client_msg_id=content.get("client_msg_id"),
@@ -223,38 +223,33 @@ class LiveChatConsumer(_LiveFrames):
             }
         )
         if sent.result.created:
-            frame = live.turn_frame(turn)
+            frame = frames.turn_frame(turn)
             await self.send_json(frame)
             await self.partner.deliver_turn(frame)
             self._schedule(sent.deadline)
 
     async def _on_hello(self, content: dict) -> None:
-        frames = await parallel_db(live.live_turns_since, thread_sensitive=False)(
-            session_id=self.session_id, worker=self.user, last_seq=content.get("last_seq", 0)
+        last_seq = content.get("last_seq", 0)
+        turns = await parallel_db(sessions.live_turns_since, thread_sensitive=False)(
+            session_id=self.session_id, worker=self.user, last_seq=last_seq
         )
-        for frame in frames:
-            await self.send_json(frame)
-        await self.send_json(
-            {
-                "type": "replayed",
-                "count": len(frames),
-                "last_seq": frames[-1]["seq"] if frames else content.get("last_seq", 0),
-            }
-        )
+        for turn in turns:
+            await self.send_json(frames.turn_frame(turn))
+        await self.send_json(frames.replayed_frame(turns, last_seq=last_seq))
 
     async def _on_typing(self, content: dict) -> None:
         await self.partner.deliver_typing()
 
     async def _on_topic_propose(self, content: dict) -> None:
-        await database_sync_to_async(live.live_topic_propose)(
+        await database_sync_to_async(sessions.live_topic_propose)(
             session_id=self.session_id, worker=self.user, topic=content.get("topic"), kind=content.get("kind", "other")
         )
 
     async def _on_topic_accept(self, content: dict) -> None:
-        await database_sync_to_async(live.live_topic_accept)(session_id=self.session_id, worker=self.user)
+        await database_sync_to_async(sessions.live_topic_accept)(session_id=self.session_id, worker=self.user)
 
     async def _on_finish(self, content: dict) -> None:
-        await database_sync_to_async(live.live_finish)(
+        await database_sync_to_async(sessions.live_finish)(
             session_id=self.session_id,
             worker=self.user,
             rating=content.get("rating"),
@@ -271,6 +266,6 @@ class LiveChatConsumer(_LiveFrames):
 
 
 def _check_and_next_deadline(session_id: int) -> float | None:
-    session = live.live_session_check(session_id=session_id)
-    deadline = live.session_next_deadline(session)
+    session = sessions.live_session_check(session_id=session_id)
+    deadline = deadlines.session_next_deadline(session)
     return deadline.timestamp() if deadline else None

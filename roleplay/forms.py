@@ -1,6 +1,8 @@
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from roleplay.character_fields import CHARACTER_FIELDS
 from roleplay.models import Character
 
 
@@ -25,36 +27,9 @@ class CharacterForm(forms.ModelForm):
 
     class Meta:
         model = Character
-        fields = [
-            "name",
-            "category",
-            "language",
-            "identity",
-            "interests",
-            "viewpoints",
-            "experiences",
-            "achievements",
-            "social_relationships",
-            "others",
-            "catchphrases",
-            "dialect",
-            "stylistic_features",
-            "frequent_phrases",
-            "personality",
-            "greeting",
-        ]
+        fields = list(CHARACTER_FIELDS)
         widgets = {
             name: forms.Textarea(attrs={"rows": 2})
-            for name in (
-                "identity",
-                "interests",
-                "viewpoints",
-                "experiences",
-                "achievements",
-                "social_relationships",
-                "others",
-                "stylistic_features",
-                "personality",
-                "greeting",
-            )
+            for name in CHARACTER_FIELDS
+            if isinstance(Character._meta.get_field(name), models.TextField)
         }

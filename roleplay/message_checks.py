@@ -11,7 +11,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from platform_core.errors import Refused
-from roleplay.models import ATTRIBUTE_FIELDS, BEHAVIOUR_FIELDS, Character
+from roleplay.character_fields import PROFILE_FIELDS
+from roleplay.models import Character
 
 _SPACE = re.compile(r"\s+")
 # NUL cannot be stored in PostgreSQL text, lone surrogates cannot be encoded as UTF-8, and the other
@@ -40,7 +41,7 @@ def _normalise(text: str) -> str:
 def character_profile_text(character: Character) -> str:
     """Everything the character side sees of the profile, normalised for verbatim-copy checks."""
     parts: list[str] = []
-    for field in (*ATTRIBUTE_FIELDS, *BEHAVIOUR_FIELDS):
+    for field in PROFILE_FIELDS:
         value = getattr(character, field)
         parts.extend(value if isinstance(value, list) else [value])
     parts.extend(prompt.text for prompt in character.prompts.all())

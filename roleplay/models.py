@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from roleplay.character_fields import ATTRIBUTE_FIELDS, BEHAVIOUR_FIELDS, PROFILE_FIELDS, filled_items
+
 
 class CharacterCategory(models.TextChoices):
     CELEBRITIES = "celebrities", _("Celebrities")
@@ -31,18 +33,6 @@ class ReviewStatus(models.TextChoices):
     PENDING = "pending", _("Pending review")
     ACCEPTED = "accepted", _("Accepted")
     REJECTED = "rejected", _("Rejected")
-
-
-ATTRIBUTE_FIELDS = (
-    "identity",
-    "interests",
-    "viewpoints",
-    "experiences",
-    "achievements",
-    "social_relationships",
-    "others",
-)
-BEHAVIOUR_FIELDS = ("catchphrases", "dialect", "stylistic_features", "frequent_phrases", "personality")
 
 
 def _validate_string_list(value: object) -> None:
@@ -94,6 +84,11 @@ class Character(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # (label, text) of each filled field, for pages: attributes, behaviours, or all and the greeting.
+    attribute_items = property(lambda self: filled_items(self, ATTRIBUTE_FIELDS))
+    behaviour_items = property(lambda self: filled_items(self, BEHAVIOUR_FIELDS))
+    profile_items = property(lambda self: filled_items(self, (*PROFILE_FIELDS, "greeting")))
 
     def clean(self) -> None:
         if not self.name.strip():

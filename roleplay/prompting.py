@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from roleplay.character_fields import PROFILE_FIELDS
+
 if TYPE_CHECKING:
     from roleplay.models import Character, PlayerPersona
 
@@ -83,27 +85,12 @@ _PROFILE_LABELS = {
     },
 }
 
-_PROFILE_ORDER = (
-    "identity",
-    "interests",
-    "viewpoints",
-    "experiences",
-    "achievements",
-    "social_relationships",
-    "others",
-    "personality",
-    "catchphrases",
-    "dialect",
-    "stylistic_features",
-    "frequent_phrases",
-)
-
 
 def profile_text(character: "Character") -> str:
     """The ``profile`` prompt: the structured fields as labelled sentences, in the character's language."""
     labels = _PROFILE_LABELS.get(character.language, _PROFILE_LABELS["en"])
     parts = []
-    for field in _PROFILE_ORDER:
+    for field in PROFILE_FIELDS:
         value = getattr(character, field)
         if isinstance(value, list):
             value = labels["list_sep"].join(value)

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from roleplay.models import Character, CreditEntry, Dialogue, LiveSession
+from roleplay.models import Character, CreditEntry, Dialogue, LiveSession, Turn
 
 
 def characters_with_counts() -> QuerySet[Character]:
@@ -38,3 +38,17 @@ def character_profile_prompt(*, character: Character) -> str:
 
 def live_credit_total(*, worker) -> Decimal:
     return CreditEntry.objects.filter(worker=worker).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+
+
+def session_turn_count(session: LiveSession) -> int:
+    """How many turns the session's dialogue holds (0 before it has one)."""
+    return Turn.objects.filter(dialogue_id=session.dialogue_id).count() if session.dialogue_id else 0
+
+
+def session_last_speaker(session: LiveSession) -> str | None:
+    """Who spoke the session's last turn; None before the first."""
+    if not session.dialogue_id:
+        return None
+    return (
+        Turn.objects.filter(dialogue_id=session.dialogue_id).order_by("-seq").values_list("speaker", flat=True).first()
+    )

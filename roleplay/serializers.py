@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from roleplay import services
+from roleplay.character_fields import CHARACTER_FIELDS
 from roleplay.models import Character, CharacterPrompt, Dialogue, PlayerPersona, Turn
 
 
@@ -17,29 +18,7 @@ class CharacterSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Character
-        fields = [
-            "id",
-            "name",
-            "category",
-            "language",
-            "identity",
-            "interests",
-            "viewpoints",
-            "experiences",
-            "achievements",
-            "social_relationships",
-            "others",
-            "catchphrases",
-            "dialect",
-            "stylistic_features",
-            "frequent_phrases",
-            "personality",
-            "greeting",
-            "source",
-            "author",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *CHARACTER_FIELDS, "source", "author", "created_at", "updated_at"]
         read_only_fields = ["author", "created_at", "updated_at"]
 
     def create(self, validated_data):
@@ -59,6 +38,18 @@ class PlayerPersonaSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlayerPersona
         fields = ["id", "name", "description", "language", "created_at"]
+
+    def create(self, validated_data):
+        try:
+            return services.persona_create(author=self.context["request"].user, **validated_data)
+        except DjangoValidationError as error:
+            raise _as_drf_error(error) from error
+
+    def update(self, instance, validated_data):
+        try:
+            return services.persona_update(persona=instance, **validated_data)
+        except DjangoValidationError as error:
+            raise _as_drf_error(error) from error
 
 
 class CharacterPromptSerializer(serializers.ModelSerializer):

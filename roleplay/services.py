@@ -1,15 +1,17 @@
 """Writes to the corpus. Each function is one transaction and validates before it stores."""
 
+from __future__ import annotations
+
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from platform_core.errors import Refused
 from platform_core.models import User
+from roleplay.character_fields import CHARACTER_FIELDS
 from roleplay.models import (
     Character,
     CharacterPrompt,
@@ -22,27 +24,12 @@ from roleplay.models import (
     Turn,
 )
 from roleplay.prompting import profile_text
-from training.models import ModelVersion
+from roleplay.turn_rule import TurnRefused, turn_admit
 
-CHARACTER_EDITABLE_FIELDS = (
-    "name",
-    "category",
-    "language",
-    "identity",
-    "interests",
-    "viewpoints",
-    "experiences",
-    "achievements",
-    "social_relationships",
-    "others",
-    "catchphrases",
-    "dialect",
-    "stylistic_features",
-    "frequent_phrases",
-    "personality",
-    "greeting",
-    "source",
-)
+if TYPE_CHECKING:
+    from training.models import ModelVersion
+
+CHARACTER_EDITABLE_FIELDS = (*CHARACTER_FIELDS, "source")
 
 
 def _apply(character: Character, fields: dict[str, Any]) -> None:
@@ -85,6 +72,9 @@ def character_update(*, character: Character, **fields: Any) -> Character:
     return character
 
 
+PERSONA_EDITABLE_FIELDS = ("name", "description", "language")
+
+
 def persona_create(
     *, author: User | None, name: str, description: str = "", language: str = "zh-hans"
 ) -> PlayerPersona:
@@ -94,6 +84,22 @@ def persona_create(
     return persona
 
 
+def persona_update(*, persona: PlayerPersona, **fields: Any) -> PlayerPersona:
+    """Validate and store changes to a persona (raises ``ValidationError`` with field messages)."""
+    unknown = set(fields) - set(PERSONA_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown persona fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(persona, name, value)
+    persona.full_clean()
+    persona.save()
+    return persona
+
+
+def persona_delete(*, persona: PlayerPersona) -> None:
+    persona.delete()
+
+
 @transaction.atomic
 def dialogue_create(*, character: Character, source: str, **fields: Any) -> Dialogue:
     fields.setdefault("language", character.language)
@@ -101,10 +107,6 @@ def dialogue_create(*, character: Character, source: str, **fields: Any) -> Dial
     dialogue.full_clean()
     dialogue.save()
     return dialogue
-
-
-class TurnRefused(Refused):
-    """A turn that may not be stored."""
 
 
 @dataclass(frozen=True)
@@ -122,10 +124,15 @@ def turn_append(
     author_user: User | None = None,
     author_model: ModelVersion | None = None,
     original_text: str | None = None,
+    closed: Refused | None = None,
+    turn_taking: bool = False,
+    refusal: type[Refused] = TurnRefused,
 ) -> TurnAppendResult:
     """Append a turn with the next sequence number; a repeated ``client_msg_id`` returns the stored turn.
 
-    The dialogue row is locked so that concurrent appends from several processes serialise.
+    The dialogue row is locked so that concurrent appends from several processes serialise. The
+    decision is ``roleplay.turn_rule.turn_admit``; ``closed``, ``turn_taking`` and ``refusal`` are
+    passed to it (the model seat refuses when its session has ended, and takes turns).
     """
     if speaker not in Speaker.values:
         raise TurnRefused("bad_speaker", f"Unknown speaker {speaker!r}.")
@@ -134,16 +141,26 @@ def turn_append(
     try:
         with transaction.atomic():
             dialogue = Dialogue.objects.select_for_update().get(pk=dialogue_id)
-            if client_msg_id is not None:
-                existing = Turn.objects.filter(dialogue=dialogue, client_msg_id=client_msg_id).first()
-                if existing is not None:
-                    return TurnAppendResult(existing, created=False)
-            if dialogue.status != DialogueStatus.COLLECTING:
-                raise TurnRefused("dialogue_closed", "This dialogue no longer accepts messages.")
-            last_seq = Turn.objects.filter(dialogue=dialogue).aggregate(last=Max("seq"))["last"] or 0
+            existing = (
+                Turn.objects.filter(dialogue=dialogue, client_msg_id=client_msg_id).first()
+                if client_msg_id is not None
+                else None
+            )
+            if closed is None and dialogue.status != DialogueStatus.COLLECTING:
+                closed = TurnRefused("dialogue_closed", "This dialogue no longer accepts messages.")
+            seq = turn_admit(
+                speaker=speaker,
+                duplicate=existing is not None,
+                last=Turn.objects.filter(dialogue=dialogue).order_by("-seq").values_list("seq", "speaker").first(),
+                closed=closed,
+                turn_taking=turn_taking,
+                refusal=refusal,
+            )
+            if seq is None:
+                return TurnAppendResult(existing, created=False)
             turn = Turn.objects.create(
                 dialogue=dialogue,
-                seq=last_seq + 1,
+                seq=seq,
                 speaker=speaker,
                 text=text,
                 original_text=original_text,

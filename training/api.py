@@ -7,7 +7,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
-from training import human_machine as hm
 from training import selectors, services
 from training.models import Deployment, ModelVersion
 from training.serializers import (
@@ -152,6 +151,9 @@ class ChatRoundViewSet(viewsets.GenericViewSet):
     def create(self, request):
         data = ChatRoundStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        # roleplay's live chat serves the model seat; training imports it only when a round starts.
+        from roleplay.live import human_machine as hm
+
         try:
             session = hm.hm_session_start(worker=request.user, character=data.validated_data["character"])
         except hm.ChatRefused as refused:

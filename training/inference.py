@@ -54,21 +54,54 @@ class InferenceBackend(ABC):
         return _threaded_astream(self, request)
 
 
+class IncrementalText:
+    """A reply's text as its tokens arrive, one piece per token.
+
+    A token that ends inside a multi-byte character decodes to U+FFFD; such a tail is held back
+    until the character completes, or for at most 4 tokens (a UTF-8 character has at most 4
+    bytes, so by then the bytes are truly invalid and the replacement character is final).
+    """
+
+    def __init__(self, tokenizer, **decode_kwargs) -> None:
+        self.tokenizer = tokenizer
+        self.decode_kwargs = decode_kwargs or {"skip_special_tokens": True}
+        self.tokens: list[int] = []
+        self.printed = 0
+        self.pending = 0
+
+    def push(self, *tokens: int) -> str:
+        """The new text that ``tokens`` complete (empty while a character is still incomplete)."""
+        self.tokens.extend(tokens)
+        self.pending += 1
+        text = self.tokenizer.decode(self.tokens, **self.decode_kwargs)
+        if text.endswith("\ufffd") and self.pending < 4:
+            return ""
+        piece = text[self.printed :]
+        self.printed += len(piece)
+        self.pending = 0
+        return piece
+
+    def flush(self) -> str:
+        """What is still held back once the reply has ended (an incomplete character, as decoded)."""
+        if not self.pending:
+            return ""
+        text = self.tokenizer.decode(self.tokens, **self.decode_kwargs)
+        piece = text[self.printed :]
+        self.printed += len(piece)
+        self.pending = 0
+        return piece
+
+
 def _token_streamer_class():
     from transformers import TextStreamer
 
     class TokenStreamer(TextStreamer):
-        """Hands each generated token's text to ``on_text`` (``TextStreamer`` waits for a whole word).
-
-        A token that ends inside a multi-byte character decodes to U+FFFD; such a tail is held back
-        until the character completes, or for at most 4 tokens (a UTF-8 character has at most 4
-        bytes, so by then the bytes are truly invalid and the replacement character is final).
-        """
+        """Hands each generated token's text to ``on_text`` (``TextStreamer`` waits for a whole word)."""
 
         def __init__(self, tokenizer, on_text: Callable[[str], None], **decode_kwargs) -> None:
             super().__init__(tokenizer, skip_prompt=True, **decode_kwargs)
             self.on_text = on_text
-            self.pending = 0
+            self.text = IncrementalText(tokenizer, **decode_kwargs)
 
         def put(self, value) -> None:
             if len(value.shape) > 1:
@@ -76,20 +109,15 @@ def _token_streamer_class():
             if self.skip_prompt and self.next_tokens_are_prompt:
                 self.next_tokens_are_prompt = False
                 return
-            self.token_cache.extend(value.tolist())
-            self.pending += 1
-            text = self.tokenizer.decode(self.token_cache, **self.decode_kwargs)
-            if text.endswith("\ufffd") and self.pending < 4:
-                return
-            printable = text[self.print_len :]
-            self.print_len += len(printable)
-            self.pending = 0
-            if printable:
-                self.on_finalized_text(printable)
+            piece = self.text.push(*value.tolist())
+            if piece:
+                self.on_text(piece)
 
-        def on_finalized_text(self, text: str, stream_end: bool = False) -> None:
-            if text:
-                self.on_text(text)
+        def end(self) -> None:
+            piece = self.text.flush()
+            if piece:
+                self.on_text(piece)
+            self.next_tokens_are_prompt = True
 
     return TokenStreamer
 
@@ -105,6 +133,7 @@ class LocalTransformersBackend(InferenceBackend):
         self._generate_lock = threading.Lock()
         self.model = None
         self.tokenizer = None
+        self._batcher = None
 
     def load(self) -> None:
         with self._lock:
@@ -160,16 +189,37 @@ class LocalTransformersBackend(InferenceBackend):
         return kwargs
 
     def generate_into(self, request: ChatRequest, on_piece: Callable[[str], bool]) -> None:
-        """Generate the reply in the calling thread, handing each piece to ``on_piece`` as it comes.
+        """Generate the reply, handing each piece to ``on_piece`` in the calling thread as it comes.
 
         ``on_piece`` returns False to stop: generation ends at the next token instead of holding
         the model until ``max_new_tokens`` for nobody. An exception from ``on_piece`` stops it too
         and is raised as it is; a failure of the model itself becomes an ``InferenceError``.
+        With ``INFERENCE_BATCHING`` on, replies whose settings continuous batching honours are
+        generated together with the others in flight (``training/batching.py``); the rest, and
+        every reply with it off, one at a time in the calling thread.
         """
+        from training import conf
+        from training.batching import batchable
+
+        self.load()
+        if conf.inference_batching() and batchable(request.settings):
+            input_ids = self._inputs(request)["input_ids"][0].tolist()
+            self._reply_batcher().generate_into(input_ids, request.settings, on_piece)
+        else:
+            self._generate_alone_into(request, on_piece)
+
+    def _reply_batcher(self):
+        from training.batching import ReplyBatcher
+
+        with self._lock:
+            if self._batcher is None:
+                self._batcher = ReplyBatcher(self.model, self.tokenizer)
+            return self._batcher
+
+    def _generate_alone_into(self, request: ChatRequest, on_piece: Callable[[str], bool]) -> None:
         import torch
         from transformers import StoppingCriteriaList
 
-        self.load()
         stop = threading.Event()
         callback_error: list[BaseException] = []
 
@@ -345,7 +395,6 @@ def backend_for(version) -> InferenceBackend:
     ``INFERENCE_IN_WORKER`` is on (the default wherever Celery has real workers and Redis). Off (the
     unit tests: eager Celery, in-memory layer, no worker), it runs in this process, in a thread.
     """
-    from django.conf import settings
 
     from training import conf
 
@@ -355,7 +404,7 @@ def backend_for(version) -> InferenceBackend:
             lambda: OpenAICompatibleBackend(
                 base_url=version.endpoint_url,
                 model=version.served_name or version.name,
-                api_key=getattr(settings, "INFERENCE_API_KEY", ""),
+                api_key=conf.inference_api_key(),
             ),
         )
     if conf.inference_in_worker():

@@ -46,6 +46,15 @@ SOCKET_TIMEOUT_S = READ_SLICE_S + 10.0
 CANCEL_CHECK_INTERVAL_S = 0.5
 
 
+def worker_arguments(*, queue: str, name: str = "inference@%h") -> list[str]:
+    """``celery -A platform_core`` arguments of an inference worker: one process, a pool of threads.
+
+    One process holds each model once; its ``INFERENCE_CONCURRENCY`` threads each take a reply, and
+    the replies of one model are generated together (``training/batching.py``).
+    """
+    return ["worker", "-Q", queue, "-n", name, "--pool", "threads", "--concurrency", str(conf.inference_concurrency())]
+
+
 def cancel_key(stream_key: str) -> str:
     return f"{stream_key}:cancel"
 

@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from platform_core.jobs import Job
+
 
 class TrainingMethod(models.TextChoices):
     LORA = "lora", _("LoRA adapter")
@@ -34,7 +36,9 @@ GENERATION_SETTING_LIMITS: dict[str, tuple[type, float, float]] = {
     "min_new_tokens": (int, 0, 4096),
     "repetition_penalty": (float, 0.5, 2.0),
 }
-DEFAULT_GENERATION_SETTINGS = {"temperature": 0.8, "top_p": 0.9, "max_new_tokens": 256, "repetition_penalty": 1.1}
+# No repetition penalty: transformers' continuous batching cannot apply one, and a version that
+# sets it has its replies generated one at a time (training/batching.py).
+DEFAULT_GENERATION_SETTINGS = {"temperature": 0.8, "top_p": 0.9, "max_new_tokens": 256}
 
 
 def validate_generation_settings(value: object) -> None:
@@ -142,7 +146,7 @@ class JobStatus(models.TextChoices):
 FINISHED_STATUSES = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
 
 
-class TrainingJob(models.Model):
+class TrainingJob(Job):
     """One run of ``python -m training.sft`` on an export build; resumable from its checkpoints."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -160,7 +164,6 @@ class TrainingJob(models.Model):
     max_steps = models.PositiveIntegerField(_("total steps"), default=0)
     attempts = models.PositiveSmallIntegerField(_("runner starts"), default=0)
     runner_pid = models.PositiveIntegerField(_("runner process id"), null=True, blank=True)
-    worker = models.CharField(_("worker"), max_length=200, blank=True, help_text="host:pid of the worker running it")
     metrics_offset = models.PositiveBigIntegerField(default=0, help_text="Bytes of metrics.jsonl already read.")
     output_dir = models.CharField(_("output directory"), max_length=500, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
@@ -172,9 +175,9 @@ class TrainingJob(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="training_jobs"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    # worker (host:pid), started_at, heartbeat_at, finished_at: Job.
+
+    CLAIMABLE_STATUSES = (JobStatus.QUEUED,)
 
     class Meta:
         ordering = ["-created_at", "-id"]

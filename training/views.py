@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from platform_core.permissions import requires_roles
 from platform_core.roles import Role
 from roleplay.models import Character
-from training import human_machine as hm
 from training import selectors, services
 from training.forms import ServingForm, TrainingJobForm
 from training.models import Deployment, JobStatus, ModelVersion, TrainingJob
@@ -164,6 +163,9 @@ def chat_start(request: HttpRequest) -> HttpResponse:
     """Choose a character and open a live chat with the deployed model playing it."""
     if request.method == "POST":
         character = get_object_or_404(Character, pk=request.POST.get("character") or 0)
+        # roleplay's live chat serves the model seat; training imports it only when a round starts.
+        from roleplay.live import human_machine as hm
+
         try:
             session = hm.hm_session_start(worker=request.user, character=character)
         except hm.ChatRefused as refused:

@@ -4,8 +4,10 @@ import re
 
 import pytest
 
-from annotation import services
 from annotation.models import AnnotationTask, LiteraryWork, TaskStatus
+from annotation.services.review import review_tasks_create
+from annotation.services.synthesis import batch_create
+from annotation.services.templates import templates_ensure_defaults
 from platform_core.roles import Role
 from roleplay.models import Dialogue, DialogueSource, DialogueStatus
 from tests.factories import SyntheticDialogueFactory, TurnFactory, UserFactory
@@ -24,7 +26,7 @@ def test_annotator_rewrites_a_line_with_keyboard_shortcuts(chromium, uvicorn_ser
     dialogue = SyntheticDialogueFactory()
     TurnFactory(dialogue=dialogue, seq=1, speaker="player", text="请问您今日心情如何？")
     TurnFactory(dialogue=dialogue, seq=2, speaker="character", text="吾今日之心情甚为愉悦。")
-    services.review_tasks_create(dialogue=dialogue, reviews=1)
+    review_tasks_create(dialogue=dialogue, reviews=1)
     context, page = signed_in_page(chromium, uvicorn_server, session_cookie(reviewer))
     try:
         page.goto(f"{uvicorn_server.url}/annotation/review/")
@@ -106,8 +108,8 @@ def test_batch_page_shows_generation_progress_live(chromium, uvicorn_server_fact
         }
     )
     researcher = UserFactory(roles=[Role.RESEARCHER])
-    services.templates_ensure_defaults()
-    batch = services.batch_create(
+    templates_ensure_defaults()
+    batch = batch_create(
         name="live", author=researcher, categories=["daily_life"], characters_per_category=1,
         dialogues_per_category=0, turns_per_dialogue=4, start=False,
     )  # fmt: skip

@@ -2,8 +2,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from annotation import services
 from annotation.models import AnnotationTask, LiteraryWork, TaskKind, TaskStatus, WorkStatus
+from annotation.services.extraction import (
+    PartyProfile,
+    extraction_discard,
+    extraction_submit,
+    literary_work_scan,
+    work_upload,
+)
+from annotation.services.task_queue import TaskRefused, gold_create, task_claim_next
 from platform_core.roles import Role
 from roleplay.models import CharacterSource, Dialogue, DialogueSource
 from tests.factories import CharacterFactory
@@ -61,10 +68,10 @@ def test_annotators_cannot_upload_works(client, extractor):
 
 
 def scanned_work(admin_user):
-    work = services.work_upload(
+    work = work_upload(
         title="石头记", language="zh-hans", filename="n.txt", data=NOVEL.encode("utf-8"), uploader=admin_user
     )
-    services.literary_work_scan(work_id=work.pk)
+    literary_work_scan(work_id=work.pk)
     return work
 
 
@@ -144,10 +151,10 @@ def test_extraction_needs_both_parties_and_stores_nothing_otherwise(client, admi
 def test_discarding_a_passage_needs_a_reason(admin_user, extractor, settings):
     settings.ANNOTATION_GOLD_RATE = 0
     scanned_work(admin_user)
-    task = services.task_claim_next(user=extractor, kind=TaskKind.EXTRACTION)
-    with pytest.raises(services.TaskRefused):
-        services.extraction_discard(task=task, user=extractor, reason=" ")
-    services.extraction_discard(task=task, user=extractor, reason="三人对话，无法拆分")
+    task = task_claim_next(user=extractor, kind=TaskKind.EXTRACTION)
+    with pytest.raises(TaskRefused):
+        extraction_discard(task=task, user=extractor, reason=" ")
+    extraction_discard(task=task, user=extractor, reason="三人对话，无法拆分")
     task.refresh_from_db()
     assert task.status == TaskStatus.SUBMITTED and task.result["discarded"]
 
@@ -168,7 +175,7 @@ def test_epub_upload_is_read_in_spine_order(tmp_path, admin_user, committed):
     path = tmp_path / "lantern.epub"
     epub.write_epub(str(path), book)
     with committed():
-        work = services.work_upload(
+        work = work_upload(
             title="Lantern", language="en", filename="lantern.epub", data=path.read_bytes(), uploader=admin_user
         )
     work.refresh_from_db()
@@ -181,22 +188,18 @@ def test_epub_upload_is_read_in_spine_order(tmp_path, admin_user, committed):
 def test_gold_extraction_is_scored_line_by_line(admin_user, extractor, make_user, settings):
     settings.ANNOTATION_GOLD_RATE = 0
     scanned_work(admin_user)
-    first = services.task_claim_next(user=extractor, kind=TaskKind.EXTRACTION)
-    parties = {"party_a": services.PartyProfile(name="宝玉", fields={"identity": "公子"}),
-               "party_b": services.PartyProfile(name="黛玉", fields={"identity": "小姐"})}  # fmt: skip
-    services.extraction_submit(
-        task=first, user=extractor, roles=["a", "b", "drop", "a"], texts=["1", "2", "3", "4"], **parties
-    )
-    services.gold_create(
+    first = task_claim_next(user=extractor, kind=TaskKind.EXTRACTION)
+    parties = {"party_a": PartyProfile(name="宝玉", fields={"identity": "公子"}),
+               "party_b": PartyProfile(name="黛玉", fields={"identity": "小姐"})}  # fmt: skip
+    extraction_submit(task=first, user=extractor, roles=["a", "b", "drop", "a"], texts=["1", "2", "3", "4"], **parties)
+    gold_create(
         kind=TaskKind.EXTRACTION, answer={"roles": ["a", "b", "drop", "a"]}, admin=admin_user, candidate=first.candidate
     )
     settings.ANNOTATION_GOLD_RATE = 1.0
     other = make_user(Role.ANNOTATOR, profile__can_extract_literary=True)
-    gold_task = services.task_claim_next(user=other, kind=TaskKind.EXTRACTION)
+    gold_task = task_claim_next(user=other, kind=TaskKind.EXTRACTION)
     assert gold_task.gold is not None
-    services.extraction_submit(
-        task=gold_task, user=other, roles=["a", "b", "b", "a"], texts=["1", "2", "3", "4"], **parties
-    )
+    extraction_submit(task=gold_task, user=other, roles=["a", "b", "b", "a"], texts=["1", "2", "3", "4"], **parties)
     gold_task.refresh_from_db()
     assert gold_task.gold_score == 0.75
     assert Dialogue.objects.filter(source=DialogueSource.LITERARY).count() == 1  # gold work adds nothing

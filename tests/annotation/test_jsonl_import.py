@@ -4,8 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from annotation import services
 from annotation.models import AnnotationTask, BatchOrigin, SynthesisBatch
+from annotation.services.synthesis import ImportRejected, batch_import_jsonl
 from roleplay.models import Character, Dialogue, DialogueSource
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def jsonl(*records) -> str:
 
 def test_valid_file_imports_characters_dialogues_and_review_tasks(settings, admin_user):
     settings.ANNOTATION_REVIEWS_PER_DIALOGUE = 1
-    batch = services.batch_import_jsonl(
+    batch = batch_import_jsonl(
         name="imported", llm_model="gpt-4", author=admin_user, lines=jsonl(record(), record(), record("老周"))
     )
     assert batch.origin == BatchOrigin.IMPORT
@@ -68,8 +68,8 @@ def test_valid_file_imports_characters_dialogues_and_review_tasks(settings, admi
     ],
 )
 def test_each_kind_of_invalid_line_is_reported_with_line_and_field(admin_user, line, field, message):
-    with pytest.raises(services.ImportRejected) as caught:
-        services.batch_import_jsonl(name="bad", llm_model="", author=admin_user, lines=jsonl(record(), line))
+    with pytest.raises(ImportRejected) as caught:
+        batch_import_jsonl(name="bad", llm_model="", author=admin_user, lines=jsonl(record(), line))
     [error] = caught.value.errors
     assert error.line == 2
     assert error.field == field
@@ -77,8 +77,8 @@ def test_each_kind_of_invalid_line_is_reported_with_line_and_field(admin_user, l
 
 
 def test_one_bad_line_imports_nothing(admin_user):
-    with pytest.raises(services.ImportRejected):
-        services.batch_import_jsonl(
+    with pytest.raises(ImportRejected):
+        batch_import_jsonl(
             name="bad", llm_model="", author=admin_user, lines=jsonl(record(), record(), "{oops", record("b"))
         )
     assert SynthesisBatch.objects.count() == 0

@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from annotation import services
 from annotation.models import AnnotationTask, TaskKind, TaskStatus
+from annotation.services.prompts import prompt_augment_start, prompt_writing_tasks_create, written_prompt_submit
+from annotation.services.task_queue import task_claim_next
 from platform_core.models import AuditEvent
 from platform_core.roles import Role
 from roleplay.models import CharacterPrompt, PromptKind, ReviewStatus
@@ -73,16 +74,16 @@ def test_crowdworker_writes_a_prompt_and_the_llm_adds_three_variants(
 def test_failed_augmentation_is_recorded_and_can_be_requested_again(writer, llm_settings, openai_server, committed):
     llm_settings.LLM_API_KEY = "sk-wrong"
     character = CharacterFactory(name="阿木", language="zh-hans")
-    services.prompt_writing_tasks_create(characters=[character], admin=None)
-    task = services.task_claim_next(user=writer, kind=TaskKind.PROMPT_WRITING)
+    prompt_writing_tasks_create(characters=[character], admin=None)
+    task = task_claim_next(user=writer, kind=TaskKind.PROMPT_WRITING)
     with committed():
-        written = services.written_prompt_submit(task=task, user=writer, text="阿木是一个沉默寡言的木匠，手艺极好。")
+        written = written_prompt_submit(task=task, user=writer, text="阿木是一个沉默寡言的木匠，手艺极好。")
     assert not written.augmentations.exists()
     assert AuditEvent.objects.filter(action="prompt.augment_failed").exists()
     llm_settings.LLM_API_KEY = openai_server.api_key
     openai_server.responder = variant_responder
     with committed():
-        services.prompt_augment_start(prompt=written)
+        prompt_augment_start(prompt=written)
     assert written.augmentations.count() == 3
     assert AnnotationTask.objects.get(kind=TaskKind.PROMPT_VARIANTS).status == TaskStatus.OPEN
 

@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from annotation import services
 from annotation.models import Adjudication, AnnotationTask, TaskKind, TaskStatus
+from annotation.services.review import review_tasks_create, rewrite_review_submit
+from annotation.services.task_queue import TaskRefused, annotator_block, gold_create, task_claim_next
 from platform_core.models import BlockStatus
 from platform_core.roles import Role
 from roleplay.models import DialogueStatus
@@ -29,7 +30,7 @@ def synthetic_dialogue(k=1):
     TurnFactory(dialogue=dialogue, seq=1, speaker="player", text="请问您今天的心情如何？")
     TurnFactory(dialogue=dialogue, seq=2, speaker="character", text="我今日之心情甚为愉悦。")
     TurnFactory(dialogue=dialogue, seq=3, speaker="player", text="那太好了。")
-    services.review_tasks_create(dialogue=dialogue, reviews=k)
+    review_tasks_create(dialogue=dialogue, reviews=k)
     return dialogue
 
 
@@ -89,15 +90,13 @@ def test_rejecting_without_a_reason_is_refused_and_nothing_is_stored(client, rev
 def test_missing_rating_and_empty_line_are_refused(reviewer, settings):
     settings.ANNOTATION_GOLD_RATE = 0
     dialogue = synthetic_dialogue(k=1)
-    task = services.task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
+    task = task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
     turn = dialogue.turns.first()
-    with pytest.raises(services.TaskRefused) as caught:
-        services.rewrite_review_submit(task=task, user=reviewer, decision="accept", reason="", rating=None, texts={})
+    with pytest.raises(TaskRefused) as caught:
+        rewrite_review_submit(task=task, user=reviewer, decision="accept", reason="", rating=None, texts={})
     assert caught.value.field == "rating"
-    with pytest.raises(services.TaskRefused) as caught:
-        services.rewrite_review_submit(
-            task=task, user=reviewer, decision="accept", reason="", rating=3, texts={turn.pk: "  "}
-        )
+    with pytest.raises(TaskRefused) as caught:
+        rewrite_review_submit(task=task, user=reviewer, decision="accept", reason="", rating=3, texts={turn.pk: "  "})
     assert caught.value.code == "empty_line"
 
 
@@ -106,20 +105,18 @@ def test_k_reviews_are_independent_and_disagreement_goes_to_adjudication(
 ):
     settings.ANNOTATION_GOLD_RATE = 0
     dialogue = synthetic_dialogue(k=2)
-    first = services.task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
+    first = task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
     # The same annotator never gets the second slot of a dialogue they already hold.
-    services.rewrite_review_submit(
+    rewrite_review_submit(
         task=first, user=reviewer, decision="accept", reason="", rating=4,
         texts={dialogue.turns.get(seq=2).pk: "我今天挺开心的。"},
     )  # fmt: skip
-    assert services.task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW) is None
+    assert task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW) is None
     dialogue.refresh_from_db()
     assert dialogue.status == DialogueStatus.SUBMITTED  # waiting for the second review
-    second = services.task_claim_next(user=second_reviewer, kind=TaskKind.REWRITE_REVIEW)
+    second = task_claim_next(user=second_reviewer, kind=TaskKind.REWRITE_REVIEW)
     assert second.slot == 2
-    services.rewrite_review_submit(
-        task=second, user=second_reviewer, decision="reject", reason="太书面", rating=2, texts={}
-    )
+    rewrite_review_submit(task=second, user=second_reviewer, decision="reject", reason="太书面", rating=2, texts={})
     adjudication = Adjudication.objects.get(dialogue=dialogue)
     client.force_login(admin_user)
     page = client.get(reverse("annotation:adjudication-detail", args=[adjudication.pk]))
@@ -142,12 +139,12 @@ def test_k_reviews_are_independent_and_disagreement_goes_to_adjudication(
 def test_expired_claims_return_to_the_queue(reviewer, second_reviewer, settings):
     settings.ANNOTATION_GOLD_RATE = 0
     synthetic_dialogue(k=1)
-    task = services.task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
+    task = task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
     AnnotationTask.objects.filter(pk=task.pk).update(claim_expires_at=timezone.now() - timedelta(seconds=1))
-    taken = services.task_claim_next(user=second_reviewer, kind=TaskKind.REWRITE_REVIEW)
+    taken = task_claim_next(user=second_reviewer, kind=TaskKind.REWRITE_REVIEW)
     assert taken.pk == task.pk and taken.assignee == second_reviewer
-    with pytest.raises(services.TaskRefused) as caught:
-        services.rewrite_review_submit(task=task, user=reviewer, decision="accept", reason="", rating=3, texts={})
+    with pytest.raises(TaskRefused) as caught:
+        rewrite_review_submit(task=task, user=reviewer, decision="accept", reason="", rating=3, texts={})
     assert caught.value.code == "not_yours"
 
 
@@ -167,19 +164,17 @@ def test_release_puts_the_task_back(client, reviewer, settings):
 def test_gold_tasks_are_mixed_in_and_scored(reviewer, admin_user, settings):
     settings.ANNOTATION_GOLD_RATE = 1.0
     settled = synthetic_dialogue(k=0)
-    services.gold_create(
-        kind=TaskKind.REWRITE_REVIEW, answer={"decision": "reject"}, admin=admin_user, dialogue=settled
-    )
+    gold_create(kind=TaskKind.REWRITE_REVIEW, answer={"decision": "reject"}, admin=admin_user, dialogue=settled)
     synthetic_dialogue(k=1)
-    gold_task = services.task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
+    gold_task = task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
     assert gold_task.gold is not None
-    services.rewrite_review_submit(task=gold_task, user=reviewer, decision="accept", reason="", rating=3, texts={})
+    rewrite_review_submit(task=gold_task, user=reviewer, decision="accept", reason="", rating=3, texts={})
     gold_task.refresh_from_db()
     assert gold_task.gold_score == 0.0
     settled.refresh_from_db()
     assert settled.status == DialogueStatus.SUBMITTED  # a gold answer never changes the corpus
     # Each gold task is served once per annotator; the real task comes next.
-    real = services.task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
+    real = task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
     assert real.gold is None
 
 
@@ -187,17 +182,17 @@ def test_annotator_without_the_qualification_or_blocked_gets_no_task(make_user, 
     settings.ANNOTATION_GOLD_RATE = 0
     synthetic_dialogue(k=1)
     unqualified = make_user(Role.ANNOTATOR)
-    with pytest.raises(services.TaskRefused) as caught:
-        services.task_claim_next(user=unqualified, kind=TaskKind.REWRITE_REVIEW)
+    with pytest.raises(TaskRefused) as caught:
+        task_claim_next(user=unqualified, kind=TaskKind.REWRITE_REVIEW)
     assert caught.value.code == "not_qualified"
-    task = services.task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
-    assert services.annotator_block(user=reviewer, admin=admin_user, reason="copy-paste answers") == 1
+    task = task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
+    assert annotator_block(user=reviewer, admin=admin_user, reason="copy-paste answers") == 1
     task.refresh_from_db()
     assert task.status == TaskStatus.OPEN and task.assignee is None
     reviewer.profile.refresh_from_db()
     assert reviewer.profile.block_status == BlockStatus.BLOCKED
-    with pytest.raises(services.TaskRefused, match="blocked"):
-        services.task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
+    with pytest.raises(TaskRefused, match="blocked"):
+        task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
 
 
 def test_crowdworkers_cannot_open_review_pages(client, crowdworker):
@@ -211,7 +206,7 @@ def test_review_page_shows_keyboard_shortcuts_and_escapes_text(client, reviewer,
     dialogue = SyntheticDialogueFactory()
     TurnFactory(dialogue=dialogue, seq=1, speaker="player", text="<script>alert(1)</script>")
     TurnFactory(dialogue=dialogue, seq=2, speaker="character", text="ok")
-    services.review_tasks_create(dialogue=dialogue, reviews=1)
+    review_tasks_create(dialogue=dialogue, reviews=1)
     client.force_login(reviewer)
     page = client.get(claim(client)).content.decode()
     assert "<script>alert(1)</script>" not in page

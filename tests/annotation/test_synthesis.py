@@ -8,7 +8,6 @@ from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from annotation import services
 from annotation.models import (
     AnnotationTask,
     BatchStatus,
@@ -18,6 +17,8 @@ from annotation.models import (
     TaskKind,
     TemplateKind,
 )
+from annotation.services.synthesis import batch_create, synthesis_batch_run
+from annotation.services.templates import template_latest, template_revise, templates_ensure_defaults
 from platform_core.progress import progress_group
 from roleplay.models import CharacterSource, DialogueSource, DialogueStatus
 
@@ -68,7 +69,7 @@ def test_batch_generates_characters_and_dialogues_with_review_tasks(llm_settings
     llm_settings.ANNOTATION_REVIEWS_PER_DIALOGUE = 2
     openai_server.responder = scripted()
     with committed():
-        batch = services.batch_create(
+        batch = batch_create(
             name="b1",
             author=researcher,
             categories=["daily_life", "virtual_love"],
@@ -107,7 +108,7 @@ def test_costs_follow_the_provider_prices(openai_server, researcher, settings, c
     )
     openai_server.responder = scripted()
     with committed():
-        batch = services.batch_create(
+        batch = batch_create(
             name="priced",
             author=researcher,
             provider=provider,
@@ -129,7 +130,7 @@ def test_malformed_output_is_retried_then_recorded_with_raw_text(llm_settings, o
         character_outputs=["not json at all", character_json(), "still {broken", '{"name": ""}'],
     )
     with committed():
-        batch = services.batch_create(
+        batch = batch_create(
             name="flaky",
             author=researcher,
             categories=["daily_life"],
@@ -149,7 +150,7 @@ def test_malformed_output_is_retried_then_recorded_with_raw_text(llm_settings, o
 def test_bad_key_fails_the_batch_with_a_clear_error(llm_settings, researcher, committed):
     llm_settings.LLM_API_KEY = "sk-wrong"
     with committed():
-        batch = services.batch_create(
+        batch = batch_create(
             name="nokey",
             author=researcher,
             categories=["daily_life"],
@@ -166,7 +167,7 @@ def test_progress_is_published_to_the_batch_topic(llm_settings, openai_server, r
     openai_server.responder = scripted()
     layer = get_channel_layer()
     with committed():
-        batch = services.batch_create(
+        batch = batch_create(
             name="live",
             author=researcher,
             categories=["daily_life"],
@@ -181,7 +182,7 @@ def test_progress_is_published_to_the_batch_topic(llm_settings, openai_server, r
         # pub/sub channel layer keeps nothing for a subscriber that is not listening yet.
         channel = await layer.new_channel()
         await layer.group_add(progress_group(f"synthesis-{batch.pk}"), channel)
-        await sync_to_async(services.synthesis_batch_run)(batch_id=batch.pk)
+        await sync_to_async(synthesis_batch_run)(batch_id=batch.pk)
         return [await asyncio.wait_for(layer.receive(channel), timeout=10) for _ in range(3)]
 
     events = async_to_sync(watch_the_batch)()
@@ -190,14 +191,14 @@ def test_progress_is_published_to_the_batch_topic(llm_settings, openai_server, r
 
 
 def test_template_revision_is_a_new_version_and_unknown_variables_are_refused(researcher):
-    original = services.template_latest(kind=TemplateKind.CHARACTER)
-    revised = services.template_revise(
+    original = template_latest(kind=TemplateKind.CHARACTER)
+    revised = template_revise(
         template=original, text="Invent a $category character.", system_text="", author=researcher
     )
     assert revised.version == original.version + 1
     assert PromptTemplate.objects.get(pk=original.pk).text == original.text
     with pytest.raises(ValidationError, match="Unknown variables: mood"):
-        services.template_revise(template=original, text="Be $mood.", system_text="", author=researcher)
+        template_revise(template=original, text="Be $mood.", system_text="", author=researcher)
 
 
 def test_batch_pages_create_and_show_a_batch(client, llm_settings, openai_server, researcher, committed):
@@ -246,7 +247,7 @@ def test_annotators_cannot_create_batches(client, annotator):
 
 
 def test_template_edit_page_saves_a_new_version(client, researcher):
-    services.templates_ensure_defaults()
+    templates_ensure_defaults()
     template = PromptTemplate.objects.get(kind=TemplateKind.DIALOGUE)
     client.force_login(researcher)
     url = reverse("annotation:template-edit", args=[template.pk])
@@ -261,7 +262,7 @@ def test_failed_items_can_be_retried_from_the_batch_page(client, llm_settings, o
     llm_settings.ANNOTATION_SYNTHESIS_ATTEMPTS = 1
     openai_server.responder = scripted(character_outputs=["garbage"])
     with committed():
-        batch = services.batch_create(
+        batch = batch_create(
             name="retry", author=researcher, categories=["daily_life"], characters_per_category=1,
             dialogues_per_category=0, turns_per_dialogue=4,
         )  # fmt: skip
@@ -284,15 +285,15 @@ def test_a_second_delivery_leaves_a_running_batch_alone_but_takes_over_a_dead_on
     from annotation.models import SynthesisBatch
 
     openai_server.responder = scripted()
-    batch = services.batch_create(
+    batch = batch_create(
         name="lease", author=researcher, categories=["daily_life"], characters_per_category=1,
         dialogues_per_category=0, turns_per_dialogue=4, start=False,
     )  # fmt: skip
     SynthesisBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING, heartbeat_at=timezone.now())
-    services.synthesis_batch_run(batch_id=batch.pk)
+    synthesis_batch_run(batch_id=batch.pk)
     assert openai_server.requests == []  # another worker holds the lease
     stale = timezone.now() - timedelta(minutes=11)
     SynthesisBatch.objects.filter(pk=batch.pk).update(heartbeat_at=stale)
-    services.synthesis_batch_run(batch_id=batch.pk)
+    synthesis_batch_run(batch_id=batch.pk)
     assert len(openai_server.requests) == 1
     assert batch.items.get().status == ItemStatus.DONE

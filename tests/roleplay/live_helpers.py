@@ -6,7 +6,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
 from platform_core.roles import Role
-from roleplay import live_services as live
+from roleplay.live import matchmaking, queue
 from roleplay.models import LiveSession
 from tests.factories import UserFactory
 
@@ -20,9 +20,9 @@ def make_worker(*, character: bool = False, player: bool = False, **kwargs):
 
 
 def pair(character_worker, player_worker) -> LiveSession:
-    live.queue_join(worker=character_worker, side="character")
-    live.queue_join(worker=player_worker, side="player")
-    sessions = live.matchmaker_run()
+    queue.queue_join(worker=character_worker, side="character")
+    queue.queue_join(worker=player_worker, side="player")
+    sessions = matchmaking.matchmaker_run()
     assert len(sessions) == 1
     return sessions[0]
 

@@ -1,6 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
+from roleplay.character_fields import CHARACTER_FIELDS, PROFILE_FIELDS
 from roleplay.models import Character, CharacterPrompt, PromptKind, ReviewStatus
 from roleplay.services import character_create, character_update
 from tests.factories import TEST_PASSWORD, CharacterFactory
@@ -109,3 +111,22 @@ def test_form_requires_csrf_token(admin_user):
     csrf_client = Client(enforce_csrf_checks=True)
     csrf_client.login(username=admin_user.username, password=TEST_PASSWORD)
     assert csrf_client.post("/roleplay/characters/new/", VALID).status_code == 403
+
+
+def test_every_profile_field_is_in_the_api_the_form_the_page_and_the_prompt(client, admin_user):
+    values = {name: f"{name} value" for name in PROFILE_FIELDS}
+    values.update(catchphrases=["catch one", "catch two"], frequent_phrases=["often said"], dialect="Harbour")
+    character = character_create(author=admin_user, name="Mara", category="daily_life", language="en", **values)
+    client.force_login(admin_user)
+    api = client.get(f"/api/roleplay/characters/{character.pk}/").json()
+    assert [name for name in CHARACTER_FIELDS if name not in api] == []
+    form = client.get(reverse("roleplay:character-edit", args=[character.pk])).content.decode()
+    assert [name for name in CHARACTER_FIELDS if f'name="{name}"' not in form] == []
+    page = client.get(reverse("roleplay:character-detail", args=[character.pk])).content.decode()
+    prompt = character.prompts.get(kind="profile").text
+    for name in PROFILE_FIELDS:
+        value = getattr(character, name)
+        text = " / ".join(value) if isinstance(value, list) else value
+        label = str(Character._meta.get_field(name).verbose_name)
+        assert f"<dt>{label}</dt><dd>{text}</dd>" in page
+        assert (value[0] if isinstance(value, list) else value) in prompt

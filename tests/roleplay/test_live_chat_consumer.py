@@ -357,9 +357,9 @@ async def test_partner_away_past_the_grace_period_ends_the_session_as_partner_le
     final = await reload(session.pk)
     assert final.abandoned_by_id == workers[1].pk
     # The stranded character side goes back to the front of the queue.
-    from roleplay import live_services as live
+    from roleplay.live import queue
 
-    entry = await database_sync_to_async(live.queue_join)(worker=workers[0], side="character")
+    entry = await database_sync_to_async(queue.queue_join)(worker=workers[0], side="character")
     assert entry.priority == 1 and entry.status == QueueEntryStatus.WAITING
     await char_comm.disconnect()
 

@@ -6,9 +6,9 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from roleplay.live.human_machine import hm_session_start
 from roleplay.models import DialogueStatus, LiveSessionStatus, Turn
 from tests.factories import CharacterFactory, ModelVersionFactory
-from training.human_machine import hm_session_start
 from training.models import DiscardedReply
 from training.services import model_version_deploy
 

@@ -17,10 +17,10 @@ from django.core.management import call_command
 
 from exports.models import ExportBuild
 from exports.services import export_build_create, export_build_run, export_spec_create
+from roleplay.live.human_machine import hm_session_start
 from roleplay.models import Character, Dialogue, DialogueSource, DialogueStatus, Turn
 from roleplay.services import dialogue_set_status
 from tests.roleplay.live_helpers import communicator, receive_until
-from training.human_machine import hm_session_start
 from training.models import JobStatus, ModelVersion, TrainingMetric
 from training.selectors import active_model_version
 from training.services import model_version_deploy, model_version_update_serving, training_job_create, training_job_run

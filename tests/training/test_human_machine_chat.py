@@ -17,7 +17,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from roleplay import live_services as live
+from roleplay.live import abandonment, matchmaking, queue, sessions
+from roleplay.live.human_machine import ChatRefused, hm_session_start
+from roleplay.live.model_seat import ModelPartner
 from roleplay.models import (
     CreditEntry,
     DialogueSource,
@@ -28,9 +30,7 @@ from roleplay.models import (
 )
 from tests.factories import CharacterFactory, ModelVersionFactory, PlayerPersonaFactory
 from tests.roleplay.live_helpers import communicator, drain, make_worker, pair, receive_until
-from training.human_machine import ChatRefused, hm_session_start
 from training.models import DiscardedReply
-from training.partner import ModelPartner
 from training.services import model_version_deploy
 
 # The consumer's database_sync_to_async closes "obsolete" connections; on PostgreSQL that would
@@ -314,19 +314,19 @@ async def test_a_round_the_worker_lets_lapse_ends_and_nobody_is_credited(
     ws, _, _, _ = await _start(crowdworker, session.pk)
     await _close(ws, session.pk)
 
-    await orm(live.live_session_check)(session_id=session.pk, now=timezone.now() + timedelta(seconds=61))
+    await orm(sessions.live_session_check)(session_id=session.pk, now=timezone.now() + timedelta(seconds=61))
     session, _ = await _reload(session.pk)
     # The model never leaves: the worker's seat lapsed. Nobody is stranded, so nothing is credited,
     # and leaving a model is no abandonment that counts towards a soft block.
     assert session.status == ended_as and session.abandoned_by_id == crowdworker.pk
     assert session.stranded_worker_id is None and not await orm(CreditEntry.objects.exists)()
-    assert await orm(live.abandonments_recent)(worker_id=crowdworker.pk) == 0
+    assert await orm(abandonment.abandonments_recent)(worker_id=crowdworker.pk) == 0
     assert session.dialogue.status == DialogueStatus.REJECTED  # only the greeting: too short
 
 
 def test_unopened_round_expires_without_a_dialogue(start_round):
     session = start_round()
-    live.live_session_check(session_id=session.pk, now=session.join_deadline + timedelta(seconds=1))
+    sessions.live_session_check(session_id=session.pk, now=session.join_deadline + timedelta(seconds=1))
     session.refresh_from_db()
     assert session.status == LiveSessionStatus.EXPIRED and session.dialogue is None
 
@@ -348,8 +348,8 @@ def test_the_character_seat_holds_a_worker_or_a_model_never_both_nor_neither(cro
 
 def test_matchmaking_never_sees_model_rounds(start_round, crowdworker):
     start_round()
-    assert live.queue_status(worker=crowdworker)["status"] == "idle"
-    assert live.matchmaker_run() == []
+    assert queue.queue_status(worker=crowdworker)["status"] == "idle"
+    assert matchmaking.matchmaker_run() == []
 
 
 def test_no_round_opens_while_no_model_is_deployed(client, crowdworker):

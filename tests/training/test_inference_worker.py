@@ -18,7 +18,7 @@ from tests.e2e.conftest import REPO_ROOT
 from tests.factories import ModelVersionFactory
 from tests.training.conftest import first_piece_then_close
 from training.inference import ChatRequest, InferenceError, LocalTransformersBackend, astream, backend_for
-from training.inference_worker import WorkerProcessBackend, WorkerReceipt, cancel_key
+from training.inference_worker import WorkerProcessBackend, WorkerReceipt, cancel_key, worker_arguments
 
 pytestmark = [
     pytest.mark.slow,
@@ -65,7 +65,7 @@ def redis_client():
 
 
 class InferenceWorker:
-    """``celery worker -Q <queue> --concurrency 1`` in its own process group, sharing the test's database."""
+    """The inference worker as ``manage.py serve`` starts it, in its own process group, sharing the test's database."""
 
     def __init__(self, live_db: str, queue: str, tmp_path: Path) -> None:
         self.log_path = tmp_path / "inference-worker.log"
@@ -78,8 +78,8 @@ class InferenceWorker:
         }
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "platform_core", "worker", "-Q", queue,
-                 "-n", f"{queue}@%h", "--concurrency", "1", "-l", "info", "--without-gossip", "--without-mingle"],
+                [sys.executable, "-m", "celery", "-A", "platform_core", *worker_arguments(queue=queue, name=f"{queue}@%h"),
+                 "-l", "info", "--without-gossip", "--without-mingle"],
                 cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
         deadline = time.monotonic() + 120
@@ -201,3 +201,25 @@ def test_a_worker_killed_mid_reply_gives_a_timeout_error_not_a_hang(inference_wo
         asyncio.run(read_killing_the_worker_at_the_first_piece())
     assert received and len(received) < 4000
     assert time.monotonic() - started < 30
+
+
+def test_concurrent_replies_are_generated_together_by_the_one_worker_process(inference_worker, tiny_model_dir):
+    version = ModelVersionFactory(base_model=str(tiny_model_dir), weights_path="")
+    backend = backend_for(version)
+    questions = ("How is the weather?", "你好，你每天做什么？", "Are you lonely?")
+    requests = [ChatRequest([*MESSAGES[:1], {"role": "user", "content": q}], {"temperature": 0, "max_new_tokens": 24})
+                for q in questions]  # fmt: skip
+    alone = LocalTransformersBackend(base_model=str(tiny_model_dir))
+    expected = ["".join(alone.stream(request)) for request in requests]
+
+    async def all_at_once() -> list[tuple[str, WorkerReceipt]]:
+        async def one(request: ChatRequest) -> tuple[str, WorkerReceipt]:
+            receipt = WorkerReceipt()
+            return "".join([piece async for piece in backend.astream(request, receipt)]), receipt
+
+        return await asyncio.gather(*(one(request) for request in requests))
+
+    replies = asyncio.run(all_at_once())
+    assert [text for text, _receipt in replies] == expected
+    # One process took all three at once (a thread each), rather than one after the other.
+    assert {receipt.pid for _text, receipt in replies} == {inference_worker.process.pid}

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotation.services import ImportRejected, batch_import_jsonl
+from annotation.services.synthesis import ImportRejected, batch_import_jsonl
 from platform_core.models import User
 
 

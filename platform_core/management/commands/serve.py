@@ -38,10 +38,9 @@ class Command(BaseCommand):
         ]  # fmt: skip
         if settings.INFERENCE_IN_WORKER:
             # Generates local-model replies for every ASGI worker; one process holds the model.
-            commands.append(
-                [*celery, "worker", "-Q", settings.INFERENCE_QUEUE, "-n", "inference@%h", "--concurrency", "1",
-                 "-l", "info"]
-            )  # fmt: skip
+            from training.inference_worker import worker_arguments
+
+            commands.append([*celery, *worker_arguments(queue=settings.INFERENCE_QUEUE), "-l", "info"])
         children.extend(subprocess.Popen(command, env=env) for command in commands)
         self.stdout.write(self.style.SUCCESS(f"Troupe is running at http://{host}:{port}/  (Ctrl-C stops it)"))
         try:

@@ -2,13 +2,13 @@
 
 from django.core.management.base import BaseCommand
 
-from roleplay import live_services
+from roleplay.live import matchmaking, sessions
 
 
 class Command(BaseCommand):
     help = "End live sessions whose join window, idle timeout or partner grace has passed; pair waiting workers."
 
     def handle(self, *args, **options) -> None:
-        swept = live_services.live_sessions_sweep()
-        paired = live_services.matchmaker_run()
+        swept = sessions.live_sessions_sweep()
+        paired = matchmaking.matchmaker_run()
         self.stdout.write(f"checked {swept} session(s) past a deadline, created {len(paired)} session(s)")

@@ -1,0 +1,177 @@
+"""The annotation task queue: who may work, claiming, releasing, submitting, gold tasks, blocking."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from annotation.models import AnnotationTask, GoldStandard, TaskKind, TaskStatus
+from platform_core.errors import Refused
+from platform_core.models import User
+from platform_core.selectors import profile_of
+from platform_core.services import worker_block
+from roleplay.models import Dialogue, DialogueStatus
+
+
+class TaskRefused(Refused):
+    """A queue or submission action that may not happen; ``field`` names the bad input if any."""
+
+    def __init__(self, code: str, message: str, field: str = "") -> None:
+        super().__init__(code, message)
+        self.field = field
+
+
+QUALIFICATION_FOR_KIND = {
+    TaskKind.REWRITE_REVIEW: "can_review_rewrites",
+    TaskKind.EXTRACTION: "can_extract_literary",
+    TaskKind.PROMPT_WRITING: "can_write_prompts",
+    TaskKind.PROMPT_VARIANTS: "can_write_prompts",
+}
+
+
+def claim_timeout() -> timedelta:
+    return timedelta(minutes=settings.ANNOTATION_CLAIM_TIMEOUT_MINUTES)
+
+
+def _requeue(held: QuerySet[AnnotationTask]) -> int:
+    """Put claimed tasks back in the queue; gold copies are cancelled instead. Returns how many."""
+    cancelled = held.filter(gold__isnull=False).update(status=TaskStatus.CANCELLED)
+    released = held.filter(gold__isnull=True).update(
+        status=TaskStatus.OPEN, assignee=None, claimed_at=None, claim_expires_at=None
+    )
+    return released + cancelled
+
+
+def tasks_release_expired(*, now=None) -> int:
+    """Return claimed tasks whose claim ran out to the queue; gold copies are cancelled instead."""
+    now = now or timezone.now()
+    return _requeue(AnnotationTask.objects.filter(status=TaskStatus.CLAIMED, claim_expires_at__lt=now))
+
+
+def worker_may_work(user: User, kind: str) -> None:
+    profile = profile_of(user)
+    if profile.is_blocked or profile.is_soft_blocked:
+        raise TaskRefused("blocked", _("Your account is blocked from annotation work."))
+    qualification = QUALIFICATION_FOR_KIND[kind]
+    if not getattr(profile, qualification):
+        raise TaskRefused(
+            "not_qualified", _("Your profile lacks the qualification %(name)s; ask an admin.") % {"name": qualification}
+        )
+
+
+def _gold_for(user: User, kind: str) -> GoldStandard | None:
+    served = AnnotationTask.objects.filter(assignee=user, gold__isnull=False).values("gold_id")
+    return GoldStandard.objects.filter(kind=kind, active=True).exclude(pk__in=served).order_by("?").first()
+
+
+def task_claim_next(*, user: User, kind: str, rng: random.Random | None = None) -> AnnotationTask | None:
+    """The user's current task of ``kind``, or the next open one (a gold task at the gold rate)."""
+    worker_may_work(user, kind)
+    now = timezone.now()
+    tasks_release_expired(now=now)
+    current = AnnotationTask.objects.filter(assignee=user, kind=kind, status=TaskStatus.CLAIMED).first()
+    if current is not None:
+        return current
+    expires = now + claim_timeout()
+    if (rng or random).random() < settings.ANNOTATION_GOLD_RATE:
+        gold = _gold_for(user, kind)
+        if gold is not None:
+            return AnnotationTask.objects.create(
+                kind=kind,
+                status=TaskStatus.CLAIMED,
+                slot=0,
+                assignee=user,
+                claimed_at=now,
+                claim_expires_at=expires,
+                dialogue=gold.dialogue,
+                candidate=gold.candidate,
+                gold=gold,
+            )
+    # Independent reviews: never a second slot of a subject this user has already worked on.
+    mine = AnnotationTask.objects.filter(assignee=user, gold__isnull=True)
+    open_tasks = AnnotationTask.objects.filter(kind=kind, status=TaskStatus.OPEN, gold__isnull=True)
+    open_tasks = open_tasks.exclude(dialogue__in=mine.exclude(dialogue=None).values("dialogue"))
+    open_tasks = open_tasks.exclude(candidate__in=mine.exclude(candidate=None).values("candidate"))
+    for task_id in open_tasks.order_by("created_at", "id").values_list("pk", flat=True)[:20]:
+        # A conditional update is the claim: of two annotators racing for a task, one wins.
+        won = AnnotationTask.objects.filter(pk=task_id, status=TaskStatus.OPEN).update(
+            status=TaskStatus.CLAIMED, assignee=user, claimed_at=now, claim_expires_at=expires
+        )
+        if won:
+            return AnnotationTask.objects.get(pk=task_id)
+    return None
+
+
+def task_for_worker(*, task: AnnotationTask, user: User) -> AnnotationTask:
+    """Refuse work on a task that is not this user's live claim."""
+    if task.assignee_id != user.pk or task.status != TaskStatus.CLAIMED:
+        raise TaskRefused("not_yours", _("This task is not claimed by you (it may have been released)."))
+    if task.claim_expires_at and task.claim_expires_at < timezone.now():
+        tasks_release_expired()
+        raise TaskRefused("expired", _("Your claim on this task ran out; it went back to the queue."))
+    return task
+
+
+@transaction.atomic
+def task_release(*, task: AnnotationTask, user: User) -> None:
+    task = AnnotationTask.objects.select_for_update().get(pk=task.pk)
+    task_for_worker(task=task, user=user)
+    _requeue(AnnotationTask.objects.filter(pk=task.pk))
+
+
+def task_submit(*, task: AnnotationTask, result: dict[str, Any]) -> None:
+    """Store a worker's answer (and ``task.gold_score``, if set) and mark the task submitted."""
+    task.result = result
+    task.status = TaskStatus.SUBMITTED
+    task.submitted_at = timezone.now()
+    task.save(update_fields=["result", "status", "submitted_at", "gold_score"])
+
+
+@transaction.atomic
+def gold_create(
+    *, kind: str, answer: dict[str, Any], admin: User | None, dialogue=None, candidate=None
+) -> GoldStandard:
+    gold = GoldStandard(kind=kind, answer=answer, created_by=admin, dialogue=dialogue, candidate=candidate)
+    gold.full_clean()
+    gold.save()
+    return gold
+
+
+@transaction.atomic
+def gold_from_subject(*, kind: str, subject_id: int, admin: User | None) -> GoldStandard:
+    """A gold task from a settled dialogue (its final decision) or a submitted extraction (its answer)."""
+    if kind == TaskKind.REWRITE_REVIEW:
+        dialogue = Dialogue.objects.filter(
+            pk=subject_id, status__in=[DialogueStatus.ACCEPTED, DialogueStatus.REJECTED]
+        ).first()
+        if dialogue is None:
+            raise TaskRefused(
+                "not_settled", _("Only an accepted or rejected dialogue can be a gold review task."), field="subject"
+            )
+        answer = {"decision": "accept" if dialogue.status == DialogueStatus.ACCEPTED else "reject"}
+        return gold_create(kind=kind, answer=answer, admin=admin, dialogue=dialogue)
+    if kind == TaskKind.EXTRACTION:
+        task = AnnotationTask.objects.filter(
+            pk=subject_id, kind=TaskKind.EXTRACTION, status=TaskStatus.SUBMITTED, gold=None
+        ).first()
+        if task is None:
+            raise TaskRefused(
+                "not_submitted", _("Only a submitted extraction task can become a gold task."), field="subject"
+            )
+        answer = {key: task.result[key] for key in ("roles", "discarded") if key in task.result}
+        return gold_create(kind=kind, answer=answer, admin=admin, candidate=task.candidate)
+    raise TaskRefused("bad_kind", _("Gold tasks exist for rewrite reviews and extractions."), field="kind")
+
+
+@transaction.atomic
+def annotator_block(*, user: User, admin: User, reason: str, status: str = "blocked") -> int:
+    """Block an annotator and put every task they hold back in the queue; returns how many."""
+    worker_block(profile=profile_of(user), status=status, reason=reason, actor=admin)
+    return _requeue(AnnotationTask.objects.filter(assignee=user, status=TaskStatus.CLAIMED))

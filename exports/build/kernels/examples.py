@@ -1,0 +1,187 @@
+"""The chat examples of a chunk of dialogues, as JSON lines built in columns.
+
+Every dialogue that reaches the files gives, per prompt variant, one CharacterGLM line and one
+messages line. Their bytes are what ``orjson.dumps(example, option=OPT_SORT_KEYS)`` writes for
+the example dicts (``tests/exports/build/kernels/test_examples.py`` compares the two): the texts are escaped as
+JSON once per segment by a compiled pass, and the lines are put together by Arrow, so Python
+does a few steps per dialogue instead of building and serialising its dicts.
+"""
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from exports.build.kernels.batch_curation import string_buffers
+
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
+def json_literal(text: str) -> str:
+    return orjson.dumps(text).decode()
+
+
+def json_strings(texts: pa.Array) -> pa.Array:
+    """Each (non-null) text as a JSON string literal, quotes included, escaped as orjson escapes."""
+    if texts.null_count:
+        raise ValueError("Only texts can be written as JSON strings.")
+    escaped, escaped_offsets = _escape(*string_buffers(texts), _ESCAPED_SIZE, _SHORT_ESCAPE, _HEX)
+    if escaped_offsets[-1] >= 2**31:
+        raise ValueError("A chunk's JSON strings outgrow one Arrow string array.")
+    return pa.Array.from_buffers(
+        pa.string(), len(texts), [None, pa.py_buffer(escaped_offsets.astype(np.int32)), pa.py_buffer(escaped)]
+    )
+
+
+# What each byte becomes inside a JSON string: itself, a two-character escape, or \u00XX.
+_ESCAPED_SIZE = np.ones(256, dtype=np.int64)
+_ESCAPED_SIZE[:0x20] = 6
+_ESCAPED_SIZE[[0x08, 0x09, 0x0A, 0x0C, 0x0D, 0x22, 0x5C]] = 2
+_SHORT_ESCAPE = np.zeros(256, dtype=np.uint8)
+_SHORT_ESCAPE[[0x08, 0x09, 0x0A, 0x0C, 0x0D, 0x22, 0x5C]] = np.frombuffer(b'btnfr"\\', dtype=np.uint8)
+
+
+@numba.njit(cache=True, nogil=True)
+def _escape(data, offsets, escaped_size, short_escape, hex_digits):  # pragma: no cover - compiled
+    count = offsets.shape[0] - 1
+    out_offsets = np.zeros(count + 1, dtype=np.int64)
+    for row in range(count):
+        size = 2
+        for index in range(offsets[row], offsets[row + 1]):
+            size += escaped_size[data[index]]
+        out_offsets[row + 1] = out_offsets[row] + size
+    out = np.empty(out_offsets[count], dtype=np.uint8)
+    for row in range(count):
+        start, end = offsets[row], offsets[row + 1]
+        at = out_offsets[row]
+        out[at] = 0x22
+        at += 1
+        if out_offsets[row + 1] - out_offsets[row] == end - start + 2:
+            out[at : at + end - start] = data[start:end]
+            at += end - start
+        else:
+            for index in range(start, end):
+                byte = data[index]
+                size = escaped_size[byte]
+                if size == 1:
+                    out[at] = byte
+                elif size == 2:
+                    out[at] = 0x5C
+                    out[at + 1] = short_escape[byte]
+                else:
+                    out[at] = 0x5C
+                    out[at + 1] = 0x75
+                    out[at + 2] = 0x30
+                    out[at + 3] = 0x30
+                    out[at + 4] = hex_digits[byte >> 4]
+                    out[at + 5] = hex_digits[byte & 0x0F]
+                at += size
+        out[at] = 0x22
+    return out, out_offsets
+
+
+@dataclass(frozen=True)
+class ChunkDialogues:
+    """The segments (consecutive kept turns of one speaker, joined) of a chunk's dialogues."""
+
+    segments: pa.Array
+    segment_is_character: np.ndarray
+    # Dialogue ``i`` has segments ``bounds[i]:bounds[i + 1]``.
+    bounds: np.ndarray
+
+
+@dataclass(frozen=True)
+class Exchanges:
+    """Where each dialogue's exchange lies among its segments, as the chat formats take it: a
+    first segment of the character's is the greeting, an unanswered last one of the player's is
+    left out, and the rest alternates player, character."""
+
+    greeting_segment: np.ndarray  # bool: the greeting is the dialogue's first segment
+    start: np.ndarray  # first segment of the exchange (the player's)
+    pairs: np.ndarray  # number of (player, character) pairs
+    unanswered: np.ndarray  # bool: a last segment of the player's was left out
+
+
+def exchanges(chunk: ChunkDialogues) -> Exchanges:
+    first, last = chunk.bounds[:-1], chunk.bounds[1:]
+    # One more entry, for the dialogues without segments at the end of the chunk.
+    character = np.r_[chunk.segment_is_character.astype(bool), False]
+    greeting = (last > first) & character[first]
+    start = first + greeting
+    unanswered = (last > start) & ~character[np.maximum(last - 1, 0)]
+    return Exchanges(
+        greeting_segment=greeting, start=start, pairs=(last - unanswered - start) // 2, unanswered=unanswered
+    )
+
+
+@dataclass(frozen=True)
+class ExampleHeads:
+    """Per example (one per dialogue and prompt variant, in dialogue order), what Python decides."""
+
+    dialogue: np.ndarray  # the example's dialogue (index in the chunk)
+    ids: list[str]  # JSON literal of the example id
+    session_meta: list[str]  # JSON object: bot_info, bot_name, user_info, user_name
+    system_prefix: list[str]  # the system message before the greeting sentence
+    greeting_label: list[str]  # the greeting sentence before the greeting ("" when there is none)
+    fallback_greeting: list[str]  # the character's own greeting, when the dialogue has no greeting segment
+
+
+def example_lines(chunk: ChunkDialogues, exchange: Exchanges, heads: ExampleHeads) -> tuple[pa.Array, pa.Array]:
+    """(CharacterGLM lines, messages lines), one per example, each ending with a newline."""
+    rows = heads.dialogue
+    pairs = exchange.pairs[rows]
+    escaped = json_strings(chunk.segments)
+    # Each pair's number inside its example: 0, 1, … pairs - 1.
+    pair_number = np.arange(pairs.sum()) - np.repeat(np.cumsum(pairs) - pairs, pairs)
+    queries = np.repeat(exchange.start[rows], pairs) + 2 * pair_number
+    query, response = escaped.take(pa.array(queries)), escaped.take(pa.array(queries + 1))
+    pair_offsets = pa.array(np.r_[0, np.cumsum(pairs)], type=pa.int32())
+    history = pc.binary_join(
+        pa.ListArray.from_arrays(pair_offsets, pc.binary_join_element_wise("[", query, ",", response, "]", "")), ","
+    )
+    exchange_messages = pc.binary_join(
+        pa.ListArray.from_arrays(
+            pair_offsets,
+            pc.binary_join_element_wise(
+                '{"content":', query, ',"role":"user"},{"content":', response, ',"role":"assistant"}', ""
+            ),
+        ),
+        ",",
+    )
+    from_segment = exchange.greeting_segment[rows]
+    segment_greeting = chunk.segments.take(pa.array(np.minimum(chunk.bounds[:-1][rows], len(chunk.segments) - 1)))
+    greeting = pc.if_else(pa.array(from_segment), segment_greeting, pa.array(heads.fallback_greeting, type=pa.string()))
+    labels = pa.array(heads.greeting_label, type=pa.string())
+    greeting_sentence = pc.if_else(pc.equal(greeting, ""), "", pc.binary_join_element_wise("\n", labels, greeting, ""))
+    system = json_strings(pc.binary_join_element_wise(pa.array(heads.system_prefix), greeting_sentence, ""))
+    ids = pa.array(heads.ids, type=pa.string())
+    characterglm = pc.binary_join_element_wise(
+        '{"greeting":',
+        json_strings(greeting),
+        ',"history":[',
+        history,
+        '],"id":',
+        ids,
+        ',"session_meta":',
+        pa.array(heads.session_meta, type=pa.string()),
+        "}\n",
+        "",
+    )
+    messages = pc.binary_join_element_wise(
+        '{"id":', ids, ',"messages":[{"content":', system, ',"role":"system"},', exchange_messages, "]}\n", ""
+    )
+    return characterglm, messages
+
+
+def lines_block(lines: pa.Array, start: int, stop: int) -> memoryview:
+    """Lines ``start:stop``, in order, as one block of bytes to write (no copy)."""
+    data, offsets = string_buffers(lines)
+    return memoryview(data[offsets[start] : offsets[stop]])
+
+
+def warm_up() -> None:
+    """Load (or, the first time, compile) the JSON escaping pass before the first chunk needs it."""
+    json_strings(pa.array(['warm "up"\n']))

@@ -1,0 +1,271 @@
+"""File writers for one export: per-split JSONL and Parquet, dataset_info.json, the datasheet.
+
+Every data file is a pure function of the rows given to it: JSON with sorted keys, no timestamps,
+Parquet row groups of a fixed size, a histogram PNG without a software/date stamp. That is what
+makes two builds of the same spec on the same data byte-identical.
+"""
+
+import hashlib
+import json
+from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+PARQUET_ROW_GROUP = 20_000
+
+TURN_SCHEMA = pa.schema(
+    [
+        ("dialogue_id", pa.int64()),
+        ("seq", pa.int32()),
+        ("split", pa.string()),
+        ("character_id", pa.int64()),
+        ("character", pa.string()),
+        ("category", pa.string()),
+        ("source", pa.string()),
+        ("language", pa.string()),
+        ("topic", pa.string()),
+        ("topic_kind", pa.string()),
+        ("speaker", pa.string()),
+        ("text", pa.string()),
+        ("original_text", pa.string()),
+        ("pii_replacements", pa.int32()),
+        ("quality_rating", pa.float64()),
+        ("author_worker", pa.string()),
+        ("author_model", pa.string()),
+        ("model_generation", pa.int32()),
+        ("character_worker", pa.string()),
+        ("player_worker", pa.string()),
+        ("synthesis_batch_id", pa.int64()),
+        ("literary_work_id", pa.int64()),
+        ("literary_chapter", pa.string()),
+        ("dialogue_created_at", pa.string()),
+    ]
+)
+TURN_COLUMNS = tuple(TURN_SCHEMA.names)
+# Columns with few distinct values get Parquet dictionary encoding; the texts and ids would only
+# make the writer try a dictionary and give it up, page after page.
+DICTIONARY_COLUMNS = (
+    "split",
+    "character",
+    "category",
+    "source",
+    "language",
+    "topic",
+    "topic_kind",
+    "speaker",
+    "author_worker",
+    "author_model",
+    "model_generation",
+    "character_worker",
+    "player_worker",
+    "literary_chapter",
+    "dialogue_created_at",
+)
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+class SplitWriter:
+    """Writes one split's three files while rows stream in; holds at most one row group in memory.
+
+    Turns arrive as Arrow tables of any size; they are written in row groups of exactly
+    ``PARQUET_ROW_GROUP`` rows (the last one shorter), so the file does not depend on how the
+    build happened to batch its reads.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory = directory
+        self._characterglm = open(directory / "characterglm.jsonl", "wb", buffering=1 << 20)
+        self._messages = open(directory / "messages.jsonl", "wb", buffering=1 << 20)
+        self._parquet = pq.ParquetWriter(
+            directory / "turns.parquet",
+            TURN_SCHEMA,
+            compression="zstd",
+            compression_level=1,
+            use_dictionary=list(DICTIONARY_COLUMNS),
+        )
+        # Arrow encodes and compresses without the GIL: row groups are written on a thread of their
+        # own while the build goes on, one at a time (so at most one waits in memory).
+        self._parquet_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-parquet")
+        self._parquet_pending: Future | None = None
+        self._tables: list[pa.Table] = []
+        self._buffered = 0
+        self._rows: list[tuple] = []
+
+    def write_characterglm_lines(self, lines: bytes | memoryview) -> None:
+        """Whole JSON lines (``exports.build.kernels.examples``), newlines included."""
+        self._characterglm.write(lines)
+
+    def write_messages_lines(self, lines: bytes | memoryview) -> None:
+        """Whole JSON lines (``exports.build.kernels.examples``), newlines included."""
+        self._messages.write(lines)
+
+    def write_turns(self, table: pa.Table) -> None:
+        """Rows of ``TURN_SCHEMA``."""
+        self._flush_rows()
+        if not table.num_rows:
+            return
+        self._tables.append(table)
+        self._buffered += table.num_rows
+        if self._buffered >= PARQUET_ROW_GROUP:
+            self._flush(final=False)
+
+    def write_turn(self, row: tuple) -> None:
+        """One row: the values of ``TURN_COLUMNS`` in order."""
+        self._rows.append(row)
+        if len(self._rows) >= PARQUET_ROW_GROUP:
+            self._flush_rows()
+
+    def _flush_rows(self) -> None:
+        if self._rows:
+            columns = [
+                pa.array(values, type=field.type)
+                for values, field in zip(zip(*self._rows, strict=True), TURN_SCHEMA, strict=True)
+            ]
+            self._rows = []
+            self.write_turns(pa.Table.from_arrays(columns, schema=TURN_SCHEMA))
+
+    def _flush(self, *, final: bool) -> None:
+        if not self._tables:
+            return
+        table = pa.concat_tables(self._tables)
+        whole = table.num_rows if final else table.num_rows - table.num_rows % PARQUET_ROW_GROUP
+        if whole:
+            self._wait_for_parquet()
+            self._parquet_pending = self._parquet_thread.submit(self._write_row_groups, table.slice(0, whole))
+        rest = table.slice(whole)
+        self._tables = [rest] if rest.num_rows else []
+        self._buffered = rest.num_rows
+
+    def _write_row_groups(self, table: pa.Table) -> None:
+        for start in range(0, table.num_rows, PARQUET_ROW_GROUP):
+            chunk = table.slice(start, PARQUET_ROW_GROUP).combine_chunks()
+            self._parquet.write_table(chunk, row_group_size=PARQUET_ROW_GROUP)
+
+    def _wait_for_parquet(self) -> None:
+        if self._parquet_pending is not None:
+            pending, self._parquet_pending = self._parquet_pending, None
+            pending.result()
+
+    def close(self) -> None:
+        self._flush_rows()
+        self._flush(final=True)
+        try:
+            self._wait_for_parquet()
+        finally:
+            self._parquet_thread.shutdown(wait=True)
+        self._parquet.close()
+        self._characterglm.close()
+        self._messages.close()
+
+    def abort(self) -> None:
+        """Close the files without caring about their content (the directory is thrown away)."""
+        self._parquet_thread.shutdown(wait=True, cancel_futures=True)
+        for closer in (self._parquet.close, self._characterglm.close, self._messages.close):
+            try:
+                closer()
+            except Exception:  # already failing; the files are discarded
+                pass
+
+
+def dataset_info(splits: tuple[str, ...]) -> dict:
+    """LLaMA-Factory's ``dataset_info.json`` for the build directory (``dataset_dir``)."""
+    return {
+        f"troupe_{split}": {
+            "file_name": f"{split}/messages.jsonl",
+            "formatting": "sharegpt",
+            "columns": {"messages": "messages"},
+            "tags": {
+                "role_tag": "role",
+                "content_tag": "content",
+                "user_tag": "user",
+                "assistant_tag": "assistant",
+                "system_tag": "system",
+            },
+        }
+        for split in splits
+    }
+
+
+def histogram_png(path: Path, turns_per_dialogue: Counter) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6, 3.2), dpi=100)
+    axes = figure.add_subplot()
+    if turns_per_dialogue:
+        lengths = sorted(turns_per_dialogue)
+        axes.bar(lengths, [turns_per_dialogue[n] for n in lengths], width=0.9, color="#4a6fa5")
+    axes.set_xlabel("turns per dialogue")
+    axes.set_ylabel("dialogues")
+    axes.set_title("Turns per dialogue")
+    figure.tight_layout()
+    # No "Software" stamp: the PNG depends on the data only.
+    figure.savefig(path, format="png", metadata={"Software": None})
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _table(header: tuple[str, ...], rows: list[tuple]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def datasheet_markdown(*, title: str, version: int | None, spec: dict, stats: dict, manifest_time: str) -> str:
+    """A human-readable datasheet: what is in the corpus, where it came from, what curation did."""
+    splits = stats.get("splits", {})
+    curation = stats.get("curation", {})
+    pii = stats.get("pii_replacements", {})
+    sections = [
+        f"# Datasheet: {title}" + (f" (v{version})" if version else ""),
+        f"Built {manifest_time}. Files and checksums are listed in `manifest.json`.",
+        "## Composition",
+        _table(
+            ("split", "characters", "dialogues", "turns", "messages examples", "characterglm examples"),
+            [
+                (
+                    name,
+                    info.get("characters", 0),
+                    info.get("dialogues", 0),
+                    info.get("turns", 0),
+                    info.get("messages_examples", 0),
+                    info.get("characterglm_examples", 0),
+                )
+                for name, info in splits.items()
+            ],
+        ),
+        "### Dialogues by source",
+        _table(("source", "dialogues"), sorted(stats.get("by_source", {}).items())),
+        "### Dialogues by character category",
+        _table(("category", "dialogues"), sorted(stats.get("by_category", {}).items())),
+        "### Turns per dialogue",
+        "![Turns per dialogue](turns_per_dialogue.png)",
+        "## Selection",
+        "```json\n" + json.dumps(spec, ensure_ascii=False, indent=2, sort_keys=True) + "\n```",
+        "## Curation",
+        _table(("step", "removed"), sorted(curation.items())),
+        "### Personal data replaced",
+        _table(("kind", "replacements"), sorted(pii.items())),
+        "Worker ids are replaced by salted hashes (`worker-…`); the salt is not part of the export.",
+        "## Splits",
+        "Character-disjoint: every character's dialogues are in exactly one split. Characters are "
+        "grouped by category and main source and assigned in a seeded order so each group is "
+        "divided in the spec's ratios.",
+    ]
+    return "\n\n".join(sections) + "\n"

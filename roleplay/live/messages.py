@@ -1,0 +1,150 @@
+"""The live chat's hot path: one chat message stored (or recognised as a resend)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from platform_core.models import User
+from roleplay.live import message_sql
+from roleplay.live.deadlines import open_session_deadline
+from roleplay.live.errors import LiveRefused
+from roleplay.live.frames import session_frame
+from roleplay.live.partners import seats_send_sync
+from roleplay.message_checks import MessageRefused, character_profile_text, message_check
+from roleplay.models import Character, LiveSession, LiveSessionStatus, Turn
+from roleplay.services import TurnAppendResult, TurnRefused
+from roleplay.turn_rule import turn_admit
+
+
+def _parse_client_msg_id(value: object) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        raise LiveRefused("bad_client_msg_id", _("Every message needs a client_msg_id that is a UUID.")) from None
+
+
+@dataclass(frozen=True)
+class LiveSendResult:
+    result: TurnAppendResult
+    session_frame: dict | None  # the new session state when the turn changed it (e.g. finish unlocked)
+    deadline: float | None = None  # when the session should next be checked (idle or partner grace)
+
+
+def live_message_send(
+    *,
+    session_id: int,
+    worker: User,
+    client_msg_id: object,
+    text: object,
+    side: object = None,
+    character_profile: str | None = None,
+) -> LiveSendResult:
+    """Store one chat message (or recognise a repeat of ``client_msg_id``). Committed on return.
+
+    The live chat's hot path: one transaction of three plain SQL statements (``roleplay.live.message_sql``)
+    with the checks in between, in the order the protocol documents: whose session and side, a
+    repeated client id (acknowledged again, nothing stored), session state, turn-taking, then the
+    message checks.
+    """
+    msg_id = _parse_client_msg_id(client_msg_id)
+    for attempt in range(MESSAGE_STORE_ATTEMPTS):
+        try:
+            return _message_store(
+                session_id=session_id,
+                worker=worker,
+                msg_id=msg_id,
+                text=text,
+                side=side,
+                character_profile=character_profile,
+            )
+        except IntegrityError:
+            # The database refused the seq or the client id: a turn reached this dialogue without
+            # the session lock (every live writer takes it, so this is a safety net). Nothing was
+            # stored; read the dialogue again and decide afresh.
+            if attempt == MESSAGE_STORE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+MESSAGE_STORE_ATTEMPTS = 3
+
+
+def _closed_refusal(status: str) -> LiveRefused | None:
+    """Why a session in ``status`` takes no message (None: it is chatting)."""
+    if status in (LiveSessionStatus.JOINING, LiveSessionStatus.TOPIC):
+        return LiveRefused("not_started", _("The chat has not started yet: agree on a topic first."))
+    if status != LiveSessionStatus.ACTIVE:
+        return LiveRefused("session_ended", _("This session no longer accepts messages."))
+    return None
+
+
+def _message_store(
+    *, session_id: int, worker: User, msg_id: uuid.UUID, text: object, side: object, character_profile: str | None
+) -> LiveSendResult:
+    now = timezone.now()
+    with transaction.atomic():
+        locked = message_sql.session_lock_for_message(session_id=session_id, now=now)
+        own_side = locked.side_of(worker.pk) if locked is not None else None
+        if own_side is None:
+            raise LiveRefused("not_your_session", _("This session does not exist or is not yours."))
+        if side is not None and side != own_side:
+            raise LiveRefused("wrong_side", _("You can only write as your own side."))
+        recent: list[tuple[int, str, str]] = []
+        duplicate = False
+        if locked.dialogue_id:
+            turns = message_sql.turns_for_message(
+                dialogue_id=locked.dialogue_id,
+                client_msg_id=msg_id,
+                recent=2 * max(1, settings.LIVE_REPEAT_WINDOW) + 1,
+            )
+            duplicate, recent = turns.duplicate_seq is not None, turns.recent
+        seq = turn_admit(
+            speaker=own_side,
+            duplicate=duplicate,
+            last=recent[0][:2] if recent else None,
+            closed=_closed_refusal(locked.status),
+            turn_taking=True,
+            refusal=LiveRefused,
+        )
+        if seq is None:
+            existing = Turn.objects.get(dialogue_id=locked.dialogue_id, client_msg_id=msg_id)
+            transaction.set_rollback(True)  # a resend changes nothing, not even the activity stamp
+            return LiveSendResult(TurnAppendResult(existing, created=False), None)
+        if character_profile is None:
+            character_profile = character_profile_text(Character.objects.get(pk=locked.character_id))
+        try:
+            clean_text = message_check(
+                text=text,
+                own_recent_texts=[t for _seq, speaker, t in reversed(recent) if speaker == own_side],
+                profile=character_profile,
+            )
+        except MessageRefused as refused:
+            raise LiveRefused(refused.code, refused.message) from None
+        fields = {
+            "dialogue_id": locked.dialogue_id,
+            "seq": seq,
+            "speaker": own_side,
+            "text": clean_text,
+            "client_msg_id": msg_id,
+            "author_user_id": worker.pk,
+            "created_at": now,
+        }
+        turn_id = message_sql.turn_insert(**fields)
+        if turn_id is None:
+            raise TurnRefused("dialogue_closed", "This dialogue no longer accepts messages.")
+        turn = Turn(id=turn_id, **fields)
+        new_frame = None
+        if seq == settings.LIVE_MIN_TURNS:
+            session = LiveSession.objects.select_related("dialogue").get(pk=session_id)
+            new_frame = session_frame(session, turns=seq, last_speaker=own_side)
+            transaction.on_commit(lambda: seats_send_sync(session_id, new_frame))
+        deadline = open_session_deadline(now, (locked.character_left_at, locked.player_left_at))
+        return LiveSendResult(
+            TurnAppendResult(turn, created=True), new_frame, deadline.timestamp() if deadline else None
+        )

@@ -1,0 +1,103 @@
+"""How the build reads turns: through psql on PostgreSQL (outside a transaction), through psycopg
+otherwise, with the same files either way; and the timestamps it rewrites from PostgreSQL's text."""
+
+import datetime as dt
+import shutil
+
+import psycopg
+import pytest
+from django.db import connection
+
+from exports.build import turn_stream
+from exports.build.columns import iso_timestamp as _iso_timestamp
+from tests.exports.conftest import make_corpus
+
+needs_psql = pytest.mark.skipif(shutil.which("psql") is None, reason="psql is not installed")
+
+
+def _on_postgresql() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("psql reads from PostgreSQL only")
+
+
+@needs_psql
+@pytest.mark.django_db(transaction=True)
+def test_turns_read_through_psql_give_the_same_files_as_psycopg(build_now, monkeypatch):
+    _on_postgresql()
+    make_corpus(characters=6, per_character=3)
+    monkeypatch.setattr(turn_stream, "CHUNK_DIALOGUES", 4)
+    reads = []
+    original = turn_stream._Psql.copy_table
+    monkeypatch.setattr(turn_stream._Psql, "copy_table", lambda self, *args: reads.append(1) or original(self, *args))
+    through_psql = build_now({"seed": 3})
+    assert through_psql.is_published and len(reads) >= 10
+
+    reads_after_first = len(reads)
+    monkeypatch.setattr(turn_stream.shutil, "which", lambda _name: None)
+    through_psycopg = build_now({"seed": 3})
+    assert through_psycopg.data_sha256 == through_psql.data_sha256
+    assert through_psycopg.stats == through_psql.stats
+    assert len(reads) == reads_after_first  # no psql reads in the second build
+
+
+@needs_psql
+@pytest.mark.django_db
+def test_a_build_inside_a_transaction_reads_its_own_uncommitted_turns(build_now):
+    """psql has a connection of its own and would see none of them: the build's connection reads."""
+    _on_postgresql()
+    make_corpus(characters=3, per_character=2)
+    build = build_now()
+    assert build.is_published and build.stats["input"]["turns"] == 36
+
+
+@needs_psql
+@pytest.mark.django_db(transaction=True)
+def test_psql_failing_fails_the_build_with_its_message(build_now, monkeypatch):
+    _on_postgresql()
+    make_corpus(characters=2, per_character=1)
+    real = turn_stream._libpq_environment
+    monkeypatch.setattr(turn_stream, "_libpq_environment", lambda raw: {**real(raw), "PGDATABASE": "no_such_db_here"})
+    build = build_now()
+    assert build.status == "failed"
+    assert "psql could not read the dialogues" in build.error and "no_such_db_here" in build.error
+
+
+@needs_psql
+@pytest.mark.django_db(transaction=True)
+def test_one_psql_session_reads_statement_after_statement_and_reports_errors():
+    _on_postgresql()
+    connection.ensure_connection()
+    psql = turn_stream._Psql(shutil.which("psql"), connection.connection)
+    table = psql.copy_table(
+        "SELECT 1::bigint, 1::bigint, 'a', 'b', 'c', 1::bigint, 1::bigint WHERE %s", (False,), turn_stream.TURN_SCHEMA
+    )
+    assert table.num_rows == 0 and table.schema == turn_stream.TURN_SCHEMA
+    again = psql.copy_table(
+        "SELECT 7::bigint, 2::bigint, 'character', %s, NULL, NULL, NULL", ("a\nb",), turn_stream.TURN_SCHEMA
+    )
+    assert again.to_pylist()[0]["text"] == "a\nb" and again.to_pylist()[0]["original_text"] is None
+    with pytest.raises(psycopg.OperationalError, match="syntax error"):
+        psql.copy_table("SELEC nothing", (), turn_stream.TURN_SCHEMA)
+    psql.close()
+    assert psql.process.returncode is not None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-11-26 09:06:47+00",
+        "2026-11-26 09:06:47.5+00",
+        "2026-11-26 09:06:47.123456+00",
+        "2026-11-26 09:06:47.000001+00",
+        "2026-11-26 09:06:47.12+02",
+        "2026-11-26T09:06:47.120000+00:00",
+        "0999-01-01 00:00:00+00",
+    ],
+)
+def test_postgresql_timestamps_become_what_isoformat_writes(value):
+    expected = dt.datetime.fromisoformat(value).astimezone(dt.UTC).isoformat()
+    assert _iso_timestamp(value) == expected
+
+
+def test_no_timestamp_stays_none():
+    assert _iso_timestamp(None) is None and _iso_timestamp("") is None

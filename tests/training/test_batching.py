@@ -1,0 +1,145 @@
+"""Concurrent replies of one local model are generated together by transformers' continuous batching."""
+
+import threading
+import time
+
+import pytest
+
+from training.batching import batchable, request_kwargs
+from training.inference import ChatRequest, LocalTransformersBackend
+
+GREEDY = {"temperature": 0, "max_new_tokens": 24}
+
+
+def _messages(question: str) -> list[dict[str, str]]:
+    return [
+        {"role": "system", "content": "以下是一段灯塔看守人和用户之间的对话。"},
+        {"role": "user", "content": question},
+    ]
+
+
+class _Reply:
+    """One reply generated on its own thread, with what it received and when."""
+
+    def __init__(self, backend, request: ChatRequest, stop_after: int | None = None, fail_after: int | None = None):
+        self.backend, self.request = backend, request
+        self.stop_after, self.fail_after = stop_after, fail_after
+        self.pieces: list[str] = []
+        self.times: list[float] = []
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run)
+
+    def _receive(self, piece: str) -> bool:
+        self.pieces.append(piece)
+        self.times.append(time.monotonic())
+        if self.fail_after is not None and len(self.pieces) >= self.fail_after:
+            raise ConnectionError("this reply's reader went away")
+        return self.stop_after is None or len(self.pieces) < self.stop_after
+
+    def _run(self) -> None:
+        try:
+            self.backend.generate_into(self.request, self._receive)
+        except BaseException as error:
+            self.error = error
+
+    @property
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+
+def _concurrently(*replies: _Reply) -> None:
+    for reply in replies:
+        reply.thread.start()
+    for reply in replies:
+        reply.thread.join(timeout=120)
+        assert not reply.thread.is_alive()
+
+
+@pytest.fixture
+def backend(tiny_model_dir, settings):
+    settings.INFERENCE_BATCHING = True
+    backend = LocalTransformersBackend(base_model=str(tiny_model_dir))
+    yield backend
+    if backend._batcher is not None:
+        backend._batcher.stop()
+
+
+@pytest.fixture
+def alone(tiny_model_dir):
+    """Each request's reply from plain greedy ``generate``, on a model no batcher has touched."""
+    reference = LocalTransformersBackend(base_model=str(tiny_model_dir))
+    return lambda request: reference.generate_direct(request)[0]
+
+
+def test_two_concurrent_greedy_replies_are_the_replies_each_gets_alone(backend, alone):
+    first = ChatRequest(_messages("How is the weather?"), GREEDY)
+    second = ChatRequest(_messages("你好，你每天做什么？"), GREEDY)
+    expected = alone(first), alone(second)
+    assert all(expected)
+
+    replies = _Reply(backend, first), _Reply(backend, second)
+    _concurrently(*replies)
+
+    assert (replies[0].text, replies[1].text) == expected
+    assert backend._batcher is not None  # generated through the continuous-batching manager
+    # Both were in flight together: each received a piece before the other had finished.
+    assert replies[0].times[0] < replies[1].times[-1] and replies[1].times[0] < replies[0].times[-1]
+
+
+def test_stopping_one_reply_does_not_stop_the_other(backend, alone):
+    long_reply = {"temperature": 0, "max_new_tokens": 200}
+    stopped = _Reply(backend, ChatRequest(_messages("Are you lonely?"), long_reply), stop_after=2)
+    other = _Reply(backend, ChatRequest(_messages("What do you do?"), GREEDY))
+    expected = alone(other.request)
+
+    _concurrently(stopped, other)
+
+    assert len(stopped.pieces) == 2 and stopped.error is None
+    assert other.error is None and other.text == expected
+
+
+def test_a_failing_reply_does_not_fail_the_other(backend, alone):
+    failing = _Reply(backend, ChatRequest(_messages("Are you lonely?"), GREEDY), fail_after=1)
+    other = _Reply(backend, ChatRequest(_messages("How is the weather?"), GREEDY))
+    expected = alone(other.request)
+
+    _concurrently(failing, other)
+
+    assert isinstance(failing.error, ConnectionError)
+    assert other.error is None and other.text == expected
+    # The manager keeps serving after the failure.
+    after = _Reply(backend, ChatRequest(_messages("How is the weather?"), GREEDY))
+    _concurrently(after)
+    assert after.text == expected
+
+
+def test_a_reply_with_a_repetition_penalty_is_generated_alone(backend):
+    request = ChatRequest(_messages("How is the weather?"), {**GREEDY, "repetition_penalty": 1.2})
+    reply = _Reply(backend, request)
+    _concurrently(reply)
+    assert reply.error is None and reply.text
+    assert backend._batcher is None  # continuous batching would have dropped the penalty
+
+
+def test_with_batching_off_replies_are_generated_one_at_a_time(backend, settings):
+    settings.INFERENCE_BATCHING = False
+    reply = _Reply(backend, ChatRequest(_messages("How is the weather?"), GREEDY))
+    _concurrently(reply)
+    assert reply.text and backend._batcher is None
+
+
+def test_which_settings_continuous_batching_can_honour():
+    assert batchable({"temperature": 0.8, "top_p": 0.9, "max_new_tokens": 64})
+    assert batchable({"repetition_penalty": 1.0})
+    assert not batchable({"repetition_penalty": 1.1})
+    assert not batchable({"min_new_tokens": 8})
+
+
+def test_a_greedy_reply_samples_from_the_single_most_likely_token():
+    assert request_kwargs({"temperature": 0}, vocabulary=500) == {"temperature": 1.0, "top_k": 1, "top_p": 1.0}
+    assert request_kwargs({"temperature": 0.7, "top_p": 0.9}, vocabulary=500) == {
+        "temperature": 0.7,
+        "top_p": 0.9,
+        "top_k": 500,
+    }
+    assert request_kwargs({"temperature": 0.7, "top_k": 40}, vocabulary=500)["top_k"] == 40
