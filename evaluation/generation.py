@@ -11,8 +11,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from evaluation.models import Assignment, Contestant
-from roleplay.models import Turn
 from roleplay.live.human_machine import reply_request
+from roleplay.models import Turn
 from training.inference import ChatRequest, InferenceError, backend_for
 
 

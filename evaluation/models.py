@@ -28,6 +28,7 @@ from evaluation.definitions import (
     default_dimensions,
     validate_dimensions,
 )
+from platform_core.jobs import Job
 from roleplay.models import Topic
 
 
@@ -312,8 +313,11 @@ class JudgeRunStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class JudgeRun(models.Model):
-    """The LLM judge scoring a campaign's submitted sessions and pairs (both orders)."""
+class JudgeRun(Job):
+    """The LLM judge scoring a campaign's submitted sessions and pairs (both orders); a background
+    job with the platform's one lifecycle (``platform_core.jobs``)."""
+
+    CLAIMABLE_STATUSES = ("queued",)
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="judge_runs")
     status = models.CharField(_("status"), max_length=10, choices=JudgeRunStatus.choices, default=JudgeRunStatus.QUEUED)
@@ -324,7 +328,6 @@ class JudgeRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

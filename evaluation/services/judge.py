@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -26,11 +27,13 @@ from evaluation.models import (
     Mode,
     PairwiseJudgment,
 )
+from platform_core.jobs import job_claim, job_heartbeat
 from platform_core.models import User
 from platform_core.services import audit_record
 from roleplay.models import Turn
 from roleplay.prompting import profile_text
 
+JUDGE_LEASE = timedelta(minutes=10)  # longer than one answer's worst case: timeout × retries + backoff
 POINTWISE_PROMPT = (
     "You are judging a role-play chat model. The model plays the character below; a person talked with it.\n"
     "Character profile:\n{profile}\n\nConversation:\n{transcript}\n\n"
@@ -115,19 +118,23 @@ def _judge_pair(client, run: JudgeRun, judgment: PairwiseJudgment) -> None:
 
 
 def judge_run_execute(*, run_id: int) -> JudgeRun:
-    """Score every submitted session and judged pair of the run's campaign; one claim per run."""
-    claimed = JudgeRun.objects.filter(pk=run_id, status=JudgeRunStatus.QUEUED).update(status=JudgeRunStatus.RUNNING)
-    run = JudgeRun.objects.select_related("campaign").get(pk=run_id)
-    if not claimed:
-        return run
+    """Score every submitted session and judged pair of the run's campaign. One worker claims the
+    run; a run whose worker died is taken over and goes on with what is not scored yet."""
+    run = job_claim(JudgeRun, run_id, stale_after=JUDGE_LEASE, error="")
+    if run is None:
+        return JudgeRun.objects.get(pk=run_id)
+    scored_sessions = run.scores.filter(judgment__isnull=True).values("assignment_id")
+    scored_pairs = run.scores.filter(judgment__isnull=False).values("judgment_id")
     sessions = list(
         Assignment.objects.filter(campaign=run.campaign, mode=Mode.POINTWISE, status=AssignmentStatus.SUBMITTED)
+        .exclude(pk__in=scored_sessions)
         .select_related("character", "dialogue")
         .order_by("pk")
     )
     pairs = list(
         PairwiseJudgment.objects.filter(assignment__campaign=run.campaign, attention_expected="")
         .exclude(choice="")
+        .exclude(pk__in=scored_pairs)
         .select_related("assignment__character", "assignment__dialogue")
         .order_by("pk")
     )
@@ -143,7 +150,7 @@ def judge_run_execute(*, run_id: int) -> JudgeRun:
             except ValueError:
                 unreadable += 1  # an answer without the JSON asked for: that item stays unscored
             done += 1
-            JudgeRun.objects.filter(pk=run.pk).update(progress=100.0 * done / max(total, 1))
+            job_heartbeat(JudgeRun, run.pk, progress=100.0 * done / max(total, 1))
     except LLMError as error:
         JudgeRun.objects.filter(pk=run.pk).update(
             status=JudgeRunStatus.FAILED, error=error.message, finished_at=timezone.now()
