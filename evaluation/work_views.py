@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evaluation import selectors, services
@@ -52,5 +53,13 @@ def session_page(request: HttpRequest, pk: int) -> HttpResponse:
             "assignment": assignment,
             "is_pairwise": assignment.mode == Mode.PAIRWISE,
             "error_labels": [(key, name) for key, name, _lower in ERROR_LABELS],
+            "texts": {
+                "labels_saved": _("Labels saved."),
+                "unlocks": _("The rating form unlocks after {n} turns (now {now})."),
+                "finished": _("This session is finished. Thank you!"),
+                "both_answering": _("Both models are answering…"),
+                "character_answering": _("The character is answering…"),
+                "abandon_confirm": _("Abandon this session? It goes back to the pool."),
+            },
         },
     )

@@ -4,7 +4,7 @@ import pytest
 
 from evaluation import services
 from evaluation.models import Mode
-from exports.services import dialogue_queryset
+from exports.build.splits import dialogue_queryset
 from tests.evaluation.conftest import chat_pointwise
 from tests.factories import DialogueFactory
 

@@ -6,7 +6,7 @@
   const api = root.dataset.api;
   const mode = root.dataset.mode;
   const $ = (id) => document.getElementById(id);
-  const t = (s) => (window.gettext ? window.gettext(s) : s);
+  const texts = JSON.parse(document.getElementById("session-texts").textContent);
   let state = null;
   let busy = false;
 
@@ -39,7 +39,7 @@
       box.checked = current.includes(box.value);
       box.addEventListener("change", async () => {
         const chosen = [...holder.querySelectorAll("input:checked")].map((b) => b.value);
-        try { state = await call("labels/", { turn_seq: turn.seq, labels: chosen }); setStatus(t("Labels saved.")); }
+        try { state = await call("labels/", { turn_seq: turn.seq, labels: chosen }); setStatus(texts.labels_saved); }
         catch (error) { setStatus(error.message); }
       });
     });
@@ -69,12 +69,10 @@
     if (mode === "pointwise") {
       const unlocked = state.turns.length >= state.min_turns;
       $("rating").hidden = !unlocked || state.status !== "active";
-      $("locked").textContent = unlocked ? "" : interpolate(t("The rating form unlocks after %s turns (now %s)."), [state.min_turns, state.turns.length]);
+      $("locked").textContent = unlocked ? "" : texts.unlocks.replace("{n}", state.min_turns).replace("{now}", state.turns.length);
     }
-    if (state.status !== "active") setStatus(t("This session is finished. Thank you!"));
+    if (state.status !== "active") setStatus(texts.finished);
   }
-
-  function interpolate(text, values) { let i = 0; return text.replace(/%s/g, () => String(values[i++])); }
 
   async function run(action) {
     busy = true; render();
@@ -87,7 +85,7 @@
     event.preventDefault();
     const text = $("text").value.trim();
     if (!text) return;
-    setStatus(mode === "pairwise" ? t("Both models are answering…") : t("The character is answering…"));
+    setStatus(mode === "pairwise" ? texts.both_answering : texts.character_answering);
     run(async () => { const next = await call("message/", { text }); $("text").value = ""; return next; });
   });
 
@@ -112,7 +110,7 @@
   const finish = $("finish");
   if (finish) finish.addEventListener("click", () => run(() => call("finish/", {})));
   $("abandon").addEventListener("click", () => {
-    if (!window.confirm(t("Abandon this session? It goes back to the pool."))) return;
+    if (!window.confirm(texts.abandon_confirm)) return;
     run(async () => { const next = await call("abandon/", {}); window.location = root.dataset.work; return next; });
   });
 
