@@ -3,7 +3,20 @@ import pytest
 from evaluation import services
 from evaluation.models import Mode
 from platform_core.roles import Role
+
+# The shared live-server and browser fixtures (uvicorn subprocess, shared database, Chromium), and
+# the tiny local model.
+from tests.e2e.conftest import (  # noqa: F401
+    _sqlite_live_template,
+    chromium,
+    live_db,
+    redis_url,
+    session_cookie,
+    uvicorn_server,
+    uvicorn_server_factory,
+)
 from tests.factories import CharacterFactory, ModelVersionFactory
+from tests.training.conftest import tiny_model_dir  # noqa: F401
 
 
 @pytest.fixture

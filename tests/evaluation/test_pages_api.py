@@ -14,7 +14,6 @@ from evaluation.table import COLUMNS
 from platform_core.roles import Role
 from tests.evaluation.conftest import chat_pointwise, pairwise_turn
 from tests.factories import TEST_PASSWORD, CharacterFactory, ModelVersionFactory
-from tests.training.conftest import tiny_model_dir  # noqa: F401  (session fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +151,7 @@ def test_raw_data_downloads_in_three_formats(client, researcher, results_campaig
 
 
 @pytest.fixture
-def tiny_campaign(make_campaign, tiny_model_dir, researcher):  # noqa: F811
+def tiny_campaign(make_campaign, tiny_model_dir, researcher):
     settings = {"temperature": 1.0, "max_new_tokens": 4, "min_new_tokens": 4}
     versions = [
         ModelVersionFactory(base_model=str(tiny_model_dir), generation_settings=settings),
