@@ -192,5 +192,24 @@ def campaign_close(*, campaign: Campaign, actor: User | None) -> Campaign:
     campaign.status = CampaignStatus.CLOSED
     campaign.closed_at = timezone.now()
     campaign.save(update_fields=["status", "closed_at"])
+    model_cards_update(campaign=campaign)
     audit_record(actor=actor, action="evaluation.campaign_close", target=campaign)
     return campaign
+
+
+CARD_MARKER = "## Latest evaluation"
+
+
+def model_cards_update(*, campaign: Campaign) -> None:
+    """Write the campaign's results (with intervals) into each contestant's model card, replacing
+    the previous "Latest evaluation" section."""
+    from evaluation.selectors import latest_results, model_card_section
+
+    for contestant in campaign.contestants.select_related("model_version"):
+        version = contestant.model_version
+        results = latest_results(version)
+        if results is None or results["campaign"].pk != campaign.pk:
+            continue
+        card = version.model_card.split(CARD_MARKER)[0].rstrip()
+        version.model_card = (card + "\n\n" if card else "") + model_card_section(results) + "\n"
+        version.save(update_fields=["model_card"])
