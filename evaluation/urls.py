@@ -15,4 +15,5 @@ urlpatterns = [
     path("work/", work_views.work_list, name="work"),
     path("work/<int:pk>/<str:mode>/", work_views.work_start, name="work-start"),
     path("sessions/<int:pk>/", work_views.session_page, name="session"),
+    path("sessions/<int:pk>/reply/", work_views.session_reply, name="session-reply"),
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -74,11 +75,11 @@ def player_turn_append(*, assignment_id: int, evaluator: User, text: object) -> 
         raise EvaluationRefused("empty", _("The message is empty."), field="text")
     if len(text) > settings.LIVE_MAX_MESSAGE_CHARS:
         raise EvaluationRefused("too_long", _("The message is too long."), field="text")
+    if assignment.mode == Mode.PAIRWISE and _pending_pair(assignment) is not None:
+        raise EvaluationRefused("pair_pending", _("Choose between the two replies first."))
     turns = _turns(assignment)
     if turns and turns[-1].speaker == Speaker.PLAYER:
         raise EvaluationRefused("not_your_turn", _("Wait for the character's reply."))
-    if assignment.mode == Mode.PAIRWISE and _pending_pair(assignment) is not None:
-        raise EvaluationRefused("pair_pending", _("Choose between the two replies first."))
     return turn_append(
         dialogue_id=assignment.dialogue_id, speaker=Speaker.PLAYER, text=text, author_user=evaluator
     ).turn
@@ -115,47 +116,67 @@ def _rng(assignment: Assignment, turn_seq: int, purpose: str) -> random.Random:
     return random.Random(f"{assignment.campaign.seed}:{assignment.pk}:{turn_seq}:{purpose}")
 
 
-@transaction.atomic
-def pairwise_pair_store(*, assignment_id: int, evaluator: User, replies: Mapping[int, str]) -> PairwiseJudgment:
-    """Both contestants' replies to the same context, on randomised sides, waiting for a choice.
+@dataclass(frozen=True)
+class PairLayout:
+    """Where each contestant's reply goes for the next pair of a session, decided before generating
+    (so both can stream to their sides): sides drawn at random, seeded by the campaign seed, the
+    session and the turn; ``planted`` is the side an attention check replaces, if any."""
 
-    Every ``campaign.attention_every``-th pair is an attention check: one side is replaced by a
-    planted reply, and the expected choice is the other side.
-    """
-    assignment = assignment_for_write(assignment_id=assignment_id, evaluator=evaluator)
-    if assignment.mode != Mode.PAIRWISE:
-        raise EvaluationRefused("not_pairwise", _("This is not a pairwise session."))
-    if _pending_pair(assignment) is not None:
-        raise EvaluationRefused("pair_pending", _("Choose between the two replies first."))
-    pair = (assignment.contestant, assignment.opponent)
-    texts = [storable_text(replies.get(c.pk, "")) for c in pair]
-    if not all(texts):
-        raise EvaluationRefused("empty_reply", _("A model produced an empty reply."))
+    turn_seq: int
+    left: Contestant
+    right: Contestant
+    planted: str
+
+    def side_of(self, contestant_id: int) -> str:
+        return Side.LEFT if self.left.pk == contestant_id else Side.RIGHT
+
+
+def pair_layout(assignment: Assignment) -> PairLayout:
     turns = _turns(assignment)
     if not turns or turns[-1].speaker != Speaker.PLAYER:
         raise EvaluationRefused("not_model_turn", _("The models answer after your message."))
     turn_seq = turns[-1].seq + 1
     rng = _rng(assignment, turn_seq, "sides")
-    order = [0, 1] if rng.random() < 0.5 else [1, 0]
-    left, right = pair[order[0]], pair[order[1]]
-    left_text, right_text = texts[order[0]], texts[order[1]]
-    expected = ""
+    pair = (assignment.contestant, assignment.opponent)
+    left, right = pair if rng.random() < 0.5 else pair[::-1]
+    planted = ""
     every = assignment.campaign.attention_every
     if every and (assignment.pairwise_judgments.count() + 1) % every == 0:
+        planted = Side.LEFT if rng.random() < 0.5 else Side.RIGHT
+    return PairLayout(turn_seq, left, right, planted)
+
+
+@transaction.atomic
+def pairwise_pair_store(*, assignment_id: int, evaluator: User, replies: Mapping[int, str]) -> PairwiseJudgment:
+    """Both contestants' replies to the same context, on the sides of ``pair_layout``, waiting for
+    a choice. In an attention check the planted reply replaces one side and the expected choice is
+    the other side."""
+    assignment = assignment_for_write(assignment_id=assignment_id, evaluator=evaluator)
+    if assignment.mode != Mode.PAIRWISE:
+        raise EvaluationRefused("not_pairwise", _("This is not a pairwise session."))
+    if _pending_pair(assignment) is not None:
+        raise EvaluationRefused("pair_pending", _("Choose between the two replies first."))
+    texts = {c.pk: storable_text(replies.get(c.pk, "")) for c in (assignment.contestant, assignment.opponent)}
+    if not all(texts.values()):
+        raise EvaluationRefused("empty_reply", _("A model produced an empty reply."))
+    layout = pair_layout(assignment)
+    left_text, right_text = texts[layout.left.pk], texts[layout.right.pk]
+    expected = ""
+    if layout.planted:
         planted = attention_text(assignment.character.language)
-        if rng.random() < 0.5:
+        if layout.planted == Side.LEFT:
             left_text, expected = planted, Choice.RIGHT
         else:
             right_text, expected = planted, Choice.LEFT
     return PairwiseJudgment.objects.create(
         assignment=assignment,
-        turn_seq=turn_seq,
-        left=left,
-        right=right,
+        turn_seq=layout.turn_seq,
+        left=layout.left,
+        right=layout.right,
         left_text=left_text,
         right_text=right_text,
         attention_expected=expected,
-        identity_leak=reveals_identity(texts[0]) or reveals_identity(texts[1]),
+        identity_leak=any(reveals_identity(text) for text in texts.values()),
     )
 
 

@@ -1,9 +1,11 @@
 """The whole evaluation flow in real browsers: a researcher creates and opens a campaign over two tiny
 local models and one loopback "reference" model; two evaluators, each in their own browser, do a
-pointwise session (chat, error label, rating) and a pairwise session (pick a side); the results
-page shows the tables and plots, and ``eval_report`` writes the report."""
+pointwise session (chat with streamed replies, error label, rating) and a pairwise session (two
+streamed replies, pick a side); the results page shows the tables and plots, and ``eval_report``
+writes the report."""
 
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -85,6 +87,7 @@ def _pairwise(page, server, choice: str):
     page.get_by_test_id("message-input").fill("Tell me about the sea.")
     page.get_by_test_id("send").click()
     expect(page.get_by_test_id("pair")).to_be_visible()
+    expect(page.get_by_test_id("pair")).not_to_have_class(re.compile("streaming"))  # both replies are in
     expect(page.get_by_test_id("left-reply")).not_to_be_empty()
     expect(page.get_by_test_id("right-reply")).not_to_be_empty()
     chosen = page.get_by_test_id(f"{choice}-reply").inner_text()

@@ -65,6 +65,8 @@
     if (pair) { $("left").textContent = pair.left_text; $("right").textContent = pair.right_text; }
     const last = state.turns[state.turns.length - 1];
     const waiting = last && last.speaker === "player" && !pair;
+    $("pair").classList.remove("streaming");
+    $("retry").hidden = busy || !waiting || state.status !== "active";
     $("text").disabled = busy || !!pair || waiting || state.status !== "active";
     if (mode === "pointwise") {
       const unlocked = state.turns.length >= state.min_turns;
@@ -77,8 +79,63 @@
   async function run(action) {
     busy = true; render();
     try { state = await action(); setStatus(""); }
-    catch (error) { setStatus(error.message); }
+    catch (error) {
+      setStatus(error.message);
+      try { state = await call(""); } catch (ignored) { /* keep the last state */ }
+    }
     finally { busy = false; render(); }
+  }
+
+  // The evaluator's message, then the model side streamed as NDJSON lines (evaluation/streaming.py).
+  async function send(text) {
+    const response = await fetch(root.dataset.reply, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+      credentials: "same-origin",
+      body: JSON.stringify(text === null ? {} : { text }),
+    });
+    if (!response.ok) {
+      const data = await response.json().catch(() => ({}));
+      throw new Error(data.detail || response.statusText);
+    }
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    let final = null;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let cut;
+      while ((cut = buffer.indexOf("\n")) >= 0) {
+        const frame = JSON.parse(buffer.slice(0, cut));
+        buffer = buffer.slice(cut + 1);
+        if (frame.type === "turn") { state.turns.push(frame.turn); render(); }
+        else if (frame.type === "stream") showStream(frame.side, frame.text);
+        else if (frame.type === "state") final = frame.state;
+        else if (frame.type === "error") throw new Error(frame.detail);
+      }
+    }
+    if (!final) throw new Error(texts.interrupted);
+    return final;
+  }
+
+  function showStream(side, text) {
+    if (side === "reply") {
+      let item = document.getElementById("streaming");
+      if (!item) {
+        item = document.createElement("li");
+        item.id = "streaming";
+        item.className = "turn character streaming";
+        item.dataset.testid = "streaming-turn";
+        $("turns").appendChild(item);
+      }
+      item.textContent = text;
+    } else {
+      $("pair").hidden = false;
+      $("pair").classList.add("streaming");
+      $(side).textContent = text;
+    }
   }
 
   $("composer").addEventListener("submit", (event) => {
@@ -86,7 +143,12 @@
     const text = $("text").value.trim();
     if (!text) return;
     setStatus(mode === "pairwise" ? texts.both_answering : texts.character_answering);
-    run(async () => { const next = await call("message/", { text }); $("text").value = ""; return next; });
+    run(async () => { const next = await send(text); $("text").value = ""; return next; });
+  });
+
+  $("retry").addEventListener("click", () => {
+    setStatus(mode === "pairwise" ? texts.both_answering : texts.character_answering);
+    run(() => send(null));
   });
 
   document.querySelectorAll("[data-choice]").forEach((button) => button.addEventListener("click", () => {
