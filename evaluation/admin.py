@@ -12,6 +12,7 @@ from evaluation.models import (
     PairwiseJudgment,
     PointwiseRating,
 )
+from evaluation.services.campaigns import FROZEN_ONCE_JUDGED, has_judgments
 
 
 class ContestantInline(admin.TabularInline):
@@ -19,6 +20,18 @@ class ContestantInline(admin.TabularInline):
     extra = 0
     verbose_name = _("contestant")
     verbose_name_plural = _("contestants")
+
+    def _frozen(self, obj) -> bool:
+        return obj is not None and has_judgments(obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Campaign)
@@ -28,8 +41,13 @@ class CampaignAdmin(admin.ModelAdmin):
     search_fields = ("slug", "title")
     filter_horizontal = ("characters",)
     inlines = [ContestantInline]
-    # The state changes only through the services (open, close), which check what may change.
+    # The state changes only through the services (open, close); contestants, dimensions and modes
+    # freeze once a judgment exists, as in ``campaign_update``.
     readonly_fields = ("status", "opened_at", "closed_at", "created_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        frozen = FROZEN_ONCE_JUDGED if obj is not None and has_judgments(obj) else ()
+        return (*self.readonly_fields, *frozen)
 
 
 @admin.register(Assignment)

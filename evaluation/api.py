@@ -21,6 +21,7 @@ from evaluation.serializers import (
     AssignmentSerializer,
     CampaignCreateSerializer,
     CampaignSerializer,
+    CampaignUpdateSerializer,
     JudgeSerializer,
     LabelsSerializer,
     MessageSerializer,
@@ -73,6 +74,19 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         except ValidationError as error:
             raise as_drf_error(error) from None
         return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CampaignUpdateSerializer, responses={200: CampaignSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        """Edit settings; contestants, dimensions and modes are refused (code ``frozen``) once judgments exist."""
+        data = CampaignUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            campaign = services.campaign_update(campaign=self.get_object(), actor=request.user, **data.validated_data)
+        except services.EvaluationRefused as refused:
+            return refused_response(refused)
+        except ValidationError as error:
+            raise as_drf_error(error) from None
+        return Response(CampaignSerializer(campaign).data)
 
     def _state(self, change):
         try:

@@ -225,3 +225,30 @@ def test_someone_elses_session_is_not_found(evaluator, second_evaluator, tiny_ca
     )
     response = _api(second_evaluator).post(f"/api/evaluation/sessions/{sid}/message/", {"text": "hi"}, format="json")
     assert response.status_code == 403 and response.json()["code"] == "not_assigned"
+
+
+def test_api_edits_a_campaign_until_judgments_freeze_its_dimensions(researcher, results_campaign):
+    api = _api(researcher)
+    url = f"/api/evaluation/campaigns/{results_campaign.pk}/"
+    renamed = api.patch(url, {"title": "Renamed", "daily_cap": 5}, format="json")
+    assert renamed.status_code == 200 and renamed.json()["title"] == "Renamed"
+    frozen = api.patch(url, {"dimensions": results_campaign.dimensions[:2]}, format="json")
+    assert frozen.status_code == 400 and frozen.json() == {
+        "code": "frozen",
+        "detail": "dimensions cannot change once judgments exist.",
+        "field": "dimensions",
+    }
+    results_campaign.refresh_from_db()
+    assert len(results_campaign.dimensions) == 7
+
+
+def test_admin_freezes_contestants_and_dimensions_once_judged(client, make_user, results_campaign):
+    admin = make_user(Role.ADMIN)
+    client.login(username=admin.username, password=TEST_PASSWORD)
+    page = client.get(f"/admin/evaluation/campaign/{results_campaign.pk}/change/")
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    assert "dimensions" not in form.fields and "modes" not in form.fields
+    assert "title" in form.fields
+    inline = page.context["inline_admin_formsets"][0]
+    assert not inline.has_add_permission and not inline.has_change_permission
