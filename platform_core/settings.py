@@ -186,7 +186,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("LIVE_SWEEP_INTERVAL_S", default=15.0),
     },
     "annotation-release-expired-claims": {"task": "annotation.tasks_release_expired", "schedule": 60.0},
+    "evaluation-release-idle-sessions": {"task": "evaluation.assignments_release_idle", "schedule": 300.0},
 }
+# An evaluation session without a turn for this long is dropped: back to the pool, on nobody's quota.
+EVALUATION_SESSION_IDLE_S = env.int("EVALUATION_SESSION_IDLE_S", default=6 * 3600)
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "platform_core.User"

@@ -15,8 +15,10 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Max
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -183,6 +185,29 @@ def assignment_abandon(*, assignment: Assignment, evaluator: User) -> Assignment
         raise EvaluationRefused("not_assigned", _("This session is not assigned to you."))
     if assignment.status != AssignmentStatus.ACTIVE:
         raise EvaluationRefused("not_active", _("This session is already finished."))
+    return _abandon(assignment)
+
+
+def assignments_release_idle(*, now=None) -> int:
+    """Drop every session without a turn for ``EVALUATION_SESSION_IDLE_S``; how many were dropped."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.EVALUATION_SESSION_IDLE_S)
+    idle = (
+        Assignment.objects.filter(status=AssignmentStatus.ACTIVE)
+        .annotate(last=Coalesce(Max("dialogue__turns__created_at"), "created_at"))
+        .filter(last__lt=cutoff)
+        .values_list("pk", flat=True)
+    )
+    released = 0
+    for pk in list(idle):
+        with transaction.atomic():
+            assignment = Assignment.objects.select_for_update().select_related("dialogue").get(pk=pk)
+            if assignment.status == AssignmentStatus.ACTIVE:
+                _abandon(assignment)
+                released += 1
+    return released
+
+
+def _abandon(assignment: Assignment) -> Assignment:
     assignment.status = AssignmentStatus.ABANDONED
     assignment.save(update_fields=["status"])
     if assignment.dialogue is not None:

@@ -276,3 +276,21 @@ def test_dimensions_and_contestants_freeze_once_judged(make_campaign, evaluator,
     with pytest.raises(EvaluationRefused):
         services.campaign_update(campaign=campaign, actor=researcher, contestants=[ModelVersionFactory()])
     services.campaign_update(campaign=campaign, actor=researcher, title="Renamed")
+
+
+def test_an_idle_session_is_dropped_back_to_the_pool(make_campaign, evaluator, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from evaluation.services.assignments import assignments_release_idle
+
+    settings.EVALUATION_SESSION_IDLE_S = 3600
+    campaign = make_campaign()
+    idle = services.assignment_next(campaign=campaign, evaluator=evaluator, mode=Mode.POINTWISE)
+    assert assignments_release_idle() == 0  # the greeting is fresh
+    later = timezone.now() + timedelta(hours=2)
+    assert assignments_release_idle(now=later) == 1
+    assert Assignment.objects.get(pk=idle.pk).status == AssignmentStatus.ABANDONED
+    again = services.assignment_next(campaign=campaign, evaluator=evaluator, mode=Mode.POINTWISE)
+    assert (again.character_id, again.contestant_id) == (idle.character_id, idle.contestant_id)
