@@ -43,68 +43,51 @@ EVALUATORS = 500
 CHARACTERS = 24
 
 
+EVALUATOR_IDS = np.array([f"worker-{i:016x}" for i in range(EVALUATORS)], dtype=object)
+CHARACTER_NAMES = np.array([f"Character {i} (#{i})" for i in range(CHARACTERS)], dtype=object)
+CHARACTER_CATEGORY = np.array([CATEGORIES[i % 4] for i in range(CHARACTERS)], dtype=object)
+CHARACTER_TOPIC = np.array([TOPICS[i % 3] for i in range(CHARACTERS)], dtype=object)
+
+
+def _frame(mode: str, names: np.ndarray, contestant, evaluator, character, dimension, value, **extra) -> pd.DataFrame:
+    """Rows of one mode from index arrays (contestant, evaluator, character) and their values."""
+    return pd.DataFrame(
+        {
+            "mode": mode,
+            "contestant": names[contestant],
+            "opponent": extra.get("opponent", ""),
+            "evaluator": EVALUATOR_IDS[evaluator],
+            "character": CHARACTER_NAMES[character],
+            "category": CHARACTER_CATEGORY[character],
+            "topic": CHARACTER_TOPIC[character],
+            "dimension": dimension,
+            "value": np.asarray(value).astype(str).astype(object),
+            "turn_seq": extra.get("turn_seq", ""),
+            "position": extra.get("position", ""),
+        }
+    )
+
+
 def synthetic_table(judgments: int, contestants: int, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     names = np.array([f"model-{i:02d}" for i in range(contestants)], dtype=object)
     quality = rng.normal(3.5, 0.4, contestants)
-    evaluators = np.array([f"worker-{i:016x}" for i in range(EVALUATORS)], dtype=object)
-    characters = np.array([f"Character {i} (#{i})" for i in range(CHARACTERS)], dtype=object)
-    character_category = np.array([CATEGORIES[i % 4] for i in range(CHARACTERS)], dtype=object)
-    character_topic = np.array([TOPICS[i % 3] for i in range(CHARACTERS)], dtype=object)
-
-    def sessions(n: int):
-        contestant = rng.integers(0, contestants, n)
-        character = rng.integers(0, CHARACTERS, n)
-        return contestant, rng.integers(0, EVALUATORS, n), character
-
-    frames = []
+    # pointwise: sessions of seven ratings around the contestant's quality
     n_sessions = int(judgments * 0.6) // len(DIMENSIONS)
-    c, e, ch = sessions(n_sessions)
+    c, e, ch = (rng.integers(0, n, n_sessions) for n in (contestants, EVALUATORS, CHARACTERS))
     rep = len(DIMENSIONS)
-    values = np.clip(np.rint(rng.normal(np.repeat(quality[c], rep), 0.9)), 1, 5).astype(int)
-    frames.append(
-        pd.DataFrame(
-            {
-                "mode": "pointwise",
-                "contestant": names[np.repeat(c, rep)],
-                "opponent": "",
-                "evaluator": evaluators[np.repeat(e, rep)],
-                "character": characters[np.repeat(ch, rep)],
-                "category": character_category[np.repeat(ch, rep)],
-                "topic": character_topic[np.repeat(ch, rep)],
-                "dimension": np.tile(np.array(DIMENSIONS, dtype=object), n_sessions),
-                "value": values.astype(str).astype(object),
-                "turn_seq": "",
-                "position": "",
-            }
-        )
-    )
-    n_error_sessions = min(n_sessions, int(judgments * 0.1) // 4)
-    labelled = rng.integers(0, len(LABELS), n_error_sessions * 3)
-    owner = np.repeat(np.arange(n_error_sessions), 3)
-    session_rows = np.concatenate([np.arange(n_error_sessions), owner])
-    dimension = np.concatenate(
-        [np.full(n_error_sessions, "model_turns", dtype=object), np.array(LABELS, dtype=object)[labelled]]
-    )
-    value = np.concatenate([rng.integers(8, 15, n_error_sessions), np.ones(len(owner), dtype=int)])
-    frames.append(
-        pd.DataFrame(
-            {
-                "mode": "error",
-                "contestant": names[c[session_rows]],
-                "opponent": "",
-                "evaluator": evaluators[e[session_rows]],
-                "character": characters[ch[session_rows]],
-                "category": character_category[ch[session_rows]],
-                "topic": character_topic[ch[session_rows]],
-                "dimension": dimension,
-                "value": value.astype(str).astype(object),
-                "turn_seq": "",
-                "position": "",
-            }
-        )
-    )
-    n_pairs = judgments - sum(len(f) for f in frames)
+    ratings = np.clip(np.rint(rng.normal(np.repeat(quality[c], rep), 0.9)), 1, 5).astype(int)
+    dimensions = np.tile(np.array(DIMENSIONS, dtype=object), n_sessions)
+    pointwise = _frame("pointwise", names, *(np.repeat(x, rep) for x in (c, e, ch)), dimensions, ratings)
+    # errors: per session a model-turn count and three labels
+    n_error = min(n_sessions, int(judgments * 0.1) // 4)
+    rows = np.concatenate([np.arange(n_error), np.repeat(np.arange(n_error), 3)])
+    labels = np.array(LABELS, dtype=object)[rng.integers(0, len(LABELS), n_error * 3)]
+    dimension = np.concatenate([np.full(n_error, "model_turns", dtype=object), labels])
+    value = np.concatenate([rng.integers(8, 15, n_error), np.ones(n_error * 3, dtype=int)])
+    errors = _frame("error", names, c[rows], e[rows], ch[rows], dimension, value)
+    # pairwise: the rest, outcomes drawn from Bradley–Terry strengths
+    n_pairs = judgments - len(pointwise) - len(errors)
     a = rng.integers(0, contestants, n_pairs)
     b = (a + rng.integers(1, contestants, n_pairs)) % contestants
     p_win = 1 / (1 + np.exp(-(quality[a] - quality[b]) * 1.5))
@@ -112,25 +95,19 @@ def synthetic_table(judgments: int, contestants: int, seed: int = 0) -> pd.DataF
     outcome = np.where(
         draw < 0.1, "tie", np.where(draw < 0.13, "both_bad", np.where(rng.random(n_pairs) < p_win, "win", "lose"))
     )
-    ev, chp = rng.integers(0, EVALUATORS, n_pairs), rng.integers(0, CHARACTERS, n_pairs)
-    frames.append(
-        pd.DataFrame(
-            {
-                "mode": "pairwise",
-                "contestant": names[a],
-                "opponent": names[b],
-                "evaluator": evaluators[ev],
-                "character": characters[chp],
-                "category": character_category[chp],
-                "topic": character_topic[chp],
-                "dimension": "",
-                "value": outcome.astype(object),
-                "turn_seq": rng.integers(2, 40, n_pairs).astype(str).astype(object),
-                "position": np.where(rng.random(n_pairs) < 0.5, "left", "right").astype(object),
-            }
-        )
+    pairwise = _frame(
+        "pairwise",
+        names,
+        a,
+        rng.integers(0, EVALUATORS, n_pairs),
+        rng.integers(0, CHARACTERS, n_pairs),
+        "",
+        outcome,
+        opponent=names[b],
+        turn_seq=rng.integers(2, 40, n_pairs).astype(str).astype(object),
+        position=np.where(rng.random(n_pairs) < 0.5, "left", "right").astype(object),
     )
-    table = pd.concat(frames, ignore_index=True)
+    table = pd.concat([pointwise, errors, pairwise], ignore_index=True)
     table.insert(0, "campaign", "bench")
     table["excluded"] = 0
     return table
