@@ -128,6 +128,8 @@ class AssignmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     required_roles = {"*": EVALUATORS}
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
+            return Assignment.objects.none()
         return Assignment.objects.filter(evaluator=self.request.user).select_related(
             "campaign", "character", "dialogue"
         )

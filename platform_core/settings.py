@@ -255,6 +255,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set that several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "EvaluationModeEnum": "evaluation.models.Mode.choices",
+        "TopicEnum": "roleplay.models.Topic.choices",
+    },
 }
 
 # --- Internationalisation ---------------------------------------------------------------------
