@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluation.definitions import default_dimensions, validate_dimensions
 from evaluation.models import Mode
-from roleplay.models import Character, Topic
+from roleplay.models import Character, CharacterCategory, Language, Topic
 from training.models import ModelVersion
 
 
@@ -48,6 +48,9 @@ class CampaignForm(forms.Form):
     attention_every = forms.IntegerField(
         label=_("Attention check every N pairwise turns (0: none)"), min_value=0, initial=10
     )
+    allow_own_characters = forms.BooleanField(
+        label=_("Evaluators may write their own character"), required=False, initial=False
+    )
     dimensions = forms.CharField(
         label=_("Dimensions (JSON)"),
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -73,3 +76,12 @@ class CampaignForm(forms.Form):
         if not data.get("characters") and not data.get("draw_per_category"):
             self.add_error("characters", _("Choose characters or draw some per category."))
         return data
+
+
+class OwnCharacterForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    category = forms.ChoiceField(label=_("Category"), choices=CharacterCategory.choices)
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    identity = forms.CharField(label=_("Identity"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    personality = forms.CharField(label=_("Personality"), max_length=500, required=False)
+    greeting = forms.CharField(label=_("Greeting"), max_length=500, required=False)

@@ -81,6 +81,11 @@ class Campaign(models.Model):
         _("attention check every N pairwise turns"), default=0, help_text=_("0: no attention checks.")
     )
     min_seconds_per_turn = models.FloatField(_("implausibly fast below (seconds per judged turn)"), default=3.0)
+    allow_own_characters = models.BooleanField(
+        _("evaluators may write their own character"),
+        default=False,
+        help_text=_("As in CharacterGLM: an evaluator may bring characters of their own before their first session."),
+    )
     exclude_flagged = models.BooleanField(_("exclude flagged evaluators from results"), default=True)
     exclude_identity_leaks = models.BooleanField(_("exclude replies that reveal a model identity"), default=True)
     seed = models.IntegerField(_("seed"), default=0)
@@ -141,6 +146,7 @@ class EvaluatorCharacter(models.Model):
     character = models.ForeignKey("roleplay.Character", on_delete=models.PROTECT, related_name="+")
     position = models.PositiveIntegerField(_("position"))
     evaluator_index = models.PositiveIntegerField(_("evaluator number"))
+    drawn = models.BooleanField(_("drawn"), default=True, help_text=_("False: written by the evaluator."))
 
     class Meta:
         ordering = ["campaign", "evaluator", "position"]

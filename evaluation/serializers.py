@@ -37,6 +37,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "target_pairwise",
             "attention_every",
             "min_seconds_per_turn",
+            "allow_own_characters",
             "exclude_flagged",
             "exclude_identity_leaks",
             "seed",
@@ -65,6 +66,7 @@ class CampaignCreateSerializer(serializers.Serializer):
     target_sessions = serializers.IntegerField(min_value=0, required=False)
     target_pairwise = serializers.IntegerField(min_value=0, required=False)
     attention_every = serializers.IntegerField(min_value=0, required=False)
+    allow_own_characters = serializers.BooleanField(required=False)
     seed = serializers.IntegerField(required=False)
 
 
@@ -86,6 +88,7 @@ class CampaignUpdateSerializer(serializers.Serializer):
     min_seconds_per_turn = serializers.FloatField(min_value=0.0, required=False)
     exclude_flagged = serializers.BooleanField(required=False)
     exclude_identity_leaks = serializers.BooleanField(required=False)
+    allow_own_characters = serializers.BooleanField(required=False)
 
 
 class AssignmentNextSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/results/", views.campaign_results, name="campaign-results"),
     path("campaigns/<int:pk>/download/<str:fmt>/", views.campaign_download, name="campaign-download"),
     path("work/", work_views.work_list, name="work"),
+    path("work/<int:pk>/own-character/", work_views.own_character, name="own-character"),
     path("work/<int:pk>/<str:mode>/", work_views.work_start, name="work-start"),
     path("sessions/<int:pk>/", work_views.session_page, name="session"),
     path("sessions/<int:pk>/reply/", work_views.session_reply, name="session-reply"),

@@ -7,6 +7,7 @@ import json
 
 from asgiref.sync import sync_to_async
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from evaluation import selectors, services, streaming
 from evaluation.definitions import ERROR_LABELS
+from evaluation.forms import OwnCharacterForm
 from evaluation.models import Assignment, Campaign, Mode
 from platform_core.permissions import EVALUATORS, requires_roles, requires_roles_async
 
@@ -42,6 +44,26 @@ def work_start(request: HttpRequest, pk: int, mode: str) -> HttpResponse:
         messages.error(request, refused.message)
         return redirect("evaluation:work")
     return redirect("evaluation:session", pk=assignment.pk)
+
+
+@requires_roles(*EVALUATORS)
+def own_character(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write a character of one's own for a campaign that takes them, before the first session."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    form = OwnCharacterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            character = services.own_character_add(campaign=campaign, evaluator=request.user, **form.cleaned_data)
+        except services.EvaluationRefused as refused:
+            messages.error(request, refused.message)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            messages.success(request, _("%(name)s joins your characters for this campaign.") % {"name": character.name})
+            return redirect("evaluation:work")
+    return render(request, "evaluation/own_character.html", {"campaign": campaign, "form": form})
 
 
 @requires_roles(*EVALUATORS)

@@ -7,7 +7,7 @@
 - ``judge``: the optional LLM judge.
 """
 
-from evaluation.services.assignments import assignment_abandon, assignment_next, evaluator_plan
+from evaluation.services.assignments import assignment_abandon, assignment_next, evaluator_plan, own_character_add
 from evaluation.services.campaigns import (
     EvaluationRefused,
     campaign_close,
@@ -35,6 +35,7 @@ __all__ = [
     "campaign_update",
     "error_label_set",
     "evaluator_plan",
+    "own_character_add",
     "pairwise_finish",
     "pairwise_judge",
     "pairwise_pair_store",

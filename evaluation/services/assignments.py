@@ -33,8 +33,8 @@ from evaluation.models import (
 )
 from evaluation.services.campaigns import EvaluationRefused
 from platform_core.models import User
-from roleplay.models import Character, DialogueSource, DialogueStatus, Speaker
-from roleplay.services import dialogue_create, turn_append
+from roleplay.models import Character, CharacterSource, DialogueSource, DialogueStatus, Speaker
+from roleplay.services import character_create, dialogue_create, turn_append
 
 
 @dataclass(frozen=True)
@@ -65,18 +65,27 @@ def williams_row(k: int, row: int) -> list[int]:
     return [(x + row) % k for x in first]
 
 
+def _evaluator_index(campaign: Campaign, evaluator: User) -> int:
+    """The evaluator's row of the Latin square: how many evaluators joined the campaign before them."""
+    taken = EvaluatorCharacter.objects.filter(campaign=campaign)
+    mine = taken.filter(evaluator=evaluator).first()
+    return mine.evaluator_index if mine else taken.values("evaluator").distinct().count()
+
+
 def _evaluator_characters(campaign: Campaign, evaluator: User) -> list[EvaluatorCharacter]:
+    """The evaluator's characters: any they wrote themselves, topped up by a draw on first use."""
     mine = list(EvaluatorCharacter.objects.filter(campaign=campaign, evaluator=evaluator).select_related("character"))
-    if mine:
+    if any(slot.drawn for slot in mine) or len(mine) >= campaign.characters_per_evaluator:
         return mine
     taken = EvaluatorCharacter.objects.filter(campaign=campaign)
-    index = taken.values("evaluator").distinct().count()
+    index = _evaluator_index(campaign, evaluator)
     usage = dict(taken.values_list("character").annotate(n=Count("id")).values_list("character", "n"))
-    pool = list(campaign.characters.order_by("pk"))
+    own = {slot.character_id for slot in mine}
+    pool = [c for c in campaign.characters.order_by("pk") if c.pk not in own]
     rng = random.Random(f"{campaign.seed}:{campaign.pk}:{index}")
     rng.shuffle(pool)
     picked: list[Character] = []
-    for _slot in range(min(campaign.characters_per_evaluator, len(pool))):
+    for _slot in range(min(campaign.characters_per_evaluator - len(mine), len(pool))):
         rest = [c for c in pool if c not in picked]
         shared = [c for c in rest if usage.get(c.pk)]
         fresh = [c for c in rest if not usage.get(c.pk)]
@@ -86,15 +95,43 @@ def _evaluator_characters(campaign: Campaign, evaluator: User) -> list[Evaluator
             choice = min(fresh or rest, key=lambda c: usage.get(c.pk, 0))
         picked.append(choice)
     rows = [
-        EvaluatorCharacter(campaign=campaign, evaluator=evaluator, character=c, position=p, evaluator_index=index)
+        EvaluatorCharacter(
+            campaign=campaign, evaluator=evaluator, character=c, position=len(mine) + p, evaluator_index=index
+        )
         for p, c in enumerate(picked)
     ]
     try:
         with transaction.atomic():
             EvaluatorCharacter.objects.bulk_create(rows)
     except IntegrityError:  # a concurrent request drew first: use its draw
-        return _evaluator_characters(campaign, evaluator)
+        return list(
+            EvaluatorCharacter.objects.filter(campaign=campaign, evaluator=evaluator).select_related("character")
+        )
     return list(EvaluatorCharacter.objects.filter(campaign=campaign, evaluator=evaluator).select_related("character"))
+
+
+@transaction.atomic
+def own_character_add(*, campaign: Campaign, evaluator: User, **fields) -> Character:
+    """A character the evaluator writes (as in CharacterGLM), judged by them like a drawn one and
+    open to other evaluators' draws. Only before the evaluator's characters are drawn."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    _refuse_unless_may_evaluate(campaign, evaluator, Mode.POINTWISE)
+    if not campaign.allow_own_characters:
+        raise EvaluationRefused("own_characters_off", _("This campaign does not take evaluators' own characters."))
+    mine = EvaluatorCharacter.objects.filter(campaign=campaign, evaluator=evaluator)
+    if mine.filter(drawn=True).exists() or mine.count() >= campaign.characters_per_evaluator:
+        raise EvaluationRefused("characters_drawn", _("Your characters for this campaign are already set."))
+    character = character_create(author=evaluator, source=CharacterSource.CROWD, **fields)
+    campaign.characters.add(character)
+    EvaluatorCharacter.objects.create(
+        campaign=campaign,
+        evaluator=evaluator,
+        character=character,
+        position=mine.count(),
+        evaluator_index=_evaluator_index(campaign, evaluator),
+        drawn=False,
+    )
+    return character
 
 
 def evaluator_plan(*, campaign: Campaign, evaluator: User, mode: str) -> list[PlanItem]:

@@ -32,6 +32,7 @@ EDITABLE_FIELDS = (
     "target_pairwise",
     "attention_every",
     "min_seconds_per_turn",
+    "allow_own_characters",
     "exclude_flagged",
     "exclude_identity_leaks",
     "seed",

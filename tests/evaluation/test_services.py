@@ -18,7 +18,7 @@ from evaluation.services.campaigns import EvaluationRefused
 from platform_core.roles import Role
 from roleplay.models import DialogueSource, Turn
 from tests.evaluation.conftest import chat_pointwise, pairwise_turn
-from tests.factories import ModelVersionFactory
+from tests.factories import TEST_PASSWORD, ModelVersionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -294,3 +294,42 @@ def test_an_idle_session_is_dropped_back_to_the_pool(make_campaign, evaluator, s
     assert Assignment.objects.get(pk=idle.pk).status == AssignmentStatus.ABANDONED
     again = services.assignment_next(campaign=campaign, evaluator=evaluator, mode=Mode.POINTWISE)
     assert (again.character_id, again.contestant_id) == (idle.character_id, idle.contestant_id)
+
+
+def test_an_evaluator_may_bring_their_own_character_when_the_campaign_takes_them(
+    make_campaign, evaluator, second_evaluator, client
+):
+    closed_to_them = make_campaign(slug="no-own")
+    with pytest.raises(EvaluationRefused) as refused:
+        services.own_character_add(
+            campaign=closed_to_them,
+            evaluator=evaluator,
+            name="Mine",
+            category="daily_life",
+            language="en",
+            identity="A baker.",
+        )
+    assert refused.value.code == "own_characters_off"
+
+    campaign = make_campaign(slug="own", allow_own_characters=True, characters=3)
+    client.login(username=evaluator.username, password=TEST_PASSWORD)
+    response = client.post(
+        f"/evaluation/work/{campaign.pk}/own-character/",
+        {"name": "Baker Bo", "category": "daily_life", "language": "en", "identity": "A night-shift baker."},
+    )
+    assert response.status_code == 302
+    plan = services.evaluator_plan(campaign=campaign, evaluator=evaluator, mode=Mode.POINTWISE)
+    characters = list(dict.fromkeys(item.character.name for item in plan))
+    assert characters[0] == "Baker Bo" and len(characters) == 2  # their own, then one drawn
+    assert len(plan) == 2 * 3  # every contestant on both
+    with pytest.raises(EvaluationRefused) as refused:
+        services.own_character_add(
+            campaign=campaign,
+            evaluator=evaluator,
+            name="Late",
+            category="daily_life",
+            language="en",
+            identity="Too late.",
+        )
+    assert refused.value.code == "characters_drawn"
+    assert campaign.characters.filter(name="Baker Bo").exists()  # open to the other evaluators' draws
