@@ -106,6 +106,7 @@ class ExportSpec(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("export spec")
+        verbose_name_plural = _("export specs")
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="export_spec_has_name"),
             models.CheckConstraint(
@@ -195,6 +196,7 @@ class ExportBuild(Job):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("export build")
+        verbose_name_plural = _("export builds")
         constraints = [
             models.CheckConstraint(condition=Q(status__in=BuildStatus.values), name="export_build_status_known"),
             models.CheckConstraint(

@@ -9,6 +9,8 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from rest_framework.permissions import BasePermission
 
 from platform_core.roles import Role
@@ -32,15 +34,29 @@ def allows(user: Any, required_roles: tuple[str, ...] | None) -> bool:
     return has_role(user, required_roles)
 
 
+def page_refused(request: HttpRequest, required_roles: tuple[str, ...]) -> HttpResponse:
+    """What a page answers a visitor it does not admit: a signed-out visitor goes to the login page;
+    a signed-in one gets 403 naming the roles the page needs (sending them to the login page, which
+    sends a signed-in user straight back, would loop)."""
+    user = request.user
+    if user is None or not getattr(user, "is_authenticated", False):
+        return redirect_to_login(request.get_full_path())
+    context = {
+        "required_roles": [Role(code).label for code in required_roles if code in Role.values],
+        "held_roles": [Role(code).label for code in sorted(user.role_codes) if code in Role.values],
+    }
+    return render(request, "platform_core/forbidden.html", context, status=403)
+
+
 def requires_roles(*roles: str) -> Callable:
-    """Page decorator: a visitor without one of ``roles`` is sent to the login page."""
+    """Page decorator: admits a user holding one of ``roles``; see ``page_refused`` for the others."""
     required = tuple(roles) or ANY_ROLE
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not allows(request.user, required):
-                return redirect_to_login(request.get_full_path())
+                return page_refused(request, required)
             return view(request, *args, **kwargs)
 
         wrapper.required_roles = required
@@ -98,7 +114,7 @@ def requires_roles_async(*roles: str) -> Callable:
         async def wrapper(request, *args, **kwargs):
             user = await request.auser()
             if not await sync_to_async(allows)(user, required):
-                return redirect_to_login(request.get_full_path())
+                return await sync_to_async(page_refused)(request, required)
             return await view(request, *args, **kwargs)
 
         wrapper.required_roles = required

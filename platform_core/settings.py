@@ -186,6 +186,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("LIVE_SWEEP_INTERVAL_S", default=15.0),
     },
     "annotation-release-expired-claims": {"task": "annotation.tasks_release_expired", "schedule": 60.0},
+    "annotation-dialogue-review-tasks": {"task": "annotation.dialogue_review_tasks_sweep", "schedule": 60.0},
     "evaluation-release-idle-sessions": {"task": "evaluation.assignments_release_idle", "schedule": 300.0},
 }
 # An evaluation session without a turn for this long is dropped: back to the pool, on nobody's quota.
@@ -294,8 +295,11 @@ LOGGING = {
 }
 
 # --- Annotation -------------------------------------------------------------------------------
-# Independent reviews each synthetic dialogue needs; disagreeing reviews go to an admin.
+# Independent reviews each submitted dialogue needs; disagreeing reviews go to an admin.
 ANNOTATION_REVIEWS_PER_DIALOGUE = env.int("ANNOTATION_REVIEWS_PER_DIALOGUE", default=2)
+# Per-source exceptions, e.g. "human_roleplay=1;literary=3" (sources: human_roleplay, llm_synthesis,
+# literary, human_machine); a source left out takes ANNOTATION_REVIEWS_PER_DIALOGUE.
+ANNOTATION_REVIEWS_PER_SOURCE = env.dict("ANNOTATION_REVIEWS_PER_SOURCE", cast={"value": int}, default={})
 # A claimed task returns to the queue when its annotator has not submitted it within this time.
 ANNOTATION_CLAIM_TIMEOUT_MINUTES = env.int("ANNOTATION_CLAIM_TIMEOUT_MINUTES", default=30)
 # Share of served tasks that are gold tasks with known answers (when gold tasks exist).
@@ -315,6 +319,7 @@ LIVE_QUEUE_RECONNECT_GRACE_S = env.float("LIVE_QUEUE_RECONNECT_GRACE_S", default
 LIVE_QUEUE_TICK_S = env.float("LIVE_QUEUE_TICK_S", default=2.0)  # waiting-room status and matchmaking period
 LIVE_STRICT_TURN_TAKING = env.bool("LIVE_STRICT_TURN_TAKING", default=True)  # sides alternate
 LIVE_ABANDON_THRESHOLD = env.int("LIVE_ABANDON_THRESHOLD", default=3)  # abandonments in 24 h -> soft block
+CREDIT_CURRENCY = env("CREDIT_CURRENCY", default="USD")  # ISO 4217 code the credits are paid in
 LIVE_CREDIT_PER_WAIT_MINUTE = env.float("LIVE_CREDIT_PER_WAIT_MINUTE", default=0.05)
 LIVE_CREDIT_STRANDED = env.float("LIVE_CREDIT_STRANDED", default=0.50)
 LIVE_STRANDED_PRIORITY_WINDOW_S = env.float("LIVE_STRANDED_PRIORITY_WINDOW_S", default=3600.0)

@@ -28,7 +28,7 @@ from exports.build.kernels.examples import (
     lines_block,
 )
 from exports.build.progress import ProgressReporter
-from exports.build.splits import assign_splits, dialogue_queryset
+from exports.build.splits import assign_splits, dialogue_queryset, split_warnings
 from exports.build.turn_stream import dialogue_tables
 from exports.build.writers import TURN_SCHEMA, SplitWriter, dataset_info, dumps, histogram_png
 from exports.curation import scrub_personal_data, worker_hash
@@ -592,4 +592,5 @@ class CorpusBuilder:
             "curation": dict(sorted(self.curation.items())),
             "pii_replacements": {kind: self.pii.get(kind, 0) for kind in ("email", "id_number", "bank_card", "phone")},
             "turns_per_dialogue": {str(n): count for n, count in sorted(self.turns_per_dialogue.items())},
+            "split_warnings": split_warnings(splits, {split: float(self.spec[f"{split}_ratio"]) for split in SPLITS}),
         }

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('platform_core', '0001_initial'),
+        ('platform_core', '0002_verbose_names'),
     ]
 
     operations = [

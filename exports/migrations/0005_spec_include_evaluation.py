@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exports', '0003_build_worker'),
+        ('exports', '0004_verbose_names'),
     ]
 
     operations = [
