@@ -25,10 +25,7 @@ def _page_login(client, username: str, password: str, address: str = "10.0.0.1")
 
 def _token(client, username: str, password: str, address: str = "10.0.0.1"):
     return client.post(
-        reverse("api-token"),
-        {"username": username, "password": password},
-        REMOTE_ADDR=address,
-        content_type="application/json",
+        reverse("api-token"), {"username": username, "password": password}, REMOTE_ADDR=address, content_type="application/json"
     )
 
 
