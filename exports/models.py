@@ -95,6 +95,11 @@ class ExportSpec(models.Model):
         help_text=_("Jaccard similarity of character 3-grams above which a repeated turn is dropped."),
     )
     scrub_personal_data = models.BooleanField(_("scrub personal data"), default=True)
+    include_evaluation = models.BooleanField(
+        _("include evaluation dialogues"),
+        default=False,
+        help_text=_("Dialogues of evaluation campaigns are test data and stay out of exports unless ticked."),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -68,6 +68,7 @@ class WorkerProfile(models.Model):
     can_review_rewrites = models.BooleanField(_("can review rewrites"), default=False)
     can_extract_literary = models.BooleanField(_("can extract literary dialogues"), default=False)
     can_write_prompts = models.BooleanField(_("can write character prompts"), default=False)
+    can_evaluate = models.BooleanField(_("can evaluate models"), default=False)
     block_status = models.CharField(
         _("block status"), max_length=20, choices=BlockStatus.choices, default=BlockStatus.ACTIVE
     )
@@ -108,6 +109,7 @@ class WorkerProfile(models.Model):
             "can_review_rewrites",
             "can_extract_literary",
             "can_write_prompts",
+            "can_evaluate",
         ]
         return [name for name in names if getattr(self, name)]
 

@@ -97,3 +97,31 @@ class HasRequiredRole(BasePermission):
 def websocket_allows(scope: dict, roles: Iterable[str]) -> bool:
     """Reads the user's roles from the database: consumers call it through ``database_sync_to_async``."""
     return has_role(scope.get("user"), roles)
+
+
+# Evaluation campaigns: researchers run them, admins watch them, qualified workers judge (the
+# ``can_evaluate`` qualification is checked by the evaluation services on top of the role).
+EVALUATION_MANAGERS: tuple[str, ...] = (Role.RESEARCHER,)
+EVALUATION_VIEWERS: tuple[str, ...] = (Role.RESEARCHER, Role.ADMIN)
+EVALUATORS: tuple[str, ...] = (Role.CROWDWORKER, Role.ANNOTATOR, Role.RESEARCHER)
+
+
+def requires_roles_async(*roles: str) -> Callable:
+    """``requires_roles`` for ``async def`` views (e.g. a streamed response): the same decision,
+    made without blocking the event loop."""
+    from asgiref.sync import sync_to_async
+
+    required = tuple(roles) or ANY_ROLE
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        async def wrapper(request, *args, **kwargs):
+            user = await request.auser()
+            if not await sync_to_async(allows)(user, required):
+                return await sync_to_async(page_refused)(request, required)
+            return await view(request, *args, **kwargs)
+
+        wrapper.required_roles = required
+        return wrapper
+
+    return decorate

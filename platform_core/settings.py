@@ -190,7 +190,10 @@ CELERY_BEAT_SCHEDULE = {
     "annotation-dialogue-review-tasks": {"task": "annotation.dialogue_review_tasks_sweep", "schedule": 60.0},
     "workforce-units-sync": {"task": "workforce.units_sync", "schedule": 60.0},
     "workforce-units-auto-approve": {"task": "workforce.units_auto_approve", "schedule": 3600.0},
+    "evaluation-release-idle-sessions": {"task": "evaluation.assignments_release_idle", "schedule": 300.0},
 }
+# An evaluation session without a turn for this long is dropped: back to the pool, on nobody's quota.
+EVALUATION_SESSION_IDLE_S = env.int("EVALUATION_SESSION_IDLE_S", default=6 * 3600)
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "platform_core.User"
@@ -256,6 +259,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set that several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "EvaluationModeEnum": "evaluation.models.Mode.choices",
+        "TopicEnum": "roleplay.models.Topic.choices",
+    },
 }
 
 # --- Internationalisation ---------------------------------------------------------------------

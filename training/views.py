@@ -139,13 +139,26 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Serving settings saved."))
             return redirect("training:model-detail", pk=pk)
-    return render(request, "training/model_detail.html", {"version": version, "form": form, "is_launcher": is_launcher})
+    from evaluation.selectors import latest_results
+
+    return render(
+        request,
+        "training/model_detail.html",
+        {"version": version, "form": form, "is_launcher": is_launcher, "evaluation": latest_results(version)},
+    )
 
 
 @requires_roles(*LAUNCHERS)
 @require_POST
 def model_deploy(request: HttpRequest, pk: int) -> HttpResponse:
+    from evaluation.selectors import lost_to
+
     version = get_object_or_404(ModelVersion, pk=pk)
+    active = Deployment.objects.filter(active=True).select_related("model_version").first()
+    if active is not None and request.POST.get("confirm") != "1":
+        lost = lost_to(version, active.model_version)
+        if lost is not None:  # its last evaluation campaign says it is worse than what is deployed
+            return render(request, "training/deploy_confirm.html", {"version": version, "active": active, "lost": lost})
     try:
         services.model_version_deploy(version=version, actor=request.user, note=request.POST.get("note", ""))
         messages.success(request, _("%(name)s now plays the characters in human–machine chats.") % {"name": version})

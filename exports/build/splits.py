@@ -13,6 +13,8 @@ from roleplay.models import Dialogue, DialogueSource
 def dialogue_queryset(spec: dict):
     """The dialogues a spec selects (before curation)."""
     dialogues = Dialogue.objects.filter(status__in=spec["statuses"])
+    if not spec.get("include_evaluation"):
+        dialogues = dialogues.filter(evaluation_assignment__isnull=True)  # evaluation sessions are test data
     if spec.get("sources"):
         dialogues = dialogues.filter(source__in=spec["sources"])
     if spec.get("categories"):

@@ -1,6 +1,6 @@
 from workforce.models.kinds import SIGNED_ENTRY_KINDS, EntryKind, UnitKind
 from workforce.models.ledger import AppendOnlyError, LedgerEntry, PieceRate, validate_currency
-from workforce.models.onboarding import Onboarding, Qualification, QualificationHold, QuizAttempt, QuizQuestion
+from workforce.models.onboarding import Onboarding, Qualification, QuizAttempt, QuizQuestion
 from workforce.models.payouts import (
     ExternalPlatform,
     PayoutBatch,
@@ -36,7 +36,6 @@ __all__ = [
     "PayoutTotal",
     "PieceRate",
     "Qualification",
-    "QualificationHold",
     "QuizAttempt",
     "QuizQuestion",
     "ReasonCategory",

@@ -25,22 +25,6 @@ def bilingual(obj: object, field: str) -> str:
     return getattr(obj, f"{field}_en") or getattr(obj, f"{field}_zh")
 
 
-class QualificationHold(models.Model):
-    """A qualification without a flag on the worker profile (``evaluate``) is held by one of these."""
-
-    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="qualification_holds")
-    qualification = models.CharField(_("qualification"), max_length=30, choices=Qualification.choices)
-    granted_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("qualification held")
-        verbose_name_plural = _("qualifications held")
-        constraints = [models.UniqueConstraint(fields=["worker", "qualification"], name="one_hold_per_qualification")]
-
-    def __str__(self) -> str:
-        return f"{self.worker} · {self.qualification}"
-
-
 class Onboarding(models.Model):
     """Admin-authored: short instructions and a quiz of gold questions. Passing grants the qualification."""
 

@@ -4,15 +4,16 @@ from django.db import transaction
 
 from platform_core.models import User, WorkerProfile
 from platform_core.services import audit_record
-from workforce.models import Qualification, QualificationHold, UnitKind
+from workforce.models import Qualification, UnitKind
 
-# The WorkerProfile flag each qualification sets; one without a flag is held by a QualificationHold row.
+# The WorkerProfile flag each qualification sets (the one place a qualification is held).
 QUALIFICATION_FLAGS: dict[str, str] = {
     Qualification.PLAY_CHARACTER: "can_play_character",
     Qualification.PLAY_PLAYER: "can_play_player",
     Qualification.REVIEW_REWRITES: "can_review_rewrites",
     Qualification.EXTRACT_LITERATURE: "can_extract_literary",
     Qualification.WRITE_PROMPTS: "can_write_prompts",
+    Qualification.EVALUATE: "can_evaluate",
 }
 # The qualification a soft-rejection of a unit kind takes away.
 UNIT_KIND_QUALIFICATION: dict[str, str] = {
@@ -35,9 +36,7 @@ def _profile(worker: User) -> WorkerProfile:
 
 def qualifications_held(*, worker: User) -> set[str]:
     profile = _profile(worker)
-    held = {code for code, flag in QUALIFICATION_FLAGS.items() if getattr(profile, flag)}
-    held.update(QualificationHold.objects.filter(worker=worker).values_list("qualification", flat=True))
-    return held
+    return {code for code, flag in QUALIFICATION_FLAGS.items() if getattr(profile, flag)}
 
 
 @transaction.atomic
@@ -46,18 +45,11 @@ def qualification_set(*, worker: User, qualification: str, held: bool, reason: s
     if qualification not in Qualification.values:
         raise ValueError(f"Unknown qualification {qualification!r}.")
     profile = WorkerProfile.objects.select_for_update().get(pk=_profile(worker).pk)
-    flag = QUALIFICATION_FLAGS.get(qualification)
-    if flag:
-        if getattr(profile, flag) == held:
-            return False
-        setattr(profile, flag, held)
-        profile.save(update_fields=[flag])
-    elif held:
-        _hold, created = QualificationHold.objects.get_or_create(worker=worker, qualification=qualification)
-        if not created:
-            return False
-    elif not QualificationHold.objects.filter(worker=worker, qualification=qualification).delete()[0]:
+    flag = QUALIFICATION_FLAGS[qualification]
+    if getattr(profile, flag) == held:
         return False
+    setattr(profile, flag, held)
+    profile.save(update_fields=[flag])
     action = "workforce.qualification.grant" if held else "workforce.qualification.revoke"
     audit_record(actor=actor, action=action, target=worker, details={"qualification": qualification, "reason": reason})
     return True
