@@ -150,7 +150,7 @@ def turn_append(
                 closed = TurnRefused("dialogue_closed", "This dialogue no longer accepts messages.")
             seq = turn_admit(
                 speaker=speaker,
-                duplicate=existing is not None,
+                stored_speaker=existing.speaker if existing is not None else None,
                 last=Turn.objects.filter(dialogue=dialogue).order_by("-seq").values_list("seq", "speaker").first(),
                 closed=closed,
                 turn_taking=turn_taking,
@@ -174,6 +174,7 @@ def turn_append(
         if client_msg_id is not None:
             existing = Turn.objects.filter(dialogue_id=dialogue_id, client_msg_id=client_msg_id).first()
             if existing is not None:
+                turn_admit(speaker=speaker, stored_speaker=existing.speaker, last=None, refusal=refusal)
                 return TurnAppendResult(existing, created=False)
         raise
 
