@@ -119,3 +119,12 @@ def progress_topic_allows(user: Any, topic: str) -> bool:
 def websocket_progress_allows(scope: dict, topic: str) -> bool:
     """``progress_topic_allows`` for a WebSocket's user (call it through ``database_sync_to_async``)."""
     return progress_topic_allows(scope.get("user"), topic)
+
+
+def owned_by(user: Any, queryset: Any, owner_field: str = "author") -> Any:
+    """The rows of ``queryset`` that ``user`` owns (``owner_field``); admins see every row."""
+    if has_role(user, (Role.ADMIN,)):
+        return queryset
+    if user is None or not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    return queryset.filter(**{owner_field: user})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -82,6 +83,19 @@ def persona_create(
     persona.full_clean()
     persona.save()
     return persona
+
+
+_PSEUDONYM_PREFIX = {"zh-hans": "玩家", "en": "Player "}
+
+
+def persona_create_pseudonymous(*, author: User | None, language: str) -> PlayerPersona:
+    """A persona with a generated name (``Player 3F9A``, ``玩家3F9A``), never the worker's own name.
+
+    Personas are pseudonymous unless the worker chooses a name: whatever the platform makes on a
+    worker's behalf goes into dialogues and exports (CharacterGLM's ``user_name``).
+    """
+    name = _PSEUDONYM_PREFIX.get(language, "Player ") + secrets.token_hex(2).upper()
+    return persona_create(author=author, name=name, language=language)
 
 
 def persona_update(*, persona: PlayerPersona, **fields: Any) -> PlayerPersona:

@@ -41,7 +41,7 @@ from roleplay.models import (
     Turn,
 )
 from roleplay.prompting import profile_text
-from roleplay.services import persona_create, turn_append
+from roleplay.services import persona_create_pseudonymous, turn_append
 from training.inference import ChatRequest
 from training.models import DiscardedReply, ModelVersion
 from training.selectors import active_deployment
@@ -59,12 +59,10 @@ class ChatRefused(Refused):
 
 
 def _persona_for(worker: User, language: str) -> PlayerPersona:
-    """In a round with the model the worker plays themselves: their own persona, made on first use."""
+    """In a round with the model the worker plays themselves: their own persona (a name they chose),
+    else one with a generated pseudonym, made on first use (never their account or display name)."""
     persona = PlayerPersona.objects.filter(author=worker, language=language).order_by("id").first()
-    if persona is None:
-        name = getattr(getattr(worker, "profile", None), "display_name", "") or worker.username
-        persona = persona_create(author=worker, name=name, language=language)
-    return persona
+    return persona or persona_create_pseudonymous(author=worker, language=language)
 
 
 @transaction.atomic
