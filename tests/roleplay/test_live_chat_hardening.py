@@ -1,4 +1,5 @@
 """The live chat against hostile and faulty clients (issue 14): frames, ids, text, limits, protocol."""
+# ruff: noqa: F811 - the fixtures of test_live_chat_consumer are imported, then named as arguments
 
 import asyncio
 import threading
@@ -35,9 +36,7 @@ async def assert_usable(comm) -> None:
 # --- 1. a committed turn reaches the partner whatever happens to the sender -------------------------
 
 
-async def test_committed_turn_reaches_the_partner_when_the_senders_consumer_is_cancelled(
-    session, workers, monkeypatch
-):
+async def test_committed_turn_reaches_the_partner_when_the_senders_consumer_is_cancelled(session, workers, monkeypatch):
     """The sender's connection handler is cancelled while its committed message is on its way."""
     committed = threading.Event()
     real_send = messages.live_message_send
@@ -271,9 +270,9 @@ async def test_side_naming_no_seat_is_bad_side_and_the_other_seat_wrong_side(ses
 async def test_a_worker_blocked_during_a_session_cannot_reopen_it(session, workers):
     char_comm, player_comm = await start_chat(session, workers)
     await player_comm.disconnect()
-    await database_sync_to_async(
-        WorkerProfile.objects.filter(user=workers[1]).update
-    )(block_status=BlockStatus.BLOCKED, block_reason="abuse")
+    await database_sync_to_async(WorkerProfile.objects.filter(user=workers[1]).update)(
+        block_status=BlockStatus.BLOCKED, block_reason="abuse"
+    )
     comm = communicator(workers[1], f"/ws/roleplay/live/{session.pk}/")
     assert (await comm.connect())[0]
     error = await comm.receive_json_from()
