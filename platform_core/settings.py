@@ -272,9 +272,9 @@ LIVE_MODEL_PARTNER_CLASS = env("LIVE_MODEL_PARTNER_CLASS", default="roleplay.liv
 
 # --- WebSockets (platform_core/websocket.py; docs/chat-protocol.md "Frames and limits") --------
 # Per socket: frames a second on average and the burst allowed above it (0 = no limit); frames over
-# the limit are ignored and answered with one ``rate_limited`` error a second.
-WS_MAX_FRAMES_PER_S = env.float("WS_MAX_FRAMES_PER_S", default=10.0)
-WS_FRAME_BURST = env.float("WS_FRAME_BURST", default=20.0)
+# the limit are ignored and answered with ``rate_limited`` (naming a refused message; else one a second).
+WS_MAX_FRAMES_PER_S = env.float("WS_MAX_FRAMES_PER_S", default=20.0)
+WS_FRAME_BURST = env.float("WS_FRAME_BURST", default=40.0)
 WS_MAX_FRAME_CHARS = env.int("WS_MAX_FRAME_CHARS", default=16384)  # longer text frames: ``bad_frame``
 
 # --- Exports ----------------------------------------------------------------------------------

@@ -157,23 +157,31 @@ class JsonFrameConsumer(AsyncJsonWebsocketConsumer):
             return
         if self.rate is None:
             self.rate = FrameRate(settings.WS_MAX_FRAMES_PER_S, settings.WS_FRAME_BURST)
+        limit = settings.WS_MAX_FRAME_CHARS
+        readable = text_data is not None and not (limit and len(text_data) > limit)
+        content = await self.decode_json(text_data) if readable else None
         if not self.rate.allow():
-            if self.rate.should_warn():
-                await self.send_error(
-                    "rate_limited",
-                    _("Too many frames: at most %(rate)s a second. Frames over the limit were ignored.")
-                    % {"rate": settings.WS_MAX_FRAMES_PER_S},
-                )
-            return
-        if text_data is None:
+            await self._refuse_over_rate(content)
+        elif text_data is None:
             await self.send_error("bad_frame", _("Send text frames holding JSON; binary frames are not accepted."))
-            return
-        if settings.WS_MAX_FRAME_CHARS and len(text_data) > settings.WS_MAX_FRAME_CHARS:
+        elif not readable:
+            await self.send_error("bad_frame", _("A frame has at most %(limit)d characters.") % {"limit": limit})
+        else:
+            await self.receive_json(content, **kwargs)
+
+    async def _refuse_over_rate(self, content: object) -> None:
+        """A frame over the rate is ignored. A refused request that the client must send again (a
+        ``message``) is always answered, naming it; other frames get one error a second at most."""
+        context = {}
+        if isinstance(content, dict) and isinstance(content.get("type"), str):
+            context = self.error_context(content["type"], content)
+        if context or self.rate.should_warn():
             await self.send_error(
-                "bad_frame", _("A frame has at most %(limit)d characters.") % {"limit": settings.WS_MAX_FRAME_CHARS}
+                "rate_limited",
+                _("Too many frames: at most %(rate)s a second. Frames over the limit were ignored.")
+                % {"rate": settings.WS_MAX_FRAMES_PER_S},
+                **context,
             )
-            return
-        await self.receive_json(await self.decode_json(text_data), **kwargs)
 
     @classmethod
     async def decode_json(cls, text_data: str) -> object:

@@ -281,3 +281,20 @@ async def test_a_worker_blocked_during_a_session_cannot_reopen_it(session, worke
     state = await database_sync_to_async(LiveSession.objects.get)(pk=session.pk)
     assert state.player_channel == ""  # the seat was not taken
     await char_comm.disconnect()
+
+
+async def test_a_message_over_the_rate_is_refused_by_its_client_msg_id_and_not_stored(session, workers, settings):
+    settings.WS_MAX_FRAMES_PER_S = 1
+    settings.WS_FRAME_BURST = 1
+    char_comm, player_comm = await start_chat(session, workers)
+    await asyncio.sleep(1.1)
+    await player_comm.send_json_to({"type": "ping"})  # uses the one frame of the bucket
+    msg_id = str(uuid.uuid4())
+    await player_comm.send_json_to({"type": "message", "client_msg_id": msg_id, "text": "too soon"})
+    error = await receive_until(player_comm, "error")
+    assert (error["code"], error["client_msg_id"]) == ("rate_limited", msg_id)
+    assert len(await stored_turns(session.pk)) == 1
+    await asyncio.sleep(1.1)
+    assert (await say(player_comm, "too soon", uuid.UUID(msg_id)))["seq"] == 2  # the resend is stored
+    await char_comm.disconnect()
+    await player_comm.disconnect()
