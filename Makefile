@@ -13,13 +13,14 @@ run: setup migrate
 
 test: setup browser
 	$(BIN)/ruff check .
+	$(BIN)/python tools/check_size.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 setup: $(INSTALLED) i18n kernels
 
 # The export's compiled passes (numba), compiled once here instead of in the first build.
 kernels: $(INSTALLED)
-	$(BIN)/python -c "import exports.batch_curation as curation, exports.examples as examples; curation.warm_up(); examples.warm_up()"
+	$(BIN)/python -c "import exports.build.kernels.batch_curation as curation, exports.build.kernels.examples as examples; curation.warm_up(); examples.warm_up()"
 
 $(INSTALLED): requirements/base.txt requirements/dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +41,7 @@ migrate: $(INSTALLED)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+	$(BIN)/python tools/check_size.py
 
 clean:
 	rm -rf $(VENV) var

@@ -70,6 +70,15 @@ class WorkUploadForm(forms.Form):
     language = forms.ChoiceField(label=_("language"), choices=Language.choices)
     licence_note = forms.CharField(label=_("licence note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     file = forms.FileField(label=_("file"), help_text=_("Plain text (UTF-8, GB18030/GBK, Big5, UTF-16) or EPUB."))
+    llm_provider = forms.ModelChoiceField(
+        queryset=LLMProvider.objects.all(),
+        required=False,
+        label=_("LLM for uncertain speakers"),
+        empty_label=_("None: the detector's rules only"),
+        help_text=_(
+            "Lines whose speaker the rules cannot tell are sent to this provider; its answers are checked against the passage."
+        ),
+    )
 
 
 # --- Task pages -------------------------------------------------------------------------------
@@ -158,6 +167,8 @@ class PartyForm(TaskForm):
     category = forms.ChoiceField(
         choices=CharacterCategory.choices, required=False, error_messages={"invalid_choice": _("Pick a category.")}
     )
+    # A detected speaker name is a guess: a new character is made only when the annotator ticks this.
+    create = forms.BooleanField(required=False)
     refusal_codes = {"existing": "bad_character", "category": "bad_category"}
 
     def __init__(self, *args, title: str = "", **kwargs) -> None:
@@ -186,6 +197,7 @@ class PartyForm(TaskForm):
             existing=data["existing"],
             category=data["category"],
             fields={name: data[name] for name in PARTY_FIELDS},
+            create_new=data["create"],
         )
 
     def profile_fields(self) -> list[forms.BoundField]:

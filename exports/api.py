@@ -19,6 +19,7 @@ from exports.serializers import (
     ExportSpecInput,
     ExportSpecSerializer,
     as_drf_error,
+    spec_data_error,
 )
 from exports.views import EXPORTERS
 
@@ -34,11 +35,12 @@ class ExportSpecViewSet(
 
     @extend_schema(request=ExportSpecSerializer, responses={201: ExportSpecSerializer})
     def create(self, request, *args, **kwargs):
-        spec = ExportSpecInput(data=request.data)
-        spec.is_valid(raise_exception=True)
-        instance = spec.validated_data
-        instance.created_by = request.user
-        instance.save()
+        payload = ExportSpecInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            instance = services.export_spec_create(data=payload.validated_data, created_by=request.user)
+        except ValidationError as error:
+            raise as_drf_error(error) from error
         return Response(ExportSpecSerializer(instance).data, status=status.HTTP_201_CREATED)
 
 
@@ -63,9 +65,12 @@ class ExportBuildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         with transaction.atomic():
             spec = payload.validated_data.get("spec")
             if spec is None:
-                spec = payload.validated_data["new_spec"]
-                spec.created_by = request.user
-                spec.save()
+                try:
+                    spec = services.export_spec_create(
+                        data=payload.validated_data["spec_data"], created_by=request.user
+                    )
+                except ValidationError as error:
+                    raise spec_data_error(error) from error
             build = services.export_build_create(spec=spec, creator=request.user)
         build.refresh_from_db()
         return Response(ExportBuildSerializer(build).data, status=status.HTTP_201_CREATED)

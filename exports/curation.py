@@ -7,7 +7,7 @@
   3-gram set has Jaccard similarity at or above a threshold with one of the last 8 kept turns of
   the same speaker in the same dialogue is a near-duplicate (repeated or barely edited messages).
   Exact set comparison is deterministic and needs no hashing; the state is one dialogue, so memory
-  does not grow with the corpus. The compiled walk in ``exports.batch_curation`` gives the same
+  does not grow with the corpus. The compiled walk in ``exports.build.kernels.batch_curation`` gives the same
   answers for a whole batch at once.
 - ``worker_hash``: a worker's id becomes a salted HMAC, stable across exports for the same salt.
 """

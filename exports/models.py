@@ -6,10 +6,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
+from platform_core.jobs import Job, job_is_stale
 from roleplay.models import CharacterCategory, DialogueSource, DialogueStatus, Language, PromptKind
 
 SPLITS = ("train", "validation", "test")
@@ -101,6 +101,7 @@ class ExportSpec(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("export spec")
+        verbose_name_plural = _("export specs")
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="export_spec_has_name"),
             models.CheckConstraint(
@@ -156,7 +157,7 @@ class BuildStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ExportBuild(models.Model):
+class ExportBuild(Job):
     """One run of a spec. Once published, its directory and files never change.
 
     Directory layout (stable; the training module reads it): ``manifest.json``, ``DATASHEET.md``,
@@ -183,14 +184,14 @@ class ExportBuild(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="export_builds"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    # Written with every progress update: a "running" build whose heartbeat stopped was killed.
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    # started_at, heartbeat_at (written with every progress update), finished_at, worker: Job.
+
+    CLAIMABLE_STATUSES = (BuildStatus.QUEUED, BuildStatus.FAILED)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("export build")
+        verbose_name_plural = _("export builds")
         constraints = [
             models.CheckConstraint(condition=Q(status__in=BuildStatus.values), name="export_build_status_known"),
             models.CheckConstraint(
@@ -207,11 +208,8 @@ class ExportBuild(models.Model):
 
     @property
     def is_stale(self) -> bool:
-        """Running, but no progress for ``STALE_AFTER``: its process was killed."""
-        if self.status != BuildStatus.RUNNING:
-            return False
-        last = self.heartbeat_at or self.started_at
-        return last is None or timezone.now() - last > STALE_AFTER
+        """Running, but its process was killed (gone from this host, or no progress for ``STALE_AFTER``)."""
+        return job_is_stale(self, stale_after=STALE_AFTER)
 
     @property
     def is_published(self) -> bool:

@@ -13,6 +13,11 @@ def as_drf_error(error: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError({"non_field_errors": error.messages})
 
 
+def spec_data_error(error: DjangoValidationError) -> serializers.ValidationError:
+    """A bad ``spec_data`` of a build request, its fields named inside."""
+    return serializers.ValidationError({"spec_data": as_drf_error(error).detail})
+
+
 class ExportSpecSerializer(serializers.ModelSerializer):
     class Meta:
         model = ExportSpec
@@ -21,15 +26,18 @@ class ExportSpecSerializer(serializers.ModelSerializer):
 
 
 class ExportSpecInput(serializers.Serializer):
-    """Accepts the same keys as a YAML spec; the service validates and names each bad field."""
+    """Accepts the same keys as a YAML spec; the service validates and names each bad field.
+
+    ``validated_data`` is the data as sent, for ``services.export_spec_create``."""
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
             raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
         try:
-            return services.export_spec_build_unsaved(data=dict(data))
+            services.export_spec_build_unsaved(data=dict(data))
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
+        return dict(data)
 
 
 class ExportBuildSerializer(serializers.ModelSerializer):
@@ -76,7 +84,7 @@ class ExportBuildCreateSerializer(serializers.Serializer):
             if not isinstance(attrs["spec_data"], dict):
                 raise serializers.ValidationError({"spec_data": ["Send a JSON object."]})
             try:
-                attrs["new_spec"] = services.export_spec_build_unsaved(data=attrs["spec_data"])
+                services.export_spec_build_unsaved(data=attrs["spec_data"])
             except DjangoValidationError as error:
-                raise serializers.ValidationError({"spec_data": as_drf_error(error).detail}) from error
+                raise spec_data_error(error) from error
         return attrs

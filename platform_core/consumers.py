@@ -35,11 +35,12 @@ class ProgressConsumer(JsonFrameConsumer):
         await self.send_json({"type": "pong"})
 
     async def progress_update(self, event: dict) -> None:
-        await self.send_json(
-            {
-                "type": "progress",
-                "topic": event["topic"],
-                "percent": event["percent"],
-                "message": event.get("message", ""),
-            }
-        )
+        frame = {
+            "type": "progress",
+            "topic": event["topic"],
+            "percent": event["percent"],
+            "message": event.get("message", ""),
+        }
+        if "detail" in event:
+            frame["detail"] = event["detail"]
+        await self.send_json(frame)

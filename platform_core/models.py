@@ -39,6 +39,7 @@ class RoleGrant(models.Model):
 
     class Meta:
         verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
         constraints = [
             models.UniqueConstraint(fields=["user", "role"], name="unique_role_per_user"),
             models.CheckConstraint(condition=models.Q(role__in=Role.values), name="role_is_known"),
@@ -75,6 +76,7 @@ class WorkerProfile(models.Model):
 
     class Meta:
         verbose_name = _("worker profile")
+        verbose_name_plural = _("worker profiles")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(block_status=BlockStatus.ACTIVE) | ~models.Q(block_reason=""),
@@ -118,6 +120,7 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action}"

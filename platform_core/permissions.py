@@ -10,6 +10,8 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from rest_framework.permissions import BasePermission
 
 from platform_core.roles import Role
@@ -33,15 +35,29 @@ def allows(user: Any, required_roles: tuple[str, ...] | None) -> bool:
     return has_role(user, required_roles)
 
 
+def page_refused(request: HttpRequest, required_roles: tuple[str, ...]) -> HttpResponse:
+    """What a page answers a visitor it does not admit: a signed-out visitor goes to the login page;
+    a signed-in one gets 403 naming the roles the page needs (sending them to the login page, which
+    sends a signed-in user straight back, would loop)."""
+    user = request.user
+    if user is None or not getattr(user, "is_authenticated", False):
+        return redirect_to_login(request.get_full_path())
+    context = {
+        "required_roles": [Role(code).label for code in required_roles if code in Role.values],
+        "held_roles": [Role(code).label for code in sorted(user.role_codes) if code in Role.values],
+    }
+    return render(request, "platform_core/forbidden.html", context, status=403)
+
+
 def requires_roles(*roles: str) -> Callable:
-    """Page decorator: a visitor without one of ``roles`` is sent to the login page."""
+    """Page decorator: admits a user holding one of ``roles``; see ``page_refused`` for the others."""
     required = tuple(roles) or ANY_ROLE
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not allows(request.user, required):
-                return redirect_to_login(request.get_full_path())
+                return page_refused(request, required)
             return view(request, *args, **kwargs)
 
         wrapper.required_roles = required

@@ -54,12 +54,15 @@ def worker_block(*, profile: WorkerProfile, status: str, reason: str, actor: Use
         raise ValueError(f"Unknown block status {status!r}.")
     if status != BlockStatus.ACTIVE and not reason.strip():
         raise ValueError("Blocking a worker needs a reason.")
+    previous = profile.block_status
     profile.block_status = status
     profile.block_reason = reason if status != BlockStatus.ACTIVE else ""
     profile.blocked_at = timezone.now() if status != BlockStatus.ACTIVE else None
     profile.full_clean()
     profile.save()
-    audit_record(actor=actor, action=f"worker.{status}", target=profile.user, details={"reason": reason})
+    audit_record(
+        actor=actor, action=f"worker.{status}", target=profile.user, details={"reason": reason, "previous": previous}
+    )
     return profile
 
 

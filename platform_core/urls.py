@@ -1,7 +1,8 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from platform_core import api, views
 from platform_core.app_routes import app_modules
@@ -23,8 +24,16 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/schema/", _public_api(SpectacularAPIView).as_view(), name="api-schema"),
-    path("api/docs/", _public_api(SpectacularSwaggerView).as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", _public_api(SpectacularRedocView).as_view(url_name="api-schema"), name="api-redoc"),
+    # The split view serves Swagger UI's start-up script from a URL, so the page needs no inline script.
+    path("api/docs/", _public_api(SpectacularSwaggerSplitView).as_view(url_name="api-schema"), name="api-docs"),
+    # Redoc styles itself with <style> elements it creates at run time.
+    path(
+        "api/redoc/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            _public_api(SpectacularRedocView).as_view(url_name="api-schema")
+        ),
+        name="api-redoc",
+    ),
     path("api/me/", api.MeView.as_view(), name="api-me"),
     path("api/token/", api.TokenView.as_view(), name="api-token"),
     path("api/celery/ping/", api.CeleryPingView.as_view(), name="api-celery-ping"),

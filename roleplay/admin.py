@@ -65,10 +65,16 @@ class CategoryQuotaAdmin(admin.ModelAdmin):
 
 
 class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the platform writes (sessions, queue entries, the credit ledger): shown, never edited
+    or deleted here, so no "Delete selected" either."""
+
     def has_add_permission(self, request) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -75,6 +75,7 @@ class Character(models.Model):
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("character")
+        verbose_name_plural = _("characters")
         indexes = [models.Index(fields=["category", "language"])]
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="character_has_name"),
@@ -119,6 +120,7 @@ class PlayerPersona(models.Model):
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("player persona")
+        verbose_name_plural = _("player personas")
         constraints = [models.CheckConstraint(condition=~Q(name=""), name="persona_has_name")]
 
     def __str__(self) -> str:
@@ -156,6 +158,7 @@ class CharacterPrompt(models.Model):
     class Meta:
         ordering = ["character", "kind", "id"]
         verbose_name = _("character prompt")
+        verbose_name_plural = _("character prompts")
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="prompt_has_text"),
             models.CheckConstraint(condition=Q(kind__in=PromptKind.values), name="prompt_kind_known"),
@@ -253,6 +256,7 @@ class Dialogue(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("dialogue")
+        verbose_name_plural = _("dialogues")
         indexes = [models.Index(fields=["status", "source"])]
         constraints = [
             models.CheckConstraint(condition=Q(source__in=DialogueSource.values), name="dialogue_source_known"),
@@ -307,6 +311,7 @@ class Turn(models.Model):
     class Meta:
         ordering = ["dialogue", "seq"]
         verbose_name = _("turn")
+        verbose_name_plural = _("turns")
         constraints = [
             models.UniqueConstraint(fields=["dialogue", "seq"], name="turn_seq_unique_per_dialogue"),
             models.UniqueConstraint(
@@ -362,6 +367,7 @@ class CategoryQuota(models.Model):
     class Meta:
         ordering = ["category"]
         verbose_name = _("category quota")
+        verbose_name_plural = _("category quotas")
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.target_dialogues}"
@@ -460,6 +466,7 @@ class LiveSession(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("live session")
+        verbose_name_plural = _("live sessions")
         indexes = [
             models.Index(fields=["status", "join_deadline"]),
             models.Index(fields=["abandoned_by", "ended_at"]),

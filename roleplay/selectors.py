@@ -21,6 +21,13 @@ def dialogue_turns(dialogue: Dialogue):
     return dialogue.turns.select_related("author_user", "author_model").order_by("seq")
 
 
+def session_turns(*, session: LiveSession) -> list[Turn]:
+    """The turns stored for a live session's dialogue, in order (none before its dialogue exists)."""
+    if not session.dialogue_id:
+        return []
+    return list(Turn.objects.filter(dialogue_id=session.dialogue_id).order_by("seq"))
+
+
 def live_session_for_worker(*, session_id: int, worker) -> LiveSession | None:
     """The live session if ``worker`` sits in one of its seats, else None."""
     return (

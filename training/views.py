@@ -14,6 +14,7 @@ from platform_core.roles import Role
 from roleplay.models import Character
 from training import selectors, services
 from training.forms import ServingForm, TrainingJobForm
+from training.job_progress import LOG_TAIL_CHARS
 from training.models import Deployment, JobStatus, ModelVersion, TrainingJob
 
 LAUNCHERS = (Role.RESEARCHER,)
@@ -60,12 +61,16 @@ def job_create(request: HttpRequest) -> HttpResponse:
 @requires_roles(*VIEWERS)
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(selectors.training_jobs(), pk=pk)
+    data_reports, notices = selectors.job_data_reports(job)
     return render(
         request,
         "training/job_detail.html",
         {
             "job": job,
-            "log": selectors.log_tail(job, chars=8000),
+            "log": selectors.log_tail(job, chars=LOG_TAIL_CHARS),
+            "data_reports": data_reports,
+            "notices": notices,
+            "status_labels": {code: str(label) for code, label in JobStatus.choices},
             "can_cancel": not job.is_finished and job.status != JobStatus.CANCELLING,
             "can_resume": job.status in (JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.RUNNING),
             "is_launcher": Role.RESEARCHER in request.user.role_codes,
@@ -126,6 +131,8 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 serving_backend=form.cleaned_data["serving_backend"],
                 endpoint_url=form.cleaned_data["endpoint_url"],
                 served_name=form.cleaned_data["served_name"],
+                runtime_lora=form.cleaned_data["runtime_lora"],
+                server_adapter_path=form.cleaned_data["server_adapter_path"],
             )
         except ValidationError as error:
             _form_errors(form, error)

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +26,7 @@ from annotation.models import (
     SynthesisItem,
     TemplateKind,
 )
-from annotation.services.review import review_tasks_create
+from annotation.services.task_queue import dialogue_review_tasks_create
 from annotation.services.templates import choice_label, template_latest
 from annotation.synthesis import (
     DialogueDraft,
@@ -37,6 +37,7 @@ from annotation.synthesis import (
     load_json_object,
     parse_jsonl,
 )
+from platform_core.jobs import job_claim, job_heartbeat
 from platform_core.models import User
 from platform_core.progress import progress_publish
 from platform_core.services import audit_record
@@ -258,7 +259,7 @@ def synthetic_dialogue_store(*, batch: SynthesisBatch, character: Character, dra
         for speaker, text in draft.turns:
             turn_append(dialogue_id=dialogue.pk, speaker=speaker, text=text)
         dialogue_set_status(dialogue=dialogue, status=DialogueStatus.SUBMITTED)
-        review_tasks_create(dialogue=dialogue)
+        dialogue_review_tasks_create(dialogue=dialogue)
         return dialogue
 
 
@@ -270,14 +271,8 @@ def synthesis_batch_run(*, batch_id: int) -> SynthesisBatch:
     batch = SynthesisBatch.objects.select_related("provider", "character_template", "dialogue_template").get(
         pk=batch_id
     )
-    now = timezone.now()
     # The lease: of two deliveries of this task, only one generates (GPT-4 calls cost money).
-    claimed = (
-        SynthesisBatch.objects.filter(pk=batch.pk)
-        .filter(~Q(status=BatchStatus.RUNNING) | Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - BATCH_LEASE))
-        .update(status=BatchStatus.RUNNING, started_at=batch.started_at or now, heartbeat_at=now, error="")
-    )
-    if not claimed:
+    if job_claim(SynthesisBatch, batch.pk, stale_after=BATCH_LEASE, error="") is None:
         return batch
     total = batch.items.count() or 1
     topic = batch.progress_topic
@@ -288,7 +283,7 @@ def synthesis_batch_run(*, batch_id: int) -> SynthesisBatch:
                     _character_item_run(batch, item)
                 else:
                     _dialogue_item_run(batch, item)
-                SynthesisBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now())
+                job_heartbeat(SynthesisBatch, batch.pk)
                 finished = batch.items.exclude(status=ItemStatus.PENDING).count()
                 progress_publish(
                     topic=topic,

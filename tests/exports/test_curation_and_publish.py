@@ -5,7 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from exports import services, writers
+from exports import services
+from exports.build import pipeline, publish, writers
 from exports.curation import cn_id_checksum_ok, luhn_ok, scrub_personal_data
 from exports.models import BuildStatus, ExportBuild
 from exports.selectors import build_split_path
@@ -100,7 +101,7 @@ def test_same_spec_on_same_data_gives_byte_identical_files(corpus, build_now):
     second = build_now({"seed": 3})
     assert first.version != second.version
     assert first.data_sha256 == second.data_sha256
-    data_files = [name for name in first.files if name not in services.NON_DATA_FILES]
+    data_files = [name for name in first.files if name not in publish.NON_DATA_FILES]
     assert len(data_files) == 3 * 3 + 2
     for name in data_files:
         assert first.files[name]["sha256"] == second.files[name]["sha256"], name
@@ -159,7 +160,7 @@ def test_failed_build_is_recorded_and_audited(corpus, build_now, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(writers, "histogram_png", broken)
-    monkeypatch.setattr(services, "histogram_png", broken)
+    monkeypatch.setattr(pipeline, "histogram_png", broken)
     build = build_now()
     assert build.status == BuildStatus.FAILED and "disk full" in build.error
     assert AuditEvent.objects.filter(action="export.build_failed", target_id=str(build.pk)).exists()

@@ -92,6 +92,18 @@ async def test_researcher_receives_progress_of_the_build_they_watch_and_nothing_
     await communicator.disconnect()
 
 
+async def test_a_progress_frame_relays_the_detail_the_page_shows():
+    user = await sync_to_async(UserFactory)(roles=[Role.RESEARCHER])
+    communicator = await _communicator("/ws/progress/training-3/", user)
+    connected, _ = await communicator.connect()
+    assert connected
+    detail = {"status": "running", "current_step": 4, "log_tail": "step 4\n"}
+    await sync_to_async(progress_publish)(topic="training-3", percent=40, message="step 4/10", detail=detail)
+    frame = await communicator.receive_json_from(timeout=3)
+    assert (frame["message"], frame["detail"]) == ("step 4/10", detail)
+    await communicator.disconnect()
+
+
 async def test_anonymous_visitor_cannot_watch_progress():
     topics = await sync_to_async(_subjects)()
     assert not await _connects(f"/ws/progress/{topics['export']}/")

@@ -60,8 +60,8 @@ def make_published_build(directory: Path, *, dialogues: int = 24, model_generati
 
     Used until a test needs the real export pipeline (the full-loop test builds one for real).
     """
+    from exports.build.writers import TURN_COLUMNS, SplitWriter, dumps
     from exports.models import BuildStatus, ExportBuild, ExportSpec
-    from exports.writers import TURN_COLUMNS, SplitWriter, dumps
 
     spec = ExportSpec.objects.create(name=f"spec for {directory.name}")
     for split, count in (("train", dialogues), ("validation", max(2, dialogues // 4)), ("test", 2)):

@@ -2,7 +2,7 @@
 
 Every dialogue that reaches the files gives, per prompt variant, one CharacterGLM line and one
 messages line. Their bytes are what ``orjson.dumps(example, option=OPT_SORT_KEYS)`` writes for
-the example dicts (``tests/exports/test_examples.py`` compares the two): the texts are escaped as
+the example dicts (``tests/exports/build/kernels/test_examples.py`` compares the two): the texts are escaped as
 JSON once per segment by a compiled pass, and the lines are put together by Arrow, so Python
 does a few steps per dialogue instead of building and serialising its dicts.
 """
@@ -15,7 +15,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from exports.batch_curation import string_buffers
+from exports.build.kernels.batch_curation import string_buffers
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 

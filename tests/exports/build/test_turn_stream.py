@@ -8,8 +8,8 @@ import psycopg
 import pytest
 from django.db import connection
 
-from exports import turn_stream
-from exports.services import _iso_timestamp
+from exports.build import turn_stream
+from exports.build.columns import iso_timestamp as _iso_timestamp
 from tests.exports.conftest import make_corpus
 
 needs_psql = pytest.mark.skipif(shutil.which("psql") is None, reason="psql is not installed")

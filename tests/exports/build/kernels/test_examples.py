@@ -6,7 +6,14 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
-from exports.examples import ChunkDialogues, ExampleHeads, example_lines, exchanges, json_strings, lines_block
+from exports.build.kernels.examples import (
+    ChunkDialogues,
+    ExampleHeads,
+    example_lines,
+    exchanges,
+    json_strings,
+    lines_block,
+)
 
 ALPHABET = [
     "a",

@@ -10,8 +10,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from exports import curation, turn_stream
-from exports.batch_curation import (
+from exports import curation
+from exports.build import turn_stream
+from exports.build.kernels.batch_curation import (
     _PYTHON_LOWER,
     blank_mask,
     is_space,

@@ -28,7 +28,7 @@ from exports.curation import compact_text, scrub_personal_data
 
 # The characters whose ``str.lower()`` differs from Arrow's ``utf8_lower`` (Python's "İ" becomes
 # two characters; Python 3.11 knows no lower case for some letters Unicode added later), and "Σ",
-# which Python lower-cases by context. ``tests/exports/test_batch_curation.py`` recomputes the
+# which Python lower-cases by context. ``tests/exports/build/kernels/test_batch_curation.py`` recomputes the
 # list over all of Unicode for the installed Python and Arrow.
 _PYTHON_LOWER = (
     r"[\x{130}\x{3a3}\x{1c89}\x{a7cb}-\x{a7e2}\x{ab6c}\x{ab6d}\x{10d50}-\x{10d65}\x{16ea0}-\x{16eb8}"
@@ -170,7 +170,7 @@ def near_duplicate_mask(
 @numba.njit(cache=True, nogil=True)
 def maybe_cased(point):  # pragma: no cover - compiled
     """False for every character outside A-Z that neither Python nor Arrow changes by lower-casing
-    (CJK, kana, Hangul, punctuation, ...); ``tests/exports/test_batch_curation.py`` checks it over
+    (CJK, kana, Hangul, punctuation, ...); ``tests/exports/build/kernels/test_batch_curation.py`` checks it over
     all of Unicode."""
     if point < 0x80:
         return False
@@ -364,6 +364,71 @@ def _distinct_grams(points, length, table_keys, table_stamps, stamp, out, used):
 
 
 @numba.njit(cache=True, nogil=True)
+def _compact_rows(data, offsets, order, min_chars, classes):  # pragma: no cover
+    """Every row compacted once, in ``order``: the code points, each row's start and length, and a
+    256-bit sketch of each eligible row's 3-grams (one bit per key, by hash): a bit one row has and
+    the other lacks stands for at least one 3-gram not in the other, which bounds the Jaccard
+    similarity of a pair from above before any key is built."""
+    count = order.shape[0]
+    # No row has more code points than bytes.
+    points = np.empty(max(data.shape[0], 1), dtype=np.int32)
+    point_start = np.zeros(count, dtype=np.int64)
+    lengths = np.zeros(count, dtype=np.int64)
+    sketches = np.zeros((count, _SKETCH_WORDS), dtype=np.uint64)
+    written = 0
+    for position in range(count):
+        row = order[position]
+        point_start[position] = written
+        length = _compact_points(data, offsets[row], offsets[row + 1], points[written:], classes)
+        lengths[position] = length
+        if length >= min_chars:
+            for index in range(written, written + length - 2):
+                bit = (_gram_key(points, index) * _GOLDEN) >> np.uint64(64 - _SKETCH_BITS_LOG2)
+                sketches[position, bit >> np.uint64(6)] |= np.uint64(1) << (bit & np.uint64(63))
+        written += length
+    return points, point_start, lengths, sketches
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _sketches_allow(sketches, position, other, length, other_length, threshold):  # pragma: no cover
+    """Whether the two rows' sketches leave their Jaccard similarity possibly at ``threshold``."""
+    only_mine, only_theirs = 0, 0
+    for word in range(_SKETCH_WORDS):
+        only_mine += _popcount(sketches[position, word] & ~sketches[other, word])
+        only_theirs += _popcount(sketches[other, word] & ~sketches[position, word])
+    # At least ``only_mine`` 3-grams of this row are not in the other (and the other way), so at
+    # most this many are common, and the similarity is at most common / (common + only_mine +
+    # only_theirs). The margin keeps rounding from ruling out a true pair.
+    common = min(length - 2 - only_mine, other_length - 2 - only_theirs)
+    return common >= threshold * (common + only_mine + only_theirs) - 1e-6
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _similar_enough(
+    pool, other_start, other_end, table_keys, table_stamps, position, length, size, threshold
+):  # pragma: no cover
+    """Whether the other row's keys (``pool[other_start:other_end]``) meet this row's (in the table,
+    stamped ``position``) with a Jaccard similarity of at least ``threshold``.
+
+    The rule ``common >= threshold x (size + other_size - common)`` only gets harder as ``common``
+    falls, so the count stops once even every key still unread could not pass."""
+    other_size = other_end - other_start
+    possible = other_size
+    shift = np.uint64(64 - _table_bits(length))
+    mask = (1 << _table_bits(length)) - 1
+    for index in range(other_start, other_end):
+        key = pool[index]
+        slot = np.int64((key * _GOLDEN) >> shift)
+        while table_stamps[slot] == position and table_keys[slot] != key:
+            slot = (slot + 1) & mask
+        if table_stamps[slot] != position:
+            possible -= 1
+            if possible < threshold * (size + other_size - possible):
+                break
+    return possible >= threshold * (size + other_size - possible)
+
+
+@numba.njit(cache=True, nogil=True)
 def _near_duplicate_walk(
     data, offsets, order, sorted_groups, threshold, window, min_chars, classes
 ):  # pragma: no cover
@@ -381,25 +446,7 @@ def _near_duplicate_walk(
     longest = 1
     for row in range(offsets.shape[0] - 1):
         longest = max(longest, offsets[row + 1] - offsets[row])
-    # Every row compacted once; no row has more code points than bytes.
-    points = np.empty(max(data.shape[0], 1), dtype=np.int32)
-    point_start = np.zeros(count, dtype=np.int64)
-    lengths = np.zeros(count, dtype=np.int64)
-    # A 256-bit sketch of each eligible row's 3-grams (one bit per key, by hash): a bit one row has
-    # and the other lacks stands for at least one 3-gram not in the other, which bounds the Jaccard
-    # similarity of a pair from above before any key is built.
-    sketches = np.zeros((count, _SKETCH_WORDS), dtype=np.uint64)
-    written = 0
-    for position in range(count):
-        row = order[position]
-        point_start[position] = written
-        length = _compact_points(data, offsets[row], offsets[row + 1], points[written:], classes)
-        lengths[position] = length
-        if length >= min_chars:
-            for index in range(written, written + length - 2):
-                bit = (_gram_key(points, index) * _GOLDEN) >> np.uint64(64 - _SKETCH_BITS_LOG2)
-                sketches[position, bit >> np.uint64(6)] |= np.uint64(1) << (bit & np.uint64(63))
-        written += length
+    points, point_start, lengths, sketches = _compact_rows(data, offsets, order, min_chars, classes)
     size = 1 << _table_bits(longest)
     table_keys = np.empty(size, dtype=np.uint64)
     table_stamps = np.full(size, -1, dtype=np.int64)
@@ -426,15 +473,7 @@ def _near_duplicate_walk(
             shorter, longer = min(length, other_length), max(length, other_length)
             if shorter - 2 < threshold * (longer - 2):
                 continue
-            only_mine, only_theirs = 0, 0
-            for word in range(_SKETCH_WORDS):
-                only_mine += _popcount(sketches[position, word] & ~sketches[other, word])
-                only_theirs += _popcount(sketches[other, word] & ~sketches[position, word])
-            # At least ``only_mine`` 3-grams of this row are not in the other (and the other way),
-            # so at most this many are common, and the similarity is at most common / (common +
-            # only_mine + only_theirs). The margin keeps rounding from ruling out a true pair.
-            common = min(length - 2 - only_mine, other_length - 2 - only_theirs)
-            if common < threshold * (common + only_mine + only_theirs) - 1e-6:
+            if not _sketches_allow(sketches, position, other, length, other_length, threshold):
                 continue
             if gram_start[other] < 0:
                 gram_start[other] = used
@@ -450,24 +489,12 @@ def _near_duplicate_walk(
                 gram_end[position] = used
             size = gram_end[position] - gram_start[position]
             other_size = gram_end[other] - gram_start[other]
-            # The rule ``common >= threshold x (size + other_size - common)`` only gets harder as
-            # ``common`` falls, so the count stops once even every key still unread could not pass.
             possible = min(size, other_size)
             if possible < threshold * (size + other_size - possible):
                 continue
-            possible = other_size
-            shift = np.uint64(64 - _table_bits(length))
-            mask = (1 << _table_bits(length)) - 1
-            for index in range(gram_start[other], gram_end[other]):
-                key = pool[index]
-                slot = np.int64((key * _GOLDEN) >> shift)
-                while table_stamps[slot] == position and table_keys[slot] != key:
-                    slot = (slot + 1) & mask
-                if table_stamps[slot] != position:
-                    possible -= 1
-                    if possible < threshold * (size + other_size - possible):
-                        break
-            if possible >= threshold * (size + other_size - possible):
+            if _similar_enough(
+                pool, gram_start[other], gram_end[other], table_keys, table_stamps, position, length, size, threshold
+            ):
                 found = True
                 break
         if found:

@@ -1,0 +1,49 @@
+"""Credits are shown as money in the worker's language, and the ledger cannot be deleted in the admin."""
+
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from roleplay.models import CreditEntry
+from tests.factories import UserFactory
+from tests.roleplay.live_helpers import make_worker
+
+pytestmark = pytest.mark.django_db
+
+
+def _money(amount, language: str) -> str:
+    with translation.override(language):
+        return Template("{% load money %}{{ amount|money }}").render(Context({"amount": amount}))
+
+
+def test_an_amount_is_two_decimals_rounded_half_up_with_the_currency(settings):
+    settings.CREDIT_CURRENCY = "USD"
+    assert _money(Decimal("0.500800000000000"), "en") == "0.50 USD"
+    assert _money(Decimal("0.005"), "en") == "0.01 USD"
+    assert _money(Decimal("1234.5"), "en") == "1,234.50 USD"
+    assert _money(Decimal("1234.5"), "zh-hans") == "1234.50 USD"  # Django's zh-Hans format groups by nothing
+    assert _money(Decimal("1234.5"), "de") == "1.234,50 USD"
+    assert _money("not money", "en") == ""
+
+
+def test_the_waiting_room_shows_the_credit_total_as_money(client, settings):
+    settings.CREDIT_CURRENCY = "EUR"
+    worker = make_worker(character=True)
+    for amount in ("0.2504", "0.2504"):
+        CreditEntry.objects.create(worker=worker, kind="waiting", seconds=300, amount=Decimal(amount))
+    client.force_login(worker)
+    page = client.get("/roleplay/live/").content.decode()
+    assert 'data-testid="credits">0.50 EUR<' in page
+    assert "0.5008" not in page
+
+
+def test_the_credit_ledger_offers_no_delete_in_the_admin(client):
+    worker = make_worker(player=True)
+    entry = CreditEntry.objects.create(worker=worker, kind="waiting", seconds=60, amount=Decimal("0.05"))
+    client.force_login(UserFactory(roles=["admin"], is_superuser=True))
+    listing = client.get("/admin/roleplay/creditentry/").content.decode()
+    assert "delete_selected" not in listing
+    assert client.get(f"/admin/roleplay/creditentry/{entry.pk}/delete/").status_code == 403
+    assert CreditEntry.objects.filter(pk=entry.pk).exists()
