@@ -9,7 +9,6 @@ clean). The counts are printed (``-s``) for the CI note.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import random
