@@ -93,12 +93,13 @@ async def test_researcher_receives_progress_of_the_build_they_watch_and_nothing_
 
 
 async def test_a_progress_frame_relays_the_detail_the_page_shows():
+    topic = (await sync_to_async(_subjects)())["training"]
     user = await sync_to_async(UserFactory)(roles=[Role.RESEARCHER])
-    communicator = await _communicator("/ws/progress/training-3/", user)
+    communicator = await _communicator(f"/ws/progress/{topic}/", user)
     connected, _ = await communicator.connect()
     assert connected
     detail = {"status": "running", "current_step": 4, "log_tail": "step 4\n"}
-    await sync_to_async(progress_publish)(topic="training-3", percent=40, message="step 4/10", detail=detail)
+    await sync_to_async(progress_publish)(topic=topic, percent=40, message="step 4/10", detail=detail)
     frame = await communicator.receive_json_from(timeout=3)
     assert (frame["message"], frame["detail"]) == ("step 4/10", detail)
     await communicator.disconnect()
