@@ -1,7 +1,7 @@
 """The one normalisation of text that people type, for every input that stores it.
 
-``user_text_clean`` is applied to chat messages, topics and any other user-typed text before it is
-checked and stored; callers refuse what is empty afterwards. It is documented for users in
+``user_text_clean`` is for every text a person types, before it is checked and stored (the live
+chat's messages, topics and flag reasons use it); callers refuse what is empty afterwards. It is documented for users in
 docs/text-normalisation.md. The steps, in order:
 
 1. lone surrogates (``\\ud800``–``\\udfff``, not encodable as UTF-8) are removed;
