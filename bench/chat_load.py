@@ -128,6 +128,8 @@ def server_env(env: Environment) -> dict[str, str]:
             "LIVE_PARTNER_GRACE_S": "3600",
             "LIVE_JOIN_WINDOW_S": "3600",
             "LIVE_QUEUE_TICK_S": "3600",
+            # Bots write as fast as their turn comes: the per-socket frame limit would cap them.
+            "WS_MAX_FRAMES_PER_S": "0",
         }
     )
     result.pop("TROUPE_TESTING", None)

@@ -1,26 +1,38 @@
 """Live progress pushed from Celery workers to browsers through the channel layer."""
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from platform_core.permissions import ANY_ROLE, websocket_allows
+from platform_core.permissions import websocket_progress_allows
 from platform_core.progress import progress_group
+from platform_core.websocket import FrameHandler, JsonFrameConsumer
 
 
-class ProgressConsumer(AsyncJsonWebsocketConsumer):
-    """Relays ``progress`` events for one topic (e.g. ``export-12``) to the signed-in browser."""
+class ProgressConsumer(JsonFrameConsumer):
+    """Relays ``progress`` events for one topic (e.g. ``export-12``) to a user who may see its object.
+
+    The topic is authorized like the object it reports on (``platform_core.permissions.
+    progress_topic_allows``); anyone else is refused at the handshake (HTTP 403). The client sends
+    nothing but ``ping``; any other frame is answered with an ``error`` frame.
+    """
 
     async def connect(self) -> None:
-        if not await database_sync_to_async(websocket_allows)(self.scope, ANY_ROLE):
-            await self.close(code=4403)
+        topic = self.scope["url_route"]["kwargs"]["topic"]
+        if not await database_sync_to_async(websocket_progress_allows)(self.scope, topic):
+            await self.close()
             return
-        self.group = progress_group(self.scope["url_route"]["kwargs"]["topic"])
+        self.group = progress_group(topic)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    def frame_handlers(self) -> dict[str, FrameHandler]:
+        return {"ping": self._on_ping}
+
+    async def _on_ping(self, content: dict) -> None:
+        await self.send_json({"type": "pong"})
 
     async def progress_update(self, event: dict) -> None:
         frame = {

@@ -5,6 +5,7 @@ authorization test walks all routes and fails on any view that declares nothing.
 """
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -125,3 +126,53 @@ def requires_roles_async(*roles: str) -> Callable:
         return wrapper
 
     return decorate
+
+
+@dataclass(frozen=True)
+class ProgressTopic:
+    """A kind of progress topic (``<prefix>-<pk>``) and who may watch it: those who may see its object.
+
+    Each app declares its topics in ``<app>/progress_topics.py`` as ``PROGRESS_TOPICS = {prefix:
+    ProgressTopic(...)}``; ``roles`` are the roles of the object's pages, ``visible`` an optional
+    object-level check (e.g. ownership) on top of them.
+    """
+
+    model: type
+    roles: tuple[str, ...]
+    visible: Callable[[Any, Any], bool] | None = None
+
+
+def progress_topics() -> dict[str, ProgressTopic]:
+    from platform_core.app_routes import app_modules
+
+    topics: dict[str, ProgressTopic] = {}
+    for _app, module in app_modules("progress_topics"):
+        topics.update(module.PROGRESS_TOPICS)
+    return topics
+
+
+def progress_topic_allows(user: Any, topic: str) -> bool:
+    """Whether ``user`` may watch ``topic``: it names an existing object that ``user`` may see.
+
+    Reads the database: consumers call it through ``database_sync_to_async``.
+    """
+    prefix, _dash, pk = topic.rpartition("-")
+    kind = progress_topics().get(prefix)
+    if kind is None or not pk.isascii() or not pk.isdigit() or len(pk) > 18 or not has_role(user, kind.roles):
+        return False
+    subject = kind.model._default_manager.filter(pk=int(pk)).first()
+    return subject is not None and (kind.visible is None or kind.visible(user, subject))
+
+
+def websocket_progress_allows(scope: dict, topic: str) -> bool:
+    """``progress_topic_allows`` for a WebSocket's user (call it through ``database_sync_to_async``)."""
+    return progress_topic_allows(scope.get("user"), topic)
+
+
+def owned_by(user: Any, queryset: Any, owner_field: str = "author") -> Any:
+    """The rows of ``queryset`` that ``user`` owns (``owner_field``); admins see every row."""
+    if has_role(user, (Role.ADMIN,)):
+        return queryset
+    if user is None or not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    return queryset.filter(**{owner_field: user})

@@ -329,9 +329,18 @@ LIVE_STRANDED_PRIORITY_WINDOW_S = env.float("LIVE_STRANDED_PRIORITY_WINDOW_S", d
 LIVE_MAX_MESSAGE_CHARS = env.int("LIVE_MAX_MESSAGE_CHARS", default=500)
 LIVE_REPEAT_WINDOW = env.int("LIVE_REPEAT_WINDOW", default=3)  # refuse a copy of one's own last N turns
 LIVE_PROFILE_COPY_MIN_CHARS = env.int("LIVE_PROFILE_COPY_MIN_CHARS", default=24)  # verbatim profile run
+# Per socket: typing relays at most every LIVE_TYPING_INTERVAL_S seconds (extra ones are dropped).
+LIVE_TYPING_INTERVAL_S = env.float("LIVE_TYPING_INTERVAL_S", default=1.0)
 # Dotted path of the roleplay.live.partners.Partner subclass that plays a model's character seat
 # (human–machine collection rounds).
 LIVE_MODEL_PARTNER_CLASS = env("LIVE_MODEL_PARTNER_CLASS", default="roleplay.live.model_seat.ModelPartner")
+
+# --- WebSockets (platform_core/websocket.py; docs/chat-protocol.md "Frames and limits") --------
+# Per socket: frames a second on average and the burst allowed above it (0 = no limit); frames over
+# the limit are ignored and answered with ``rate_limited`` (naming a refused message; else one a second).
+WS_MAX_FRAMES_PER_S = env.float("WS_MAX_FRAMES_PER_S", default=20.0)
+WS_FRAME_BURST = env.float("WS_FRAME_BURST", default=40.0)
+WS_MAX_FRAME_CHARS = env.int("WS_MAX_FRAME_CHARS", default=16384)  # longer text frames: ``bad_frame``
 
 # --- Exports ----------------------------------------------------------------------------------
 # Worker ids in exported corpora become HMAC-SHA256(salt, id): keep the salt secret and stable,

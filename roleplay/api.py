@@ -1,6 +1,6 @@
 from rest_framework import mixins, viewsets
 
-from platform_core.permissions import ANY_ROLE
+from platform_core.permissions import ANY_ROLE, owned_by
 from roleplay import services
 from roleplay.models import Character, CharacterPrompt, Dialogue, PlayerPersona
 from roleplay.serializers import (
@@ -33,11 +33,14 @@ class CharacterViewSet(viewsets.ModelViewSet):
 
 
 class PlayerPersonaViewSet(viewsets.ModelViewSet):
-    """Player personas; the serializer validates and the persona services write."""
+    """Player personas: each user sees (and edits) their own, admins all; the persona services write."""
 
     serializer_class = PlayerPersonaSerializer
     queryset = PlayerPersona.objects.all()
     required_roles = _roles(ANY_ROLE, CHARACTER_EDITORS)
+
+    def get_queryset(self):
+        return owned_by(self.request.user, PlayerPersona.objects.all())
 
     def perform_destroy(self, instance):
         services.persona_delete(persona=instance)

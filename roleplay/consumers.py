@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from platform_core.permissions import websocket_allows
 from platform_core.roles import Role
+from platform_core.websocket import FrameHandler, JsonFrameConsumer
 from roleplay.live import deadlines, errors, frames, matchmaking, messages, queue, sessions
-from roleplay.live.frames import FrameHandler, JsonFrameConsumer
 from roleplay.live.partners import Partner, other_seat, partner_for, seat_group, worker_group
 
 LIVE_ROLES = (Role.CROWDWORKER,)
@@ -32,6 +32,10 @@ parallel_db = DatabaseSyncToAsync
 CLOSE_FORBIDDEN = 4403
 CLOSE_REPLACED = 4409
 
+# Deliveries of committed turns still running (see LiveChatConsumer._on_message): held here so that
+# a task whose consumer has gone is not garbage-collected before it finishes.
+_deliveries: set[asyncio.Task] = set()
+
 
 class _LiveFrames(JsonFrameConsumer):
     async def live_frame(self, event: dict) -> None:
@@ -42,10 +46,11 @@ class LiveQueueConsumer(_LiveFrames):
     """The waiting room: join/leave the queue, live position and waiting time, the match."""
 
     tick_task: asyncio.Task | None = None
+    matched_session: int | None = None  # the session whose ``match`` this socket was sent
 
     async def connect(self) -> None:
         if not await database_sync_to_async(websocket_allows)(self.scope, LIVE_ROLES):
-            await self.close(code=CLOSE_FORBIDDEN)
+            await self.close()  # before accepting: the handshake is refused with HTTP 403
             return
         self.user = self.scope["user"]
         await self.channel_layer.group_add(worker_group(self.user.pk), self.channel_name)
@@ -60,10 +65,22 @@ class LiveQueueConsumer(_LiveFrames):
             await self.channel_layer.group_discard(worker_group(self.user.pk), self.channel_name)
             await database_sync_to_async(queue.queue_leave)(worker=self.user, disconnected=True)
 
+    async def live_frame(self, event: dict) -> None:
+        await self._send_once(event["frame"])
+
     async def _send_status(self) -> dict:
         status = await database_sync_to_async(queue.queue_status)(worker=self.user)
-        await self.send_json(status)
+        await self._send_once(status)
         return status
+
+    async def _send_once(self, frame: dict) -> None:
+        """Send ``frame``, except a ``match`` this socket was already sent (the matchmaker and the
+        status both report it)."""
+        if frame.get("type") == "match":
+            if frame.get("session_id") == self.matched_session:
+                return
+            self.matched_session = frame.get("session_id")
+        await self.send_json(frame)
 
     async def _tick(self) -> None:
         """Every ``LIVE_QUEUE_TICK_S``: run the matchmaker (any process may) and refresh the status."""
@@ -106,10 +123,11 @@ class LiveChatConsumer(_LiveFrames):
     timer: asyncio.TimerHandle | None = None
     character_profile: str | None = None
     handlers: dict[str, FrameHandler] | None = None
+    typing_at: float = float("-inf")  # when this socket last relayed ``typing`` (monotonic)
 
     async def connect(self) -> None:
         if not await database_sync_to_async(websocket_allows)(self.scope, CHAT_ROLES):
-            await self.close(code=CLOSE_FORBIDDEN)
+            await self.close()  # before accepting: the handshake is refused with HTTP 403
             return
         self.user = self.scope["user"]
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
@@ -173,14 +191,14 @@ class LiveChatConsumer(_LiveFrames):
     # --- frames -------------------------------------------------------------------------------
 
     async def live_frame(self, event: dict) -> None:
-        frame = event["frame"]
-        await self.send_json(frame)
-        if frame.get("type") == "session" and frame.get("session_id") == self.session_id:
-            self._schedule(frame.get("deadline"))
-            if self.partner is not None:
-                await self.partner.observe_session(frame)
-        elif frame.get("type") == "turn":
-            self._schedule(time.time() + settings.LIVE_IDLE_TIMEOUT_S)
+        for frame in (event["frame"], *event.get("then", ())):
+            await self.send_json(frame)
+            if frame.get("type") == "session" and frame.get("session_id") == self.session_id:
+                self._schedule(frame.get("deadline"))
+                if self.partner is not None:
+                    await self.partner.observe_session(frame)
+            elif frame.get("type") == "turn":
+                self._schedule(time.time() + settings.LIVE_IDLE_TIMEOUT_S)
 
     async def live_replaced(self, event: dict) -> None:
         await self.send_error("replaced", _("This chat was opened in another window."))
@@ -203,7 +221,37 @@ class LiveChatConsumer(_LiveFrames):
             }
         return self.handlers
 
+    def error_context(self, kind: str, content: dict) -> dict:
+        if kind != "message":
+            return {}
+        msg_id = content.get("client_msg_id")
+        return {"client_msg_id": msg_id if isinstance(msg_id, str) and len(msg_id) <= 64 else None}
+
     async def _on_message(self, content: dict) -> None:
+        # Storing and delivering to the other seat run as a task of their own: once the turn is
+        # committed it reaches the partner even if this socket closes (or this consumer is
+        # cancelled) before the acknowledgement is sent.
+        delivery = asyncio.ensure_future(self._store_and_deliver(content))
+        _deliveries.add(delivery)
+        delivery.add_done_callback(_deliveries.discard)
+        sent = await asyncio.shield(delivery)
+        turn = sent.result.turn
+        # The turn is committed: acknowledge (with the text as stored), then show it to this seat.
+        await self.send_json(
+            {
+                "type": "ack",
+                "client_msg_id": str(turn.client_msg_id),
+                "seq": turn.seq,
+                "duplicate": not sent.result.created,
+                "text": turn.text,
+            }
+        )
+        if sent.result.created:
+            await self.send_json(frames.turn_frame(turn))
+            await self.send_json(sent.session_frame)
+            self._schedule(sent.deadline)
+
+    async def _store_and_deliver(self, content: dict) -> messages.LiveSendResult:
         sent = await parallel_db(messages.live_message_send, thread_sensitive=False)(
             session_id=self.session_id,
             worker=self.user,
@@ -212,32 +260,25 @@ class LiveChatConsumer(_LiveFrames):
             side=content.get("side"),
             character_profile=self.character_profile,
         )
-        turn = sent.result.turn
-        # The turn is committed: acknowledge, then show it to both seats.
-        await self.send_json(
-            {
-                "type": "ack",
-                "client_msg_id": str(turn.client_msg_id),
-                "seq": turn.seq,
-                "duplicate": not sent.result.created,
-            }
-        )
         if sent.result.created:
-            frame = frames.turn_frame(turn)
-            await self.send_json(frame)
-            await self.partner.deliver_turn(frame)
-            self._schedule(sent.deadline)
+            await self.partner.deliver_turn(frames.turn_frame(sent.result.turn), sent.session_frame)
+        return sent
 
     async def _on_hello(self, content: dict) -> None:
-        last_seq = content.get("last_seq", 0)
-        turns = await parallel_db(sessions.live_turns_since, thread_sensitive=False)(
-            session_id=self.session_id, worker=self.user, last_seq=last_seq
+        turns, last_seq = await parallel_db(sessions.live_turns_since, thread_sensitive=False)(
+            session_id=self.session_id, worker=self.user, last_seq=content.get("last_seq", 0)
         )
         for turn in turns:
             await self.send_json(frames.turn_frame(turn))
         await self.send_json(frames.replayed_frame(turns, last_seq=last_seq))
 
     async def _on_typing(self, content: dict) -> None:
+        # At most one relay per LIVE_TYPING_INTERVAL_S; the others are dropped (no error: typing
+        # is a hint, and a client that repeats it too often loses nothing).
+        now = time.monotonic()
+        if now - self.typing_at < settings.LIVE_TYPING_INTERVAL_S:
+            return
+        self.typing_at = now
         await self.partner.deliver_typing()
 
     async def _on_topic_propose(self, content: dict) -> None:

@@ -12,23 +12,21 @@ from django.utils.translation import gettext as _
 
 from platform_core.errors import Refused
 from platform_core.privacy.checks import PERSONAL_DATA, refusal_message, refused_kinds_in
+from platform_core.text import user_text_clean
 from roleplay.character_fields import PROFILE_FIELDS
 from roleplay.models import Character
 
 _SPACE = re.compile(r"\s+")
-# NUL cannot be stored in PostgreSQL text, lone surrogates cannot be encoded as UTF-8, and the other
-# C0 controls (tab, newline and carriage return aside) are invisible noise in a chat line.
-_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def drop_unstorable(text: str) -> str:
-    """``text`` without the characters a turn cannot hold (for streamed pieces of a reply)."""
-    return _UNSTORABLE.sub("", text)
+    """A streamed piece of a reply as it will be stored (the normalisation, outer spaces kept)."""
+    return user_text_clean(text, strip=False)
 
 
 def storable_text(text: str) -> str:
-    """``text`` without the characters a turn cannot hold, stripped: for human and model text alike."""
-    return drop_unstorable(text).strip()
+    """``text`` as a turn stores it: the one normalisation of platform_core.text, for human and model text alike."""
+    return user_text_clean(text)
 
 
 class MessageRefused(Refused):
@@ -63,10 +61,10 @@ def copies_profile(text: str, profile: str, min_chars: int) -> bool:
 
 
 def message_check(*, text: object, own_recent_texts: Sequence[str], profile: str = "") -> str:
-    """Return the message to store (stripped) or raise ``MessageRefused``."""
-    if not isinstance(text, str) or not storable_text(text):
-        raise MessageRefused("empty", _("The message is empty."))
-    text = storable_text(text)
+    """Return the message to store (normalised: docs/text-normalisation.md) or raise ``MessageRefused``."""
+    text = storable_text(text) if isinstance(text, str) else ""
+    if not text:
+        raise MessageRefused("empty", _("The message is empty (or only invisible characters)."))
     limit = settings.LIVE_MAX_MESSAGE_CHARS
     if limit and len(text) > limit:
         raise MessageRefused(

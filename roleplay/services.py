@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -84,6 +85,19 @@ def persona_create(
     return persona
 
 
+_PSEUDONYM_PREFIX = {"zh-hans": "玩家", "en": "Player "}
+
+
+def persona_create_pseudonymous(*, author: User | None, language: str) -> PlayerPersona:
+    """A persona with a generated name (``Player 3F9A``, ``玩家3F9A``), never the worker's own name.
+
+    Personas are pseudonymous unless the worker chooses a name: whatever the platform makes on a
+    worker's behalf goes into dialogues and exports (CharacterGLM's ``user_name``).
+    """
+    name = _PSEUDONYM_PREFIX.get(language, "Player ") + secrets.token_hex(2).upper()
+    return persona_create(author=author, name=name, language=language)
+
+
 def persona_update(*, persona: PlayerPersona, **fields: Any) -> PlayerPersona:
     """Validate and store changes to a persona (raises ``ValidationError`` with field messages)."""
     unknown = set(fields) - set(PERSONA_EDITABLE_FIELDS)
@@ -150,7 +164,7 @@ def turn_append(
                 closed = TurnRefused("dialogue_closed", "This dialogue no longer accepts messages.")
             seq = turn_admit(
                 speaker=speaker,
-                duplicate=existing is not None,
+                stored_speaker=existing.speaker if existing is not None else None,
                 last=Turn.objects.filter(dialogue=dialogue).order_by("-seq").values_list("seq", "speaker").first(),
                 closed=closed,
                 turn_taking=turn_taking,
@@ -174,6 +188,7 @@ def turn_append(
         if client_msg_id is not None:
             existing = Turn.objects.filter(dialogue_id=dialogue_id, client_msg_id=client_msg_id).first()
             if existing is not None:
+                turn_admit(speaker=speaker, stored_speaker=existing.speaker, last=None, refusal=refusal)
                 return TurnAppendResult(existing, created=False)
         raise
 

@@ -5,7 +5,9 @@ synthesis), the live chat's hot path ``roleplay.live.messages`` (plain SQL), and
 ``roleplay.live.human_machine.live_model_turn_append``. Each reads what it needs its own way and
 then asks ``turn_admit`` what to do; the decision and its order live only here:
 
-1. a turn already stored under the client's message id is a resend: the stored turn stands;
+1. a turn already stored under the client's message id is a resend when the same seat (speaker)
+   stored it: the stored turn stands; a message id that the other seat used is refused
+   (idempotency is per sender: one sender cannot read or shadow the other's turn);
 2. a dialogue (or session) that no longer accepts turns refuses;
 3. with turn-taking, only the side whose turn it is may write;
 4. the new turn's ``seq`` is the last one + 1.
@@ -36,7 +38,7 @@ def next_speaker(last_speaker: str | None) -> str:
 def turn_admit(
     *,
     speaker: str,
-    duplicate: bool,
+    stored_speaker: str | None,
     last: tuple[int, str] | None,
     closed: Refused | None = None,
     turn_taking: bool = False,
@@ -44,12 +46,18 @@ def turn_admit(
 ) -> int | None:
     """The ``seq`` of the new turn, or None for a resend (the stored turn stands); else raise.
 
-    ``duplicate``: a turn is stored under the client's message id already. ``last``: (seq,
+    ``stored_speaker``: the speaker of the turn stored under the client's message id already (None
+    when there is none). ``last``: (seq,
     speaker) of the dialogue's last turn, None when it has none. ``closed``: the caller's refusal
     when the dialogue or session does not accept turns now. ``turn_taking``: apply
     ``LIVE_STRICT_TURN_TAKING``; the refusal is raised as ``refusal`` (each path's error class).
     """
-    if duplicate:
+    if stored_speaker is not None:
+        if stored_speaker != speaker:
+            raise refusal(
+                "client_msg_id_taken",
+                _("This client_msg_id belongs to another sender's message; make a new UUID for each message."),
+            )
         return None
     if closed is not None:
         raise closed

@@ -27,7 +27,6 @@ from roleplay.live.deadlines import session_next_deadline
 from roleplay.live.errors import LiveRefused
 from roleplay.live.frames import session_frame
 from roleplay.live.messages import LiveSendResult
-from roleplay.live.partners import seats_send_sync
 from roleplay.live.sessions import session_locked
 from roleplay.message_checks import storable_text
 from roleplay.models import (
@@ -42,7 +41,7 @@ from roleplay.models import (
     Turn,
 )
 from roleplay.prompting import profile_text
-from roleplay.services import persona_create, turn_append
+from roleplay.services import persona_create_pseudonymous, turn_append
 from training.inference import ChatRequest
 from training.models import DiscardedReply, ModelVersion
 from training.selectors import active_deployment
@@ -60,12 +59,10 @@ class ChatRefused(Refused):
 
 
 def _persona_for(worker: User, language: str) -> PlayerPersona:
-    """In a round with the model the worker plays themselves: their own persona, made on first use."""
+    """In a round with the model the worker plays themselves: their own persona (a name they chose),
+    else one with a generated pseudonym, made on first use (never their account or display name)."""
     persona = PlayerPersona.objects.filter(author=worker, language=language).order_by("id").first()
-    if persona is None:
-        name = getattr(getattr(worker, "profile", None), "display_name", "") or worker.username
-        persona = persona_create(author=worker, name=name, language=language)
-    return persona
+    return persona or persona_create_pseudonymous(author=worker, language=language)
 
 
 @transaction.atomic
@@ -152,13 +149,17 @@ def hm_reply_plan(*, session_id: int, regenerate: bool = False) -> ReplyPlan:
     return ReplyPlan(session.pk, dialogue.pk, session.model_version, reply_request(dialogue, turns), replace_seq)
 
 
-def hm_model_reply_store(*, plan: ReplyPlan, text: str, reply_id: uuid.UUID) -> Turn:
-    """Store the model's finished reply as a new turn, or as the new text of the regenerated turn."""
+def hm_model_reply_store(*, plan: ReplyPlan, text: str, reply_id: uuid.UUID) -> tuple[Turn, dict | None]:
+    """Store the model's finished reply as a new turn, or as the new text of the regenerated turn.
+
+    Returns the turn and, for a new turn, the ``session`` frame after it (to send after the turn).
+    """
     text = storable_text(text)
     if not text:
         raise ChatRefused("empty_reply", _("The model produced an empty reply; try regenerating."))
     if plan.replace_seq is None:
-        return live_model_turn_append(session_id=plan.session_id, text=text, client_msg_id=reply_id).result.turn
+        sent = live_model_turn_append(session_id=plan.session_id, text=text, client_msg_id=reply_id)
+        return sent.result.turn, sent.session_frame
     with transaction.atomic():
         session = live_model_session_locked(session_id=plan.session_id)
         turn = Turn.objects.get(dialogue_id=plan.dialogue_id, seq=plan.replace_seq)
@@ -171,7 +172,7 @@ def hm_model_reply_store(*, plan: ReplyPlan, text: str, reply_id: uuid.UUID) -> 
         turn.original_text = None  # a fresh reply: nothing of it has been edited
         turn.save(update_fields=["text", "original_text"])
         live_model_activity(session=session)
-        return turn
+        return turn, None
 
 
 @transaction.atomic
@@ -246,10 +247,7 @@ def live_model_turn_append(*, session_id: int, text: str, client_msg_id: uuid.UU
             return LiveSendResult(result, None)
         session.last_activity_at = timezone.now()
         LiveSession.objects.filter(pk=session.pk).update(last_activity_at=session.last_activity_at)
-        new_frame = None
-        if result.turn.seq == settings.LIVE_MIN_TURNS:
-            new_frame = session_frame(session, turns=result.turn.seq, last_speaker=Speaker.CHARACTER)
-            transaction.on_commit(lambda: seats_send_sync(session.pk, new_frame))
+        new_frame = session_frame(session, turns=result.turn.seq, last_speaker=Speaker.CHARACTER)
         deadline = session_next_deadline(session)
         return LiveSendResult(result, new_frame, deadline.timestamp() if deadline else None)
 

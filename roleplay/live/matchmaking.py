@@ -28,7 +28,7 @@ from roleplay.models import (
     QueueEntryStatus,
     Speaker,
 )
-from roleplay.services import persona_create
+from roleplay.services import persona_create_pseudonymous
 
 MATCH_BATCH = 200  # waiting entries one matchmaker pass considers
 
@@ -92,18 +92,14 @@ def character_pick(*, languages: set[str] | None) -> Character | None:
 
 
 def _persona_for(worker: User, language: str) -> PlayerPersona:
-    """The least-used persona in the character's language; the worker's own name when none exists."""
+    """The least-used persona in the character's language; a pseudonymous one when none exists."""
     persona = (
         PlayerPersona.objects.filter(language=language)
         .annotate(uses=Count("live_sessions"))
         .order_by("uses", "id")
         .first()
     )
-    if persona is None:
-        persona = persona_create(
-            author=None, name=worker.profile.display_name or worker.username, description="", language=language
-        )
-    return persona
+    return persona or persona_create_pseudonymous(author=None, language=language)
 
 
 def session_create_for_pair(

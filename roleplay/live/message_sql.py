@@ -7,8 +7,8 @@ CPU time) per message; these are plain SQL that PostgreSQL and SQLite both accep
 1. ``session_lock_for_message``: ``UPDATE … RETURNING`` stamps the session's activity, which
    takes the session row lock (the same lock every other change of a session takes first) and
    returns what the checks need. A refused message rolls the stamp back.
-2. ``turns_for_message``: the turn already stored under the client's id (if any) and the
-   dialogue's last turns. On PostgreSQL this runs after the lock was granted, so (READ COMMITTED)
+2. ``turns_for_message``: the turn already stored under the client's id (if any), the dialogue's
+   topic and its last turns. On PostgreSQL this runs after the lock was granted, so (READ COMMITTED)
    its snapshot includes every turn committed before: no turn of this session can be missed.
 3. ``turn_insert``: the turn with the next ``seq``, only while the dialogue is collecting.
 
@@ -42,6 +42,30 @@ def _columns(model, *fields: str) -> str:
     return ", ".join(_column(model, field) for field in fields)
 
 
+# The session row as the message path reads it: what the checks need and what the ``session``
+# frame after the turn shows (roleplay.live.frames.session_frame), so that frame costs no query.
+SESSION_COLUMNS = (
+    "status",
+    "dialogue",
+    "character",
+    "character_worker",
+    "player_worker",
+    "character_left_at",
+    "player_left_at",
+    "model_version",
+    "character_channel",
+    "player_channel",
+    "topic_proposal",
+    "topic_proposal_kind",
+    "topic_proposed_by",
+    "finish_requested_by",
+    "character_rated",
+    "player_rated",
+    "join_deadline",
+)
+_DATETIME_COLUMNS = ("character_left_at", "player_left_at", "join_deadline")
+
+
 @dataclass(frozen=True)
 class _Statements:
     session_lock: str
@@ -56,14 +80,16 @@ def _statements(vendor: str) -> _Statements:
     dialogue, seq, speaker, text, msg_id = (
         _column(Turn, name) for name in ("dialogue", "seq", "speaker", "text", "client_msg_id")
     )
-    session_fields = ("status", "dialogue", "character", "character_worker", "player_worker")
     session_lock = (
         f"UPDATE {_table(LiveSession)} SET {_column(LiveSession, 'last_activity_at')} = %s "
         f"WHERE {_column(LiveSession, 'id')} = %s "
-        f"RETURNING {_columns(LiveSession, *session_fields, 'character_left_at', 'player_left_at')}"
+        f"RETURNING {_columns(LiveSession, *SESSION_COLUMNS)}"
     )
+    dialogue_table, dialogue_id = _table(Dialogue), _column(Dialogue, "id")
+    topic, topic_kind = _column(Dialogue, "topic"), _column(Dialogue, "topic_kind")
     turns = (
         f"SELECT 1, {seq}, {speaker}, {text} FROM {turn} WHERE {dialogue} = %s AND {msg_id} = %s "
+        f"UNION ALL SELECT 2, 0, {topic_kind}, {topic} FROM {dialogue_table} WHERE {dialogue_id} = %s "
         f"UNION ALL SELECT 0, {seq}, {speaker}, {text} FROM "
         f"(SELECT {seq}, {speaker}, {text} FROM {turn} WHERE {dialogue} = %s ORDER BY {seq} DESC LIMIT %s) recent"
     )
@@ -89,6 +115,7 @@ class MessageSession:
     player_worker_id: int
     character_left_at: datetime | None
     player_left_at: datetime | None
+    row: dict  # every column of SESSION_COLUMNS by field attribute name (``dialogue_id``, ``status``, …)
 
     def side_of(self, user_id: int) -> str | None:
         if user_id == self.character_worker_id:
@@ -97,11 +124,18 @@ class MessageSession:
             return Speaker.PLAYER
         return None
 
+    def as_session(self, *, session_id: int, now: datetime, topic: str, topic_kind: str) -> LiveSession:
+        """An unsaved ``LiveSession`` equal to the row after this message (for ``session_frame``)."""
+        session = LiveSession(id=session_id, last_activity_at=now, **self.row)
+        session.dialogue = Dialogue(id=self.dialogue_id, topic=topic, topic_kind=topic_kind)
+        return session
+
 
 @dataclass(frozen=True)
 class MessageTurns:
-    duplicate_seq: int | None  # the seq stored under the client's id already, None if new
+    duplicate: tuple[int, str] | None  # (seq, speaker) stored under the client's id already, None if new
     recent: list[tuple[int, str, str]]  # (seq, speaker, text) of the last turns, newest first
+    topic: tuple[str, str] = ("", "")  # the dialogue's (topic, topic_kind)
 
 
 def _datetime(value: object) -> datetime | None:
@@ -128,15 +162,21 @@ def session_lock_for_message(*, session_id: int, now: datetime) -> MessageSessio
         row = cursor.fetchone()
     if row is None:
         return None
-    status, dialogue_id, character_id, character_worker_id, player_worker_id, character_left, player_left = row
+    values = {}
+    for name, value in zip(SESSION_COLUMNS, row, strict=True):
+        attribute = LiveSession._meta.get_field(name).attname
+        values[attribute] = _datetime(value) if name in _DATETIME_COLUMNS else value
+    for name in ("character_rated", "player_rated"):
+        values[name] = bool(values[name])  # SQLite returns 0/1
     return MessageSession(
-        status=status,
-        dialogue_id=dialogue_id,
-        character_id=character_id,
-        character_worker_id=character_worker_id,
-        player_worker_id=player_worker_id,
-        character_left_at=_datetime(character_left),
-        player_left_at=_datetime(player_left),
+        status=values["status"],
+        dialogue_id=values["dialogue_id"],
+        character_id=values["character_id"],
+        character_worker_id=values["character_worker_id"],
+        player_worker_id=values["player_worker_id"],
+        character_left_at=values["character_left_at"],
+        player_left_at=values["player_left_at"],
+        row=values,
     )
 
 
@@ -145,12 +185,13 @@ def turns_for_message(*, dialogue_id: int, client_msg_id: uuid.UUID, recent: int
     with connection.cursor() as cursor:
         cursor.execute(
             _statements(connection.vendor).turns,
-            [dialogue_id, _db_value(Turn, "client_msg_id", client_msg_id), dialogue_id, recent],
+            [dialogue_id, _db_value(Turn, "client_msg_id", client_msg_id), dialogue_id, dialogue_id, recent],
         )
         rows = cursor.fetchall()
-    duplicate_seq = next((row[1] for row in rows if row[0] == 1), None)
+    duplicate = next(((row[1], row[2]) for row in rows if row[0] == 1), None)
+    topic = next(((row[3], row[2]) for row in rows if row[0] == 2), ("", ""))
     latest = sorted(((row[1], row[2], row[3]) for row in rows if row[0] == 0), reverse=True)
-    return MessageTurns(duplicate_seq=duplicate_seq, recent=latest)
+    return MessageTurns(duplicate=duplicate, recent=latest, topic=topic)
 
 
 def turn_insert(

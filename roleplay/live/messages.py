@@ -16,9 +16,8 @@ from roleplay.live import message_sql
 from roleplay.live.deadlines import open_session_deadline
 from roleplay.live.errors import LivePersonalDataRefused, LiveRefused
 from roleplay.live.frames import session_frame
-from roleplay.live.partners import seats_send_sync
 from roleplay.message_checks import MessageRefused, character_profile_text, message_check
-from roleplay.models import Character, LiveSession, LiveSessionStatus, Turn
+from roleplay.models import Character, LiveSessionStatus, Speaker, Turn
 from roleplay.services import TurnAppendResult, TurnRefused
 from roleplay.turn_rule import turn_admit
 
@@ -33,7 +32,7 @@ def _parse_client_msg_id(value: object) -> uuid.UUID:
 @dataclass(frozen=True)
 class LiveSendResult:
     result: TurnAppendResult
-    session_frame: dict | None  # the new session state when the turn changed it (e.g. finish unlocked)
+    session_frame: dict | None  # the session state after the new turn (None for a resend)
     deadline: float | None = None  # when the session should next be checked (idle or partner grace)
 
 
@@ -85,6 +84,8 @@ def _closed_refusal(status: str) -> LiveRefused | None:
     """Why a session in ``status`` takes no message (None: it is chatting)."""
     if status in (LiveSessionStatus.JOINING, LiveSessionStatus.TOPIC):
         return LiveRefused("not_started", _("The chat has not started yet: agree on a topic first."))
+    if status == LiveSessionStatus.RATING:
+        return LiveRefused("rating_only", _("The chat is finished: only the ratings are left."))
     if status != LiveSessionStatus.ACTIVE:
         return LiveRefused("session_ended", _("This session no longer accepts messages."))
     return None
@@ -99,20 +100,23 @@ def _message_store(
         own_side = locked.side_of(worker.pk) if locked is not None else None
         if own_side is None:
             raise LiveRefused("not_your_session", _("This session does not exist or is not yours."))
+        if side is not None and side not in Speaker.values:
+            raise LiveRefused("bad_side", _("side is character or player."))
         if side is not None and side != own_side:
             raise LiveRefused("wrong_side", _("You can only write as your own side."))
         recent: list[tuple[int, str, str]] = []
-        duplicate = False
+        stored: tuple[int, str] | None = None
+        topic = ("", "")
         if locked.dialogue_id:
             turns = message_sql.turns_for_message(
                 dialogue_id=locked.dialogue_id,
                 client_msg_id=msg_id,
                 recent=2 * max(1, settings.LIVE_REPEAT_WINDOW) + 1,
             )
-            duplicate, recent = turns.duplicate_seq is not None, turns.recent
+            stored, recent, topic = turns.duplicate, turns.recent, turns.topic
         seq = turn_admit(
             speaker=own_side,
-            duplicate=duplicate,
+            stored_speaker=stored[1] if stored else None,
             last=recent[0][:2] if recent else None,
             closed=_closed_refusal(locked.status),
             turn_taking=True,
@@ -147,11 +151,8 @@ def _message_store(
         if turn_id is None:
             raise TurnRefused("dialogue_closed", "This dialogue no longer accepts messages.")
         turn = Turn(id=turn_id, **fields)
-        new_frame = None
-        if seq == settings.LIVE_MIN_TURNS:
-            session = LiveSession.objects.select_related("dialogue").get(pk=session_id)
-            new_frame = session_frame(session, turns=seq, last_speaker=own_side)
-            transaction.on_commit(lambda: seats_send_sync(session_id, new_frame))
+        state = locked.as_session(session_id=session_id, now=now, topic=topic[0], topic_kind=topic[1])
+        new_frame = session_frame(state, turns=seq, last_speaker=own_side)
         deadline = open_session_deadline(now, (locked.character_left_at, locked.player_left_at))
         return LiveSendResult(
             TurnAppendResult(turn, created=True), new_frame, deadline.timestamp() if deadline else None

@@ -50,7 +50,7 @@ class ModelPartner(Partner):
     async def _send(self, frame: dict) -> None:
         await seat_send(self.session_id, other_seat(self.seat), frame)
 
-    async def deliver_turn(self, frame: dict) -> None:
+    async def deliver_turn(self, frame: dict, session: dict | None = None) -> None:
         if frame.get("speaker") == self.seat:
             return  # the model's own turn coming back
         if self.busy:
@@ -108,14 +108,20 @@ class ModelPartner(Partner):
                         "replace_seq": plan.replace_seq,
                     }
                 )
-            turn = await database_sync_to_async(hm_model_reply_store)(plan=plan, text=text, reply_id=reply_id)
+            turn, state = await database_sync_to_async(hm_model_reply_store)(plan=plan, text=text, reply_id=reply_id)
             await self._send({**turn_frame(turn), "reply_id": str(reply_id), "replaced": plan.replace_seq is not None})
+            if state is not None:
+                await self._send(state)
         except Refused as refused:
             if not quiet:
                 await self._send({"type": "error", "code": refused.code, "message": refused.message})
         except InferenceError as error:
+            # The backend's words stay in the log: an endpoint's error body may hold anything it
+            # can reach, and the worker needs only to know that the reply failed.
             logger.warning("model reply failed in session %s: %s", self.session_id, error)
-            await self._send({"type": "error", "code": "model_unavailable", "message": str(error)})
+            await self._send(
+                {"type": "error", "code": "model_unavailable", "message": _("The character could not answer.")}
+            )
         except Exception:  # a task nobody awaits: log instead of losing the traceback
             logger.exception("model reply crashed in session %s", self.session_id)
             await self._send(

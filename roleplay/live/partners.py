@@ -11,10 +11,12 @@ model-specific code.
 The interface a partner implements (all methods are coroutines, called by the consumer of the
 *other* seat, after the database commit they report):
 
-``deliver_turn(frame)``
+``deliver_turn(frame, session=None)``
     The seat's human committed a turn (``frame`` is the ``turn`` frame of docs/chat-protocol.md:
-    ``seq``, ``speaker``, ``text``, ``client_msg_id``, ``created_at``). A human partner shows it;
-    a model partner starts generating its reply here (do not block: start a task or a Celery job).
+    ``seq``, ``speaker``, ``text``, ``client_msg_id``, ``created_at``; ``session`` the ``session``
+    frame after it). A human partner shows both, in that order; a model partner starts generating
+    its reply here (do not block: start a task or a Celery job). The consumer calls it from a task
+    of its own, so the delivery completes even when the sender's socket closes meanwhile.
 ``deliver_typing()``
     The seat's human is typing. A model partner may ignore it.
 ``deliver_frame(frame)``
@@ -65,10 +67,14 @@ def worker_group(user_id: int) -> str:
     return f"live.w{user_id}"
 
 
-async def seat_send(session_id: int, seat: str, frame: dict) -> None:
+async def seat_send(session_id: int, seat: str, frame: dict, *, then: tuple[dict, ...] = ()) -> None:
+    """``frame`` (and the frames ``then``, in order, in the same channel-layer message) to a seat."""
     layer = get_channel_layer()
     if layer is not None:
-        await layer.group_send(seat_group(session_id, seat), {"type": "live.frame", "frame": frame})
+        event = {"type": "live.frame", "frame": frame}
+        if then:
+            event["then"] = list(then)
+        await layer.group_send(seat_group(session_id, seat), event)
 
 
 def seats_send_sync(session_id: int, frame: dict, seats: tuple[str, ...] = SEATS) -> None:
@@ -97,7 +103,7 @@ class Partner(ABC):
         self.seat = seat
 
     @abstractmethod
-    async def deliver_turn(self, frame: dict) -> None: ...
+    async def deliver_turn(self, frame: dict, session: dict | None = None) -> None: ...
 
     @abstractmethod
     async def deliver_typing(self) -> None: ...
@@ -115,8 +121,8 @@ class Partner(ABC):
 class HumanPartner(Partner):
     """A crowdworker in the seat, reached through the channel layer group of that seat."""
 
-    async def deliver_turn(self, frame: dict) -> None:
-        await seat_send(self.session_id, self.seat, frame)
+    async def deliver_turn(self, frame: dict, session: dict | None = None) -> None:
+        await seat_send(self.session_id, self.seat, frame, then=(session,) if session else ())
 
     async def deliver_typing(self) -> None:
         await seat_send(self.session_id, self.seat, {"type": "typing", "side": other_seat(self.seat)})

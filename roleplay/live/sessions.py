@@ -12,8 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from platform_core.models import User
+from platform_core.models import BlockStatus, User, WorkerProfile
 from platform_core.services import audit_record
+from platform_core.text import user_text_clean
 from roleplay.live.abandonment import abandonment_count
 from roleplay.live.credits import credit_stranded
 from roleplay.live.errors import LiveRefused
@@ -79,6 +80,8 @@ def live_session_connect(*, session_id: int, worker: User, channel_name: str) ->
     """A worker opened the chat: mark them joined and connected; start the session when both are in."""
     session = session_locked(session_id)
     side = _side_for(session, worker.pk)
+    if session.is_open and WorkerProfile.objects.filter(user=worker, block_status=BlockStatus.BLOCKED).exists():
+        raise LiveRefused("blocked", _("Your account is blocked from live role-play."))
     now = timezone.now()
     replaced = ""
     if session.is_open:
@@ -138,13 +141,14 @@ def live_topic_propose(*, session_id: int, worker: User, topic: object, kind: ob
     _refuse_unless_open(session)
     if session.status != LiveSessionStatus.TOPIC:
         raise LiveRefused("topic_closed", _("The topic can only be chosen at the start."))
-    if not isinstance(topic, str) or not topic.strip():
+    topic = user_text_clean(topic) if isinstance(topic, str) else ""
+    if not topic:
         raise LiveRefused("bad_topic", _("Type a topic or choose one."))
-    if len(topic.strip()) > 200:
+    if len(topic) > 200:
         raise LiveRefused("bad_topic", _("A topic has at most 200 characters."))
-    if kind not in Topic.values:
+    if not isinstance(kind, str) or kind not in Topic.values:
         raise LiveRefused("bad_topic", _("Unknown topic kind."))
-    session.topic_proposal = topic.strip()
+    session.topic_proposal = topic
     session.topic_proposal_kind = kind
     session.topic_proposed_by = side
     session.last_activity_at = timezone.now()
@@ -213,7 +217,7 @@ def live_finish(
     if session.status in (LiveSessionStatus.JOINING, LiveSessionStatus.TOPIC):
         raise LiveRefused("not_started", _("The chat has not started yet."))
     rating = _parse_rating(rating)
-    if not isinstance(flag_reason, str) or len(flag_reason) > 1000:
+    if not isinstance(flag_reason, str) or len(flag_reason := user_text_clean(flag_reason)) > 1000:
         raise LiveRefused("bad_flag", _("A flag reason is text of at most 1000 characters."))
     if getattr(session, f"{side}_rated"):
         raise LiveRefused("already_rated", _("You have already rated this session."))
@@ -229,7 +233,7 @@ def live_finish(
     setattr(dialogue, f"{other_seat(side)}_side_rating", rating)
     if flag:
         dialogue.flagged = True
-        reason = flag_reason.strip() or _("No reason given.")
+        reason = flag_reason or _("No reason given.")
         dialogue.flag_reason = "\n".join(filter(None, [dialogue.flag_reason, f"[{side}] {reason}"]))
     dialogue.save()
     setattr(session, f"{side}_rated", True)
@@ -359,13 +363,16 @@ def live_sessions_sweep(*, now: datetime | None = None) -> int:
     return count
 
 
-def live_turns_since(*, session_id: int, worker: User, last_seq: object) -> list[Turn]:
-    """Turns after ``last_seq`` for a reconnecting client (refused unless the session is theirs)."""
+def live_turns_since(*, session_id: int, worker: User, last_seq: object) -> tuple[list[Turn], int]:
+    """Turns after ``last_seq`` for a reconnecting client, and the last stored seq (refused unless the session is theirs)."""
     session = LiveSession.objects.filter(pk=session_id).first()
     if session is None or session.side_of(worker.pk) is None:
         raise LiveRefused("not_your_session", _("This session does not exist or is not yours."))
     if isinstance(last_seq, bool) or not isinstance(last_seq, int) or last_seq < 0:
         raise LiveRefused("bad_last_seq", _("last_seq must be a whole number, 0 or more."))
     if not session.dialogue_id:
-        return []
-    return list(Turn.objects.filter(dialogue_id=session.dialogue_id, seq__gt=last_seq).order_by("seq"))
+        return [], 0
+    turns = list(Turn.objects.filter(dialogue_id=session.dialogue_id, seq__gt=last_seq).order_by("seq"))
+    if turns:
+        return turns, turns[-1].seq
+    return [], session_turn_count(session)  # seqs are gap-free from 1: the count is the last seq

@@ -53,3 +53,43 @@ def test_crowdworker_may_read_but_not_write_personas(client, crowdworker):
     client.force_login(crowdworker)
     assert client.get(URL).status_code == 200
     assert client.post(URL, {"name": "X"}, content_type="application/json").status_code == 403
+
+
+def test_each_user_lists_only_their_own_personas_and_admins_list_all(client, make_user):
+    from platform_core.roles import Role
+
+    worker, researcher, admin = make_user(Role.CROWDWORKER), make_user(Role.RESEARCHER), make_user(Role.ADMIN)
+    own = PlayerPersona.objects.create(name="Own", language="en", author=worker)
+    other = PlayerPersona.objects.create(name="Someone Else", language="en", author=researcher)
+    shared = PlayerPersona.objects.create(name="Unowned", language="en", author=None)
+    listed = {}
+    for user in (worker, researcher, admin):
+        client.force_login(user)
+        listed[user.pk] = {row["id"] for row in client.get(URL).json()["results"]}
+    assert listed[worker.pk] == {own.pk}
+    assert listed[researcher.pk] == {other.pk}
+    assert listed[admin.pk] == {own.pk, other.pk, shared.pk}
+    client.force_login(worker)
+    assert client.get(f"{URL}{other.pk}/").status_code == 404
+    client.force_login(researcher)
+    assert client.patch(f"{URL}{own.pk}/", {"name": "Taken"}, content_type="application/json").status_code == 404
+    own.refresh_from_db()
+    assert own.name == "Own"
+
+
+def test_personas_made_for_workers_are_pseudonymous(make_user):
+    from platform_core.roles import Role
+    from roleplay.live.human_machine import _persona_for
+
+    worker = make_user(Role.CROWDWORKER, username="li.xiao", profile__display_name="小李 Li")
+    persona = _persona_for(worker, "zh-hans")
+    assert persona.name.startswith("玩家") and "李" not in persona.name and "li.xiao" not in persona.name
+    assert persona.author == worker
+    assert _persona_for(worker, "zh-hans") == persona  # made once, then reused
+    english = _persona_for(worker, "en")
+    assert english.name.startswith("Player ") and "Li" not in english.name.removeprefix("Player ")
+    from roleplay.live import matchmaking
+
+    PlayerPersona.objects.all().delete()
+    paired = matchmaking._persona_for(worker, "en")
+    assert paired.name.startswith("Player ") and paired.author is None

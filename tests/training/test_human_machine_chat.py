@@ -297,8 +297,31 @@ async def test_worker_cannot_open_another_workers_round(start_round, make_user):
 
 async def test_annotator_is_refused_by_the_chat_socket(start_round, annotator):
     session = await orm(start_round)()
-    connected, code = await communicator(annotator, f"/ws/roleplay/live/{session.pk}/").connect()
-    assert connected is False and code == 4403
+    connected, _code = await communicator(annotator, f"/ws/roleplay/live/{session.pk}/").connect()
+    assert connected is False  # refused before the handshake completes: HTTP 403
+
+
+async def test_a_backend_error_is_logged_but_its_text_never_reaches_the_worker(
+    start_round, crowdworker, monkeypatch, caplog
+):
+    from roleplay.live import model_seat
+    from training.inference import InferenceError
+
+    secret = "The endpoint answered 500: <internal admin page, token=hunter2>"
+
+    async def failing_stream(backend, request):
+        raise InferenceError(secret)
+        yield ""  # pragma: no cover - makes this an async generator
+
+    monkeypatch.setattr(model_seat, "astream", failing_stream)
+    session = await orm(start_round)()
+    ws, _, _, _ = await _start(crowdworker, session.pk)
+    await _say(ws, "Tell me about the fog.")
+    error = await receive_until(ws, "error", code="model_unavailable")
+    await _close(ws, session.pk)
+    assert "hunter2" not in str(error) and "500" not in error["message"]
+    assert error["message"] == "The character could not answer."
+    assert any("hunter2" in record.getMessage() for record in caplog.records)
 
 
 @pytest.mark.parametrize(

@@ -112,7 +112,7 @@ def test_a_stale_read_is_caught_by_the_database_and_the_message_is_stored_on_the
     def stale_once(**kwargs):
         calls.append(kwargs)
         if len(calls) == 1:  # a read that missed the greeting: the insert would reuse seq 1
-            return live_message_sql.MessageTurns(duplicate_seq=None, recent=[(0, "character", "Ahoy!")])
+            return live_message_sql.MessageTurns(duplicate=None, recent=[(0, "character", "Ahoy!")])
         return real(**kwargs)
 
     monkeypatch.setattr(live_message_sql, "turns_for_message", stale_once)
@@ -127,7 +127,7 @@ def test_a_read_that_stays_wrong_raises_instead_of_storing_a_gap(monkeypatch):
     monkeypatch.setattr(
         live_message_sql,
         "turns_for_message",
-        lambda **kwargs: live_message_sql.MessageTurns(duplicate_seq=None, recent=[(5, "character", "x")]),
+        lambda **kwargs: live_message_sql.MessageTurns(duplicate=None, recent=[(5, "character", "x")]),
     )
     with pytest.raises(IntegrityError):
         messages.live_message_send(session_id=session.pk, worker=player, client_msg_id=uuid.uuid4(), text="Hello")

@@ -139,3 +139,13 @@ def test_each_path_refuses_out_of_turn_stores_a_repeat_once_and_refuses_after_th
     assert len(_turns(chat.session)) == 4
     resent = chat.write(reply_id, "The lamp is lit.")
     assert not resent.created and resent.turn.pk == first.turn.pk
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_each_path_refuses_a_client_msg_id_the_other_seat_used(path):
+    build, _ended_code = PATHS[path]
+    chat = build()
+    player_id = uuid.uuid4()
+    messages.live_message_send(session_id=chat.session.pk, worker=chat.player, client_msg_id=player_id, text="Hi")
+    assert _refused(lambda: chat.write(player_id, "The lamp is lit.")) == "client_msg_id_taken"
+    assert [speaker for _seq, speaker, _text in _turns(chat.session)] == ["character", "player"]
