@@ -2,12 +2,13 @@
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from annotation.models import AnnotationTask, LiteraryWork, LLMProvider, SynthesisBatch, TaskStatus
+from annotation.models import AnnotationTask, LiteraryWork, LLMProvider, SynthesisBatch, TaskKind, TaskStatus
 from annotation.serializers import (
     AnnotationTaskSerializer,
     ClaimSerializer,
@@ -17,6 +18,7 @@ from annotation.serializers import (
 )
 from annotation.services.synthesis import batch_create
 from annotation.services.task_queue import TaskRefused, task_claim_next, task_release
+from platform_core.api_input import choice_filter
 from platform_core.roles import Role
 
 BATCH_MANAGERS = (Role.RESEARCHER, Role.ADMIN)
@@ -51,6 +53,10 @@ class AnnotationTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
     serializer_class = AnnotationTaskSerializer
     required_roles = WORKERS
+    query_filters = {
+        "kind": choice_filter("kind", TaskKind.choices, _("Only tasks of this kind.")),
+        "status": choice_filter("status", TaskStatus.choices, _("Only tasks in this status.")),
+    }
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
@@ -59,9 +65,6 @@ class AnnotationTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         tasks = AnnotationTask.objects.all()
         if Role.ADMIN not in user.role_codes:
             tasks = tasks.filter(Q(assignee=user))
-        for field in ("kind", "status"):
-            if value := self.request.query_params.get(field):
-                tasks = tasks.filter(**{field: value})
         return tasks.order_by("-id")
 
     @action(detail=False, methods=["post"])

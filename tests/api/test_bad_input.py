@@ -1,0 +1,106 @@
+"""Bad ids, NUL bytes, lone surrogates and referenced deletes get a 4xx that names the problem, never a 500."""
+
+import json
+
+import pytest
+
+from exports.models import ExportBuild, ExportSpec
+from roleplay.models import Character, PlayerPersona
+from tests.factories import DialogueFactory
+
+
+@pytest.fixture
+def as_admin(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def as_researcher(client, researcher):
+    client.force_login(researcher)
+    return client
+
+
+def test_a_non_integer_id_in_an_api_path_is_not_found(as_admin):
+    assert as_admin.post("/api/annotation/tasks/abc/release/").status_code == 404
+    assert as_admin.get("/api/roleplay/characters/abc/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [
+        ("/api/roleplay/prompts/?character=abc", "character"),
+        ("/api/roleplay/dialogues/?character=abc", "character"),
+        ("/api/roleplay/characters/?category=sci-fi", "category"),
+        ("/api/exports/builds/?spec=-3", "spec"),
+        ("/api/annotation/tasks/?kind=nonsense", "kind"),
+    ],
+)
+def test_a_bad_query_filter_is_refused_naming_the_parameter(as_admin, url, parameter):
+    response = as_admin.get(url)
+    assert response.status_code == 400
+    assert parameter in response.json()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/roleplay/characters/?category=a%00b",
+        "/api/exports/builds/?q=a%00b",
+        "/roleplay/characters/?q=a%00b",
+        "/exports/?q=a%00b",
+    ],
+)
+def test_nul_in_a_query_string_is_refused_before_any_query(as_admin, url):
+    response = as_admin.get(url)
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+
+
+def test_nul_in_a_json_field_is_refused_naming_the_field_and_nothing_is_stored(as_researcher):
+    response = as_researcher.post("/api/exports/specs/", {"name": "a\x00b"}, content_type="application/json")
+    assert response.status_code == 400
+    assert "name" in response.json()
+    nested = as_researcher.post(
+        "/api/exports/builds/", {"spec_data": {"name": "ok", "description": "x\x00"}}, content_type="application/json"
+    )
+    assert nested.status_code == 400
+    assert "spec_data.description" in nested.json()
+    assert not ExportSpec.objects.exists() and not ExportBuild.objects.exists()
+
+
+def test_a_lone_surrogate_in_json_is_refused(as_researcher):
+    body = '{"name": "bad \\ud800 text"}'
+    response = as_researcher.post("/api/exports/specs/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "surrogate" in response.json()["name"][0]
+    assert not ExportSpec.objects.exists()
+
+
+def test_json_nested_too_deep_is_refused(as_researcher):
+    body = "[" * 100_000 + "]" * 100_000
+    response = as_researcher.post("/api/exports/specs/", body, content_type="application/json")
+    assert response.status_code == 400
+    shallow_enough = json.dumps({"name": "deep", "description": "x", "seed": 1})
+    assert as_researcher.post("/api/exports/specs/", shallow_enough, content_type="application/json").status_code == 201
+
+
+def test_an_empty_post_creates_no_spec(as_researcher):
+    response = as_researcher.post("/api/exports/specs/", {}, content_type="application/json")
+    assert response.status_code == 400
+    assert "name" in response.json()
+    assert not ExportSpec.objects.exists()
+
+
+def test_deleting_a_referenced_character_or_persona_is_a_conflict_with_a_reason(as_admin):
+    dialogue = DialogueFactory()
+    for url, model, pk in (
+        ("/api/roleplay/characters/", Character, dialogue.character_id),
+        ("/api/roleplay/personas/", PlayerPersona, dialogue.player_persona_id),
+    ):
+        response = as_admin.delete(f"{url}{pk}/")
+        assert response.status_code == 409
+        body = response.json()
+        assert body["code"] == "protected"
+        assert "1 dialogues" in body["detail"]
+        assert model.objects.filter(pk=pk).exists()
