@@ -8,7 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from annotation.models import AnnotationTask, LiteraryWork, LLMProvider, SynthesisBatch, TaskKind, TaskStatus
+from annotation.models import AnnotationTask, LLMProvider, SynthesisBatch, TaskKind, TaskStatus
+from annotation.selectors import literary_works_listed
 from annotation.serializers import (
     AnnotationTaskSerializer,
     ClaimSerializer,
@@ -93,5 +94,5 @@ class AnnotationTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
 class LiteraryWorkViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = LiteraryWorkSerializer
-    queryset = LiteraryWork.objects.all()
+    queryset = literary_works_listed()
     required_roles = (Role.ADMIN, Role.ANNOTATOR, Role.RESEARCHER)

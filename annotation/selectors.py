@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from annotation import qc
-from annotation.models import AnnotationTask, ItemStatus, SynthesisBatch, TaskKind, TaskStatus
+from annotation.models import AnnotationTask, ItemStatus, LiteraryWork, SynthesisBatch, TaskKind, TaskStatus
 from platform_core.models import User
 from roleplay.models import Turn
 
@@ -144,3 +144,8 @@ def review_agreement() -> dict:
         "rewrite_distance": round(mean(distances), 3) if distances else None,
         "rewrite_pairs": len(distances),
     }
+
+
+def literary_works_listed() -> QuerySet[LiteraryWork]:
+    """Works for a list (page or API): every column but the text, which can be tens of MB."""
+    return LiteraryWork.objects.defer("text")

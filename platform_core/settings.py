@@ -295,6 +295,23 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
+# --- Input limits (docs/operations.md, "Input limits") -----------------------------------------
+# One uploaded file (literary works, synthesis JSONL imports), in bytes.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# An EPUB's unpacked size (the sum of its members), in bytes: refuses zip bombs before unpacking.
+EPUB_MAX_UNPACKED_BYTES = env.int("EPUB_MAX_UNPACKED_BYTES", default=60 * 1024 * 1024)
+# Chapters one literary work may be split into.
+LITERARY_WORK_MAX_CHAPTERS = env.int("LITERARY_WORK_MAX_CHAPTERS", default=2000)
+# Characters in each text field of a character profile (identity … greeting) and of a player persona.
+CHARACTER_TEXT_MAX_CHARS = env.int("CHARACTER_TEXT_MAX_CHARS", default=2000)
+# Phrases in a catchphrase or frequent-phrase list, and characters in each phrase.
+CHARACTER_PHRASES_MAX = env.int("CHARACTER_PHRASES_MAX", default=50)
+CHARACTER_PHRASE_MAX_CHARS = env.int("CHARACTER_PHRASE_MAX_CHARS", default=200)
+# Characters in a character prompt (written, summarised, paraphrased or stylised).
+PROMPT_TEXT_MAX_CHARS = env.int("PROMPT_TEXT_MAX_CHARS", default=8000)
+# Form fields and JSON bodies other than file uploads (Django's own limit), in bytes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+
 # --- Annotation -------------------------------------------------------------------------------
 # Independent reviews each synthetic dialogue needs; disagreeing reviews go to an admin.
 ANNOTATION_REVIEWS_PER_DIALOGUE = env.int("ANNOTATION_REVIEWS_PER_DIALOGUE", default=2)

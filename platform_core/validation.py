@@ -4,7 +4,8 @@ PostgreSQL cannot store NUL in text, and UTF-8 cannot encode a lone surrogate (U
 either one would fail deep inside a write with a 500. Every edge calls this module instead: the
 request middleware (query strings, paths, form fields), the API's JSON parser (every string and key
 of a body, nested ones included), model and form fields (``no_forbidden_characters``), uploads and
-imports (``forbidden_character_error`` on decoded text). Text people type for the live chat is also
+imports (``forbidden_character_error`` on decoded text). ``SettingMaxLength`` bounds a text field by
+a setting (docs/operations.md, "Input limits"). Text people type for the live chat is also
 normalised by its own rule (docs/text-normalisation.md); this check is the floor under every input.
 """
 
@@ -14,8 +15,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import BaseValidator
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 _FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
 MAX_JSON_DEPTH = 32
@@ -67,3 +72,48 @@ def _strings(data: Any, path: str, depth: int) -> Iterator[tuple[str, str | None
     elif isinstance(data, list | tuple):
         for index, value in enumerate(data):
             yield from _strings(value, f"{path}[{index}]", depth + 1)
+
+
+@deconstructible
+class SettingMaxLength(BaseValidator):
+    """At most ``settings.<setting_name>`` characters, read when validating (so the environment sets
+    it and migrations record the setting's name, not a number)."""
+
+    message = _lazy("Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).")
+    code = "max_length"
+
+    def __init__(self, setting_name: str) -> None:
+        self.setting_name = setting_name
+        super().__init__(lambda: getattr(settings, setting_name))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SettingMaxLength) and other.setting_name == self.setting_name
+
+    def __hash__(self) -> int:
+        return hash(self.setting_name)
+
+    def compare(self, value: int, limit: int) -> bool:
+        return value > limit
+
+    def clean(self, value: Any) -> int:
+        return len(value)
+
+
+def upload_size_error(size: int) -> str | None:
+    """Why an upload of ``size`` bytes is refused (over ``UPLOAD_MAX_BYTES``), or None."""
+    if size <= settings.UPLOAD_MAX_BYTES:
+        return None
+    return _("The file is %(size)s; the limit is %(limit)s.") % {
+        "size": _megabytes(size),
+        "limit": _megabytes(settings.UPLOAD_MAX_BYTES),
+    }
+
+
+def upload_size_validator(uploaded: Any) -> None:
+    """Form-field validator: refuses a file over ``UPLOAD_MAX_BYTES`` before it is read."""
+    if reason := upload_size_error(uploaded.size):
+        raise ValidationError(reason, code="file_too_large")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"

@@ -104,3 +104,42 @@ def test_deleting_a_referenced_character_or_persona_is_a_conflict_with_a_reason(
         assert body["code"] == "protected"
         assert "1 dialogues" in body["detail"]
         assert model.objects.filter(pk=pk).exists()
+
+
+def test_profile_text_over_the_limit_is_refused_by_field_and_nothing_is_stored(as_admin, settings):
+    payload = {"name": "Long", "category": "daily_life", "language": "en", "identity": "x" * 2_000_000}
+    response = as_admin.post("/api/roleplay/characters/", payload, content_type="application/json")
+    assert response.status_code == 400
+    assert "identity" in response.json()
+    settings.CHARACTER_TEXT_MAX_CHARS = 10
+    payload["identity"] = "x" * 11
+    response = as_admin.post("/api/roleplay/characters/", payload, content_type="application/json")
+    assert response.status_code == 400 and "identity" in response.json()
+    assert not Character.objects.exists()
+    persona = as_admin.post("/api/roleplay/personas/", {"name": "P", "description": "y" * 11}, content_type="application/json")
+    assert persona.status_code == 400 and "description" in persona.json()
+
+
+def test_phrase_lists_are_bounded_in_count_and_length(as_admin, settings):
+    settings.CHARACTER_PHRASES_MAX = 2
+    payload = {"name": "Many", "category": "daily_life", "language": "en", "catchphrases": ["a", "b", "c"]}
+    response = as_admin.post("/api/roleplay/characters/", payload, content_type="application/json")
+    assert response.status_code == 400 and "catchphrases" in response.json()
+    assert not Character.objects.exists()
+
+
+def test_the_schema_documents_query_filters_and_limits(client):
+    schema = client.get("/api/schema/?format=json").json()
+    parameters = {p["name"]: p for p in schema["paths"]["/api/roleplay/dialogues/"]["get"]["parameters"]}
+    assert parameters["character"]["schema"]["type"] == "integer"
+    assert "human_roleplay" in parameters["source"]["schema"]["enum"]
+    builds = {p["name"] for p in schema["paths"]["/api/exports/builds/"]["get"]["parameters"]}
+    assert {"q", "status", "spec"} <= builds
+    identity = schema["components"]["schemas"]["Character"]["properties"]["identity"]
+    assert identity["maxLength"] == 2000
+    method = schema["components"]["schemas"]["ModelVersion"]["properties"]["method"]
+    allowed = {v for ref in method["oneOf"] for v in schema["components"]["schemas"][ref["$ref"].split("/")[-1]]["enum"]}
+    assert allowed == {"", "lora", "full"}
+    assert schema["components"]["schemas"]["TrainingJob"]["properties"]["model_version"]["nullable"] is True
+    download = schema["paths"]["/api/exports/builds/{id}/download/"]["get"]["responses"]["200"]["content"]
+    assert {"application/x-tar", "application/octet-stream"} <= set(download)

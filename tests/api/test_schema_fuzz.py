@@ -3,7 +3,8 @@
 Every operation of the published schema gets ``SCHEMATHESIS_EXAMPLES`` positive and as many negative
 examples (derandomized, so a run is repeatable), sent through the real middleware stack as each role
 and anonymously, against the demo corpus plus a published export build, a training job and claimed
-annotation tasks (so ids hit real rows, referenced ones included). The totals are printed and written
+annotation tasks (so ids hit real rows, referenced ones included). The Celery ping is answered by a
+stand-in worker (tests start none). The totals are printed and written
 to ``var/schemathesis-report.json``. ``SCHEMATHESIS_EXAMPLES`` (default 6) raises the count.
 """
 
@@ -56,13 +57,15 @@ def schema(django_db_blocker):
 
 
 @pytest.fixture
-def corpus(db, settings, tmp_path):
+def corpus(db, settings, tmp_path, monkeypatch):
     """The demo data, one published export build, a training job and a claimed task per worker."""
     from annotation.models import AnnotationTask, TaskKind, TaskStatus
     from exports.services import export_build_create, export_build_run
     from roleplay.models import Dialogue
     from training.models import TrainingJob
 
+    # The ping waits for Celery workers, which unit tests do not start: one answers at once here.
+    monkeypatch.setattr("platform_core.api.celery_ping", lambda timeout: ["celery@test"])
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TRAINING_OUTPUT_DIR = tmp_path / "training"
     call_command("seed_demo", stdout=open(os.devnull, "w"))
