@@ -7,8 +7,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from platform_core.validation import SettingMaxLength
 from roleplay.character_fields import ATTRIBUTE_FIELDS, BEHAVIOUR_FIELDS, PROFILE_FIELDS, filled_items
+
+# Earlier migrations name the phrase-list validator roleplay.models._validate_string_list.
+from roleplay.validators import PROFILE_TEXT_LIMIT, PROMPT_TEXT_LIMIT
+from roleplay.validators import phrase_list as _validate_string_list
 
 
 class CharacterCategory(models.TextChoices):
@@ -36,23 +39,6 @@ class ReviewStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-def _validate_string_list(value: object) -> None:
-    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
-        raise ValidationError(_("Enter a list of non-empty phrases."), code="invalid_list")
-    if len(value) > settings.CHARACTER_PHRASES_MAX:
-        raise ValidationError(
-            _("Give at most %(limit)d phrases.") % {"limit": settings.CHARACTER_PHRASES_MAX}, code="max_items"
-        )
-    if any(len(item) > settings.CHARACTER_PHRASE_MAX_CHARS for item in value):
-        raise ValidationError(
-            _("Each phrase has at most %(limit)d characters.") % {"limit": settings.CHARACTER_PHRASE_MAX_CHARS},
-            code="max_length",
-        )
-
-
-# Every profile text field, and a persona's description: at most CHARACTER_TEXT_MAX_CHARS characters.
-PROFILE_TEXT_LIMIT = SettingMaxLength("CHARACTER_TEXT_MAX_CHARS")
-PROMPT_TEXT_LIMIT = SettingMaxLength("PROMPT_TEXT_MAX_CHARS")
 
 
 class Character(models.Model):
