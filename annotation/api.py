@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -33,6 +34,7 @@ class SynthesisBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     queryset = SynthesisBatch.objects.all()
     required_roles = BATCH_MANAGERS
 
+    @extend_schema(request=SynthesisBatchCreateSerializer, responses={201: SynthesisBatchSerializer})
     def create(self, request):
         incoming = SynthesisBatchCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -68,6 +70,7 @@ class AnnotationTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
             tasks = tasks.filter(Q(assignee=user))
         return tasks.order_by("-id")
 
+    @extend_schema(request=ClaimSerializer, responses={200: AnnotationTaskSerializer, 204: None})
     @action(detail=False, methods=["post"])
     def claim(self, request):
         incoming = ClaimSerializer(data=request.data)
@@ -80,6 +83,7 @@ class AnnotationTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(AnnotationTaskSerializer(task).data)
 
+    @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
         task = AnnotationTask.objects.filter(pk=pk, status=TaskStatus.CLAIMED).first()

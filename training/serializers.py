@@ -106,6 +106,10 @@ class DeploymentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DeployRequestSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
 class ChatRoundStartSerializer(serializers.Serializer):
     character = serializers.PrimaryKeyRelatedField(queryset=Character.objects.all())
 

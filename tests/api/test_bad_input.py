@@ -85,6 +85,14 @@ def test_json_nested_too_deep_is_refused(as_researcher):
     assert as_researcher.post("/api/exports/specs/", shallow_enough, content_type="application/json").status_code == 201
 
 
+def test_a_deploy_note_that_is_not_an_object_is_refused(as_researcher):
+    from tests.factories import ModelVersionFactory
+
+    version = ModelVersionFactory()
+    response = as_researcher.post(f"/api/training/models/{version.pk}/deploy/", [1, 2], content_type="application/json")
+    assert response.status_code == 400
+
+
 def test_an_empty_post_creates_no_spec(as_researcher):
     response = as_researcher.post("/api/exports/specs/", {}, content_type="application/json")
     assert response.status_code == 400
@@ -141,5 +149,11 @@ def test_the_schema_documents_query_filters_and_limits(client):
     allowed = {v for ref in method["oneOf"] for v in schema["components"]["schemas"][ref["$ref"].split("/")[-1]]["enum"]}
     assert allowed == {"", "lora", "full"}
     assert schema["components"]["schemas"]["TrainingJob"]["properties"]["model_version"]["nullable"] is True
+    def request_schema(path: str) -> dict:
+        ref = schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        return schema["components"]["schemas"][ref.split("/")[-1]]
+
+    assert {"name", "categories", "characters_per_category"} <= set(request_schema("/api/annotation/batches/")["required"])
+    assert request_schema("/api/annotation/tasks/claim/")["required"] == ["kind"]
     download = schema["paths"]["/api/exports/builds/{id}/download/"]["get"]["responses"]["200"]["content"]
     assert {"application/x-tar", "application/octet-stream"} <= set(download)
