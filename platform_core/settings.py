@@ -262,6 +262,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set wherever it is used (list filters, request and response bodies).
+    "ENUM_NAME_OVERRIDES": {
+        "CategoryEnum": "roleplay.models.CharacterCategory",
+        "TaskKindEnum": "annotation.models.TaskKind",
+        "PromptKindEnum": "roleplay.models.PromptKind",
+    },
 }
 
 # --- Internationalisation ---------------------------------------------------------------------
