@@ -13,6 +13,7 @@ run: setup migrate
 
 test: setup browser
 	$(BIN)/ruff check .
+	$(BIN)/python tools/check_size.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 setup: $(INSTALLED) i18n kernels
@@ -40,6 +41,7 @@ migrate: $(INSTALLED)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+	$(BIN)/python tools/check_size.py
 
 clean:
 	rm -rf $(VENV) var

@@ -77,6 +77,15 @@ class WorkUploadForm(forms.Form):
         help_text=_("Plain text (UTF-8, GB18030/GBK, Big5, UTF-16) or EPUB."),
         validators=[upload_size_validator],
     )
+    llm_provider = forms.ModelChoiceField(
+        queryset=LLMProvider.objects.all(),
+        required=False,
+        label=_("LLM for uncertain speakers"),
+        empty_label=_("None: the detector's rules only"),
+        help_text=_(
+            "Lines whose speaker the rules cannot tell are sent to this provider; its answers are checked against the passage."
+        ),
+    )
 
 
 # --- Task pages -------------------------------------------------------------------------------
@@ -165,6 +174,8 @@ class PartyForm(TaskForm):
     category = forms.ChoiceField(
         choices=CharacterCategory.choices, required=False, error_messages={"invalid_choice": _("Pick a category.")}
     )
+    # A detected speaker name is a guess: a new character is made only when the annotator ticks this.
+    create = forms.BooleanField(required=False)
     refusal_codes = {"existing": "bad_character", "category": "bad_category"}
 
     def __init__(self, *args, title: str = "", **kwargs) -> None:
@@ -193,6 +204,7 @@ class PartyForm(TaskForm):
             existing=data["existing"],
             category=data["category"],
             fields={name: data[name] for name in PARTY_FIELDS},
+            create_new=data["create"],
         )
 
     def profile_fields(self) -> list[forms.BoundField]:

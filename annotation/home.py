@@ -12,6 +12,12 @@ CAPABILITIES = (
     ),
     Capability(
         (Role.ANNOTATOR, Role.ADMIN),
+        _("Dialogue review"),
+        _("Read live role-play, literary and human–machine dialogues, rate them, and accept or reject them."),
+        "annotation:dialogue-review-queue",
+    ),
+    Capability(
+        (Role.ANNOTATOR, Role.ADMIN),
         _("Literary extraction"),
         _("Extract two-party dialogues and both speakers' profiles from novels and scripts."),
         "annotation:extraction-queue",
@@ -37,13 +43,13 @@ CAPABILITIES = (
     Capability(
         (Role.ADMIN,),
         _("Adjudication"),
-        _("Settle synthetic dialogues whose reviewers disagreed."),
+        _("Settle dialogues whose reviewers disagreed."),
         "annotation:adjudication-list",
     ),
     Capability(
         (Role.ADMIN,),
         _("Annotation quality"),
-        _("Worker statistics, gold tasks, reviewer agreement; block a worker."),
+        _("Worker statistics, gold tasks, reviewer agreement; block or unblock a worker."),
         "annotation:quality",
     ),
 )

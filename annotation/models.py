@@ -41,6 +41,7 @@ class LLMProvider(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("LLM provider")
+        verbose_name_plural = _("LLM providers")
         constraints = [
             models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_provider")
         ]
@@ -96,6 +97,7 @@ class PromptTemplate(models.Model):
     class Meta:
         ordering = ["kind", "name", "-version"]
         verbose_name = _("prompt template")
+        verbose_name_plural = _("prompt templates")
         constraints = [
             models.UniqueConstraint(fields=["name", "version"], name="template_version_unique"),
             models.CheckConstraint(condition=Q(kind__in=TemplateKind.values), name="template_kind_known"),
@@ -240,6 +242,7 @@ class SynthesisItem(models.Model):
     class Meta:
         ordering = ["batch", "kind", "category", "index"]
         verbose_name = _("synthesis item")
+        verbose_name_plural = _("synthesis items")
         constraints = [
             models.UniqueConstraint(fields=["batch", "kind", "category", "index"], name="synthesis_item_unique"),
             models.CheckConstraint(
@@ -276,10 +279,20 @@ class LiteraryWork(models.Model):
     detected_encoding = models.CharField(_("detected encoding"), max_length=30, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=WorkStatus.choices, default=WorkStatus.UPLOADED)
     error = models.TextField(_("error"), blank=True)
+    # When set, the scan asks this provider about the speakers the detector's rules leave uncertain.
+    llm_provider = models.ForeignKey(
+        LLMProvider,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("LLM for uncertain speakers"),
+    )
 
     class Meta:
         ordering = ["title", "id"]
         verbose_name = _("literary work")
+        verbose_name_plural = _("literary works")
 
     def __str__(self) -> str:
         return self.title
@@ -295,6 +308,7 @@ class LiteraryChapter(models.Model):
     class Meta:
         ordering = ["work", "index"]
         verbose_name = _("chapter")
+        verbose_name_plural = _("chapters")
         constraints = [
             models.UniqueConstraint(fields=["work", "index"], name="chapter_index_unique"),
             models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="chapter_span_ordered"),
@@ -316,6 +330,7 @@ class ExtractionCandidate(models.Model):
     class Meta:
         ordering = ["work", "start"]
         verbose_name = _("extraction candidate")
+        verbose_name_plural = _("extraction candidates")
         constraints = [models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="candidate_span_ordered")]
 
     def __str__(self) -> str:
@@ -338,6 +353,12 @@ class TaskKind(models.TextChoices):
     EXTRACTION = "extraction", _("Literary extraction")
     PROMPT_WRITING = "prompt_writing", _("Character-prompt writing")
     PROMPT_VARIANTS = "prompt_variants", _("Prompt variant review")
+    DIALOGUE_REVIEW = "dialogue_review", _("Dialogue review")
+
+
+# Reviews of a whole dialogue that settle it (accepted or rejected): LLM dialogues get a rewrite
+# review (lines rewritten into spoken style); every other source a dialogue review (read, rate, decide).
+REVIEW_KINDS = (TaskKind.REWRITE_REVIEW, TaskKind.DIALOGUE_REVIEW)
 
 
 class TaskStatus(models.TextChoices):
@@ -361,9 +382,10 @@ class GoldStandard(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("gold standard")
+        verbose_name_plural = _("gold standards")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="rewrite_review") & Q(dialogue__isnull=False))
+                condition=(Q(kind__in=REVIEW_KINDS) & Q(dialogue__isnull=False))
                 | (Q(kind="extraction") & Q(candidate__isnull=False)),
                 name="gold_names_its_subject",
             )
@@ -406,6 +428,7 @@ class AnnotationTask(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("annotation task")
+        verbose_name_plural = _("annotation tasks")
         indexes = [models.Index(fields=["kind", "status"])]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=TaskKind.values), name="task_kind_known"),
@@ -415,7 +438,7 @@ class AnnotationTask(models.Model):
                 name="claimed_task_has_assignee",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="rewrite_review") | Q(dialogue__isnull=False), name="review_task_names_dialogue"
+                condition=~Q(kind__in=REVIEW_KINDS) | Q(dialogue__isnull=False), name="review_task_names_dialogue"
             ),
             models.CheckConstraint(
                 condition=~Q(kind="extraction") | Q(candidate__isnull=False), name="extraction_task_names_candidate"
@@ -464,6 +487,7 @@ class Adjudication(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("adjudication")
+        verbose_name_plural = _("adjudications")
 
     def __str__(self) -> str:
         return f"adjudication of dialogue {self.dialogue_id}"

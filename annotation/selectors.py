@@ -4,13 +4,21 @@ from datetime import timedelta
 from itertools import combinations
 from statistics import mean
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from annotation import qc
-from annotation.models import AnnotationTask, ItemStatus, LiteraryWork, SynthesisBatch, TaskKind, TaskStatus
-from platform_core.models import User
-from roleplay.models import Turn
+from annotation.models import (
+    REVIEW_KINDS,
+    AnnotationTask,
+    ItemStatus,
+    LiteraryWork,
+    SynthesisBatch,
+    TaskKind,
+    TaskStatus,
+)
+from platform_core.models import BlockStatus, User, WorkerProfile
+from roleplay.models import Character, Turn
 
 
 def batches_with_counts() -> QuerySet[SynthesisBatch]:
@@ -25,6 +33,26 @@ def batches_with_counts() -> QuerySet[SynthesisBatch]:
     )
 
 
+def character_for_speaker(*, name: str, work: LiteraryWork) -> Character | None:
+    """The existing character a detected speaker name most likely is: same name, preferring one
+    already in this work's dialogues, then one in the work's language; None when no name matches."""
+    if not name:
+        return None
+    return (
+        Character.objects.filter(name=name)
+        .annotate(
+            in_work=Case(
+                When(dialogues__literary_work=work, then=Value(1)), default=Value(0), output_field=IntegerField()
+            ),
+            same_language=Case(
+                When(language=work.language, then=Value(1)), default=Value(0), output_field=IntegerField()
+            ),
+        )
+        .order_by("-in_work", "-same_language", "id")
+        .first()
+    )
+
+
 def queue_counts(user: User) -> dict[str, dict[str, int]]:
     """Per task kind: how many tasks are open, and how many this user holds or has submitted."""
     counts = {}
@@ -36,6 +64,15 @@ def queue_counts(user: User) -> dict[str, dict[str, int]]:
             "done": AnnotationTask.objects.filter(kind=kind, assignee=user, status=TaskStatus.SUBMITTED).count(),
         }
     return counts
+
+
+def blocked_workers() -> QuerySet[WorkerProfile]:
+    """Every blocked or soft-blocked worker, most recently blocked first."""
+    return (
+        WorkerProfile.objects.exclude(block_status=BlockStatus.ACTIVE)
+        .select_related("user")
+        .order_by("-blocked_at", "-id")
+    )
 
 
 def _median(values: list[float]) -> float | None:
@@ -73,11 +110,7 @@ def annotator_stats(*, days: int = 7) -> list[dict]:
             row["durations"].append(task.duration_s)
         if task.gold_id and task.gold_score is not None:
             row["gold"].append(task.gold_score)
-        if (
-            task.kind == TaskKind.REWRITE_REVIEW
-            and not task.gold_id
-            and task.dialogue.status in ("accepted", "rejected")
-        ):
+        if task.kind in REVIEW_KINDS and not task.gold_id and task.dialogue.status in ("accepted", "rejected"):
             final = "accept" if task.dialogue.status == "accepted" else "reject"
             row["agree"].append(task.result.get("decision") == final)
         if task.kind == TaskKind.REWRITE_REVIEW and task.result.get("edits"):
@@ -111,7 +144,7 @@ def review_agreement() -> dict:
     """Krippendorff's alpha over reviewers' ratings (interval) and decisions (nominal), and the
     mean normalised edit distance between two reviewers' versions of the same line."""
     reviews = AnnotationTask.objects.filter(
-        kind=TaskKind.REWRITE_REVIEW, status=TaskStatus.SUBMITTED, gold__isnull=True
+        kind__in=REVIEW_KINDS, status=TaskStatus.SUBMITTED, gold__isnull=True
     ).order_by("dialogue_id", "slot")
     by_dialogue: dict[int, list[AnnotationTask]] = {}
     for review in reviews:

@@ -22,6 +22,11 @@ def tasks_release_expired() -> int:
     return task_queue.tasks_release_expired()
 
 
+@shared_task(name="annotation.dialogue_review_tasks_sweep")
+def dialogue_review_tasks_sweep() -> int:
+    return task_queue.dialogue_review_tasks_sweep()
+
+
 @shared_task(name="annotation.literary_work_scan")
 def literary_work_scan(work_id: int) -> str:
     return extraction.literary_work_scan(work_id=work_id).status

@@ -14,10 +14,13 @@ urlpatterns = [
     path("templates/", synthesis.template_list, name="template-list"),
     path("templates/new/", synthesis.template_create, name="template-create"),
     path("templates/<int:pk>/edit/", synthesis.template_edit, name="template-edit"),
-    # Rewrite review (annotators) and adjudication (admins)
+    # Rewrite review, dialogue review (annotators) and adjudication (admins)
     path("review/", review.review_queue, name="review-queue"),
     path("review/next/", review.review_next, name="review-next"),
     path("review/<int:pk>/", review.review_task, name="review-task"),
+    path("dialogue-review/", review.dialogue_review_queue, name="dialogue-review-queue"),
+    path("dialogue-review/next/", review.dialogue_review_next, name="dialogue-review-next"),
+    path("dialogue-review/<int:pk>/", review.dialogue_review_task, name="dialogue-review-task"),
     path("tasks/<int:pk>/release/", queue.task_release, name="task-release"),
     path("adjudications/", review.adjudication_list, name="adjudication-list"),
     path("adjudications/<int:pk>/", review.adjudication_detail, name="adjudication-detail"),
@@ -38,5 +41,6 @@ urlpatterns = [
     # Quality control (admins)
     path("quality/", quality.quality, name="quality"),
     path("quality/workers/<int:user_id>/block/", quality.worker_block, name="worker-block"),
+    path("quality/workers/<int:user_id>/unblock/", quality.worker_unblock, name="worker-unblock"),
     path("quality/gold/", quality.gold_create, name="gold-create"),
 ]

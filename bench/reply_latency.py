@@ -150,8 +150,9 @@ def _worker_replies(log_path: Path) -> int:
     return len(finished.findall(log_path.read_text(errors="replace")))
 
 
-def _prepare(base_model: Path, tokens: int):
-    """A crowdworker, a character, the model deployed, a round started; returns (live session, cookie)."""
+def deployed_round_setup(base_model: Path, generation_settings: dict):
+    """The bench's character, and ``base_model`` deployed with ``generation_settings``: (character, start),
+    where ``start(username)`` makes a crowdworker, opens a human–machine round and returns (session, cookie)."""
     from django.test import Client
 
     from platform_core.services import user_create
@@ -160,9 +161,6 @@ def _prepare(base_model: Path, tokens: int):
     from training.models import ModelVersion
     from training.services import model_version_deploy
 
-    worker = user_create(
-        username="bench-worker", password="bench-pw-123456", roles=["crowdworker"], can_play_player=True
-    )
     character = character_create(
         author=None,
         name="灯塔看守人",
@@ -173,15 +171,26 @@ def _prepare(base_model: Path, tokens: int):
         greeting="你好，旅行者。",
     )
     version = ModelVersion.objects.create(
-        name="bench-model",
-        base_model=str(base_model),
-        generation_settings={"temperature": 0, "max_new_tokens": tokens, "min_new_tokens": tokens},
+        name="bench-model", base_model=str(base_model), generation_settings=generation_settings
     )
     model_version_deploy(version=version, actor=None)
-    session = hm_session_start(worker=worker, character=character)
-    client = Client()
-    client.force_login(worker)
-    return session, client.cookies["sessionid"].value
+
+    def start(username: str):
+        worker = user_create(username=username, password="bench-pw-123456", roles=["crowdworker"], can_play_player=True)
+        session = hm_session_start(worker=worker, character=character)
+        client = Client()
+        client.force_login(worker)
+        return session, client.cookies["sessionid"].value
+
+    return character, start
+
+
+def _prepare(base_model: Path, tokens: int):
+    """A crowdworker, a character, the model deployed, a round started; returns (live session, cookie)."""
+    _character, start = deployed_round_setup(
+        base_model, {"temperature": 0, "max_new_tokens": tokens, "min_new_tokens": tokens}
+    )
+    return start("bench-worker")
 
 
 async def _chat(ws_url: str, origin: str, cookie: str, replies: int) -> list[dict]:

@@ -47,42 +47,15 @@ from bench.reply_latency import (  # noqa: E402
     _embedded_redis,
     _inference_worker,
     _setup_django,
+    deployed_round_setup,
 )
 
 
 def _prepare(base_model: Path, chats: int, tokens: int) -> list[tuple[int, str]]:
     """``chats`` crowdworkers, each in a human–machine round with the deployed model: (session id, cookie)."""
-    from django.test import Client
-
-    from platform_core.services import user_create
-    from roleplay.live.human_machine import hm_session_start
-    from roleplay.services import character_create
-    from training.models import ModelVersion
-    from training.services import model_version_deploy
-
-    character = character_create(
-        author=None,
-        name="灯塔看守人",
-        category="daily_life",
-        language="zh-hans",
-        identity="住在海岛上的灯塔看守人，六十岁，守了三十年灯塔。",
-        personality="温和、话不多",
-        greeting="你好，旅行者。",
-    )
-    version = ModelVersion.objects.create(
-        name="bench-model", base_model=str(base_model), generation_settings={"temperature": 0, "max_new_tokens": tokens}
-    )
-    model_version_deploy(version=version, actor=None)
-    sessions = []
-    for index in range(chats):
-        worker = user_create(
-            username=f"bench-worker-{index}", password="bench-pw-123456", roles=["crowdworker"], can_play_player=True
-        )
-        session = hm_session_start(worker=worker, character=character)
-        client = Client()
-        client.force_login(worker)
-        sessions.append((session.pk, client.cookies["sessionid"].value))
-    return sessions
+    _character, start = deployed_round_setup(base_model, {"temperature": 0, "max_new_tokens": tokens})
+    rounds = (start(f"bench-worker-{index}") for index in range(chats))
+    return [(session.pk, cookie) for session, cookie in rounds]
 
 
 class _Chat:

@@ -336,15 +336,12 @@ def _encoded_examples(base_model: Path, examples: list[dict], max_length: int):
     from transformers import AutoTokenizer
 
     from training.chat_template import ensure_chat_template
+    from training.masking import IGNORE_INDEX, encode_examples
 
     tokenizer = AutoTokenizer.from_pretrained(base_model)
     ensure_chat_template(tokenizer)
-    encoded = []
-    for example in examples:
-        tokens = tokenizer.apply_chat_template(
-            example["messages"], tokenize=True, return_dict=True, return_assistant_tokens_mask=True
-        )
-        encoded.append((tokens["input_ids"][:max_length], tokens["assistant_masks"][:max_length]))
+    rows, _report = encode_examples(tokenizer, examples, max_length)
+    encoded = [(row["input_ids"], [int(label != IGNORE_INDEX) for label in row["labels"]]) for row in rows]
     return tokenizer, encoded
 
 

@@ -1,8 +1,10 @@
 """Curation steps applied to every turn of an export: pure functions, no database.
 
-- ``scrub_personal_data``: e-mail addresses, Chinese resident ID numbers (18 digits, checksum
-  verified), bank card numbers (13–19 digits, Luhn verified) and phone numbers (Chinese mobile and
-  ``+``-prefixed international) are replaced by placeholders; the replacements are counted.
+- ``scrub_personal_data``: personal data (phone numbers, e-mails, messaging handles, ID numbers,
+  bank cards, addresses and postcodes, IP addresses, profile links) replaced by placeholders by
+  kind, numbered per dialogue (``[PHONE_1]``); the replacements are counted by kind. The rule is
+  ``platform_core.privacy`` (Presidio with Troupe's recognizers), the one the live chat, the
+  annotation checks and ``pii_audit`` use; this is its entry point for exports.
 - ``NearDuplicateFilter``: a turn (of 8 characters or more) of similar length whose character
   3-gram set has Jaccard similarity at or above a threshold with one of the last 8 kept turns of
   the same speaker in the same dialogue is a near-duplicate (repeated or barely edited messages).
@@ -14,88 +16,25 @@
 
 import hashlib
 import hmac
-import re
 from collections import Counter
+from collections.abc import Collection
 
-PLACEHOLDERS = {
-    "email": "[EMAIL]",
-    "id_number": "[ID_NUMBER]",
-    "bank_card": "[BANK_CARD]",
-    "phone": "[PHONE]",
-}
+from platform_core.privacy.anonymize import KINDS, PlaceholderBook, scrub
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-# Region (6) + birth date YYYYMMDD (8) + sequence (3) + check character (digit or X).
-_CN_ID = re.compile(r"(?<!\d)[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dXx])")
-# 13–19 digits, optionally grouped by single spaces or hyphens.
-_CARD = re.compile(r"(?<![\d+])\d(?:[ -]?\d){12,18}(?!\d)")
-_CN_MOBILE = re.compile(r"(?<![\d+])(?:(?:\+|00)86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")
-_INTL_PHONE = re.compile(r"(?<![\d+])\+\d{1,3}(?:[ -]?\(?\d{1,4}\)?){1,5}(?:[ -]?\d{2,4})(?!\d)")
-# Every number pattern above has at least seven digits in a row, allowing single separators;
-# most turns have neither that nor an "@", and skip all five passes.
-_DIGIT_RUN = re.compile(r"\d(?:[ -]?\d){6}")
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
+# The kinds counted in a manifest's ``pii_replacements``, in this order.
+PII_KINDS = KINDS
 
 
-def cn_id_checksum_ok(number: str) -> bool:
-    """GB 11643-1999: the 18th character is a weighted sum of the first 17 digits, mod 11."""
-    if len(number) != 18 or not number[:17].isdigit():
-        return False
-    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == number[17].upper()
-
-
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
-
-
-def _digits(text: str) -> str:
-    return "".join(char for char in text if char.isdigit())
-
-
-def scrub_personal_data(text: str, counts: Counter | None = None) -> tuple[str, int]:
+def scrub_personal_data(
+    text: str, counts: Counter | None = None, book: PlaceholderBook | None = None, passed: Collection[str] | None = None
+) -> tuple[str, int]:
     """Return ``text`` with personal data replaced, and how many replacements were made.
 
-    ``counts`` (if given) is incremented per kind: ``email``, ``id_number``, ``bank_card``, ``phone``.
+    ``counts`` (if given) is incremented per kind; ``book`` numbers the placeholders of one
+    dialogue (a fresh numbering when not given); ``passed``: the analyzer's prefilters ``text``
+    is known to match (a column's RE2 pass), not searched again.
     """
-    if not text:
-        return text, 0
-    has_at = "@" in text
-    has_digits = _DIGIT_RUN.search(text) is not None
-    if not has_at and not has_digits:
-        return text, 0
-    made = Counter()
-
-    def replace(kind: str, check=None):
-        def substitute(match: re.Match) -> str:
-            if check is not None and not check(match.group(0)):
-                return match.group(0)
-            made[kind] += 1
-            return PLACEHOLDERS[kind]
-
-        return substitute
-
-    if has_at:
-        text = _EMAIL.sub(replace("email"), text)
-        has_digits = has_digits and _DIGIT_RUN.search(text) is not None
-    if has_digits:
-        text = _CN_ID.sub(replace("id_number", cn_id_checksum_ok), text)
-        text = _CARD.sub(replace("bank_card", lambda s: 13 <= len(_digits(s)) <= 19 and luhn_ok(_digits(s))), text)
-        text = _CN_MOBILE.sub(replace("phone"), text)
-        text = _INTL_PHONE.sub(replace("phone", lambda s: 7 <= len(_digits(s)) <= 15), text)
-    if counts is not None:
-        counts.update(made)
-    return text, sum(made.values())
+    return scrub(text, book, counts, passed=passed)
 
 
 def _compact(text: str) -> str:

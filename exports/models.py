@@ -95,12 +95,18 @@ class ExportSpec(models.Model):
         help_text=_("Jaccard similarity of character 3-grams above which a repeated turn is dropped."),
     )
     scrub_personal_data = models.BooleanField(_("scrub personal data"), default=True)
+    include_evaluation = models.BooleanField(
+        _("include evaluation dialogues"),
+        default=False,
+        help_text=_("Dialogues of evaluation campaigns are test data and stay out of exports unless ticked."),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("export spec")
+        verbose_name_plural = _("export specs")
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="export_spec_has_name"),
             models.CheckConstraint(
@@ -190,6 +196,7 @@ class ExportBuild(Job):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("export build")
+        verbose_name_plural = _("export builds")
         constraints = [
             models.CheckConstraint(condition=Q(status__in=BuildStatus.values), name="export_build_status_known"),
             models.CheckConstraint(

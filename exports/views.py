@@ -62,9 +62,23 @@ def build_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "build": build,
             "files": sorted(build.files.items()),
+            "split_warnings": split_warning_messages((build.stats or {}).get("split_warnings", [])),
             "running": build.status in (BuildStatus.QUEUED, BuildStatus.RUNNING),
         },
     )
+
+
+def split_warning_messages(warnings: list[dict]) -> list[str]:
+    messages_ = []
+    for warning in warnings:
+        values = {"split": warning["split"], "ratio": f"{warning['ratio']:g}", "share": f"{warning['share']:.0%}"}
+        if warning["problem"] == "empty":
+            messages_.append(_("The %(split)s split is empty although its ratio is %(ratio)s.") % values)
+        else:
+            messages_.append(
+                _("The %(split)s split holds %(share)s of the dialogues, far from its ratio %(ratio)s.") % values
+            )
+    return messages_
 
 
 @requires_roles(*EXPORTERS)

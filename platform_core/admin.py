@@ -46,7 +46,9 @@ class WorkerProfileAdmin(LeanModelAdmin):
         "can_play_character",
         "can_play_player",
         "can_review_rewrites",
+        "personal_data_refusals",
     )
+    readonly_fields = ("personal_data_refusals",)
     list_filter = (
         "block_status",
         "can_play_character",

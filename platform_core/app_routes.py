@@ -8,7 +8,7 @@
 from importlib import import_module
 from importlib.util import find_spec
 
-FEATURE_APPS = ("roleplay", "annotation", "exports", "training", "evaluation")
+FEATURE_APPS = ("roleplay", "annotation", "exports", "training", "evaluation", "workforce")
 
 
 def app_modules(suffix: str) -> list[tuple[str, object]]:

@@ -23,11 +23,12 @@ class ProgressConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def progress_update(self, event: dict) -> None:
-        await self.send_json(
-            {
-                "type": "progress",
-                "topic": event["topic"],
-                "percent": event["percent"],
-                "message": event.get("message", ""),
-            }
-        )
+        frame = {
+            "type": "progress",
+            "topic": event["topic"],
+            "percent": event["percent"],
+            "message": event.get("message", ""),
+        }
+        if "detail" in event:
+            frame["detail"] = event["detail"]
+        await self.send_json(frame)

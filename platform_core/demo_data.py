@@ -1,4 +1,5 @@
-"""Demo content for ``seed_demo``: characters in all four categories, in Chinese and English."""
+"""Demo content for ``seed_demo``: characters in all four categories, in Chinese and English, and the
+evaluators of the ``demo`` evaluation campaign (``evaluation.demo``)."""
 
 DEMO_PASSWORD = "troupe-demo"
 
@@ -11,6 +12,9 @@ DEMO_USERS = (
         {"can_play_character": True, "can_play_player": True, "can_write_prompts": True},
     ),
     ("crowdworker2", ("crowdworker",), "Mia", {"can_play_character": True, "can_play_player": True}),
+    ("evaluator", ("crowdworker",), "评测员 Wu", {"can_evaluate": True}),
+    ("evaluator2", ("crowdworker",), "Evaluator Sam", {"can_evaluate": True}),
+    ("evaluator3", ("crowdworker",), "评测员 Gao", {"can_evaluate": True}),
     ("annotator", ("annotator",), "Annotator Zhou", {"can_review_rewrites": True, "can_extract_literary": True}),
     ("admin", ("admin",), "Admin", {}),
     ("researcher", ("researcher",), "Researcher", {}),
@@ -306,3 +310,7 @@ LITERARY_WORK = {
     "licence_note": "Public domain (18th century).",
     "chapter": "第三回",
 }
+
+# Workforce: the demo workers' Prolific participant ids (payout_export --format prolific pays these).
+DEMO_EXTERNAL_IDS = {"crowdworker": "5f1c0de0demo0000000001", "crowdworker2": "5f1c0de0demo0000000002",
+                     "annotator": "5f1c0de0demo0000000003"}

@@ -26,7 +26,9 @@ class LoginThrottleBackend(AxesStandaloneBackend):
     attempts from a client address, so they are not counted and pass through to the next backend.
     """
 
-    def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs):
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs
+    ):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
@@ -61,6 +63,4 @@ def lockout_response(
     """429 with the reason: JSON for the API, a page for people."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": lockout_message(), "code": "locked_out"}, status=LOCKED_OUT_STATUS)
-    return render(
-        request, "platform_core/locked_out.html", {"message": lockout_message()}, status=LOCKED_OUT_STATUS
-    )
+    return render(request, "platform_core/locked_out.html", {"message": lockout_message()}, status=LOCKED_OUT_STATUS)

@@ -39,6 +39,7 @@ class RoleGrant(models.Model):
 
     class Meta:
         verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
         constraints = [
             models.UniqueConstraint(fields=["user", "role"], name="unique_role_per_user"),
             models.CheckConstraint(condition=models.Q(role__in=Role.values), name="role_is_known"),
@@ -67,14 +68,21 @@ class WorkerProfile(models.Model):
     can_review_rewrites = models.BooleanField(_("can review rewrites"), default=False)
     can_extract_literary = models.BooleanField(_("can extract literary dialogues"), default=False)
     can_write_prompts = models.BooleanField(_("can write character prompts"), default=False)
+    can_evaluate = models.BooleanField(_("can evaluate models"), default=False)
     block_status = models.CharField(
         _("block status"), max_length=20, choices=BlockStatus.choices, default=BlockStatus.ACTIVE
     )
     block_reason = models.TextField(_("block reason"), blank=True)
     blocked_at = models.DateTimeField(_("blocked at"), null=True, blank=True)
+    personal_data_refusals = models.PositiveIntegerField(
+        _("personal data refusals"),
+        default=0,
+        help_text=_("Messages, rewrites and prompts refused because they carried contact details."),
+    )
 
     class Meta:
         verbose_name = _("worker profile")
+        verbose_name_plural = _("worker profiles")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(block_status=BlockStatus.ACTIVE) | ~models.Q(block_reason=""),
@@ -101,6 +109,7 @@ class WorkerProfile(models.Model):
             "can_review_rewrites",
             "can_extract_literary",
             "can_write_prompts",
+            "can_evaluate",
         ]
         return [name for name in names if getattr(self, name)]
 
@@ -118,6 +127,7 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action}"

@@ -9,12 +9,18 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from rest_framework.permissions import BasePermission
 
 from platform_core.roles import Role
 
 ANY_ROLE: tuple[str, ...] = tuple(Role.values)
 PUBLIC: tuple[str, ...] = ("public",)  # a pseudo-role: anyone, signed in or not
+# Workforce: every signed-in account may see its own units, money and qualifications (workers
+# see only their own); reviewing work, paying and managing workers is for admins.
+WORKFORCE_SELF: tuple[str, ...] = ANY_ROLE
+WORKFORCE_ADMINS: tuple[str, ...] = (Role.ADMIN,)
 
 
 def has_role(user: Any, roles: Iterable[str]) -> bool:
@@ -32,15 +38,29 @@ def allows(user: Any, required_roles: tuple[str, ...] | None) -> bool:
     return has_role(user, required_roles)
 
 
+def page_refused(request: HttpRequest, required_roles: tuple[str, ...]) -> HttpResponse:
+    """What a page answers a visitor it does not admit: a signed-out visitor goes to the login page;
+    a signed-in one gets 403 naming the roles the page needs (sending them to the login page, which
+    sends a signed-in user straight back, would loop)."""
+    user = request.user
+    if user is None or not getattr(user, "is_authenticated", False):
+        return redirect_to_login(request.get_full_path())
+    context = {
+        "required_roles": [Role(code).label for code in required_roles if code in Role.values],
+        "held_roles": [Role(code).label for code in sorted(user.role_codes) if code in Role.values],
+    }
+    return render(request, "platform_core/forbidden.html", context, status=403)
+
+
 def requires_roles(*roles: str) -> Callable:
-    """Page decorator: a visitor without one of ``roles`` is sent to the login page."""
+    """Page decorator: admits a user holding one of ``roles``; see ``page_refused`` for the others."""
     required = tuple(roles) or ANY_ROLE
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not allows(request.user, required):
-                return redirect_to_login(request.get_full_path())
+                return page_refused(request, required)
             return view(request, *args, **kwargs)
 
         wrapper.required_roles = required
@@ -77,3 +97,31 @@ class HasRequiredRole(BasePermission):
 def websocket_allows(scope: dict, roles: Iterable[str]) -> bool:
     """Reads the user's roles from the database: consumers call it through ``database_sync_to_async``."""
     return has_role(scope.get("user"), roles)
+
+
+# Evaluation campaigns: researchers run them, admins watch them, qualified workers judge (the
+# ``can_evaluate`` qualification is checked by the evaluation services on top of the role).
+EVALUATION_MANAGERS: tuple[str, ...] = (Role.RESEARCHER,)
+EVALUATION_VIEWERS: tuple[str, ...] = (Role.RESEARCHER, Role.ADMIN)
+EVALUATORS: tuple[str, ...] = (Role.CROWDWORKER, Role.ANNOTATOR, Role.RESEARCHER)
+
+
+def requires_roles_async(*roles: str) -> Callable:
+    """``requires_roles`` for ``async def`` views (e.g. a streamed response): the same decision,
+    made without blocking the event loop."""
+    from asgiref.sync import sync_to_async
+
+    required = tuple(roles) or ANY_ROLE
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        async def wrapper(request, *args, **kwargs):
+            user = await request.auser()
+            if not await sync_to_async(allows)(user, required):
+                return await sync_to_async(page_refused)(request, required)
+            return await view(request, *args, **kwargs)
+
+        wrapper.required_roles = required
+        return wrapper
+
+    return decorate

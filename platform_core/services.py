@@ -1,6 +1,7 @@
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from platform_core.celery import app as celery_app
@@ -54,13 +55,26 @@ def worker_block(*, profile: WorkerProfile, status: str, reason: str, actor: Use
         raise ValueError(f"Unknown block status {status!r}.")
     if status != BlockStatus.ACTIVE and not reason.strip():
         raise ValueError("Blocking a worker needs a reason.")
+    previous = profile.block_status
     profile.block_status = status
     profile.block_reason = reason if status != BlockStatus.ACTIVE else ""
     profile.blocked_at = timezone.now() if status != BlockStatus.ACTIVE else None
     profile.full_clean()
     profile.save()
-    audit_record(actor=actor, action=f"worker.{status}", target=profile.user, details={"reason": reason})
+    audit_record(
+        actor=actor, action=f"worker.{status}", target=profile.user, details={"reason": reason, "previous": previous}
+    )
     return profile
+
+
+def personal_data_refusal_record(*, user: User, where: str, kinds: list[str]) -> None:
+    """Count a refusal for contact details on the worker's profile, and audit where and which kinds
+    (never the text)."""
+    if user is None or not user.is_authenticated:
+        return
+    with transaction.atomic():
+        WorkerProfile.objects.filter(user=user).update(personal_data_refusals=F("personal_data_refusals") + 1)
+        audit_record(actor=user, action="privacy.refused", target=user, details={"where": where, "kinds": kinds})
 
 
 def audit_record(

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "exports",
     "training",
     "evaluation",
+    "workforce",
 ]
 
 MIDDLEWARE = [
@@ -188,7 +189,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("LIVE_SWEEP_INTERVAL_S", default=15.0),
     },
     "annotation-release-expired-claims": {"task": "annotation.tasks_release_expired", "schedule": 60.0},
+    "annotation-dialogue-review-tasks": {"task": "annotation.dialogue_review_tasks_sweep", "schedule": 60.0},
+    "workforce-units-sync": {"task": "workforce.units_sync", "schedule": 60.0},
+    "workforce-units-auto-approve": {"task": "workforce.units_auto_approve", "schedule": 3600.0},
+    "evaluation-release-idle-sessions": {"task": "evaluation.assignments_release_idle", "schedule": 300.0},
 }
+# An evaluation session without a turn for this long is dropped: back to the pool, on nobody's quota.
+EVALUATION_SESSION_IDLE_S = env.int("EVALUATION_SESSION_IDLE_S", default=6 * 3600)
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "platform_core.User"
@@ -262,8 +269,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # One name per choice set wherever it is used (list filters, request and response bodies).
+    # One name per choice set that several fields share (list filters, request and response bodies).
     "ENUM_NAME_OVERRIDES": {
+        "EvaluationModeEnum": "evaluation.models.Mode.choices",
+        "TopicEnum": "roleplay.models.Topic.choices",
         "CategoryEnum": "roleplay.models.CharacterCategory",
         "TaskKindEnum": "annotation.models.TaskKind",
         "PromptKindEnum": "roleplay.models.PromptKind",
@@ -319,8 +328,11 @@ PROMPT_TEXT_MAX_CHARS = env.int("PROMPT_TEXT_MAX_CHARS", default=8000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 
 # --- Annotation -------------------------------------------------------------------------------
-# Independent reviews each synthetic dialogue needs; disagreeing reviews go to an admin.
+# Independent reviews each submitted dialogue needs; disagreeing reviews go to an admin.
 ANNOTATION_REVIEWS_PER_DIALOGUE = env.int("ANNOTATION_REVIEWS_PER_DIALOGUE", default=2)
+# Per-source exceptions, e.g. "human_roleplay=1;literary=3" (sources: human_roleplay, llm_synthesis,
+# literary, human_machine); a source left out takes ANNOTATION_REVIEWS_PER_DIALOGUE.
+ANNOTATION_REVIEWS_PER_SOURCE = env.dict("ANNOTATION_REVIEWS_PER_SOURCE", cast={"value": int}, default={})
 # A claimed task returns to the queue when its annotator has not submitted it within this time.
 ANNOTATION_CLAIM_TIMEOUT_MINUTES = env.int("ANNOTATION_CLAIM_TIMEOUT_MINUTES", default=30)
 # Share of served tasks that are gold tasks with known answers (when gold tasks exist).
@@ -355,6 +367,14 @@ LIVE_MODEL_PARTNER_CLASS = env("LIVE_MODEL_PARTNER_CLASS", default="roleplay.liv
 # Worker ids in exported corpora become HMAC-SHA256(salt, id): keep the salt secret and stable,
 # so one worker has the same pseudonym across export versions. Defaults to one derived from SECRET_KEY.
 EXPORT_HASH_SALT = env("EXPORT_HASH_SALT", default="") or f"export-salt:{SECRET_KEY}"
+
+# Personal data (platform_core/privacy): a finding scoring at least the threshold is replaced in
+# exports and counted by pii_audit. Live chat messages, rewrites and prompts that carry one of the
+# refused kinds at or above the live threshold are refused with the code "personal_data".
+PRIVACY_SCORE_THRESHOLD = env.float("PRIVACY_SCORE_THRESHOLD", default=0.5)
+PRIVACY_LIVE_SCORE_THRESHOLD = env.float("PRIVACY_LIVE_SCORE_THRESHOLD", default=0.5)
+PRIVACY_LIVE_REFUSED_KINDS = env.list("PRIVACY_LIVE_REFUSED_KINDS", default=["phone", "email", "handle", "address"])
+
 # --- Training and inference (training/conf.py; docs/training.md) -------------------------------
 TRAINING_OUTPUT_DIR = Path(env("TRAINING_OUTPUT_DIR", default=str(VAR_DIR / "training")))  # one folder per job
 TRAINING_POLL_INTERVAL_S = env.float("TRAINING_POLL_INTERVAL_S", default=1.0)  # metrics read, cancel check
@@ -369,3 +389,11 @@ LIVE_DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", default=0)
 if LIVE_DB_CONN_MAX_AGE:
     DATABASES["default"]["CONN_MAX_AGE"] = LIVE_DB_CONN_MAX_AGE
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# --- Workforce (workforce/, docs/workforce.md) --------------------------------------------------
+WORKFORCE_CURRENCY = env("WORKFORCE_CURRENCY", default="GBP")  # the study currency rows are paid in
+WORKFORCE_AUTO_APPROVE_DAYS = env.int("WORKFORCE_AUTO_APPROVE_DAYS", default=7)
+WORKFORCE_MIN_HOURLY = env("WORKFORCE_MIN_HOURLY", default="9.00")  # per hour, in WORKFORCE_CURRENCY
+WORKFORCE_ACTIVE_GAP_CAP_S = env.int("WORKFORCE_ACTIVE_GAP_CAP_S", default=300)  # longer silences are not work
+WORKFORCE_TASKS_PER_MINUTE = env.int("WORKFORCE_TASKS_PER_MINUTE", default=6)
+WORKFORCE_MAX_PENDING = env.int("WORKFORCE_MAX_PENDING", default=5)  # units claimed and in progress at once

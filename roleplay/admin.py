@@ -56,8 +56,8 @@ class TurnAdmin(LeanModelAdmin):
     raw_id_fields = ("dialogue", "author_user")
 
 
-# --- Live role-play: admins set category quotas here; sessions, queue and credits are read-only.
-from roleplay.models import CategoryQuota, CreditEntry, LiveSession, MatchQueueEntry  # noqa: E402
+# --- Live role-play: admins set category quotas here; sessions and the queue are read-only (credits: workforce ledger).
+from roleplay.models import CategoryQuota, LiveSession, MatchQueueEntry  # noqa: E402
 
 
 @admin.register(CategoryQuota)
@@ -66,10 +66,16 @@ class CategoryQuotaAdmin(LeanModelAdmin):
 
 
 class _ReadOnlyAdmin(LeanModelAdmin):
+    """Records the platform writes (sessions, queue entries, the credit ledger): shown, never edited
+    or deleted here, so no "Delete selected" either."""
+
     def has_add_permission(self, request) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -84,8 +90,3 @@ class MatchQueueEntryAdmin(_ReadOnlyAdmin):
     list_display = ("worker", "side", "status", "priority", "joined_at", "closed_at")
     list_filter = ("status", "side")
 
-
-@admin.register(CreditEntry)
-class CreditEntryAdmin(_ReadOnlyAdmin):
-    list_display = ("worker", "kind", "seconds", "amount", "session", "created_at")
-    list_filter = ("kind",)

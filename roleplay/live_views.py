@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from platform_core.permissions import requires_roles
 from platform_core.roles import Role
 from roleplay import selectors
+from roleplay.live import frames
 from roleplay.models import Topic
 
 
@@ -50,6 +51,9 @@ def live_chat(request: HttpRequest, session_id: int) -> HttpResponse:
         "names": {"character": session.character.name, "player": session.player_persona.name},
         # The seat a model plays: its turns may be regenerated and edited, and its replies stream.
         "modelSeat": "character" if session.character_is_model else None,
+        # What is stored, shown at once: a finished session's socket replays nothing.
+        "session": frames.session_frame(session),
+        "turns": [frames.turn_frame(turn) for turn in selectors.session_turns(session=session)],
     }
     return render(
         request,

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from platform_core.errors import Refused
+from platform_core.privacy.checks import PERSONAL_DATA, refusal_message, refused_kinds_in
 from roleplay.character_fields import PROFILE_FIELDS
 from roleplay.models import Character
 
@@ -31,7 +32,11 @@ def storable_text(text: str) -> str:
 
 
 class MessageRefused(Refused):
-    """A message that fails an automatic check."""
+    """A message that fails an automatic check; ``kinds``: the contact details that refused it."""
+
+    def __init__(self, code: str, message: str, kinds: Sequence[str] = ()) -> None:
+        super().__init__(code, message)
+        self.kinds = list(kinds)
 
 
 def _normalise(text: str) -> str:
@@ -76,4 +81,7 @@ def message_check(*, text: object, own_recent_texts: Sequence[str], profile: str
         raise MessageRefused(
             "copies_profile", _("Please say it in your own words instead of copying the character profile.")
         )
+    kinds = refused_kinds_in(text)
+    if kinds:
+        raise MessageRefused(PERSONAL_DATA, refusal_message(kinds), kinds)
     return text

@@ -78,6 +78,7 @@ class Character(models.Model):
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("character")
+        verbose_name_plural = _("characters")
         indexes = [models.Index(fields=["category", "language"])]
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="character_has_name"),
@@ -122,6 +123,7 @@ class PlayerPersona(models.Model):
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("player persona")
+        verbose_name_plural = _("player personas")
         constraints = [models.CheckConstraint(condition=~Q(name=""), name="persona_has_name")]
 
     def __str__(self) -> str:
@@ -159,6 +161,7 @@ class CharacterPrompt(models.Model):
     class Meta:
         ordering = ["character", "kind", "id"]
         verbose_name = _("character prompt")
+        verbose_name_plural = _("character prompts")
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="prompt_has_text"),
             models.CheckConstraint(condition=Q(kind__in=PromptKind.values), name="prompt_kind_known"),
@@ -256,6 +259,7 @@ class Dialogue(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("dialogue")
+        verbose_name_plural = _("dialogues")
         indexes = [models.Index(fields=["status", "source"])]
         constraints = [
             models.CheckConstraint(condition=Q(source__in=DialogueSource.values), name="dialogue_source_known"),
@@ -310,6 +314,7 @@ class Turn(models.Model):
     class Meta:
         ordering = ["dialogue", "seq"]
         verbose_name = _("turn")
+        verbose_name_plural = _("turns")
         constraints = [
             models.UniqueConstraint(fields=["dialogue", "seq"], name="turn_seq_unique_per_dialogue"),
             models.UniqueConstraint(
@@ -329,7 +334,7 @@ class Turn(models.Model):
         return f"{self.dialogue_id}:{self.seq} [{self.speaker}] {self.text[:40]}"
 
 
-# --- Live role-play: matchmaking, sessions, credits -------------------------------------------
+# --- Live role-play: matchmaking and sessions (credits are in the workforce ledger) -------------------------------------------
 
 
 class LiveSide(models.TextChoices):
@@ -365,6 +370,7 @@ class CategoryQuota(models.Model):
     class Meta:
         ordering = ["category"]
         verbose_name = _("category quota")
+        verbose_name_plural = _("category quotas")
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.target_dialogues}"
@@ -463,6 +469,7 @@ class LiveSession(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("live session")
+        verbose_name_plural = _("live sessions")
         indexes = [
             models.Index(fields=["status", "join_deadline"]),
             models.Index(fields=["abandoned_by", "ended_at"]),
@@ -555,42 +562,3 @@ class MatchQueueEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} · {self.side} · {self.status}"
-
-
-class CreditKind(models.TextChoices):
-    WAITING = "waiting", _("Time spent waiting")
-    STRANDED = "stranded", _("Partner left")
-
-
-class CreditEntry(models.Model):
-    """A ledger row: one credit owed to a worker. Payouts are a later concern; rows are never edited."""
-
-    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credit_entries")
-    kind = models.CharField(_("kind"), max_length=20, choices=CreditKind.choices)
-    seconds = models.PositiveIntegerField(_("seconds"), default=0)
-    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=4)
-    session = models.ForeignKey(LiveSession, null=True, blank=True, on_delete=models.PROTECT, related_name="credits")
-    queue_entry = models.ForeignKey(
-        MatchQueueEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="credits"
-    )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("credit entry")
-        verbose_name_plural = _("credit entries")
-        constraints = [
-            models.CheckConstraint(condition=Q(kind__in=CreditKind.values), name="credit_kind_known"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="credit_not_negative"),
-            # One waiting credit per queue entry and one stranded credit per session and worker,
-            # so a retried service call cannot pay twice.
-            models.UniqueConstraint(
-                fields=["queue_entry"], condition=Q(kind="waiting"), name="one_waiting_credit_per_entry"
-            ),
-            models.UniqueConstraint(
-                fields=["session", "worker"], condition=Q(kind="stranded"), name="one_stranded_credit_per_session"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.worker} +{self.amount} ({self.kind})"

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from roleplay.models import Character, CreditEntry, Dialogue, LiveSession, Turn
+from roleplay.models import Character, Dialogue, LiveSession, Turn
 
 
 def characters_with_counts() -> QuerySet[Character]:
@@ -21,6 +21,13 @@ def dialogue_turns(dialogue: Dialogue):
     return dialogue.turns.select_related("author_user", "author_model").order_by("seq")
 
 
+def session_turns(*, session: LiveSession) -> list[Turn]:
+    """The turns stored for a live session's dialogue, in order (none before its dialogue exists)."""
+    if not session.dialogue_id:
+        return []
+    return list(Turn.objects.filter(dialogue_id=session.dialogue_id).order_by("seq"))
+
+
 def live_session_for_worker(*, session_id: int, worker) -> LiveSession | None:
     """The live session if ``worker`` sits in one of its seats, else None."""
     return (
@@ -37,7 +44,11 @@ def character_profile_prompt(*, character: Character) -> str:
 
 
 def live_credit_total(*, worker) -> Decimal:
-    return CreditEntry.objects.filter(worker=worker).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    """The worker's waiting and stranded credits, from the workforce ledger."""
+    from workforce.models import EntryKind, LedgerEntry
+
+    rows = LedgerEntry.objects.filter(worker=worker, kind__in=(EntryKind.WAITING, EntryKind.STRANDED))
+    return rows.aggregate(total=Sum("amount"))["total"] or Decimal("0")
 
 
 def session_turn_count(session: LiveSession) -> int:

@@ -24,12 +24,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from training.inference import IncrementalText, InferenceError
+from training.inference import IncrementalText, InferenceError, next_piece
 
 logger = logging.getLogger(__name__)
 
-# How long a reply may wait for its next token (a prompt queued behind many others included).
-RESULT_TIMEOUT_S = 300.0
 # The router's wait for one result; bounds how long a stopped router takes to notice.
 ROUTER_POLL_S = 0.2
 # Without a size from INFERENCE_KV_CACHE_TOKENS, transformers sizes the paged cache from free
@@ -146,7 +144,7 @@ class ReplyBatcher:
             )
             seen = 0
             while not finished:
-                result = self._next_result(results)
+                result = next_piece(results)  # a result, or the error the router put there
                 if result.error:
                     raise InferenceError(f"Generation failed: {result.error}")
                 finished = result.is_finished()
@@ -164,16 +162,6 @@ class ReplyBatcher:
                 self._replies.pop(request_id, None)
             if not finished:
                 manager.cancel_request(request_id)
-
-    @staticmethod
-    def _next_result(results: queue.Queue):
-        try:
-            item = results.get(timeout=RESULT_TIMEOUT_S)
-        except queue.Empty:
-            raise InferenceError(f"The model produced nothing for {RESULT_TIMEOUT_S:.0f} s.") from None
-        if isinstance(item, BaseException):
-            raise item
-        return item
 
     def stop(self) -> None:
         with self._lock:

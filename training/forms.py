@@ -57,6 +57,10 @@ class ServingForm(forms.Form):
     serving_backend = forms.ChoiceField(label=_("Serving backend"), choices=ServingBackend.choices)
     endpoint_url = forms.URLField(label=_("Endpoint URL"), required=False, assume_scheme="http")
     served_name = forms.CharField(label=_("Served model name"), required=False, max_length=200)
+    runtime_lora = forms.BooleanField(
+        label=_("Load the adapter on the server at deploy (vLLM with runtime LoRA updating)"), required=False
+    )
+    server_adapter_path = forms.CharField(label=_("Adapter path on the server"), required=False, max_length=500)
     temperature = forms.FloatField(label=_("Temperature"), min_value=0, max_value=2)
     top_p = forms.FloatField(label=_("Top p"), min_value=0, max_value=1)
     max_new_tokens = forms.IntegerField(label=_("Max new tokens"), min_value=1, max_value=4096)
@@ -69,6 +73,8 @@ class ServingForm(forms.Form):
             "serving_backend": version.serving_backend,
             "endpoint_url": version.endpoint_url,
             "served_name": version.served_name,
+            "runtime_lora": version.runtime_lora,
+            "server_adapter_path": version.server_adapter_path,
             **{k: settings.get(k) for k in ("temperature", "top_p", "max_new_tokens", "repetition_penalty")},
         }
         return cls(data, initial=initial)

@@ -271,7 +271,7 @@ class LocalTransformersBackend(InferenceBackend):
         thread = threading.Thread(target=run, name="troupe-generate", daemon=True)
         thread.start()
         try:
-            while (item := _next_piece(pieces)) is not _END:
+            while (item := next_piece(pieces)) is not _END:
                 yield item
         finally:
             abandoned.set()
@@ -369,8 +369,8 @@ _END = object()
 PIECE_TIMEOUT_S = 300
 
 
-def _next_piece(pieces: queue.Queue):
-    """The next piece, ``_END``, or the generation's error raised here."""
+def next_piece(pieces: queue.Queue):
+    """The next item a generation thread queued (a piece, ``_END``), or its error raised here."""
     try:
         item = pieces.get(timeout=PIECE_TIMEOUT_S)
     except queue.Empty:

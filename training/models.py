@@ -102,6 +102,20 @@ class ModelVersion(models.Model):
     served_name = models.CharField(
         _("served model name"), max_length=200, blank=True, help_text=_("The LoRA adapter's name on the server.")
     )
+    runtime_lora = models.BooleanField(
+        _("load the adapter at deploy"),
+        default=False,
+        help_text=_(
+            "The endpoint is a vLLM server that loads LoRA adapters at run time: deploying loads this "
+            "adapter there, and replacing or rolling it back unloads it."
+        ),
+    )
+    server_adapter_path = models.CharField(
+        _("adapter path on the server"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where the serving machine finds the adapter; empty: the adapter or weights path."),
+    )
     generation_settings = models.JSONField(
         _("generation settings"), default=default_generation_settings, validators=[validate_generation_settings]
     )
@@ -113,10 +127,15 @@ class ModelVersion(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("model version")
+        verbose_name_plural = _("model versions")
         constraints = [
             models.CheckConstraint(condition=Q(generation__gte=0), name="model_generation_non_negative"),
             models.CheckConstraint(
                 condition=~Q(serving_backend="openai") | ~Q(endpoint_url=""), name="openai_backend_has_endpoint"
+            ),
+            models.CheckConstraint(
+                condition=Q(runtime_lora=False) | (Q(serving_backend="openai") & ~Q(served_name="")),
+                name="runtime_lora_is_served_by_name",
             ),
         ]
 
@@ -126,6 +145,12 @@ class ModelVersion(models.Model):
     def clean(self) -> None:
         if self.serving_backend == ServingBackend.OPENAI and not self.endpoint_url:
             raise ValidationError({"endpoint_url": _("An OpenAI-compatible backend needs the server's URL.")})
+        if self.runtime_lora and (self.serving_backend != ServingBackend.OPENAI or not self.served_name):
+            raise ValidationError(
+                {"runtime_lora": _("Loading the adapter at deploy needs an OpenAI-compatible endpoint and a served name.")}
+            )
+        if self.runtime_lora and not (self.server_adapter_path or self.weights_path):
+            raise ValidationError({"server_adapter_path": _("Say where the server finds the adapter.")})
 
 
 class Hardware(models.TextChoices):
@@ -182,6 +207,7 @@ class TrainingJob(Job):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("training job")
+        verbose_name_plural = _("training jobs")
         constraints = [
             models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="training_job_status_known"),
             models.CheckConstraint(condition=Q(method__in=TrainingMethod.values), name="training_job_method_known"),
@@ -211,7 +237,7 @@ class TrainingJob(Job):
 
 
 class TrainingMetric(models.Model):
-    """One event of the runner's metrics stream (``log``, ``eval``, ``checkpoint``, ``start``, ``end``)."""
+    """One event of the runner's metrics stream (``data``, ``notice``, ``start``, ``log``, ``eval``, ``checkpoint``, ``end``)."""
 
     job = models.ForeignKey(TrainingJob, on_delete=models.CASCADE, related_name="metric_events")
     event = models.CharField(max_length=20)
@@ -226,6 +252,8 @@ class TrainingMetric(models.Model):
     class Meta:
         ordering = ["job", "id"]
         indexes = [models.Index(fields=["job", "event", "step"])]
+        verbose_name = _("training metric")
+        verbose_name_plural = _("training metrics")
 
     def __str__(self) -> str:
         return f"{self.job_id}:{self.event}@{self.step}"
@@ -249,6 +277,7 @@ class Deployment(models.Model):
     class Meta:
         ordering = ["-deployed_at", "-id"]
         verbose_name = _("deployment")
+        verbose_name_plural = _("deployments")
         constraints = [
             models.UniqueConstraint(fields=["active"], condition=Q(active=True), name="one_active_deployment"),
         ]
@@ -269,6 +298,7 @@ class DiscardedReply(models.Model):
     class Meta:
         ordering = ["dialogue", "seq", "id"]
         verbose_name = _("discarded model reply")
+        verbose_name_plural = _("discarded model replies")
 
     def __str__(self) -> str:
         return f"{self.dialogue_id}:{self.seq} {self.text[:40]}"

@@ -78,12 +78,24 @@ class ModelVersionSerializer(serializers.ModelSerializer):
             "serving_backend",
             "endpoint_url",
             "served_name",
+            "runtime_lora",
+            "server_adapter_path",
             "generation_settings",
             "created_at",
             "active",
         ]
         read_only_fields = [
-            f for f in fields if f not in ("serving_backend", "endpoint_url", "served_name", "generation_settings")
+            f
+            for f in fields
+            if f
+            not in (
+                "serving_backend",
+                "endpoint_url",
+                "served_name",
+                "runtime_lora",
+                "server_adapter_path",
+                "generation_settings",
+            )
         ]
 
     def get_active(self, version: ModelVersion) -> bool:
@@ -94,6 +106,8 @@ class ServingUpdateSerializer(serializers.Serializer):
     serving_backend = serializers.ChoiceField(choices=ServingBackend.choices, required=False)
     endpoint_url = serializers.URLField(required=False, allow_blank=True)
     served_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    runtime_lora = serializers.BooleanField(required=False)
+    server_adapter_path = serializers.CharField(required=False, allow_blank=True, max_length=500)
     generation_settings = serializers.DictField(required=False)
 
 

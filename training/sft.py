@@ -4,14 +4,15 @@ Usable on its own on a GPU box (``accelerate launch -m training.sft …`` or ``t
 training.sft …`` for several GPUs). It reads the exports' ``messages.jsonl`` (one
 ``{"messages": [{"role": "system"|"user"|"assistant", "content": …}, …]}`` per line), trains
 with TRL's ``SFTTrainer`` (LoRA through peft by default, or a full fine-tune), computes the loss
-on the character's (assistant) turns only with the end-of-turn token inside the mask, packs
-sequences (best-fit decreasing, padding-free), uses bf16 on a GPU that supports it, and writes
-under ``--out``:
+on the character's (assistant) turns only with the end-of-turn token inside the mask, found from
+the tokenizer's chat template whatever its kind (``training.masking``), truncates long dialogues
+from the left by whole turns, packs sequences (best-fit decreasing, padding-free), uses bf16 on a
+GPU that supports it, and writes under ``--out``:
 
 - ``checkpoints/checkpoint-N/``: resumable checkpoints (``--resume`` picks up the newest one)
 - ``tensorboard/``: TensorBoard event files
-- ``metrics.jsonl``: one JSON object per event (``start``, ``log``, ``eval``, ``checkpoint``,
-  ``end``) with train/eval loss, tokens per second and peak accelerator memory; the platform
+- ``metrics.jsonl``: one JSON object per event (``data``, ``notice``, ``start``, ``log``, ``eval``,
+  ``checkpoint``, ``end``) with train/eval loss, tokens per second and peak accelerator memory; the platform
   reads this file while the job runs
 - ``final/``: the adapter (LoRA) or the full weights, plus the tokenizer with its chat template
 - ``result.json``: the final step and metrics, written last (its presence means success)
@@ -28,6 +29,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from training.masking import TemplateError, encode_examples
 
 METRICS_FILE = "metrics.jsonl"
 RESULT_FILE = "result.json"
@@ -120,6 +123,76 @@ def read_messages(path: str | Path) -> list[dict[str, Any]]:
     if not examples:
         raise DataError(f"{path}: no example has an assistant (character) turn to learn from")
     return examples
+
+
+def _usable_eval_examples(path: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """The evaluation examples, or none and the reason the run goes on without evaluation."""
+    if not path:
+        return [], None
+    file = Path(path)
+    if not file.is_file():
+        return [], f"evaluation file {path} does not exist: training without evaluation"
+    if not file.read_text(encoding="utf-8").strip():
+        return [], f"evaluation file {path} is empty: training without evaluation"
+    try:
+        return read_messages(file), None
+    except DataError as error:
+        return [], f"{error}: training without evaluation"
+
+
+class PreparedData:
+    """Tokenized, masked and truncated train/eval datasets, with what happened to their examples."""
+
+    def __init__(self) -> None:
+        self.train: Any = None
+        self.eval: Any = None
+        self.reports: dict[str, dict[str, Any]] = {}
+        self.notices: list[str] = []
+
+    def notice(self, message: str) -> None:
+        self.notices.append(message)
+        if os.environ.get("RANK", "0") == "0":
+            print(f"notice: {message}", file=sys.stderr, flush=True)
+
+    def write(self, stream: MetricsStream) -> None:
+        for split, report in self.reports.items():
+            stream.write("data", split=split, **report)
+        for message in self.notices:
+            stream.write("notice", message=message)
+
+
+def prepare_datasets(args: argparse.Namespace, tokenizer) -> PreparedData:
+    """Encode the train and eval files with the loss mask from the chat template (training.masking)."""
+    prepared = PreparedData()
+    train_rows, report = encode_examples(tokenizer, read_messages(args.train), args.max_length)
+    prepared.reports["train"] = report.as_dict()
+    if report.marker_mismatches:
+        prepared.notice(
+            f"the template's generation markers and its rendered turns disagree on the loss mask of "
+            f"{report.marker_mismatches} training examples (first: {report.first_mismatch}); the markers are used"
+        )
+    if report.truncated or report.dropped:
+        prepared.notice(
+            f"--max-length {args.max_length}: {report.truncated} training examples truncated from the left, "
+            f"{report.dropped} dropped (no character reply fits)"
+        )
+    if not train_rows:
+        raise DataError(f"{args.train}: no example keeps a character reply within --max-length {args.max_length}")
+    prepared.train = dataset_from_rows(train_rows)
+    eval_examples, reason = _usable_eval_examples(args.eval)
+    if reason:
+        prepared.notice(reason)
+    if eval_examples:
+        eval_rows, eval_report = encode_examples(tokenizer, eval_examples, args.max_length)
+        prepared.reports["eval"] = eval_report.as_dict()
+        if eval_rows:
+            prepared.eval = dataset_from_rows(eval_rows)
+        else:
+            prepared.notice(
+                f"no evaluation example keeps a character reply within --max-length {args.max_length}: "
+                "training without evaluation"
+            )
+    return prepared
 
 
 # --- metrics stream -------------------------------------------------------------------------------
@@ -303,61 +376,37 @@ def _dataloader_workers(args: argparse.Namespace, on_gpu: bool) -> int:
     return 2 if on_gpu else 0
 
 
-def build_trainer(args: argparse.Namespace, *, extra_callbacks: list | None = None):
-    """Everything up to ``trainer.train()``; tests use it to look at the prepared (masked) dataset."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-    from trl import SFTConfig, SFTTrainer
+def _peft_config(args: argparse.Namespace):
+    if args.method != "lora":
+        return None
+    from peft import LoraConfig
 
-    from training.chat_template import ensure_chat_template
-
-    base = Path(args.base_model)
-    if not (base / "config.json").exists():
-        raise DataError(f"--base-model {base}: no config.json there (a local Hugging Face model directory is needed)")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    on_gpu = torch.cuda.is_available() and not args.cpu
-    use_bf16 = on_gpu and torch.cuda.is_bf16_supported()
-    if args.liger:
-        _check_liger(on_gpu)
-    dataloader_workers = _dataloader_workers(args, on_gpu)
-
-    tokenizer = AutoTokenizer.from_pretrained(base)
-    ensure_chat_template(tokenizer)
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
-
-    model = AutoModelForCausalLM.from_pretrained(
-        base,
-        dtype=torch.bfloat16 if use_bf16 else torch.float32,
-        attn_implementation=_attn_implementation(args.attn, on_gpu),
+    targets: str | list[str] = args.lora_targets
+    if targets != "all-linear":
+        targets = [name.strip() for name in targets.split(",") if name.strip()]
+    return LoraConfig(
+        r=args.lora_r,
+        lora_alpha=args.lora_alpha,
+        lora_dropout=args.lora_dropout,
+        target_modules=targets,
+        task_type="CAUSAL_LM",
     )
 
-    peft_config = None
-    if args.method == "lora":
-        from peft import LoraConfig
 
-        targets: str | list[str] = args.lora_targets
-        if targets != "all-linear":
-            targets = [name.strip() for name in targets.split(",") if name.strip()]
-        peft_config = LoraConfig(
-            r=args.lora_r,
-            lora_alpha=args.lora_alpha,
-            lora_dropout=args.lora_dropout,
-            target_modules=targets,
-            task_type="CAUSAL_LM",
-        )
+def _sft_config(args: argparse.Namespace, *, on_gpu: bool, has_eval: bool):
+    import torch
+    from trl import SFTConfig
 
-    train_dataset = dataset_from_rows(read_messages(args.train))
-    eval_dataset = dataset_from_rows(read_messages(args.eval)) if args.eval else None
-    learning_rate = args.lr if args.lr is not None else (2e-4 if args.method == "lora" else 2e-5)
-
-    os.environ.setdefault("TENSORBOARD_LOGGING_DIR", str(out / "tensorboard"))
-    config = SFTConfig(
+    out = Path(args.out)
+    use_bf16 = on_gpu and torch.cuda.is_bf16_supported()
+    # Always this run's own directory: a value left by an earlier run in the same process (or an
+    # inherited environment) would put the event files elsewhere.
+    os.environ["TENSORBOARD_LOGGING_DIR"] = str(out / "tensorboard")
+    return SFTConfig(
         output_dir=str(out / CHECKPOINT_DIR),
         max_steps=args.max_steps,
         num_train_epochs=args.epochs,
-        learning_rate=learning_rate,
+        learning_rate=args.lr if args.lr is not None else (2e-4 if args.method == "lora" else 2e-5),
         per_device_train_batch_size=args.batch_size,
         per_device_eval_batch_size=args.batch_size,
         gradient_accumulation_steps=args.grad_accum,
@@ -365,7 +414,8 @@ def build_trainer(args: argparse.Namespace, *, extra_callbacks: list | None = No
         packing=args.packing,
         packing_strategy="bfd",
         pad_to_multiple_of=_static_length(args),
-        assistant_only_loss=True,
+        # The labels come with the dataset (training.masking): -100 outside the character's turns.
+        assistant_only_loss=False,
         bf16=use_bf16,
         fp16=False,
         use_cpu=not on_gpu,
@@ -376,7 +426,7 @@ def build_trainer(args: argparse.Namespace, *, extra_callbacks: list | None = No
         save_steps=args.save_steps,
         save_total_limit=args.save_total_limit,
         logging_steps=args.logging_steps,
-        eval_strategy="steps" if (eval_dataset is not None and args.eval_steps > 0) else "no",
+        eval_strategy="steps" if (has_eval and args.eval_steps > 0) else "no",
         eval_steps=args.eval_steps if args.eval_steps > 0 else None,
         warmup_steps=args.warmup_ratio,
         lr_scheduler_type="cosine",
@@ -389,26 +439,60 @@ def build_trainer(args: argparse.Namespace, *, extra_callbacks: list | None = No
         liger_kernel_config={"rms_norm": True, "swiglu": True, "rope": True, "fused_linear_cross_entropy": False}
         if args.liger
         else None,
-        dataloader_num_workers=dataloader_workers,
+        dataloader_num_workers=_dataloader_workers(args, on_gpu),
         dataloader_pin_memory=on_gpu,
         disable_tqdm=True,
     )
+
+
+def build_trainer(args: argparse.Namespace, *, extra_callbacks: list | None = None):
+    """Everything up to ``trainer.train()``; tests use it to look at the prepared (masked) dataset."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from trl import SFTTrainer
+
+    from training.chat_template import ensure_chat_template
+
+    base = Path(args.base_model)
+    if not (base / "config.json").exists():
+        raise DataError(f"--base-model {base}: no config.json there (a local Hugging Face model directory is needed)")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    on_gpu = torch.cuda.is_available() and not args.cpu
+    if args.liger:
+        _check_liger(on_gpu)
+    _dataloader_workers(args, on_gpu)
+
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    ensure_chat_template(tokenizer)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    prepared = prepare_datasets(args, tokenizer)
+    config = _sft_config(args, on_gpu=on_gpu, has_eval=prepared.eval is not None)
+
+    model = AutoModelForCausalLM.from_pretrained(
+        base,
+        dtype=torch.bfloat16 if config.bf16 else torch.float32,
+        attn_implementation=_attn_implementation(args.attn, on_gpu),
+    )
     stream = MetricsStream(out / METRICS_FILE, enabled=config.process_index == 0)
-    callbacks = [_metrics_callback_class()(stream), *(extra_callbacks or [])]
+    prepared.write(stream)
     trainer = SFTTrainer(
         model=model,
         args=config,
-        train_dataset=train_dataset,
-        eval_dataset=eval_dataset,
+        train_dataset=prepared.train,
+        eval_dataset=prepared.eval,
         processing_class=tokenizer,
-        peft_config=peft_config,
-        callbacks=callbacks,
+        peft_config=_peft_config(args),
+        callbacks=[_metrics_callback_class()(stream), *(extra_callbacks or [])],
     )
+    trainer.prepared_data = prepared  # what happened to the examples, for result.json
     return trainer, stream
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     trainer, stream = build_trainer(args)
+    prepared = trainer.prepared_data
     out = Path(args.out)
     resume_from = last_checkpoint(out) if args.resume else None
     started = time.perf_counter()
@@ -423,6 +507,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "resumed_from": str(resume_from) if resume_from else None,
         "method": args.method,
         "base_model": str(Path(args.base_model).resolve()),
+        "data": prepared.reports,
+        "evaluated": trainer.eval_dataset is not None,
     }
     if trainer.eval_dataset is not None:
         metrics = trainer.evaluate()
@@ -444,7 +530,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result = run(args)
-    except DataError as error:
+    except (DataError, TemplateError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(json.dumps(result, default=float))

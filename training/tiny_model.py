@@ -108,11 +108,13 @@ def tiny_model_build(
     seed: int = 0,
     shape: str = "tiny",
     chat_template: str | None = None,
+    special_tokens: Iterable[str] = (),
 ) -> Path:
     """Save a randomly initialised model plus tokenizer under ``out_dir`` and return the path.
 
     The tokenizer has no chat template unless one is given, so the runner's CharacterGLM-style
-    fallback template is what trains it.
+    fallback template is what trains it. ``special_tokens`` (a template's ``<|im_end|>``, …) each
+    become one token.
     """
     import torch
     from transformers import AutoModelForCausalLM
@@ -121,6 +123,8 @@ def tiny_model_build(
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
     tokenizer = tokenizer_build(texts)
+    if special_tokens:
+        tokenizer.add_special_tokens({"additional_special_tokens": list(special_tokens)})
     if chat_template:
         tokenizer.chat_template = chat_template
     spec = dict(SHAPES[shape])

@@ -14,6 +14,7 @@ from platform_core.roles import Role
 from roleplay.models import Character
 from training import selectors, services
 from training.forms import ServingForm, TrainingJobForm
+from training.job_progress import LOG_TAIL_CHARS
 from training.models import Deployment, JobStatus, ModelVersion, TrainingJob
 
 LAUNCHERS = (Role.RESEARCHER,)
@@ -60,12 +61,16 @@ def job_create(request: HttpRequest) -> HttpResponse:
 @requires_roles(*VIEWERS)
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(selectors.training_jobs(), pk=pk)
+    data_reports, notices = selectors.job_data_reports(job)
     return render(
         request,
         "training/job_detail.html",
         {
             "job": job,
-            "log": selectors.log_tail(job, chars=8000),
+            "log": selectors.log_tail(job, chars=LOG_TAIL_CHARS),
+            "data_reports": data_reports,
+            "notices": notices,
+            "status_labels": {code: str(label) for code, label in JobStatus.choices},
             "can_cancel": not job.is_finished and job.status != JobStatus.CANCELLING,
             "can_resume": job.status in (JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.RUNNING),
             "is_launcher": Role.RESEARCHER in request.user.role_codes,
@@ -126,19 +131,34 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 serving_backend=form.cleaned_data["serving_backend"],
                 endpoint_url=form.cleaned_data["endpoint_url"],
                 served_name=form.cleaned_data["served_name"],
+                runtime_lora=form.cleaned_data["runtime_lora"],
+                server_adapter_path=form.cleaned_data["server_adapter_path"],
             )
         except ValidationError as error:
             _form_errors(form, error)
         else:
             messages.success(request, _("Serving settings saved."))
             return redirect("training:model-detail", pk=pk)
-    return render(request, "training/model_detail.html", {"version": version, "form": form, "is_launcher": is_launcher})
+    from evaluation.selectors import latest_results
+
+    return render(
+        request,
+        "training/model_detail.html",
+        {"version": version, "form": form, "is_launcher": is_launcher, "evaluation": latest_results(version)},
+    )
 
 
 @requires_roles(*LAUNCHERS)
 @require_POST
 def model_deploy(request: HttpRequest, pk: int) -> HttpResponse:
+    from evaluation.selectors import lost_to
+
     version = get_object_or_404(ModelVersion, pk=pk)
+    active = Deployment.objects.filter(active=True).select_related("model_version").first()
+    if active is not None and request.POST.get("confirm") != "1":
+        lost = lost_to(version, active.model_version)
+        if lost is not None:  # its last evaluation campaign says it is worse than what is deployed
+            return render(request, "training/deploy_confirm.html", {"version": version, "active": active, "lost": lost})
     try:
         services.model_version_deploy(version=version, actor=request.user, note=request.POST.get("note", ""))
         messages.success(request, _("%(name)s now plays the characters in human–machine chats.") % {"name": version})

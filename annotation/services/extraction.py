@@ -11,8 +11,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from annotation.extraction import UndecodableText, decode_text, detect_candidates, epub_text, split_chapters
-from annotation.models import AnnotationTask, ExtractionCandidate, LiteraryChapter, LiteraryWork, TaskKind, WorkStatus
+from annotation.extraction import Chapter, UndecodableText, decode_text, detect_candidates, epub_text, split_chapters
+from annotation.extraction.llm import attribute_uncertain
+from annotation.llm import ChatClient, LLMError, client_for
+from annotation.models import (
+    AnnotationTask,
+    ExtractionCandidate,
+    LiteraryChapter,
+    LiteraryWork,
+    LLMProvider,
+    TaskKind,
+    WorkStatus,
+)
 from annotation.services.task_queue import TaskRefused, task_for_worker, task_submit
 from platform_core.models import User
 from platform_core.progress import progress_publish
@@ -43,11 +53,14 @@ def work_upload(
     uploader: User | None,
     author: str = "",
     licence_note: str = "",
+    llm_provider: LLMProvider | None = None,
 ) -> LiteraryWork:
     """Decode an uploaded work (or refuse it with a clear error) and queue its scan.
 
+    With ``llm_provider`` the scan also asks that LLM about the speakers the rules leave uncertain.
     Refused: a file over ``UPLOAD_MAX_BYTES``, an EPUB that unpacks to more than
-    ``EPUB_MAX_UNPACKED_BYTES``, text that splits into more than ``LITERARY_WORK_MAX_CHAPTERS``."""
+    ``EPUB_MAX_UNPACKED_BYTES``, text that splits into more than ``LITERARY_WORK_MAX_CHAPTERS``.
+    """
     if reason := upload_size_error(len(data)):
         raise ValidationError({"file": reason})
     try:
@@ -78,6 +91,7 @@ def work_upload(
         original_filename=filename[:300],
         detected_encoding=encoding,
         status=WorkStatus.UPLOADED,
+        llm_provider=llm_provider,
     )
     work.full_clean()
     work.save()
@@ -88,9 +102,27 @@ def work_upload(
     return work
 
 
+def _chapter_candidates(work: LiteraryWork, chapter: Chapter, client: ChatClient | None) -> tuple[list, str]:
+    """The candidates of one chapter, with the LLM's speakers for uncertain lines when asked;
+    and why the LLM could not be used, if it failed."""
+    text = work.text[chapter.start : chapter.end]
+    candidates = detect_candidates(text)
+    if client is None:
+        return candidates, ""
+    try:
+        attribute_uncertain(text, candidates, client=client)
+    except LLMError as error:
+        return candidates, str(error)
+    return candidates, ""
+
+
 def literary_work_scan(*, work_id: int) -> LiteraryWork:
-    """Split a work into chapters and turn every candidate passage into an extraction task."""
-    work = LiteraryWork.objects.get(pk=work_id)
+    """Split a work into chapters and turn every candidate passage into an extraction task.
+
+    Detection (and the optional LLM pass, which can take minutes) runs before the transaction
+    that replaces the work's chapters and candidates.
+    """
+    work = LiteraryWork.objects.select_related("llm_provider").get(pk=work_id)
     topic = f"work-{work.pk}"
     LiteraryWork.objects.filter(pk=work.pk).update(status=WorkStatus.SCANNING, error="")
     if work.candidates.filter(tasks__isnull=False).exists():
@@ -98,31 +130,44 @@ def literary_work_scan(*, work_id: int) -> LiteraryWork:
         LiteraryWork.objects.filter(pk=work.pk).update(status=WorkStatus.READY)
         work.refresh_from_db()
         return work
+    note, client = "", None
+    if work.llm_provider:
+        try:
+            client = client_for(work.llm_provider)
+        except LLMError as error:
+            note = _("Speakers were attributed without the LLM: %(error)s") % {"error": error}
     try:
+        chapters = split_chapters(work.text)
+        found = []
+        for index, chapter in enumerate(chapters):
+            candidates, llm_error = _chapter_candidates(work, chapter, client)
+            if llm_error:
+                client = None  # a failing provider is not asked again for the next chapters
+                note = _("Speakers were attributed without the LLM: %(error)s") % {"error": llm_error}
+            found.append((chapter, candidates))
+            progress_publish(topic=topic, percent=100.0 * (index + 1) / len(chapters), message=chapter.title)
         with transaction.atomic():
             work.candidates.all().delete()
             work.chapters.all().delete()
-            chapters = split_chapters(work.text)
-            for index, found in enumerate(chapters):
-                chapter = LiteraryChapter.objects.create(
-                    work=work, index=index, title=found.title, start=found.start, end=found.end
+            for index, (chapter, candidates) in enumerate(found):
+                stored_chapter = LiteraryChapter.objects.create(
+                    work=work, index=index, title=chapter.title, start=chapter.start, end=chapter.end
                 )
-                for candidate in detect_candidates(work.text[found.start : found.end]):
+                for candidate in candidates:
                     stored = ExtractionCandidate.objects.create(
                         work=work,
-                        chapter=chapter,
-                        start=found.start + candidate.start,
-                        end=found.start + candidate.end,
-                        lines=[{"speaker": line.speaker, "text": line.text} for line in candidate.lines],
+                        chapter=stored_chapter,
+                        start=chapter.start + candidate.start,
+                        end=chapter.start + candidate.end,
+                        lines=candidate.as_json()["lines"],
                     )
                     AnnotationTask.objects.create(kind=TaskKind.EXTRACTION, candidate=stored)
-                progress_publish(topic=topic, percent=100.0 * (index + 1) / len(chapters), message=found.title)
     except Exception as error:
         # Recorded for the work page, then re-raised so the worker logs the traceback.
         LiteraryWork.objects.filter(pk=work.pk).update(status=WorkStatus.FAILED, error=str(error)[:2000])
         raise
     else:
-        LiteraryWork.objects.filter(pk=work.pk).update(status=WorkStatus.READY)
+        LiteraryWork.objects.filter(pk=work.pk).update(status=WorkStatus.READY, error=note[:2000])
     work.refresh_from_db()
     return work
 
@@ -135,6 +180,7 @@ class PartyProfile:
     existing: Character | None = None
     category: str = CharacterCategory.DAILY_LIFE
     fields: dict[str, Any] = dc_field(default_factory=dict)
+    create_new: bool = False  # the annotator confirmed a new character of this name
 
 
 LINE_ROLES = ("a", "b", "drop")
@@ -143,6 +189,13 @@ LINE_ROLES = ("a", "b", "drop")
 def _party_character(party: PartyProfile, work: LiteraryWork, user: User, path: str) -> Character:
     if party.existing is not None:
         return party.existing
+    if not party.create_new:
+        raise TaskRefused(
+            "unconfirmed_character",
+            _("Pick the existing character for “%(name)s”, or confirm that it is a new character.")
+            % {"name": party.name},
+            field=f"{path}_create",
+        )
     fields = {key: value for key, value in party.fields.items() if key in PROFILE_FORM_FIELDS}
     try:
         return character_create(

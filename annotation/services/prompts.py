@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from annotation.llm import LLMError, client_for
 from annotation.models import AnnotationTask, LLMProvider, TaskKind, TaskStatus
-from annotation.services.task_queue import TaskRefused, task_for_worker, task_submit
+from annotation.services.task_queue import TaskRefused, contact_details_refuse, task_for_worker, task_submit
 from annotation.services.templates import choice_label, template_latest
 from platform_core.models import User
 from platform_core.services import audit_record
@@ -35,9 +35,15 @@ def prompt_writing_tasks_create(*, characters: Iterable[Character], admin: User 
     return created
 
 
-@transaction.atomic
 def written_prompt_submit(*, task: AnnotationTask, user: User, text: str) -> CharacterPrompt:
-    """Store the crowdworker's prompt and ask the LLM for its three variants."""
+    """Store the crowdworker's prompt and ask the LLM for its three variants; a prompt with
+    contact details is refused (and the refusal counted) before anything is stored."""
+    contact_details_refuse(user=user, where="prompt_writing", texts={"text": text})
+    return _written_prompt_store(task=task, user=user, text=text)
+
+
+@transaction.atomic
+def _written_prompt_store(*, task: AnnotationTask, user: User, text: str) -> CharacterPrompt:
     task = AnnotationTask.objects.select_for_update().get(pk=task.pk)
     task_for_worker(task=task, user=user)
     if task.kind != TaskKind.PROMPT_WRITING:
@@ -97,11 +103,20 @@ def prompt_augment(*, prompt_id: int) -> list[CharacterPrompt]:
 VARIANT_DECISIONS = ("accept", "edit", "reject")
 
 
-@transaction.atomic
 def prompt_variants_review(
     *, task: AnnotationTask, user: User, decisions: dict[int, tuple[str, str]]
 ) -> list[CharacterPrompt]:
-    """Accept, edit (and accept) or reject the written prompt and each of its LLM variants."""
+    """Accept, edit (and accept) or reject the written prompt and each of its LLM variants; an edit
+    with contact details is refused (and counted) before anything is stored."""
+    edited = {f"text_{pk}": text for pk, (decision, text) in decisions.items() if decision == "edit"}
+    contact_details_refuse(user=user, where="prompt_review", texts=edited)
+    return _prompt_variants_store(task=task, user=user, decisions=decisions)
+
+
+@transaction.atomic
+def _prompt_variants_store(
+    *, task: AnnotationTask, user: User, decisions: dict[int, tuple[str, str]]
+) -> list[CharacterPrompt]:
     task = AnnotationTask.objects.select_for_update().get(pk=task.pk)
     task_for_worker(task=task, user=user)
     if task.kind != TaskKind.PROMPT_VARIANTS:

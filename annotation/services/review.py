@@ -1,38 +1,28 @@
-"""Colloquial rewrite review: k independent reviews per dialogue, settling, adjudication."""
+"""Reviews that settle a dialogue: k independent reviews (a rewrite review of an LLM dialogue, a
+dialogue review of any other source), settling, adjudication."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from statistics import mean
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from annotation.models import Adjudication, AdjudicationStatus, AnnotationTask, TaskKind, TaskStatus
-from annotation.services.task_queue import TaskRefused, task_for_worker, task_submit
+from annotation.models import REVIEW_KINDS, Adjudication, AdjudicationStatus, AnnotationTask, TaskKind, TaskStatus
+from annotation.services.task_queue import (
+    TaskRefused,
+    contact_details_refuse,
+    own_dialogues,
+    task_for_worker,
+    task_submit,
+)
 from platform_core.models import User
 from platform_core.services import audit_record
 from roleplay.models import Dialogue, DialogueStatus, Turn
 from roleplay.services import dialogue_set_status
-
-
-@transaction.atomic
-def review_tasks_create(*, dialogue: Dialogue, reviews: int | None = None) -> list[AnnotationTask]:
-    k = reviews or settings.ANNOTATION_REVIEWS_PER_DIALOGUE
-    existing = set(
-        AnnotationTask.objects.filter(kind=TaskKind.REWRITE_REVIEW, dialogue=dialogue, gold=None).values_list(
-            "slot", flat=True
-        )
-    )
-    created = [
-        AnnotationTask(kind=TaskKind.REWRITE_REVIEW, dialogue=dialogue, slot=slot)
-        for slot in range(1, k + 1)
-        if slot not in existing
-    ]
-    return AnnotationTask.objects.bulk_create(created)
 
 
 def turn_rewrite(*, turn: Turn, text: str, out_of_character: bool | None = None) -> Turn:
@@ -58,8 +48,37 @@ def turn_rewrite(*, turn: Turn, text: str, out_of_character: bool | None = None)
 DECISIONS = ("accept", "reject")
 
 
+def dialogue_review_submit(
+    *,
+    task: AnnotationTask,
+    user: User,
+    decision: str,
+    reason: str,
+    rating: int | None,
+    texts: dict[int, str] | None = None,
+    out_of_character: Iterable[int] = (),
+) -> AnnotationTask:
+    """Store one independent review; when all k are in, settle the dialogue or ask an admin.
+
+    A rewrite review may rewrite lines (``texts``); a dialogue review reads the lines as they were said.
+    A rewritten line with contact details is refused (and counted) before anything is stored."""
+    texts = texts or {}
+    stored = dict(Turn.objects.filter(dialogue_id=task.dialogue_id, pk__in=list(texts)).values_list("pk", "text"))
+    rewritten = {f"text_{pk}": text for pk, text in texts.items() if (text or "").strip() != stored.get(pk)}
+    contact_details_refuse(user=user, where="rewrite_review", texts=rewritten)
+    return _dialogue_review_store(
+        task=task,
+        user=user,
+        decision=decision,
+        reason=reason,
+        rating=rating,
+        texts=texts,
+        out_of_character=out_of_character,
+    )
+
+
 @transaction.atomic
-def rewrite_review_submit(
+def _dialogue_review_store(
     *,
     task: AnnotationTask,
     user: User,
@@ -67,13 +86,12 @@ def rewrite_review_submit(
     reason: str,
     rating: int | None,
     texts: dict[int, str],
-    out_of_character: Iterable[int] = (),
+    out_of_character: Iterable[int],
 ) -> AnnotationTask:
-    """Store one independent review; when all k are in, settle the dialogue or ask an admin."""
     task = AnnotationTask.objects.select_for_update().get(pk=task.pk)
     task_for_worker(task=task, user=user)
-    if task.kind != TaskKind.REWRITE_REVIEW:
-        raise TaskRefused("wrong_kind", _("This is not a rewrite review task."))
+    if task.kind not in REVIEW_KINDS:
+        raise TaskRefused("wrong_kind", _("This is not a dialogue review task."))
     if decision not in DECISIONS:
         raise TaskRefused("bad_decision", _("Choose accept or reject."), field="decision")
     reason = reason.strip()
@@ -82,10 +100,25 @@ def rewrite_review_submit(
     if rating is None or not 1 <= int(rating) <= 5:
         raise TaskRefused("bad_rating", _("Rate the dialogue from 1 to 5."), field="rating")
     turns = {turn.pk: turn for turn in task.dialogue.turns.all()}
+    texts = texts or {}
     ooc = sorted({int(turn_id) for turn_id in out_of_character})
     unknown = (set(texts) | set(ooc)) - set(turns)
     if unknown:
         raise TaskRefused("bad_turn", _("Edits name lines of another dialogue."), field="texts")
+    edits = _line_edits(turns, texts)
+    if edits and task.kind != TaskKind.REWRITE_REVIEW:
+        raise TaskRefused("no_rewrites", _("Lines of this dialogue are reviewed as they were said, not rewritten."))
+    result = {"decision": decision, "reason": reason, "rating": int(rating), "edits": edits, "ooc": ooc}
+    if task.gold_id:
+        task.gold_score = 1.0 if task.gold.answer.get("decision") == decision else 0.0
+        task_submit(task=task, result=result)
+        return task
+    task_submit(task=task, result=result)
+    _review_settle(task.dialogue)
+    return task
+
+
+def _line_edits(turns: dict[int, Turn], texts: dict[int, str]) -> dict[str, str]:
     edits: dict[str, str] = {}
     for turn_id, text in texts.items():
         text = (text or "").strip()
@@ -95,14 +128,7 @@ def rewrite_review_submit(
             )
         if text != turns[turn_id].text:
             edits[str(turn_id)] = text
-    result = {"decision": decision, "reason": reason, "rating": int(rating), "edits": edits, "ooc": ooc}
-    if task.gold_id:
-        task.gold_score = 1.0 if task.gold.answer.get("decision") == decision else 0.0
-        task_submit(task=task, result=result)
-        return task
-    task_submit(task=task, result=result)
-    _review_settle(task.dialogue)
-    return task
+    return edits
 
 
 def _apply_review_edits(dialogue: Dialogue, reviews: list[AnnotationTask]) -> None:
@@ -132,7 +158,9 @@ def _finalise(dialogue: Dialogue, decision: str, reviews: list[AnnotationTask], 
 
 
 def _review_settle(dialogue: Dialogue) -> None:
-    tasks = list(AnnotationTask.objects.filter(kind=TaskKind.REWRITE_REVIEW, dialogue=dialogue, gold=None))
+    if dialogue.status != DialogueStatus.SUBMITTED:
+        return  # settled some other way meanwhile (an admin): a late review does not overturn it
+    tasks = list(AnnotationTask.objects.filter(kind__in=REVIEW_KINDS, dialogue=dialogue, gold=None))
     if any(task.status != TaskStatus.SUBMITTED for task in tasks if task.status != TaskStatus.CANCELLED):
         return
     reviews = [task for task in tasks if task.status == TaskStatus.SUBMITTED]
@@ -145,6 +173,13 @@ def _review_settle(dialogue: Dialogue) -> None:
         Adjudication.objects.get_or_create(dialogue=dialogue)
 
 
+def submitted_reviews(dialogue: Dialogue):
+    """The independent (non-gold) reviews of ``dialogue`` that were submitted."""
+    return AnnotationTask.objects.filter(
+        kind__in=REVIEW_KINDS, dialogue=dialogue, gold=None, status=TaskStatus.SUBMITTED
+    ).select_related("assignee")
+
+
 @transaction.atomic
 def adjudication_resolve(
     *, adjudication: Adjudication, admin: User, decision: str, chosen_task: AnnotationTask | None, note: str
@@ -154,11 +189,9 @@ def adjudication_resolve(
         raise TaskRefused("resolved", _("This adjudication is already resolved."))
     if decision not in DECISIONS:
         raise TaskRefused("bad_decision", _("Choose accept or reject."), field="decision")
-    reviews = list(
-        AnnotationTask.objects.filter(
-            kind=TaskKind.REWRITE_REVIEW, dialogue=adjudication.dialogue, gold=None, status=TaskStatus.SUBMITTED
-        )
-    )
+    if own_dialogues(admin).filter(pk=adjudication.dialogue_id).exists():
+        raise TaskRefused("own_work", _("You took part in this dialogue; another admin must settle it."))
+    reviews = list(submitted_reviews(adjudication.dialogue))
     if chosen_task is not None and chosen_task not in reviews:
         raise TaskRefused("bad_choice", _("Pick one of this dialogue's reviews."), field="chosen_task")
     if decision == "accept" and chosen_task is None:

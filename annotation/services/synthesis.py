@@ -26,7 +26,7 @@ from annotation.models import (
     SynthesisItem,
     TemplateKind,
 )
-from annotation.services.review import review_tasks_create
+from annotation.services.task_queue import dialogue_review_tasks_create
 from annotation.services.templates import choice_label, template_latest
 from annotation.synthesis import (
     DialogueDraft,
@@ -259,7 +259,7 @@ def synthetic_dialogue_store(*, batch: SynthesisBatch, character: Character, dra
         for speaker, text in draft.turns:
             turn_append(dialogue_id=dialogue.pk, speaker=speaker, text=text)
         dialogue_set_status(dialogue=dialogue, status=DialogueStatus.SUBMITTED)
-        review_tasks_create(dialogue=dialogue)
+        dialogue_review_tasks_create(dialogue=dialogue)
         return dialogue
 
 

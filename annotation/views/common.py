@@ -10,8 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from annotation.models import AnnotationTask, TaskKind, TaskStatus
-from annotation.services.task_queue import TaskRefused, task_claim_next, task_for_worker, worker_may_work
+from annotation.models import REVIEW_KINDS, AnnotationTask, TaskKind, TaskStatus
+from annotation.services.task_queue import (
+    TaskRefused,
+    dialogue_review_tasks_sweep,
+    task_claim_next,
+    task_for_worker,
+    worker_may_work,
+)
 from platform_core.roles import Role
 
 BATCH_MANAGERS = (Role.RESEARCHER, Role.ADMIN)
@@ -25,12 +31,14 @@ QUEUE_PAGE = {
     TaskKind.EXTRACTION: "annotation:extraction-queue",
     TaskKind.PROMPT_WRITING: "annotation:prompt-queue",
     TaskKind.PROMPT_VARIANTS: "annotation:prompt-queue",
+    TaskKind.DIALOGUE_REVIEW: "annotation:dialogue-review-queue",
 }
 TASK_PAGE = {
     TaskKind.REWRITE_REVIEW: "annotation:review-task",
     TaskKind.EXTRACTION: "annotation:extraction-task",
     TaskKind.PROMPT_WRITING: "annotation:prompt-write",
     TaskKind.PROMPT_VARIANTS: "annotation:prompt-variants",
+    TaskKind.DIALOGUE_REVIEW: "annotation:dialogue-review-task",
 }
 
 
@@ -67,10 +75,11 @@ def claimed_task(kind: str):
     return decorate
 
 
-def claim_next(request: HttpRequest, kind: str) -> HttpResponse:
-    """Claim the caller's next task of ``kind`` and open it, or go back to the queue saying why not."""
+def claim_next(request: HttpRequest, kind: str, source: str | None = None) -> HttpResponse:
+    """Claim the caller's next task of ``kind`` (of dialogues from ``source``, if given) and open it,
+    or go back to the queue saying why not."""
     try:
-        task = task_claim_next(user=request.user, kind=kind)
+        task = task_claim_next(user=request.user, kind=kind, source=source)
     except TaskRefused as refused:
         messages.error(request, refused.message)
         return redirect(QUEUE_PAGE[kind])
@@ -80,8 +89,11 @@ def claim_next(request: HttpRequest, kind: str) -> HttpResponse:
     return redirect(TASK_PAGE[kind], pk=task.pk)
 
 
-def queue_page(request: HttpRequest, kind: str, template: str) -> HttpResponse:
-    """A queue of ``kind``: the caller's held task, why they may not work (if so) and the counts."""
+def queue_page(request: HttpRequest, kind: str, template: str, extra: Callable[[], dict] | None = None) -> HttpResponse:
+    """A queue of ``kind``: the caller's held task, why they may not work (if so) and the counts;
+    ``extra()`` adds to the page's context (read after the review tasks are brought up to date)."""
+    if kind in REVIEW_KINDS:
+        dialogue_review_tasks_sweep()  # dialogues submitted since the last beat count at once
     held = AnnotationTask.objects.filter(assignee=request.user, kind=kind, status=TaskStatus.CLAIMED).first()
     refused = refusal_of(lambda: worker_may_work(request.user, kind))
     context = {
@@ -93,5 +105,6 @@ def queue_page(request: HttpRequest, kind: str, template: str) -> HttpResponse:
             kind=kind, assignee=request.user, status=TaskStatus.SUBMITTED
         ).count(),
         "task_page": TASK_PAGE[kind],
+        **(extra() if extra else {}),
     }
     return render(request, template, context)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from annotation import selectors
 from annotation.forms import ExtractionForm, PartyForm, WorkUploadForm
 from annotation.models import AnnotationTask, LiteraryWork, TaskKind, TaskStatus
+from annotation.selectors import character_for_speaker
 from annotation.services import extraction
 from annotation.services.task_queue import TaskRefused
 from annotation.views.common import REVIEWERS, WORK_READERS, claim_next, claimed_task, page, queue_page, refusal_of
@@ -44,6 +45,7 @@ def work_upload(request: HttpRequest) -> HttpResponse:
                 filename=upload.name,
                 data=upload.read(),
                 uploader=request.user,
+                llm_provider=form.cleaned_data["llm_provider"],
             )
         except ValidationError as error:
             for field_name, problems in error.message_dict.items():
@@ -119,7 +121,16 @@ def _line_rows(task: AnnotationTask, form: ExtractionForm, party_names: dict[str
             role = "a" if line["speaker"] and line["speaker"] == party_names["a"] else "drop"
             role = "b" if line["speaker"] and line["speaker"] == party_names["b"] else role
             text = line["text"]
-        rows.append({"index": index, "speaker": line["speaker"], "text": text, "role": role})
+        rows.append(
+            {
+                "index": index,
+                "speaker": line["speaker"],
+                "uncertain": line.get("uncertain", False),
+                "method": line.get("method", ""),
+                "text": text,
+                "role": role,
+            }
+        )
     return rows
 
 
@@ -156,14 +167,22 @@ def _extraction_page(
     return page(request, "annotation/extraction_task.html", context, invalid=error is not None)
 
 
+def _party_initial(task: AnnotationTask, number: int) -> dict:
+    """The existing character pre-selected for a party whose detected name matches one."""
+    speakers = task.candidate.speakers
+    name = speakers[number] if number < len(speakers) else ""
+    match = character_for_speaker(name=name, work=task.candidate.work)
+    return {"existing": match.pk} if match else {}
+
+
 @requires_roles(*REVIEWERS)
 @claimed_task(TaskKind.EXTRACTION)
 def extraction_task(request: HttpRequest, task: AnnotationTask) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = ExtractionForm(data, line_count=len(task.candidate.lines))
     parties = [
-        PartyForm(data, prefix="a", title=_("Profile of party A")),
-        PartyForm(data, prefix="b", title=_("Profile of party B")),
+        PartyForm(data, prefix=prefix, title=title, initial=_party_initial(task, number))
+        for number, (prefix, title) in enumerate((("a", _("Profile of party A")), ("b", _("Profile of party B"))))
     ]
     error = None
     if form.is_bound:

@@ -27,6 +27,7 @@ def quality(request: HttpRequest) -> HttpResponse:
         "annotation/quality.html",
         {
             "stats": selectors.annotator_stats(),
+            "blocked": selectors.blocked_workers(),
             "agreement": selectors.review_agreement(),
             "golds": GoldStandard.objects.select_related("dialogue", "candidate").annotate(served=Count("tasks"))[:100],
             "gold_rate": settings.ANNOTATION_GOLD_RATE,
@@ -47,6 +48,19 @@ def worker_block(request: HttpRequest, user_id: int) -> HttpResponse:
     messages.success(
         request, _("%(user)s is blocked; %(count)d tasks went back to the queue.") % {"user": worker, "count": requeued}
     )
+    return redirect("annotation:quality")
+
+
+@requires_roles(Role.ADMIN)
+@require_POST
+def worker_unblock(request: HttpRequest, user_id: int) -> HttpResponse:
+    worker = get_object_or_404(User, pk=user_id)
+    note = request.POST.get("note", "")[:500]
+    refused = refusal_of(lambda: task_queue.annotator_unblock(user=worker, admin=request.user, note=note))
+    if refused is not None:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("%(user)s is unblocked and may take tasks again.") % {"user": worker})
     return redirect("annotation:quality")
 
 

@@ -1,8 +1,10 @@
-"""Colloquial rewrite review (annotators) and adjudication of split reviews (admins)."""
+"""Reviews that settle dialogues (annotators): the rewrite review of LLM dialogues, the dialogue review
+of every other source; and adjudication of split reviews (admins)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,10 +14,10 @@ from annotation import qc
 from annotation.forms import AdjudicationForm, ReviewForm
 from annotation.models import Adjudication, AnnotationTask, TaskKind, TaskStatus
 from annotation.services import review
-from annotation.views.common import REVIEWERS, claim_next, claimed_task, page, queue_page, refusal_of
+from annotation.views.common import QUEUE_PAGE, REVIEWERS, claim_next, claimed_task, page, queue_page, refusal_of
 from platform_core.permissions import requires_roles
 from platform_core.roles import Role
-from roleplay.models import Turn
+from roleplay.models import DialogueSource, Turn
 
 
 @requires_roles(*REVIEWERS)
@@ -50,13 +52,57 @@ def _review_lines(turns: list[Turn], form: ReviewForm) -> list[dict]:
 @requires_roles(*REVIEWERS)
 @claimed_task(TaskKind.REWRITE_REVIEW)
 def review_task(request: HttpRequest, task: AnnotationTask) -> HttpResponse:
+    return _review_page(request, task, rewrites=True)
+
+
+@requires_roles(*REVIEWERS)
+def dialogue_review_queue(request: HttpRequest) -> HttpResponse:
+    """Human role-play, literary and human–machine dialogues awaiting review, per source."""
+    return queue_page(
+        request, TaskKind.DIALOGUE_REVIEW, "annotation/dialogue_review_queue.html", lambda: {"sources": _by_source()}
+    )
+
+
+def _by_source() -> list[dict]:
+    counts = dict(
+        AnnotationTask.objects.filter(kind=TaskKind.DIALOGUE_REVIEW, status=TaskStatus.OPEN, gold=None)
+        .values_list("dialogue__source")
+        .annotate(n=Count("id"))
+    )
+    return [
+        {"code": code, "label": label, "open": counts.get(code, 0)}
+        for code, label in DialogueSource.choices
+        if code != DialogueSource.LLM_SYNTHESIS
+    ]
+
+
+@requires_roles(*REVIEWERS)
+@require_POST
+def dialogue_review_next(request: HttpRequest) -> HttpResponse:
+    source = request.POST.get("source") or None
+    if source is not None and source not in DialogueSource.values:
+        messages.error(request, _("Unknown source."))
+        return redirect("annotation:dialogue-review-queue")
+    return claim_next(request, TaskKind.DIALOGUE_REVIEW, source=source)
+
+
+@requires_roles(*REVIEWERS)
+@claimed_task(TaskKind.DIALOGUE_REVIEW)
+def dialogue_review_task(request: HttpRequest, task: AnnotationTask) -> HttpResponse:
+    return _review_page(request, task, rewrites=False)
+
+
+def _review_page(request: HttpRequest, task: AnnotationTask, *, rewrites: bool) -> HttpResponse:
+    """One review: the transcript (lines editable in a rewrite review), rating, note, accept or reject."""
     dialogue = task.dialogue
     turns = list(dialogue.turns.all())
-    form = ReviewForm(request.POST if request.method == "POST" else None, turn_ids=[turn.pk for turn in turns])
+    form = ReviewForm(
+        request.POST if request.method == "POST" else None, turn_ids=[turn.pk for turn in turns] if rewrites else []
+    )
     error = None
     if form.is_bound:
         error = form.refusal() or refusal_of(
-            lambda: review.rewrite_review_submit(
+            lambda: review.dialogue_review_submit(
                 task=task,
                 user=request.user,
                 decision=form.cleaned_data["decision"],
@@ -68,7 +114,7 @@ def review_task(request: HttpRequest, task: AnnotationTask) -> HttpResponse:
         )
         if error is None:
             messages.success(request, _("Review saved."))
-            return redirect("annotation:review-queue")
+            return redirect(QUEUE_PAGE[task.kind])
     context = {
         "task": task,
         "dialogue": dialogue,
@@ -76,6 +122,7 @@ def review_task(request: HttpRequest, task: AnnotationTask) -> HttpResponse:
         "lines": _review_lines(turns, form),
         "error": error,
         "form": form,
+        "rewrites": rewrites,
     }
     return page(request, "annotation/review_task.html", context, invalid=error is not None)
 
@@ -107,9 +154,7 @@ def _review_rows(reviews: list[AnnotationTask], turns: list[Turn]) -> list[dict]
 def adjudication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     adjudication = get_object_or_404(Adjudication.objects.select_related("dialogue__character"), pk=pk)
     dialogue = adjudication.dialogue
-    submitted = AnnotationTask.objects.filter(
-        kind=TaskKind.REWRITE_REVIEW, dialogue=dialogue, gold=None, status=TaskStatus.SUBMITTED
-    ).select_related("assignee")
+    submitted = review.submitted_reviews(dialogue)
     form = AdjudicationForm(request.POST if request.method == "POST" else None, reviews=submitted)
     error = None
     if form.is_bound:

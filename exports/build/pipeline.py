@@ -28,10 +28,10 @@ from exports.build.kernels.examples import (
     lines_block,
 )
 from exports.build.progress import ProgressReporter
-from exports.build.splits import assign_splits, dialogue_queryset
+from exports.build.splits import assign_splits, dialogue_queryset, split_warnings
 from exports.build.turn_stream import dialogue_tables
 from exports.build.writers import TURN_SCHEMA, SplitWriter, dataset_info, dumps, histogram_png
-from exports.curation import scrub_personal_data, worker_hash
+from exports.curation import PII_KINDS, scrub_personal_data, worker_hash
 from exports.models import SPLITS, PromptMode
 from roleplay.models import Character, CharacterPrompt, PromptKind, ReviewStatus, Speaker
 from roleplay.prompting import profile_text
@@ -434,12 +434,15 @@ class CorpusBuilder:
     def _curate_turns(self, turns: pa.Table, turn_dialogue: np.ndarray, count: int) -> "_CuratedTurns":
         """The per-turn steps of one chunk, on the curation thread."""
         texts, originals = column_array(turns, "text"), column_array(turns, "original_text")
-        # Scrubbing keeps a text blank or not, and only puts A-Z in: one scan serves all three steps.
+        # Scrubbing keeps a text blank or not, and puts only ASCII placeholders in ("[PHONE_1]"): one
+        # scan serves the blank and near-duplicate steps.
         scan = scan_texts(texts)
         replaced = np.zeros(len(turns), dtype=np.int32)
         if self.scrub:
-            texts, replaced = scrub_column(texts, self.pii, scan)
-            originals, replaced_in_originals = scrub_column(originals, self.pii)
+            # One placeholder numbering per dialogue, shared by its texts and original texts.
+            books: dict = {}
+            texts, replaced = scrub_column(texts, self.pii, turn_dialogue, books)
+            originals, replaced_in_originals = scrub_column(originals, self.pii, turn_dialogue, books)
             replaced += replaced_in_originals
         blank = scan.blank
         speakers = column_array(turns, "speaker")
@@ -590,6 +593,7 @@ class CorpusBuilder:
             "by_source": dict(sorted(self.by_source.items())),
             "by_category": dict(sorted(self.by_category.items())),
             "curation": dict(sorted(self.curation.items())),
-            "pii_replacements": {kind: self.pii.get(kind, 0) for kind in ("email", "id_number", "bank_card", "phone")},
+            "pii_replacements": {kind: self.pii.get(kind, 0) for kind in PII_KINDS},
             "turns_per_dialogue": {str(n): count for n, count in sorted(self.turns_per_dialogue.items())},
+            "split_warnings": split_warnings(splits, {split: float(self.spec[f"{split}_ratio"]) for split in SPLITS}),
         }

@@ -227,6 +227,19 @@ def _table(header: tuple[str, ...], rows: list[tuple]) -> str:
     return "\n".join(lines)
 
 
+def _split_warning_lines(warnings: list[dict]) -> list[str]:
+    lines = []
+    for warning in warnings:
+        if warning["problem"] == "empty":
+            lines.append(f"**Warning:** the {warning['split']} split is empty although its ratio is {warning['ratio']:g}.")
+        else:
+            lines.append(
+                f"**Warning:** the {warning['split']} split holds {warning['share']:.0%} of the dialogues, "
+                f"far from its ratio {warning['ratio']:g}."
+            )
+    return lines
+
+
 def datasheet_markdown(*, title: str, version: int | None, spec: dict, stats: dict, manifest_time: str) -> str:
     """A human-readable datasheet: what is in the corpus, where it came from, what curation did."""
     splits = stats.get("splits", {})
@@ -265,7 +278,9 @@ def datasheet_markdown(*, title: str, version: int | None, spec: dict, stats: di
         "Worker ids are replaced by salted hashes (`worker-…`); the salt is not part of the export.",
         "## Splits",
         "Character-disjoint: every character's dialogues are in exactly one split. Characters are "
-        "grouped by category and main source and assigned in a seeded order so each group is "
-        "divided in the spec's ratios.",
+        "grouped by category and main source and assigned in a seeded order so that each group, and "
+        "the corpus as a whole, is divided in the spec's ratios; a split with a non-zero ratio gets "
+        "at least one character whenever there are enough characters.",
+        *_split_warning_lines(stats.get("split_warnings", [])),
     ]
     return "\n\n".join(sections) + "\n"

@@ -30,6 +30,7 @@ SPEC_FIELDS = (
     "seed",
     "near_duplicate_threshold",
     "scrub_personal_data",
+    "include_evaluation",
 )
 
 

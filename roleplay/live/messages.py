@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from platform_core.models import User
+from platform_core.services import personal_data_refusal_record
 from roleplay.live import message_sql
 from roleplay.live.deadlines import open_session_deadline
-from roleplay.live.errors import LiveRefused
+from roleplay.live.errors import LivePersonalDataRefused, LiveRefused
 from roleplay.live.frames import session_frame
 from roleplay.live.partners import seats_send_sync
 from roleplay.message_checks import MessageRefused, character_profile_text, message_check
@@ -50,7 +51,8 @@ def live_message_send(
     The live chat's hot path: one transaction of three plain SQL statements (``roleplay.live.message_sql``)
     with the checks in between, in the order the protocol documents: whose session and side, a
     repeated client id (acknowledged again, nothing stored), session state, turn-taking, then the
-    message checks.
+    message checks (the last: contact details, refused as ``personal_data`` and counted on the
+    worker's record).
     """
     msg_id = _parse_client_msg_id(client_msg_id)
     for attempt in range(MESSAGE_STORE_ATTEMPTS):
@@ -63,6 +65,10 @@ def live_message_send(
                 side=side,
                 character_profile=character_profile,
             )
+        except LivePersonalDataRefused as refused:
+            # Counted after the message's transaction is rolled back: nothing of the text is kept.
+            personal_data_refusal_record(user=worker, where="live_chat", kinds=refused.kinds)
+            raise
         except IntegrityError:
             # The database refused the seq or the client id: a turn reached this dialogue without
             # the session lock (every live writer takes it, so this is a safety net). Nothing was
@@ -125,6 +131,8 @@ def _message_store(
                 profile=character_profile,
             )
         except MessageRefused as refused:
+            if refused.kinds:
+                raise LivePersonalDataRefused(refused.code, refused.message, refused.kinds) from None
             raise LiveRefused(refused.code, refused.message) from None
         fields = {
             "dialogue_id": locked.dialogue_id,

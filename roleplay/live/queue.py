@@ -15,6 +15,8 @@ from roleplay.live.credits import credit_waiting
 from roleplay.live.errors import LiveRefused
 from roleplay.live.frames import match_frame, queue_frame
 from roleplay.models import BUSY_QUEUE_STATUSES, LiveSession, LiveSide, MatchQueueEntry, QueueEntryStatus, Speaker
+from workforce.services.errors import WorkforceError
+from workforce.services.limits import work_limit_check
 
 
 def _allowed_side(profile: WorkerProfile, side: str) -> str:
@@ -57,6 +59,7 @@ def queue_join(*, worker: User, side: str) -> MatchQueueEntry:
             existing.disconnected_at = None
             existing.save(update_fields=["side", "disconnected_at"])
         return existing
+    _work_limit(worker)
     try:
         with transaction.atomic():
             return MatchQueueEntry.objects.create(
@@ -65,6 +68,14 @@ def queue_join(*, worker: User, side: str) -> MatchQueueEntry:
     except IntegrityError:
         # Another tab of the same worker joined at the same moment: theirs is the entry.
         return MatchQueueEntry.objects.get(worker=worker, status__in=BUSY_QUEUE_STATUSES)
+
+
+def _work_limit(worker: User) -> None:
+    """The workforce's per-worker limits (tasks a minute, work awaiting review), as a refusal."""
+    try:
+        work_limit_check(worker=worker)
+    except WorkforceError as error:
+        raise LiveRefused(error.code, error.message) from None
 
 
 @transaction.atomic

@@ -1,12 +1,14 @@
 """A real HTTP server on 127.0.0.1 that speaks the OpenAI chat-completions format.
 
 Tests queue scripted replies (``reply``, ``fail``) or set ``responder`` (request JSON -> content);
+a request with ``stream: true`` gets the responder's content as server-sent events, word by word;
 every request is recorded with its headers, body and arrival time. No client code is mocked.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -56,7 +58,20 @@ class LoopbackOpenAI:
                     status, payload, headers = server.script.popleft()
                     return self._send(status, payload, headers)
                 content = server.responder(body) if server.responder else "ok"
+                if body.get("stream"):
+                    return self._send_stream(content, model=body.get("model", ""))
                 return self._send(200, completion(content, model=body.get("model", "")))
+
+            def _send_stream(self, content: str, *, model: str) -> None:
+                """``stream: true``: server-sent events, one chunk per word, then ``[DONE]``."""
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                for piece in re.findall(r"\S+\s*", content) or [content]:
+                    chunk = {"model": model, "choices": [{"index": 0, "delta": {"content": piece}}]}
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+                self.wfile.write(b"data: [DONE]\n\n")
 
             def _send(self, status: int, payload: Any, headers: dict | None = None) -> None:
                 data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()

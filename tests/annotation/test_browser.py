@@ -5,8 +5,8 @@ import re
 import pytest
 
 from annotation.models import AnnotationTask, LiteraryWork, TaskStatus
-from annotation.services.review import review_tasks_create
 from annotation.services.synthesis import batch_create
+from annotation.services.task_queue import dialogue_review_tasks_create
 from annotation.services.templates import templates_ensure_defaults
 from platform_core.roles import Role
 from roleplay.models import Dialogue, DialogueSource, DialogueStatus
@@ -26,7 +26,7 @@ def test_annotator_rewrites_a_line_with_keyboard_shortcuts(chromium, uvicorn_ser
     dialogue = SyntheticDialogueFactory()
     TurnFactory(dialogue=dialogue, seq=1, speaker="player", text="请问您今日心情如何？")
     TurnFactory(dialogue=dialogue, seq=2, speaker="character", text="吾今日之心情甚为愉悦。")
-    review_tasks_create(dialogue=dialogue, reviews=1)
+    dialogue_review_tasks_create(dialogue=dialogue, reviews=1)
     context, page = signed_in_page(chromium, uvicorn_server, session_cookie(reviewer))
     try:
         page.goto(f"{uvicorn_server.url}/annotation/review/")
@@ -83,6 +83,8 @@ def test_annotator_extracts_a_two_party_dialogue(chromium, uvicorn_server, sessi
         assert page.get_by_test_id("role-2").input_value() == "drop"  # 八戒, a third party
         page.fill("#a_identity", "唐僧的大徒弟，神通广大")
         page.fill("#b_identity", "取经的高僧")
+        page.get_by_test_id("a-create").check()
+        page.get_by_test_id("b-create").check()
         page.get_by_test_id("save-extraction").click()
         page.wait_for_url(re.compile(r"/annotation/extraction/$"))
     finally:

@@ -106,8 +106,13 @@ def test_detect_dialogues_command_writes_the_documented_json(tmp_path, capsys):
     data = json.loads(out.read_text(encoding="utf-8"))
     assert len(data) == 1
     assert set(data[0]) == {"start", "end", "lines"}
-    assert data[0]["lines"][0] == {"speaker": "宝玉", "text": "妹妹可曾读过这本书？"}
-    assert all(set(line) == {"speaker", "text"} for line in data[0]["lines"])
+    assert data[0]["lines"][0] == {
+        "speaker": "宝玉",
+        "text": "妹妹可曾读过这本书？",
+        "method": "cue",
+        "uncertain": False,
+    }
+    assert all(set(line) == {"speaker", "text", "method", "uncertain"} for line in data[0]["lines"])
     assert "宝玉: 妹妹可曾读过这本书？" in capsys.readouterr().out
     with pytest.raises(CommandError, match="empty"):
         empty = tmp_path / "empty.txt"

@@ -64,7 +64,7 @@ def test_undecodable_upload_is_refused_with_a_clear_error(client, admin_user):
 
 def test_annotators_cannot_upload_works(client, extractor):
     client.force_login(extractor)
-    assert client.get(reverse("annotation:work-upload")).status_code == 302
+    assert client.get(reverse("annotation:work-upload")).status_code == 403
 
 
 def scanned_work(admin_user):
@@ -90,7 +90,7 @@ def test_extraction_through_the_page_keeps_two_parties_and_reuses_a_character(cl
     response = client.post(
         task_url,
         {
-            "a_name": "宝玉", "b_name": "黛玉", "a_existing": str(existing.pk), "b_existing": "",
+            "a_name": "宝玉", "b_name": "黛玉", "a_existing": str(existing.pk), "b_existing": "", "b_create": "on",
             "a_category": "daily_life", "b_category": "daily_life",
             "b_identity": "寄居贾府的表小姐", "b_personality": "敏感、聪慧",
             "role_0": "a", "text_0": "妹妹今日可好些了？",
@@ -135,7 +135,7 @@ def test_extraction_needs_both_parties_and_stores_nothing_otherwise(client, admi
     response = client.post(
         task_url,
         {
-            "a_name": "宝玉", "b_name": "黛玉", "a_identity": "", "b_identity": "小姐",
+            "a_name": "宝玉", "b_name": "黛玉", "a_identity": "", "b_identity": "小姐", "a_create": "on", "b_create": "on",
             "role_0": "a", "text_0": "x", "role_1": "b", "text_1": "y",
             "role_2": "drop", "text_2": "z", "role_3": "a", "text_3": "w", "action": "save",
         },
@@ -189,8 +189,8 @@ def test_gold_extraction_is_scored_line_by_line(admin_user, extractor, make_user
     settings.ANNOTATION_GOLD_RATE = 0
     scanned_work(admin_user)
     first = task_claim_next(user=extractor, kind=TaskKind.EXTRACTION)
-    parties = {"party_a": PartyProfile(name="宝玉", fields={"identity": "公子"}),
-               "party_b": PartyProfile(name="黛玉", fields={"identity": "小姐"})}  # fmt: skip
+    parties = {"party_a": PartyProfile(name="宝玉", fields={"identity": "公子"}, create_new=True),
+               "party_b": PartyProfile(name="黛玉", fields={"identity": "小姐"}, create_new=True)}  # fmt: skip
     extraction_submit(task=first, user=extractor, roles=["a", "b", "drop", "a"], texts=["1", "2", "3", "4"], **parties)
     gold_create(
         kind=TaskKind.EXTRACTION, answer={"roles": ["a", "b", "drop", "a"]}, admin=admin_user, candidate=first.candidate

@@ -27,7 +27,7 @@ def variant_responder(body):
 
 
 def test_crowdworker_writes_a_prompt_and_the_llm_adds_three_variants(
-    client, writer, admin_user, llm_settings, openai_server, committed, settings
+    client, writer, make_user, admin_user, llm_settings, openai_server, committed, settings
 ):
     settings.ANNOTATION_GOLD_RATE = 0
     openai_server.responder = variant_responder
@@ -50,7 +50,10 @@ def test_crowdworker_writes_a_prompt_and_the_llm_adds_three_variants(
     assert set(variants) == {PromptKind.SUMMARY, PromptKind.PARAPHRASE, PromptKind.STYLIZED}
     assert variants[PromptKind.STYLIZED].text.startswith("我是")
     assert "老林是一位" in openai_server.requests[0].body["messages"][-1]["content"]
-    # The same crowdworker (or another) reviews the variants.
+    # The author never reviews the variants of their own prompt; another crowdworker does.
+    client.post(reverse("annotation:prompt-next", args=["prompt_variants"]))
+    assert not AnnotationTask.objects.filter(kind=TaskKind.PROMPT_VARIANTS, assignee=writer).exists()
+    client.force_login(make_user(Role.CROWDWORKER, profile__can_write_prompts=True))
     review_url = client.post(reverse("annotation:prompt-next", args=["prompt_variants"]))["Location"]
     incomplete = client.post(review_url, {f"decision_{written.pk}": "accept"})
     assert incomplete.status_code == 400
@@ -90,4 +93,4 @@ def test_failed_augmentation_is_recorded_and_can_be_requested_again(writer, llm_
 
 def test_annotators_cannot_open_prompt_pages(client, annotator):
     client.force_login(annotator)
-    assert client.get(reverse("annotation:prompt-queue")).status_code == 302
+    assert client.get(reverse("annotation:prompt-queue")).status_code == 403

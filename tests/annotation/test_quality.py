@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from annotation import qc, selectors
 from annotation.models import AnnotationTask, GoldStandard, TaskKind, TaskStatus
-from annotation.services.review import review_tasks_create, rewrite_review_submit
-from annotation.services.task_queue import task_claim_next
+from annotation.services.review import dialogue_review_submit
+from annotation.services.task_queue import dialogue_review_tasks_create, task_claim_next
 from platform_core.roles import Role
 from tests.factories import SyntheticDialogueFactory, TurnFactory
 
@@ -43,10 +43,10 @@ def reviewed_dialogue(reviewers, decisions, ratings, rewrites):
     dialogue = SyntheticDialogueFactory()
     TurnFactory(dialogue=dialogue, seq=1, speaker="player", text="您好，请问您是哪位？")
     turn = TurnFactory(dialogue=dialogue, seq=2, speaker="character", text="在下乃本店掌柜。")
-    review_tasks_create(dialogue=dialogue, reviews=2)
+    dialogue_review_tasks_create(dialogue=dialogue, reviews=2)
     for user, decision, rating, rewrite in zip(reviewers, decisions, ratings, rewrites, strict=True):
         task = task_claim_next(user=user, kind=TaskKind.REWRITE_REVIEW)
-        rewrite_review_submit(
+        dialogue_review_submit(
             task=task, user=user, decision=decision, reason="" if decision == "accept" else "生硬", rating=rating,
             texts={turn.pk: rewrite},
         )  # fmt: skip
@@ -77,7 +77,7 @@ def test_admin_blocks_an_annotator_from_the_quality_page_and_their_work_is_reque
     SyntheticDialogueFactory()
     dialogue = SyntheticDialogueFactory()
     TurnFactory(dialogue=dialogue, seq=1, speaker="player", text="hi")
-    review_tasks_create(dialogue=dialogue, reviews=1)
+    dialogue_review_tasks_create(dialogue=dialogue, reviews=1)
     held = task_claim_next(user=reviewers[0], kind=TaskKind.REWRITE_REVIEW)
     client.force_login(admin_user)
     assert client.post(reverse("annotation:worker-block", args=[reviewers[0].pk]), {"reason": ""}).status_code == 302
@@ -104,13 +104,13 @@ def test_admin_turns_a_settled_dialogue_into_a_gold_task(client, admin_user, rev
 def test_only_admins_see_quality_control(client, annotator, researcher):
     for user in (annotator, researcher):
         client.force_login(user)
-        assert client.get(reverse("annotation:quality")).status_code == 302
+        assert client.get(reverse("annotation:quality")).status_code == 403
 
 
 def test_api_claims_and_releases_tasks_and_refuses_unqualified(client, reviewers, annotator, settings):
     settings.ANNOTATION_GOLD_RATE = 0
     dialogue = SyntheticDialogueFactory()
-    review_tasks_create(dialogue=dialogue, reviews=1)
+    dialogue_review_tasks_create(dialogue=dialogue, reviews=1)
     client.force_login(reviewers[0])
     response = client.post("/api/annotation/tasks/claim/", {"kind": "rewrite_review"}, content_type="application/json")
     assert response.status_code == 200 and response.json()["dialogue"] == dialogue.pk
@@ -152,3 +152,50 @@ def test_admin_never_echoes_a_provider_key_and_blank_keeps_it(client, admin_user
     assert client.post(url, form).status_code == 302
     provider.refresh_from_db()
     assert provider.api_key == "sk-secret" and provider.price_prompt_per_1k == Decimal("0.03")
+
+
+def test_admin_unblocks_a_blocked_annotator_from_the_quality_page_and_the_unblock_is_audited(
+    client, admin_user, reviewers, settings
+):
+    from platform_core.models import AuditEvent, BlockStatus
+    from platform_core.selectors import profile_of
+
+    settings.ANNOTATION_GOLD_RATE = 0
+    dialogue = SyntheticDialogueFactory()
+    TurnFactory(dialogue=dialogue, seq=1, speaker="player", text="hi")
+    dialogue_review_tasks_create(dialogue=dialogue, reviews=1)
+    worker = reviewers[0]
+    client.force_login(admin_user)
+    client.post(reverse("annotation:worker-block", args=[worker.pk]), {"reason": "spam"})
+    page = client.get(reverse("annotation:quality"))
+    assert [profile.user for profile in page.context["blocked"]] == [worker]
+    assert reverse("annotation:worker-unblock", args=[worker.pk]) in page.content.decode()
+
+    response = client.post(reverse("annotation:worker-unblock", args=[worker.pk]), {"note": "appeal accepted"})
+    assert response.status_code == 302
+    assert profile_of(worker).block_status == BlockStatus.ACTIVE and profile_of(worker).block_reason == ""
+    event = AuditEvent.objects.filter(action="worker.active").get()
+    assert (event.actor, event.target_id) == (admin_user, str(worker.pk))
+    assert event.details == {"reason": "appeal accepted", "previous": BlockStatus.BLOCKED}
+    assert task_claim_next(user=worker, kind=TaskKind.REWRITE_REVIEW) is not None
+    assert list(client.get(reverse("annotation:quality")).context["blocked"]) == []
+
+
+def test_unblocking_a_worker_who_is_not_blocked_is_refused_and_records_nothing(client, admin_user, reviewers):
+    from platform_core.models import AuditEvent
+
+    client.force_login(admin_user)
+    response = client.post(reverse("annotation:worker-unblock", args=[reviewers[0].pk]), follow=True)
+    assert "is not blocked" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="worker.active").exists()
+
+
+def test_only_admins_may_unblock(client, reviewers):
+    from platform_core.models import BlockStatus
+    from platform_core.selectors import profile_of
+    from platform_core.services import worker_block
+
+    worker_block(profile=profile_of(reviewers[0]), status=BlockStatus.SOFT_BLOCKED, reason="abandoned", actor=None)
+    client.force_login(reviewers[1])
+    assert client.post(reverse("annotation:worker-unblock", args=[reviewers[0].pk])).status_code == 403
+    assert profile_of(reviewers[0]).block_status == BlockStatus.SOFT_BLOCKED

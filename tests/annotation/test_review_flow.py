@@ -5,8 +5,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from annotation.models import Adjudication, AnnotationTask, TaskKind, TaskStatus
-from annotation.services.review import review_tasks_create, rewrite_review_submit
-from annotation.services.task_queue import TaskRefused, annotator_block, gold_create, task_claim_next
+from annotation.services.review import dialogue_review_submit
+from annotation.services.task_queue import (
+    TaskRefused,
+    annotator_block,
+    dialogue_review_tasks_create,
+    gold_create,
+    task_claim_next,
+)
 from platform_core.models import BlockStatus
 from platform_core.roles import Role
 from roleplay.models import DialogueStatus
@@ -30,7 +36,7 @@ def synthetic_dialogue(k=1):
     TurnFactory(dialogue=dialogue, seq=1, speaker="player", text="请问您今天的心情如何？")
     TurnFactory(dialogue=dialogue, seq=2, speaker="character", text="我今日之心情甚为愉悦。")
     TurnFactory(dialogue=dialogue, seq=3, speaker="player", text="那太好了。")
-    review_tasks_create(dialogue=dialogue, reviews=k)
+    dialogue_review_tasks_create(dialogue=dialogue, reviews=k)
     return dialogue
 
 
@@ -93,10 +99,10 @@ def test_missing_rating_and_empty_line_are_refused(reviewer, settings):
     task = task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
     turn = dialogue.turns.first()
     with pytest.raises(TaskRefused) as caught:
-        rewrite_review_submit(task=task, user=reviewer, decision="accept", reason="", rating=None, texts={})
+        dialogue_review_submit(task=task, user=reviewer, decision="accept", reason="", rating=None, texts={})
     assert caught.value.field == "rating"
     with pytest.raises(TaskRefused) as caught:
-        rewrite_review_submit(task=task, user=reviewer, decision="accept", reason="", rating=3, texts={turn.pk: "  "})
+        dialogue_review_submit(task=task, user=reviewer, decision="accept", reason="", rating=3, texts={turn.pk: "  "})
     assert caught.value.code == "empty_line"
 
 
@@ -107,7 +113,7 @@ def test_k_reviews_are_independent_and_disagreement_goes_to_adjudication(
     dialogue = synthetic_dialogue(k=2)
     first = task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
     # The same annotator never gets the second slot of a dialogue they already hold.
-    rewrite_review_submit(
+    dialogue_review_submit(
         task=first, user=reviewer, decision="accept", reason="", rating=4,
         texts={dialogue.turns.get(seq=2).pk: "我今天挺开心的。"},
     )  # fmt: skip
@@ -116,7 +122,7 @@ def test_k_reviews_are_independent_and_disagreement_goes_to_adjudication(
     assert dialogue.status == DialogueStatus.SUBMITTED  # waiting for the second review
     second = task_claim_next(user=second_reviewer, kind=TaskKind.REWRITE_REVIEW)
     assert second.slot == 2
-    rewrite_review_submit(task=second, user=second_reviewer, decision="reject", reason="太书面", rating=2, texts={})
+    dialogue_review_submit(task=second, user=second_reviewer, decision="reject", reason="太书面", rating=2, texts={})
     adjudication = Adjudication.objects.get(dialogue=dialogue)
     client.force_login(admin_user)
     page = client.get(reverse("annotation:adjudication-detail", args=[adjudication.pk]))
@@ -144,7 +150,7 @@ def test_expired_claims_return_to_the_queue(reviewer, second_reviewer, settings)
     taken = task_claim_next(user=second_reviewer, kind=TaskKind.REWRITE_REVIEW)
     assert taken.pk == task.pk and taken.assignee == second_reviewer
     with pytest.raises(TaskRefused) as caught:
-        rewrite_review_submit(task=task, user=reviewer, decision="accept", reason="", rating=3, texts={})
+        dialogue_review_submit(task=task, user=reviewer, decision="accept", reason="", rating=3, texts={})
     assert caught.value.code == "not_yours"
 
 
@@ -168,7 +174,7 @@ def test_gold_tasks_are_mixed_in_and_scored(reviewer, admin_user, settings):
     synthetic_dialogue(k=1)
     gold_task = task_claim_next(user=reviewer, kind=TaskKind.REWRITE_REVIEW)
     assert gold_task.gold is not None
-    rewrite_review_submit(task=gold_task, user=reviewer, decision="accept", reason="", rating=3, texts={})
+    dialogue_review_submit(task=gold_task, user=reviewer, decision="accept", reason="", rating=3, texts={})
     gold_task.refresh_from_db()
     assert gold_task.gold_score == 0.0
     settled.refresh_from_db()
@@ -198,7 +204,7 @@ def test_annotator_without_the_qualification_or_blocked_gets_no_task(make_user, 
 def test_crowdworkers_cannot_open_review_pages(client, crowdworker):
     client.force_login(crowdworker)
     response = client.get(reverse("annotation:review-queue"))
-    assert response.status_code == 302 and "/login" in response["Location"]
+    assert response.status_code == 403
 
 
 def test_review_page_shows_keyboard_shortcuts_and_escapes_text(client, reviewer, settings):
@@ -206,7 +212,7 @@ def test_review_page_shows_keyboard_shortcuts_and_escapes_text(client, reviewer,
     dialogue = SyntheticDialogueFactory()
     TurnFactory(dialogue=dialogue, seq=1, speaker="player", text="<script>alert(1)</script>")
     TurnFactory(dialogue=dialogue, seq=2, speaker="character", text="ok")
-    review_tasks_create(dialogue=dialogue, reviews=1)
+    dialogue_review_tasks_create(dialogue=dialogue, reviews=1)
     client.force_login(reviewer)
     page = client.get(claim(client)).content.decode()
     assert "<script>alert(1)</script>" not in page

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from annotation.models import Adjudication, AnnotationTask, GoldStandard, TaskKind, TaskStatus
 from annotation.services.extraction import literary_work_scan, work_upload
-from annotation.services.review import review_tasks_create, rewrite_review_submit
-from annotation.services.task_queue import TaskRefused, gold_from_subject, task_claim_next
+from annotation.services.review import dialogue_review_submit
+from annotation.services.task_queue import TaskRefused, dialogue_review_tasks_create, gold_from_subject, task_claim_next
 from platform_core.roles import Role
 from roleplay.models import Dialogue, DialogueSource, DialogueStatus
 from tests.factories import SyntheticDialogueFactory, TurnFactory
@@ -36,7 +36,7 @@ def dialogue_with_turns(reviews=1):
     dialogue = SyntheticDialogueFactory()
     TurnFactory(dialogue=dialogue, seq=1, speaker="player", text="请问您今天的心情如何？")
     TurnFactory(dialogue=dialogue, seq=2, speaker="character", text="我今日之心情甚为愉悦。")
-    review_tasks_create(dialogue=dialogue, reviews=reviews)
+    dialogue_review_tasks_create(dialogue=dialogue, reviews=reviews)
     return dialogue
 
 
@@ -82,7 +82,7 @@ def test_adjudication_refuses_a_review_of_another_dialogue(client, admin_user, r
     second = make_user(Role.ANNOTATOR, profile__can_review_rewrites=True)
     for user, decision in ((reviewer, "accept"), (second, "reject")):
         task = task_claim_next(user=user, kind=TaskKind.REWRITE_REVIEW)
-        rewrite_review_submit(task=task, user=user, decision=decision, reason="太书面", rating=3, texts={})
+        dialogue_review_submit(task=task, user=user, decision=decision, reason="太书面", rating=3, texts={})
     adjudication = Adjudication.objects.get(dialogue=dialogue)
     client.force_login(admin_user)
     url = reverse("annotation:adjudication-detail", args=[adjudication.pk])

@@ -7,7 +7,7 @@ import pytest
 
 from exports import services
 from exports.build import pipeline, publish, writers
-from exports.curation import cn_id_checksum_ok, luhn_ok, scrub_personal_data
+from exports.curation import scrub_personal_data
 from exports.models import BuildStatus, ExportBuild
 from exports.selectors import build_split_path
 from platform_core.models import AuditEvent
@@ -24,7 +24,7 @@ def _all_turns(build) -> pd.DataFrame:
     return pd.concat(pd.read_parquet(build_split_path(build, split, "parquet")) for split in SPLITS)
 
 
-def test_planted_personal_data_is_replaced_and_counted(db, build_now):
+def test_planted_personal_data_is_replaced_by_kind_numbered_per_dialogue_and_counted(db, build_now):
     character = CharacterFactory()
     dialogue = DialogueFactory(character=character, status=DialogueStatus.ACCEPTED)
     add_turns(
@@ -33,25 +33,46 @@ def test_planted_personal_data_is_replaced_and_counted(db, build_now):
             "Hello! Call me at 13812345678 or +44 20 7946 0958.",
             f"My ID is {VALID_ID} and my mail is ann.lee@example.com",
             f"Pay to card {VISA_TEST_CARD}, thanks.",
-            "Order 12345678901234567 is not personal.",  # fails both checksums: kept
+            "Order 12345678901234567 is not personal.",  # fails every checksum: kept
             "我的手机号是 138-1234-5678，身份证号" + VALID_ID + "。",
-            "Noted, all safe now.",
+            "座机010-62751234，加我微信：wxid_k2j4h5g6f7d8，QQ：2837465910",
+            "(555) 123-4567 or 07700 900123; my SSN is 219-09-9999",
+            "我住在中关村大街27号, or 221B Baker Street, London NW1 6XE",
+            "手机一三八一二三四五六七八，服务器 192.168.10.23",
+            "2023-10-15 14:30, ¥1,299.00, ISBN 978-7-02-000220-9, version 2.3.1, 1998年, 3 kg",
         ],
     )
+    other = DialogueFactory(character=character, status=DialogueStatus.ACCEPTED)
+    add_turns(other, ["Text 13900001111, not 13812345678", "Fine."], first_speaker=Speaker.PLAYER)
     build = build_now({"min_turns": 1})
-    assert build.stats["pii_replacements"] == {"email": 1, "id_number": 2, "bank_card": 1, "phone": 3}
-    texts = " ".join(_all_turns(build)["text"])
-    for secret in ("13812345678", "7946 0958", VALID_ID, "ann.lee@example.com", VISA_TEST_CARD, "1234-5678"):
-        assert secret not in texts
-    assert "[PHONE]" in texts and "[ID_NUMBER]" in texts and "[BANK_CARD]" in texts and "[EMAIL]" in texts
-    assert "12345678901234567" in texts
+    assert build.stats["pii_replacements"] == {
+        "phone": 9, "email": 1, "handle": 2, "id_number": 3, "bank_card": 1, "address": 3, "ip_address": 1, "url": 0
+    }
+    turns = _all_turns(build).sort_values(["dialogue_id", "seq"])
+    first = turns[turns.dialogue_id == dialogue.pk]["text"].tolist()
+    assert first[0] == "Hello! Call me at [PHONE_1] or [PHONE_2]."
+    assert first[1] == "My ID is [ID_NUMBER_1] and my mail is [EMAIL_1]"
+    # The same number in another turn of the dialogue keeps its placeholder.
+    assert first[4] == "我的手机号是 [PHONE_1]，身份证号[ID_NUMBER_1]。"
+    assert first[5] == "座机[PHONE_3]，加我微信：[HANDLE_1]，QQ：[HANDLE_2]"
+    assert first[6] == "[PHONE_4] or [PHONE_5]; my SSN is [ID_NUMBER_2]"
+    assert first[7] == "我住在[ADDRESS_1], or [ADDRESS_2], London [ADDRESS_3]"
+    assert first[8] == "手机[PHONE_1]，服务器 [IP_ADDRESS_1]"  # the same mobile, in Chinese numerals
+    # Look-alikes are left as they were.
+    assert first[3] == "Order 12345678901234567 is not personal."
+    assert first[9] == "2023-10-15 14:30, ¥1,299.00, ISBN 978-7-02-000220-9, version 2.3.1, 1998年, 3 kg"
+    # Another dialogue numbers its own.
+    assert turns[turns.dialogue_id == other.pk]["text"].tolist()[0] == "Text [PHONE_1], not [PHONE_2]"
     jsonl = "".join(p.read_text() for p in Path(build.directory).rglob("*.jsonl"))
-    assert VALID_ID not in jsonl and "13812345678" not in jsonl
+    for secret in ("13812345678", "7946 0958", VALID_ID, "ann.lee@example.com", "1111 1111", "62751234", "wxid_", "中关村"):
+        assert secret not in jsonl
+    manifest = (Path(build.directory) / "manifest.json").read_text()
+    assert '"handle": 2' in manifest
+    datasheet = (Path(build.directory) / "DATASHEET.md").read_text()
+    assert "| handle | 2 |" in datasheet
 
 
-def test_checksums_tell_real_numbers_from_look_alikes():
-    assert cn_id_checksum_ok(VALID_ID) and not cn_id_checksum_ok("110105194912310021")
-    assert luhn_ok("4111111111111111") and not luhn_ok("4111111111111112")
+def test_no_digits_no_replacement():
     assert scrub_personal_data("no digits here") == ("no digits here", 0)
 
 

@@ -83,8 +83,12 @@ def test_each_role_reaches_exactly_the_routes_it_holds(client, make_user, role):
         else:
             if is_api and response.status_code not in (401, 403):
                 wrong.append((path, "API not refused", response.status_code))
-            if not is_api and not (response.status_code == 302 and "/accounts/login/" in response["Location"]):
+            sent_to_login = response.status_code == 302 and "/accounts/login/" in response["Location"]
+            if not is_api and user is None and not sent_to_login:
                 wrong.append((path, "page not sent to login", response.status_code))
+            if not is_api and user is not None and response.status_code != 403:
+                # Sending a signed-in user to the login page loops: login sends them straight back.
+                wrong.append((path, "page not refused with 403", response.status_code))
     assert wrong == []
 
 
@@ -117,3 +121,68 @@ def test_celery_ping_is_for_admins_and_researchers(client, make_user, monkeypatc
 
 def test_public_marker_is_not_a_role():
     assert PUBLIC[0] not in Role.values
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language, needs", [("en", "It needs the role Admin."), ("zh-hans", "管理员")])
+def test_a_signed_in_user_without_the_role_gets_a_403_page_naming_the_role(client, make_user, language, needs):
+    user = make_user(Role.CROWDWORKER)
+    client.login(username=user.username, password=TEST_PASSWORD)
+    response = client.get("/annotation/quality/", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 403
+    assert needs in response.content.decode()
+    # The login page sends a signed-in user on to ``next``, so 403 (not a redirect) ends the chain.
+    assert not response.has_header("Location")
+
+
+@pytest.mark.django_db
+def test_a_signed_out_visitor_is_still_sent_to_login(client):
+    response = client.get("/annotation/quality/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
+
+
+# --- Evaluation routes, walked with a real campaign and session -------------------------------------
+
+
+def _evaluation_routes():
+    for route, pattern in _routes():
+        if route.startswith(("evaluation/", "api/evaluation/")) and "(?P<format>" not in route:
+            yield route, pattern
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [None, *Role.values])
+def test_every_evaluation_route_admits_exactly_its_roles(client, make_user, role):
+    from evaluation import services
+    from tests.factories import ModelVersionFactory
+
+    researcher = make_user(Role.RESEARCHER)
+    campaign = services.campaign_create(
+        slug="auth",
+        title="Auth",
+        contestants=[ModelVersionFactory(), ModelVersionFactory()],
+        characters=[CharacterFactory()],
+        created_by=researcher,
+    )
+    services.campaign_open(campaign=campaign, actor=researcher)
+    user = make_user(role, profile__can_evaluate=True) if role else None
+    session_pk = None
+    if user is not None and Role.CROWDWORKER in user.role_codes:
+        session_pk = services.assignment_next(campaign=campaign, evaluator=user, mode="pointwise").pk
+        client.login(username=user.username, password=TEST_PASSWORD)
+    elif user is not None:
+        client.login(username=user.username, password=TEST_PASSWORD)
+    wrong, walked = [], 0
+    for route, pattern in _evaluation_routes():
+        pk = session_pk if ("sessions" in route and session_pk) else campaign.pk
+        path = _concrete(route, pk).replace("/x/", "/csv/" if "download" in route else "/pointwise/")
+        response = client.get(path)
+        walked += 1
+        allowed = _expected_allowed(pattern, user, path)
+        refused = response.status_code in (401, 403) or (
+            response.status_code == 302 and "/accounts/login/" in response.get("Location", "")
+        )
+        if allowed == refused:
+            wrong.append((path, role, response.status_code))
+    assert walked >= 15
+    assert wrong == []

@@ -9,8 +9,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SETTINGS_SOURCE = (ROOT / "platform_core" / "settings.py").read_text(encoding="utf-8")
 APPS = ("platform_core", "roleplay", "annotation", "exports", "training", "evaluation", "workforce")
 
-# Django's own names that the docs mention as part of the request/response story, not as knobs.
-NOT_SETTINGS = {"DEBUG_PROPAGATE_EXCEPTIONS"}
+# Names the docs mention as the structure of the project (where an app is registered), not as knobs.
+NOT_SETTINGS = {"DEBUG_PROPAGATE_EXCEPTIONS", "INSTALLED_APPS", "MIDDLEWARE", "AUTHENTICATION_BACKENDS"}
 
 
 def _documented_names() -> set[str]:

@@ -40,6 +40,18 @@ async def test_signed_in_user_receives_progress_for_the_topic_they_watch():
     await communicator.disconnect()
 
 
+async def test_a_progress_frame_relays_the_detail_the_page_shows():
+    user = await sync_to_async(UserFactory)(roles=[Role.RESEARCHER])
+    communicator = await _communicator("/ws/progress/training-3/", user)
+    connected, _ = await communicator.connect()
+    assert connected
+    detail = {"status": "running", "current_step": 4, "log_tail": "step 4\n"}
+    await sync_to_async(progress_publish)(topic="training-3", percent=40, message="step 4/10", detail=detail)
+    frame = await communicator.receive_json_from(timeout=3)
+    assert (frame["message"], frame["detail"]) == ("step 4/10", detail)
+    await communicator.disconnect()
+
+
 async def test_anonymous_visitor_cannot_watch_progress():
     communicator = WebsocketCommunicator(
         application, "/ws/progress/export-7/", headers=[(b"origin", b"http://localhost")]

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,6 +99,75 @@ def _socket_dead(path: Path) -> bool:
         except OSError:
             return True
     return False
+
+
+def _ignore_sigint() -> None:
+    """How a non-interactive shell starts a background job (``serve &``): SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _wait_until_up(server: subprocess.Popen, base: str, timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz/").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert server.poll() is None, "serve exited before it was up"
+        assert time.monotonic() < deadline, "the server did not come up"
+        time.sleep(0.3)
+
+
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+@pytest.mark.parametrize(
+    "signum, preexec",
+    [(signal.SIGTERM, None), (signal.SIGINT, _ignore_sigint)],
+    ids=["kill-PID", "SIGINT-to-a-background-serve"],
+)
+def test_a_signal_to_serve_alone_stops_every_process_it_started(tmp_path, signum, preexec):
+    env = _embedded_env(tmp_path / "var")
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=preexec,
+    )
+    descendants: list[psutil.Process] = []
+    try:
+        _wait_until_up(server, f"http://127.0.0.1:{port}")
+        # Redis, uvicorn, two Celery workers and beat, and the processes they fork.
+        deadline = time.monotonic() + 30
+        while len(psutil.Process(server.pid).children()) < 5 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        descendants = psutil.Process(server.pid).children(recursive=True)
+        commands = [" ".join(child.cmdline()) for child in psutil.Process(server.pid).children()]
+        assert any("redis-server" in command for command in commands), commands
+        assert any("uvicorn" in command for command in commands), commands
+        assert sum("celery" in command and " worker " in command for command in commands) >= 2, commands
+        assert any("celery" in command and " beat " in command for command in commands), commands
+
+        os.kill(server.pid, signum)  # the serve process only, as ``kill PID`` does
+        assert server.wait(timeout=60) is not None
+        _, still_alive = psutil.wait_procs(descendants, timeout=10)
+        assert [(process.pid, process.name()) for process in still_alive if _alive(process)] == []
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+        for process in descendants:
+            if _alive(process):
+                process.kill()
 
 
 def test_settings_refuse_to_start_without_secret_key_when_debug_is_off(tmp_path):

@@ -8,8 +8,6 @@ import pytest
 from channels.db import database_sync_to_async
 
 from roleplay.models import (
-    CreditEntry,
-    CreditKind,
     Dialogue,
     DialogueStatus,
     LiveSession,
@@ -20,6 +18,7 @@ from roleplay.models import (
 )
 from tests.factories import CharacterFactory, PlayerPersonaFactory
 from tests.roleplay.live_helpers import CHARACTER_IDENTITY, communicator, drain, make_worker, pair, receive_until
+from workforce.models import EntryKind, LedgerEntry
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -338,7 +337,7 @@ async def test_idle_side_times_out_and_the_stranded_partner_is_credited(session,
     assert final.abandoned_by_id == workers[1].pk and final.stranded_worker_id == workers[0].pk
     assert final.dialogue.status == DialogueStatus.REJECTED  # 1 turn < the minimum
     assert await database_sync_to_async(
-        CreditEntry.objects.filter(worker=workers[0], kind=CreditKind.STRANDED).exists
+        LedgerEntry.objects.filter(worker=workers[0], kind=EntryKind.STRANDED).exists
     )()
     await char_comm.disconnect()
     await player_comm.disconnect()

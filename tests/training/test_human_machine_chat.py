@@ -21,7 +21,6 @@ from roleplay.live import abandonment, matchmaking, queue, sessions
 from roleplay.live.human_machine import ChatRefused, hm_session_start
 from roleplay.live.model_seat import ModelPartner
 from roleplay.models import (
-    CreditEntry,
     DialogueSource,
     DialogueStatus,
     LiveSession,
@@ -32,6 +31,7 @@ from tests.factories import CharacterFactory, ModelVersionFactory, PlayerPersona
 from tests.roleplay.live_helpers import communicator, drain, make_worker, pair, receive_until
 from training.models import DiscardedReply
 from training.services import model_version_deploy
+from workforce.models import LedgerEntry
 
 # The consumer's database_sync_to_async closes "obsolete" connections; on PostgreSQL that would
 # close the connection holding a test-wrapping transaction, so these tests commit for real.
@@ -236,7 +236,7 @@ async def test_only_the_worker_rates_and_the_session_finishes_at_once(start_roun
     assert session.status == LiveSessionStatus.FINISHED
     assert (session.dialogue.status, session.dialogue.character_side_rating) == (DialogueStatus.SUBMITTED, 4)
     assert session.dialogue.player_side_rating is None
-    assert not await orm(CreditEntry.objects.exists)()  # no queue to wait in, nobody stranded
+    assert not await orm(LedgerEntry.objects.exists)()  # no queue to wait in, nobody stranded
 
 
 async def test_refusals_sending_as_the_character_bad_frames_and_after_the_end(start_round, crowdworker):
@@ -319,7 +319,7 @@ async def test_a_round_the_worker_lets_lapse_ends_and_nobody_is_credited(
     # The model never leaves: the worker's seat lapsed. Nobody is stranded, so nothing is credited,
     # and leaving a model is no abandonment that counts towards a soft block.
     assert session.status == ended_as and session.abandoned_by_id == crowdworker.pk
-    assert session.stranded_worker_id is None and not await orm(CreditEntry.objects.exists)()
+    assert session.stranded_worker_id is None and not await orm(LedgerEntry.objects.exists)()
     assert await orm(abandonment.abandonments_recent)(worker_id=crowdworker.pk) == 0
     assert session.dialogue.status == DialogueStatus.REJECTED  # only the greeting: too short
 

@@ -108,3 +108,67 @@ def test_runner_refuses_a_negative_number_of_dataloader_workers(tiny_model_dir, 
     train, _ = message_files
     with pytest.raises(DataError, match="--dataloader-workers must be 0 or more"):
         build_trainer(_args(tiny_model_dir, train, tmp_path / "out", "--dataloader-workers", "-1"))
+
+
+def _long_messages(path, count: int):
+    """Dialogues of 1 to 6 exchanges, one in seven with a reply too long for 160 tokens on its own."""
+    from tests.training.conftest import SYSTEM
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        for index in range(count):
+            messages = [{"role": "system", "content": SYSTEM}]
+            for turn in range(1 + index % 6):
+                reply = "Waves " * 100 if index % 7 == 6 else f"Windy, with high waves. Answer {turn}."
+                messages.append({"role": "user", "content": f"Question {turn}: how is the weather today?"})
+                messages.append({"role": "assistant", "content": reply})
+            handle.write(json.dumps({"messages": messages}, ensure_ascii=False) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("packing", ["--packing", "--no-packing"])
+def test_a_short_max_length_leaves_no_batch_without_a_supervised_token(tiny_model_dir, tmp_path, packing):
+    from training.masking import encode_conversation
+
+    train = _long_messages(tmp_path / "train.jsonl", 24)
+    trainer, _ = build_trainer(_args(tiny_model_dir, train, tmp_path / "out", "--max-length", "160", packing))
+    assert all(len(row["input_ids"]) <= 160 for row in trainer.train_dataset)
+    batches = list(trainer.get_train_dataloader())
+    assert batches and all((batch["labels"] != -100).any() for batch in batches)
+    # Each example fits as it is, or was truncated, or was dropped; the metrics stream says how many.
+    examples = read_messages(train)
+    too_long = sum(len(encode_conversation(trainer.processing_class, e["messages"]).input_ids) > 160 for e in examples)
+    events = [json.loads(line) for line in (tmp_path / "out" / "metrics.jsonl").read_text().splitlines()]
+    (report,) = [e for e in events if e["event"] == "data" and e["split"] == "train"]
+    assert report["truncated"] > 0 and report["dropped"] == sum(i % 7 == 6 for i in range(24))
+    assert report["truncated"] + report["dropped"] == too_long
+    assert report["kept"] == len(examples) - report["dropped"]
+    assert any(e["event"] == "notice" and "truncated from the left" in e["message"] for e in events)
+
+
+@pytest.mark.parametrize("state", ["missing", "empty", "no character turn"])
+def test_a_missing_or_empty_evaluation_file_means_training_without_evaluation(
+    tiny_model_dir, message_files, tmp_path, capsys, monkeypatch, state
+):
+    from training.sft import main
+
+    monkeypatch.setenv("TENSORBOARD_LOGGING_DIR", str(tmp_path / "tensorboard"))  # unset again afterwards
+    train, _ = message_files
+    evaluation = tmp_path / "validation.jsonl"
+    if state == "empty":
+        evaluation.write_text("\n", encoding="utf-8")
+    elif state == "no character turn":
+        evaluation.write_text(json.dumps({"messages": [{"role": "user", "content": "hi"}]}) + "\n", encoding="utf-8")
+    else:
+        evaluation.unlink(missing_ok=True)
+    out = tmp_path / "out"
+    argv = ["--train", str(train), "--eval", str(evaluation), "--base-model", str(tiny_model_dir), "--out", str(out)]
+    assert main([*argv, "--max-steps", "1", "--max-length", "256", "--cpu"]) == 0
+    result = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    assert result["final_step"] == 1 and result["evaluated"] is False and "eval_loss" not in result
+    stderr = capsys.readouterr().err
+    assert f"{evaluation}" in stderr and "training without evaluation" in stderr
+    events = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [e["message"] for e in events if e["event"] == "notice"] == [
+        line.removeprefix("notice: ") for line in stderr.splitlines() if line.startswith("notice: ")
+    ]

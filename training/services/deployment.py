@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from platform_core.models import User
 from platform_core.services import audit_record
+from training.lora_adapters import AdapterError, adapter_load, adapter_unload_quietly
 from training.models import Deployment, ModelVersion
 from training.services.jobs import JobRefused
 
@@ -26,6 +27,15 @@ def model_version_deploy(*, version: ModelVersion, actor: User | None, note: str
     current = Deployment.objects.select_for_update().filter(active=True).first()
     if current is not None and current.model_version_id == version.pk:
         raise JobRefused("already_active", _("This model version is already deployed."))
+    if version.runtime_lora:
+        # Before the switch: a server that cannot load the adapter leaves the active model in place.
+        try:
+            adapter_load(version)
+        except AdapterError as error:
+            raise JobRefused("adapter_load_failed", str(error)) from None
+    replaced = current.model_version if current is not None else None
+    if replaced is not None and replaced.runtime_lora:
+        transaction.on_commit(lambda: adapter_unload_quietly(replaced))
     if current is not None:
         current.active = False
         current.retired_at = timezone.now()

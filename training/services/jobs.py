@@ -15,9 +15,9 @@ from exports.models import BuildStatus, ExportBuild
 from platform_core.errors import Refused
 from platform_core.jobs import job_is_stale
 from platform_core.models import User
-from platform_core.progress import progress_publish
 from platform_core.services import audit_record
 from training import conf
+from training.job_progress import job_progress_publish
 from training.models import Hardware, JobStatus, TrainingJob, TrainingMethod
 
 # name -> (type, minimum, maximum, default); the runner's flag is --<name with dashes>.
@@ -197,7 +197,7 @@ def training_job_cancel(*, job: TrainingJob, actor: User | None) -> TrainingJob:
             job.status = JobStatus.CANCELLING
             job.save(update_fields=["status"])
         audit_record(actor=actor, action="training.job_cancel", target=job)
-    progress_publish(topic=job.progress_topic, percent=job.progress, message=job.get_status_display())
+    job_progress_publish(job=job, message=job.get_status_display())
     return job
 
 

@@ -101,6 +101,8 @@ def model_version_update_serving(
     serving_backend: str | None = None,
     endpoint_url: str | None = None,
     served_name: str | None = None,
+    runtime_lora: bool | None = None,
+    server_adapter_path: str | None = None,
 ) -> ModelVersion:
     if generation_settings is not None:
         try:
@@ -114,12 +116,20 @@ def model_version_update_serving(
         version.endpoint_url = endpoint_url
     if served_name is not None:
         version.served_name = served_name
+    if runtime_lora is not None:
+        version.runtime_lora = runtime_lora
+    if server_adapter_path is not None:
+        version.server_adapter_path = server_adapter_path
     version.full_clean()
     version.save()
     audit_record(
         actor=actor,
         action="training.model_serving_update",
         target=version,
-        details={"generation_settings": version.generation_settings, "backend": version.serving_backend},
+        details={
+            "generation_settings": version.generation_settings,
+            "backend": version.serving_backend,
+            "runtime_lora": version.runtime_lora,
+        },
     )
     return version

@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from platform_core.jobs import job_claim, job_heartbeat
-from platform_core.progress import progress_publish
 from platform_core.services import audit_record
 from training import conf
+from training.job_progress import LogWatch, job_progress_publish
 from training.models import Hardware, JobStatus, TrainingJob, TrainingMetric
 from training.services.jobs import HYPERPARAMETERS, RUNNER_FLAGS, export_split_file, stale_after
 from training.services.registry import model_version_register
@@ -115,7 +115,7 @@ def _metrics_ingest(job: TrainingJob) -> list[dict]:
     message = f"step {job.current_step}/{job.max_steps}"
     if losses:
         message += f" · loss {losses[-1]['loss']:.4f}"
-    progress_publish(topic=job.progress_topic, percent=job.progress, message=message)
+    job_progress_publish(job=job, message=message)
     return events
 
 
@@ -151,7 +151,7 @@ def _finish(job: TrainingJob, status: str, error: str = "") -> TrainingJob:
     job.finished_at = timezone.now()
     job.runner_pid = None
     job.save(update_fields=["status", "error", "finished_at", "runner_pid"])
-    progress_publish(topic=job.progress_topic, percent=job.progress, message=job.get_status_display())
+    job_progress_publish(job=job, message=job.get_status_display())
     return job
 
 
@@ -195,8 +195,12 @@ def _runner_start(job: TrainingJob) -> subprocess.Popen:
 
 def _runner_watch(job: TrainingJob, process: subprocess.Popen) -> bool:
     """Ingest metrics and keep the heartbeat until the runner exits; ``True`` when cancelled (runner stopped)."""
+    log_watch = LogWatch(job)
     while process.poll() is None:
-        if not _metrics_ingest(job) and timezone.now() - (job.heartbeat_at or job.started_at) > timedelta(seconds=30):
+        ingested = _metrics_ingest(job)
+        if log_watch.grew() and not ingested:
+            job_progress_publish(job=job)  # the log moved without a metrics event
+        if not ingested and timezone.now() - (job.heartbeat_at or job.started_at) > timedelta(seconds=30):
             job.heartbeat_at = job_heartbeat(TrainingJob, job.pk)  # long steps write no metrics: still alive
         if _cancel_requested(job):
             _stop_runner(process)
@@ -217,6 +221,7 @@ def training_job_run(*, job_id: int) -> TrainingJob:
     job = _claim(job_id)
     if job is None:
         return TrainingJob.objects.get(pk=job_id)
+    job_progress_publish(job=job, message=job.get_status_display())  # the page leaves "queued" at once
     out = Path(job.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     restarts_left = conf.max_restarts()

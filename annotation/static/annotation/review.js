@@ -1,4 +1,4 @@
-// Rewrite review: line navigation, live inline diff, and keyboard shortcuts.
+// Rewrite and dialogue review: line navigation, live inline diff (rewrites only), keyboard shortcuts.
 (function () {
   const form = document.getElementById("review-form");
   if (!form) return;
@@ -30,6 +30,7 @@
 
   function renderDiff(line) {
     const area = line.querySelector("textarea");
+    if (!area) return;  // a dialogue review: lines are read, not rewritten
     const view = line.querySelector(".diff-view");
     view.replaceChildren();
     if (area.value === area.dataset.original) return;
@@ -51,8 +52,11 @@
 
   lines.forEach((line, i) => {
     const area = line.querySelector("textarea");
-    area.addEventListener("input", () => renderDiff(line));
-    area.addEventListener("focus", () => select(i));
+    if (area) {
+      area.addEventListener("input", () => renderDiff(line));
+      area.addEventListener("focus", () => select(i));
+    }
+    line.addEventListener("click", () => select(i));
     line.querySelector("input[name=ooc]").addEventListener("change", (e) => line.classList.toggle("ooc", e.target.checked));
   });
 
@@ -78,7 +82,8 @@
     switch (event.key) {
       case "j": case "ArrowDown": event.preventDefault(); select(current + 1); break;
       case "k": case "ArrowUp": event.preventDefault(); select(current - 1); break;
-      case "e": case "Enter": event.preventDefault(); line.querySelector("textarea").focus(); break;
+      case "e": case "Enter": if (line.querySelector("textarea")) { event.preventDefault(); line.querySelector("textarea").focus(); } break;
+      case "n": event.preventDefault(); form.reason.focus(); break;
       case "o": line.querySelector("input[name=ooc]").click(); break;
       case "1": case "2": case "3": case "4": case "5": form.rating.value = event.key; break;
       case "a": event.preventDefault(); submitWith("accept"); break;

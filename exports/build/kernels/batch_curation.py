@@ -4,9 +4,12 @@ An export has millions of turns; running the per-turn Python rules on each cost 
 Here compiled passes (numba, without the GIL) over the UTF-8 bytes of an Arrow column decide the
 common case, and the per-turn Python rules run only on the few turns they cannot decide:
 
-- one scan per column marks the turns with an "@" or a run of seven decimal digits (the test
-  ``scrub_personal_data`` starts with; only those go through it), the blank ones
-  (``not text.strip()``), and those with a letter other than A-Z that lower-casing may change.
+- personal data: one RE2 pass by Arrow marks the turns that match the analyzer's prefilter
+  (``platform_core.privacy.analyzer.PREFILTER``, the union of every recognizer's necessary
+  condition); only those go through the analysis (``scrub_personal_data``), with one placeholder
+  numbering per dialogue.
+- one compiled scan per column marks the blank turns (``not text.strip()``) and those with a
+  letter other than A-Z that lower-casing may change.
 - near-duplicate turns: the marked turns are lower-cased by Arrow (or by ``compact_text``, for the
   few letters Arrow lower-cases unlike Python); a walk over each (dialogue, speaker) group then
   lower-cases A-Z, collapses whitespace as ``compact_text`` does and applies
@@ -14,7 +17,6 @@ common case, and the per-turn Python rules run only on the few turns they cannot
   points), so the Jaccard similarity is the exact one, with no hashing and no estimate.
 """
 
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +27,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from exports.curation import compact_text, scrub_personal_data
+from platform_core.privacy.analyzer import PREFILTER, PREFILTERS
+from platform_core.privacy.anonymize import PlaceholderBook
 
 # The characters whose ``str.lower()`` differs from Arrow's ``utf8_lower`` (Python's "İ" becomes
 # two characters; Python 3.11 knows no lower case for some letters Unicode added later), and "Σ",
@@ -47,20 +51,10 @@ def _mask(values: pa.Array) -> np.ndarray:
 class TextScan:
     """What one compiled pass over a column of texts tells about each row."""
 
-    # An "@" or a run of seven decimal digits (``scrub_personal_data`` has something to look at).
-    personal_data_candidates: np.ndarray
     # Empty or only whitespace: ``not text.strip()``.
     blank: np.ndarray
     # A character that lower-casing may change other than A-Z (the walk lower-cases A-Z itself).
     cased: np.ndarray
-
-
-@cache
-def _decimal_digits() -> np.ndarray:
-    """Python's ``\\d`` (Unicode category Nd): one flag per code point up to U+1FFFF (none lie past it)."""
-    flags = np.zeros(0x20000, dtype=np.bool_)
-    flags[[code for code in range(0x20000) if unicodedata.category(chr(code)) == "Nd"]] = True
-    return flags
 
 
 def string_buffers(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -72,35 +66,53 @@ def string_buffers(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return data, offsets.astype(np.int64)
 
 
-_DIGIT, _SPACE, _CASED, _AT = 1, 2, 4, 8
+_SPACE, _CASED = 2, 4
 
 
 @cache
 def _character_classes() -> np.ndarray:
     """Per code point up to U+1FFFF, what the scan and the walk ask of it, as bits; past it no
-    character is a digit, a space or cased (``_class`` answers there)."""
-    return _fill_classes(_decimal_digits())
+    character is a space or cased but by ``maybe_cased`` (``_class`` answers there)."""
+    return _fill_classes(0x20000)
 
 
 def scan_texts(texts: pa.Array) -> TextScan:
     valid = texts.is_valid().to_numpy(zero_copy_only=False)
-    candidates, blank, cased = _scan(*string_buffers(texts), valid, _character_classes())
-    return TextScan(personal_data_candidates=candidates, blank=blank, cased=cased)
+    blank, cased = _scan(*string_buffers(texts), valid, _character_classes())
+    return TextScan(blank=blank, cased=cased)
 
 
-def scrub_column(texts: pa.Array, counts: Counter, scan: TextScan | None = None) -> tuple[pa.Array, np.ndarray]:
+def personal_data_candidates(texts: pa.Array) -> np.ndarray:
+    """True for the rows the analyzer could find personal data in (its prefilter, by RE2)."""
+    return _mask(pc.match_substring_regex(texts, PREFILTER))
+
+
+def scrub_column(
+    texts: pa.Array,
+    counts: Counter,
+    dialogues: np.ndarray | None = None,
+    books: dict[int, PlaceholderBook] | None = None,
+) -> tuple[pa.Array, np.ndarray]:
     """``texts`` with personal data replaced, and the replacements made in each row.
 
-    ``counts`` is incremented per kind, as ``scrub_personal_data`` does.
+    ``counts`` is incremented per kind, as ``scrub_personal_data`` does. With ``dialogues`` (each
+    row's dialogue) the placeholders are numbered per dialogue in ``books`` (pass the same dict for
+    every column of the same turns); without it each row is numbered on its own.
     """
-    scan = scan or scan_texts(texts)
     replaced = np.zeros(len(texts), dtype=np.int32)
-    rows = np.flatnonzero(scan.personal_data_candidates)
+    rows = np.flatnonzero(personal_data_candidates(texts))
     if not rows.size:
         return texts, replaced
+    books = {} if books is None else books
+    chosen = texts.take(rows)
+    # Which recognizers' prefilters each candidate matches, by RE2 too: the analysis skips the rest
+    # without searching them again in Python.
+    masks = {prefilter: _mask(pc.match_substring_regex(chosen, prefilter)) for prefilter in PREFILTERS}
     cleaned = []
-    for row, text in zip(rows.tolist(), texts.take(rows).to_pylist(), strict=True):
-        text, made = scrub_personal_data(text, counts)
+    for position, (row, text) in enumerate(zip(rows.tolist(), chosen.to_pylist(), strict=True)):
+        book = books.setdefault(int(dialogues[row]), PlaceholderBook()) if dialogues is not None else None
+        passed = [prefilter for prefilter, mask in masks.items() if mask[position]]
+        text, made = scrub_personal_data(text, counts, book, passed)
         cleaned.append(text)
         replaced[row] = made
     return _replace_rows(texts, rows, pa.array(cleaned, type=texts.type)), replaced
@@ -205,18 +217,14 @@ def _next_point(data, index):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def _fill_classes(decimal_digits):  # pragma: no cover - compiled
-    classes = np.zeros(decimal_digits.shape[0], dtype=np.uint8)
-    for point in range(decimal_digits.shape[0]):
+def _fill_classes(size):  # pragma: no cover - compiled
+    classes = np.zeros(size, dtype=np.uint8)
+    for point in range(size):
         value = 0
-        if decimal_digits[point]:
-            value |= _DIGIT
         if is_space(point):
             value |= _SPACE
         if maybe_cased(point):
             value |= _CASED
-        if point == 0x40:
-            value |= _AT
         classes[point] = value
     return classes
 
@@ -231,38 +239,22 @@ def _class(point, classes):  # pragma: no cover - compiled
 @numba.njit(cache=True, nogil=True)
 def _scan(data, offsets, valid, classes):  # pragma: no cover - compiled
     count = offsets.shape[0] - 1
-    candidates = np.zeros(count, dtype=np.bool_)
     blank = np.zeros(count, dtype=np.bool_)
     cased = np.zeros(count, dtype=np.bool_)
     for row in range(count):
         if not valid[row]:
             continue
-        # ``\\d(?:[ -]?\\d){6}``: digits in a run, with at most one " " or "-" between two of them.
-        run = 0
-        separated = False
         only_space = True
         index, end = offsets[row], offsets[row + 1]
         while index < end:
             point, index = _next_point(data, index)
             kind = _class(point, classes)
-            if kind & _DIGIT:
-                run += 1
-                separated = False
-                if run >= 7:
-                    candidates[row] = True
-            elif (point == 0x20 or point == 0x2D) and run and not separated:
-                separated = True
-            else:
-                run = 0
-                separated = False
-                if kind & _AT:
-                    candidates[row] = True
             if not kind & _SPACE:
                 only_space = False
             if kind & _CASED:
                 cased[row] = True
         blank[row] = only_space
-    return candidates, blank, cased
+    return blank, cased
 
 
 @numba.njit(cache=True, nogil=True)
@@ -511,3 +503,5 @@ def warm_up() -> None:
     compiles them, for several seconds: ``make setup`` and the image build do it ahead.)"""
     texts = pa.array(["warm up the compiled passes", "warm up the compiled passes!"])
     near_duplicate_mask(texts, np.zeros(2, dtype=np.int64), 0.9, cased=scan_texts(texts).cased)
+    # The personal-data analyzer: Presidio's engine and every recognizer's patterns.
+    scrub_personal_data("warm up 13800000000 a@b.cn 中关村大街1号 wxid_warmup 192.168.0.1")

@@ -1,9 +1,11 @@
-"""Load demo accounts, characters and accepted dialogues from all four sources. Safe to re-run."""
+"""Load demo accounts, characters, accepted dialogues from all four sources and the ``demo``
+evaluation campaign. Safe to re-run."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from annotation.models import LiteraryWork, SynthesisBatch
+from evaluation.demo import demo_campaign_seed
 from platform_core import demo_data
 from platform_core.models import User
 from platform_core.services import roles_set, user_create
@@ -47,9 +49,18 @@ class Command(BaseCommand):
                 source = SOURCES[(index + script_index) % len(SOURCES)]
                 persona = personas[character.language][(index + script_index) % 2]
                 created += self._dialogue(character, persona, source, topic, topic_kind, lines, users, provenance)
+        from workforce.demo import workforce_demo_seed
+
+        workforce_demo_seed(users=users, external_ids=demo_data.DEMO_EXTERNAL_IDS)
+        campaign = demo_campaign_seed(
+            researcher=users["researcher"],
+            evaluators=[users[name] for name in ("evaluator", "evaluator2", "evaluator3")],
+        )
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {len(characters)} characters, {created} new dialogues.")
         )
+        if campaign is not None:
+            self.stdout.write(f"Evaluation campaign '{campaign.slug}' with {campaign.assignments.count()} sessions.")
         self.stdout.write("Log in at http://127.0.0.1:8000/ with one of these accounts:")
         for username, roles, *_ in demo_data.DEMO_USERS:
             self.stdout.write(f"  {username:<13} password: {demo_data.DEMO_PASSWORD}   roles: {', '.join(roles)}")

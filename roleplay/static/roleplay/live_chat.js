@@ -273,5 +273,9 @@
     send({ type: "finish", rating: checked ? Number(checked.value) : null, flag: $("flag").checked, flag_reason: $("flag-reason").value });
   });
   Object.keys(pending).forEach(function (id) { showPending(id, pending[id]); });
+  // The stored transcript and state first: the socket then sends only what is newer.
+  state = config.session;
+  (config.turns || []).forEach(showTurn);
+  render();
   connect();
 })();

@@ -11,8 +11,6 @@ from platform_core.services import worker_block
 from roleplay.live import abandonment, errors, matchmaking, queue, quotas, sessions
 from roleplay.models import (
     CharacterCategory,
-    CreditEntry,
-    CreditKind,
     Language,
     LiveSession,
     LiveSessionStatus,
@@ -21,6 +19,7 @@ from roleplay.models import (
 )
 from tests.factories import CharacterFactory, DialogueFactory
 from tests.roleplay.live_helpers import make_worker, pair
+from workforce.models import EntryKind, LedgerEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +117,7 @@ def test_waiting_time_is_credited_with_one_ledger_row_per_wait():
     MatchQueueEntry.objects.filter(pk=entry.pk).update(joined_at=timezone.now() - timedelta(minutes=2))
     queue.queue_join(worker=player_worker, side="player")
     matchmaking.matchmaker_run()
-    credit = CreditEntry.objects.get(worker=char_worker, kind=CreditKind.WAITING)
+    credit = LedgerEntry.objects.get(worker=char_worker, kind=EntryKind.WAITING)
     assert credit.seconds >= 120 and credit.amount > 0
 
 
@@ -147,7 +146,7 @@ def test_repeated_abandonments_soft_block_the_worker_automatically(settings):
     leaver.profile.refresh_from_db()
     assert leaver.profile.block_status == BlockStatus.SOFT_BLOCKED
     assert abandonment.abandonments_recent(worker_id=leaver.pk) == 2
-    assert CreditEntry.objects.filter(kind=CreditKind.STRANDED).count() == 2
+    assert LedgerEntry.objects.filter(kind=EntryKind.STRANDED).count() == 2
     assert LiveSession.objects.filter(dialogue__status="rejected").count() == 2
 
 

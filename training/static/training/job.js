@@ -1,5 +1,6 @@
-// Live loss curve of one training job: a progress WebSocket says "something changed", then the
-// new metrics events are fetched from the API and drawn as an inline SVG chart.
+// Live view of one training job. Its progress WebSocket frames carry the status, step and log tail
+// (shown at once) and say "something changed": the new metrics events are then fetched from the
+// API and drawn as an inline SVG loss chart, with the per-split data counts and the runner's notices.
 (function () {
   "use strict";
   const box = document.getElementById("job");
@@ -9,6 +10,51 @@
   const W = 600, H = 240, PAD = 36;
   const train = [], evals = [];
   let lastId = 0, busy = false, finished = box.dataset.finished === "1";
+  const labelsNode = document.getElementById("job-status-labels");
+  const statusLabels = labelsNode ? JSON.parse(labelsNode.textContent) : {};
+  const pill = box.querySelector("[data-testid=status]");
+  const logBox = document.querySelector("[data-testid=log]");
+  const reports = document.querySelector("[data-testid=data-reports] tbody");
+  const notices = document.querySelector("[data-testid=notices]");
+  const REPORT_FIELDS = ["split", "examples", "kept", "truncated", "dropped", "supervised_tokens", "mask_source"];
+
+  function showState(state) {
+    if (state.status && pill && pill.dataset.status !== state.status) {
+      pill.dataset.status = state.status;
+      pill.textContent = statusLabels[state.status] || state.status;
+    }
+    if (state.current_step !== undefined) {
+      box.querySelector("[data-testid=step]").textContent = state.current_step + "/" + state.max_steps;
+    }
+    if (state.finished && !finished) location.reload();  // the error or the registered model
+  }
+
+  function showLog(text) {
+    if (!logBox || typeof text !== "string") return;
+    const atBottom = logBox.scrollTop + logBox.clientHeight >= logBox.scrollHeight - 4;
+    logBox.textContent = text;
+    if (atBottom) logBox.scrollTop = logBox.scrollHeight;
+  }
+
+  function showReport(detail) {
+    if (!reports || !detail.split) return;
+    let row = reports.querySelector('tr[data-split="' + CSS.escape(detail.split) + '"]');
+    if (!row) {
+      row = document.createElement("tr");
+      row.dataset.split = detail.split;
+      for (let i = 0; i < REPORT_FIELDS.length; i++) row.appendChild(document.createElement("td"));
+      reports.appendChild(row);
+    }
+    REPORT_FIELDS.forEach((name, i) => { row.children[i].textContent = detail[name] === null ? "—" : String(detail[name]); });
+  }
+
+  function showNotice(message) {
+    if (!notices || !message) return;
+    for (const item of notices.children) if (item.textContent === message) return;
+    const item = document.createElement("li");
+    item.textContent = message;
+    notices.appendChild(item);
+  }
 
   function el(name, attrs, text) {
     const node = document.createElementNS(NS, name);
@@ -50,6 +96,8 @@
         lastId = Math.max(lastId, event.id);
         if (event.event === "log" && event.loss !== null) train.push({ step: event.step, loss: event.loss });
         if (event.event === "eval" && event.eval_loss !== null) evals.push({ step: event.step, loss: event.eval_loss });
+        if (event.event === "data" && event.detail) showReport(event.detail);
+        if (event.event === "notice" && event.detail) showNotice(event.detail.message);
         if (event.tokens_per_s) {
           document.getElementById("throughput").textContent =
             Math.round(event.tokens_per_s) + " tokens/s" + (event.gpu_mem_mb ? " · " + Math.round(event.gpu_mem_mb) + " MiB" : "");
@@ -58,8 +106,7 @@
       draw();
       const progress = box.querySelector("progress");
       if (progress) progress.value = data.progress;
-      box.querySelector("[data-testid=step]").textContent = data.current_step + "/" + data.max_steps;
-      if (data.finished && !finished) location.reload();
+      showState(data);
     } finally {
       busy = false;
     }
@@ -71,7 +118,13 @@
   const socket = new WebSocket(scheme + "://" + location.host + "/ws/progress/" + box.dataset.topic + "/");
   socket.onmessage = (message) => {
     const frame = JSON.parse(message.data);
-    document.getElementById("progress-message").textContent = frame.message || "";
+    if (frame.message) document.getElementById("progress-message").textContent = frame.message;
+    if (frame.detail) {
+      const progress = box.querySelector("progress");
+      if (progress) progress.value = frame.percent;
+      showState(frame.detail);
+      showLog(frame.detail.log_tail);
+    }
     refresh();
   };
   // Polling as a fallback when the socket is down (e.g. behind a proxy without WebSockets).

@@ -10,7 +10,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from exports import curation
 from exports.build import turn_stream
 from exports.build.kernels.batch_curation import (
     _PYTHON_LOWER,
@@ -18,10 +17,11 @@ from exports.build.kernels.batch_curation import (
     is_space,
     maybe_cased,
     near_duplicate_mask,
-    scan_texts,
+    personal_data_candidates,
     scrub_column,
 )
 from exports.curation import NearDuplicateFilter, scrub_personal_data
+from platform_core.privacy.analyzer import might_contain
 from tests.exports.conftest import edited_or_fresh, make_corpus
 
 WHITESPACE = [chr(code) for code in range(0x110000) if chr(code).isspace()]
@@ -86,15 +86,16 @@ def test_letters_left_to_the_walk_lower_case_alike_everywhere():
     assert [hex(ord(letter)) for letter in changed if not maybe_cased(ord(letter))] == []
 
 
-def test_scan_marks_the_texts_the_scrubber_looks_at():
-    texts = ["call 1 2 3 4 5 6 7", "١٢٣٤٥٦٧ arabic digits", "１３８１２３４５６７８", "a@b", "(50123.15)", "", None]
-    candidates = scan_texts(pa.array(texts, type=pa.string())).personal_data_candidates.tolist()
-    assert candidates == [True, True, True, True, False, False, False]
+def test_candidates_are_the_rows_the_analyzers_prefilter_accepts():
+    texts = ["call 1 2 3 4 5 6 7", "１３８１２３４５６７８", "a@b", "加我微信", "(50123.15)", "the sea is calm", "", None]
+    assert personal_data_candidates(pa.array(texts, type=pa.string())).tolist() == [
+        True, True, True, True, False, False, False, False
+    ]
     rng = random.Random(5)
-    pool = [*"0123456789 -@a.", "  ", "--", "١", "１", "\u0966"]
+    pool = [*"0123456789 -@a.:/", "  ", "--", "１", "一", "三", "微信", "QQ", "路", "号", "Road", "SW1A 1AA"]
     randoms = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 16))) for _ in range(5000)]
-    marked = scan_texts(pa.array(randoms)).personal_data_candidates.tolist()
-    assert marked == ["@" in text or curation._DIGIT_RUN.search(text) is not None for text in randoms]
+    marked = personal_data_candidates(pa.array(randoms)).tolist()
+    assert marked == [might_contain(text) for text in randoms]
     assert 500 < sum(marked) < 4500
 
 
@@ -127,6 +128,19 @@ def test_scrub_column_matches_scrub_personal_data():
     assert counts == expected_counts and counts["phone"] >= 2
 
 
+def test_scrub_column_numbers_placeholders_per_dialogue_across_columns():
+    texts = pa.array(["我的手机13812345678", "再说一次 138 1234 5678，另一个 13900001111", "13900001111"])
+    originals = pa.array([None, "原话：13900001111", None], type=pa.string())
+    dialogues = np.array([0, 0, 1])
+    books: dict = {}
+    counts: Counter = Counter()
+    cleaned, replaced = scrub_column(texts, counts, dialogues, books)
+    cleaned_originals, _ = scrub_column(originals, counts, dialogues, books)
+    assert cleaned.to_pylist() == ["我的手机[PHONE_1]", "再说一次 [PHONE_1]，另一个 [PHONE_2]", "[PHONE_1]"]
+    assert cleaned_originals.to_pylist() == [None, "原话：[PHONE_2]", None]
+    assert replaced.tolist() == [1, 2, 1] and counts == Counter({"phone": 5})
+
+
 def test_chunk_size_does_not_change_the_files(corpus, build_now, monkeypatch):
     whole = build_now({"seed": 5})
     monkeypatch.setattr(turn_stream, "CHUNK_DIALOGUES", 3)  # 24 dialogues: eight chunks
@@ -149,5 +163,5 @@ def test_null_and_empty_original_text_survive_the_stream(db, build_now):
         pd.read_parquet(Path(build.directory) / split / "turns.parquet") for split in ("train", "validation", "test")
     ).sort_values("seq")
     originals = table["original_text"].tolist()
-    assert originals[0] == "" and originals[1] == "first draft, call [PHONE]" and pd.isna(originals[2])
+    assert originals[0] == "" and originals[1] == "first draft, call [PHONE_1]" and pd.isna(originals[2])
     assert table["pii_replacements"].tolist()[:2] == [0, 1]

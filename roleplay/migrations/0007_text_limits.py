@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('roleplay', '0004_live_session_model_seat'),
+        ('roleplay', '0006_verbose_names'),
     ]
 
     operations = [

@@ -1,0 +1,226 @@
+"""The one personal-data analyzer: Presidio's ``AnalyzerEngine`` with Troupe's recognizers.
+
+No spaCy model is loaded: Presidio's ``NoOpNlpEngine`` gives empty NLP artifacts (every recognizer
+here is a pattern recognizer), and context words are read by ``WindowContextEnhancer`` from the
+characters around a match rather than from lemmas, which a Chinese sentence without spaces would
+not give.
+
+``analyze`` is what every path calls (export curation, live chat, rewrites, prompts, the audit);
+``PREFILTER`` is the union of the recognizers' prefilters, for callers that select candidate
+texts in bulk (the export's Arrow columns) before analysing them one by one.
+"""
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
+from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
+from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer.nlp_engine.no_op_nlp_engine import NoOpNlpEngine
+
+from platform_core.privacy.recognizers import (
+    ENTITIES_BY_SPECIFICITY,
+    LANGUAGE,
+    RECOGNIZERS,
+    TroupeRecognizer,
+    analysis_view,
+)
+
+# One regular expression, RE2-compatible: a text that does not match it has nothing any recognizer
+# could find.
+PREFILTER = "|".join(f"(?:{recognizer.prefilter})" for recognizer in RECOGNIZERS)
+# The distinct prefilters (several recognizers share one), for callers that test them in bulk.
+PREFILTERS = tuple(dict.fromkeys(recognizer.prefilter for recognizer in RECOGNIZERS))
+_PREFILTER = re.compile(PREFILTER)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One piece of personal data: its kind (``phone``, ``email`` …), where it is, how sure."""
+
+    kind: str
+    start: int
+    end: int
+    score: float
+    text: str
+
+
+class WindowContextEnhancer(ContextAwareEnhancer):
+    """Presidio context enhancement over characters instead of tokens.
+
+    A recognizer's ``context`` word (case-insensitive substring) in the ``prefix_chars`` before a
+    match or the ``suffix_chars`` after it raises the score by ``context_similarity_factor`` (to at
+    least ``min_score_with_context_similarity``); one of its ``negative_context`` words in the
+    ``negative_prefix_chars`` before it or ``negative_suffix_chars`` after it lowers it by
+    ``negative_factor``.
+    """
+
+    def __init__(
+        self,
+        *,
+        context_similarity_factor: float = 0.35,
+        min_score_with_context_similarity: float = 0.6,
+        prefix_chars: int = 24,
+        suffix_chars: int = 8,
+        negative_factor: float = 0.6,
+        negative_prefix_chars: int = 12,
+        negative_suffix_chars: int = 2,
+    ) -> None:
+        super().__init__(
+            context_similarity_factor=context_similarity_factor,
+            min_score_with_context_similarity=min_score_with_context_similarity,
+            context_prefix_count=prefix_chars,
+            context_suffix_count=suffix_chars,
+        )
+        self.negative_factor = negative_factor
+        self.negative_prefix_chars = negative_prefix_chars
+        self.negative_suffix_chars = negative_suffix_chars
+
+    def enhance_using_context(
+        self,
+        text: str,
+        raw_results: list[RecognizerResult],
+        nlp_artifacts: NlpArtifacts,
+        recognizers: list[EntityRecognizer],
+        context: list[str] | None = None,
+    ) -> list[RecognizerResult]:
+        by_id = {recognizer.id: recognizer for recognizer in recognizers}
+        lowered = text.lower()
+        for result in raw_results:
+            recognizer = by_id.get((result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY))
+            if recognizer is None:
+                continue
+            near = (
+                lowered[max(0, result.start - self.context_prefix_count) : result.start]
+                + " "
+                + lowered[result.end : result.end + self.context_suffix_count]
+            )
+            word = next((w for w in recognizer.context or () if w.lower() in near), None)
+            if word is not None:
+                result.score = min(
+                    max(result.score + self.context_similarity_factor, self.min_score_with_context_similarity),
+                    self.MAX_SCORE,
+                )
+                if result.analysis_explanation:
+                    result.analysis_explanation.set_supportive_context_word(word)
+                    result.analysis_explanation.set_improved_score(result.score)
+            negative = getattr(recognizer, "negative_words", None)
+            if negative is not None:
+                close = (
+                    lowered[max(0, result.start - self.negative_prefix_chars) : result.start]
+                    + " "
+                    + lowered[result.end : result.end + self.negative_suffix_chars]
+                )
+                if negative.search(close):
+                    result.score = max(result.score - self.negative_factor, self.MIN_SCORE)
+        return raw_results
+
+
+class TroupeAnalyzerEngine(AnalyzerEngine):
+    """Presidio's ``AnalyzerEngine`` with one shortcut for callers that analyse many texts.
+
+    ``analyze_all`` runs the registered recognizers, the context enhancer, the score threshold and
+    Presidio's duplicate removal: the steps of ``AnalyzerEngine.analyze`` that this configuration
+    uses, without the per-call registry lookup, the empty spaCy document the no-op NLP engine
+    builds and a context pass per recognizer; and it skips a recognizer whose prefilter does not
+    match (one search per distinct prefilter, or ``passed``: the prefilters the caller already
+    found matching, e.g. by RE2 over a column). ``tests/platform_core/test_privacy.py`` checks on
+    the evaluation set that it gives what ``AnalyzerEngine.analyze`` gives.
+    """
+
+    def analyze_all(
+        self, text: str, score_threshold: float, passed: Collection[str] | None = None
+    ) -> list[RecognizerResult]:
+        recognizers = self._all_recognizers()
+        results: list[RecognizerResult] = []
+        gates: dict[str, bool] = {}
+        for recognizer in recognizers:
+            prefilter = getattr(recognizer, "prefilter", "")
+            if prefilter:
+                if passed is not None:
+                    gates[prefilter] = prefilter in passed
+                elif prefilter not in gates:
+                    gates[prefilter] = recognizer.prefilter_regex.search(text) is not None
+                if not gates[prefilter]:
+                    continue
+            results.extend(recognizer.analyze(text=text, entities=recognizer.supported_entities, nlp_artifacts=None))
+        if results:
+            results = self.context_aware_enhancer.enhance_using_context(
+                text=text, raw_results=results, nlp_artifacts=self._empty_artifacts(), recognizers=recognizers
+            )
+            results = EntityRecognizer.remove_duplicates([r for r in results if r.score >= score_threshold])
+        return results
+
+    @cache  # noqa: B019 - one engine per process
+    def _all_recognizers(self) -> list[EntityRecognizer]:
+        return self.registry.get_recognizers(language=LANGUAGE, all_fields=True)
+
+    @cache  # noqa: B019 - one engine per process
+    def _empty_artifacts(self) -> NlpArtifacts:
+        return self.nlp_engine.process_text("", LANGUAGE)
+
+
+@cache
+def engine() -> TroupeAnalyzerEngine:
+    """The analyzer, built once per process (no model, no download)."""
+    nlp_engine = NoOpNlpEngine(models=[{"lang_code": LANGUAGE, "model_name": "none"}])
+    registry = RecognizerRegistry(supported_languages=[LANGUAGE])
+    for recognizer in RECOGNIZERS:
+        registry.add_recognizer(recognizer())
+    return TroupeAnalyzerEngine(
+        registry=registry,
+        nlp_engine=nlp_engine,
+        supported_languages=[LANGUAGE],
+        context_aware_enhancer=WindowContextEnhancer(),
+    )
+
+
+def might_contain(text: str) -> bool:
+    """False when no recognizer could find anything in ``text`` (the prefilter)."""
+    return bool(text) and _PREFILTER.search(text) is not None
+
+
+def default_threshold() -> float:
+    return float(settings.PRIVACY_SCORE_THRESHOLD)
+
+
+def raw_findings(text: str, threshold: float, passed: Collection[str] | None = None) -> list[Finding]:
+    """Presidio's findings at or above ``threshold``, overlaps resolved, without the union prefilter."""
+    return _resolve(text, engine().analyze_all(analysis_view(text), threshold, passed))
+
+
+def analyze(
+    text: str | None, *, threshold: float | None = None, passed: Collection[str] | None = None
+) -> list[Finding]:
+    """The personal data in ``text`` scoring at least ``threshold`` (``PRIVACY_SCORE_THRESHOLD``),
+    in text order, no two overlapping. ``passed``: the ``PREFILTERS`` the caller found ``text``
+    matches (then they are not searched again)."""
+    if not text or (not passed if passed is not None else not might_contain(text)):
+        return []
+    return raw_findings(text, default_threshold() if threshold is None else threshold, passed)
+
+
+# On equal scores the more specific kind wins: an 18-digit number with a valid ID checksum that
+# also passes Luhn is an ID number.
+_SPECIFICITY = {entity: rank for rank, entity in enumerate(ENTITIES_BY_SPECIFICITY)}
+
+
+def _resolve(text: str, results: list[RecognizerResult]) -> list[Finding]:
+    """Where findings overlap, the higher score wins, then the more specific kind, then the longer
+    span, then the earlier."""
+    kept: list[RecognizerResult] = []
+    order = sorted(results, key=lambda r: (-r.score, _SPECIFICITY[r.entity_type], -(r.end - r.start), r.start))
+    for result in order:
+        if all(result.end <= other.start or result.start >= other.end for other in kept):
+            kept.append(result)
+    return [
+        Finding(kind=r.entity_type.lower(), start=r.start, end=r.end, score=round(r.score, 4), text=text[r.start : r.end])
+        for r in sorted(kept, key=lambda r: r.start)
+    ]
+
+
+def recognizers() -> tuple[type[TroupeRecognizer], ...]:
+    return RECOGNIZERS

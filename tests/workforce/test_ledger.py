@@ -1,0 +1,129 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from workforce.models import AppendOnlyError, EntryKind, LedgerEntry, UnitKind, UnitState
+from workforce.services.errors import LedgerConflict, WorkforceError
+from workforce.services.ledger import ledger_credit, ledger_reverse, piece_rate_set
+from workforce.services.review import ReviewDecision, unit_bonus, unit_review
+from workforce.services.units import unit_open
+
+from .conftest import requires_postgres, run_together
+
+pytestmark = pytest.mark.django_db
+
+
+def _credit(worker, key="k1", amount="0.50", **kwargs):
+    return ledger_credit(worker=worker, kind=kwargs.pop("kind", EntryKind.WAITING), amount=amount,
+                         idempotency_key=key, **kwargs)
+
+
+def test_same_key_twice_creates_one_row(worker):
+    first, created = _credit(worker)
+    again, created_again = _credit(worker)
+    assert created and not created_again
+    assert first.pk == again.pk
+    assert LedgerEntry.objects.count() == 1
+
+
+def test_key_reused_for_a_different_amount_is_refused(worker):
+    _credit(worker)
+    with pytest.raises(LedgerConflict):
+        _credit(worker, amount="0.60")
+    assert LedgerEntry.objects.count() == 1
+
+
+@pytest.mark.parametrize("amount", ["-1", "abc", "1e400", "NaN", "0.00001", ""])
+def test_bad_amounts_are_refused_and_nothing_is_stored(worker, amount):
+    with pytest.raises(WorkforceError) as error:
+        _credit(worker, amount=amount)
+    assert error.value.field == "amount"
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_unknown_currency_is_refused(worker):
+    with pytest.raises(WorkforceError) as error:
+        _credit(worker, currency="XYZ")
+    assert error.value.field == "currency"
+    assert not LedgerEntry.objects.exists()
+
+
+def test_amounts_are_decimal_with_a_currency(worker):
+    entry, _ = _credit(worker, amount="0.1", currency="usd")
+    entry.refresh_from_db()
+    assert entry.amount == Decimal("0.1") and isinstance(entry.amount, Decimal)
+    assert entry.currency == "USD"
+
+
+def test_rows_are_never_edited_or_deleted(worker):
+    entry, _ = _credit(worker)
+    entry.amount = Decimal("9")
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    with pytest.raises(AppendOnlyError):
+        LedgerEntry.objects.filter(pk=entry.pk).update(amount=Decimal("9"))
+    with pytest.raises(AppendOnlyError):
+        LedgerEntry.objects.all().delete()
+    assert LedgerEntry.objects.get().amount == Decimal("0.5")
+
+
+def test_a_correction_is_a_reversing_row_made_once(worker):
+    entry, _ = _credit(worker, amount="2.00")
+    reversal = ledger_reverse(entry=entry, reason="paid by mistake")
+    again = ledger_reverse(entry=entry, reason="paid by mistake")
+    assert reversal.pk == again.pk
+    assert reversal.amount == Decimal("-2.00") and reversal.reverses_id == entry.pk
+    assert sum(e.amount for e in LedgerEntry.objects.all()) == 0
+
+
+def test_a_rate_change_never_rewrites_past_rows(worker, rate):
+    unit = unit_open(worker=worker, kind=UnitKind.LIVE_PLAYER, subject_id=7)
+    from workforce.services.units import unit_submit
+
+    unit_submit(unit=unit, active_seconds=60, submitted_at=timezone.now() - timedelta(days=2))
+    unit_review(unit_id=unit.pk, review=ReviewDecision(UnitState.APPROVED), reviewer=None)
+    piece_rate_set(kind=UnitKind.LIVE_PLAYER, amount="3.00", effective_from=date.today() - timedelta(days=1))
+    row = LedgerEntry.objects.get(kind=EntryKind.PIECE_RATE)
+    assert row.amount == Decimal("1.50")
+    later = unit_open(worker=worker, kind=UnitKind.LIVE_PLAYER, subject_id=8)
+    unit_submit(unit=later, active_seconds=60)
+    unit_review(unit_id=later.pk, review=ReviewDecision(UnitState.APPROVED), reviewer=None)
+    amounts = sorted(LedgerEntry.objects.filter(kind=EntryKind.PIECE_RATE).values_list("amount", flat=True))
+    assert amounts == [Decimal("1.50"), Decimal("3.00")]
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_unit_approved_twice_at_once_pays_once(submitted_unit, admin_user):
+    unit = submitted_unit()
+    review = ReviewDecision(UnitState.APPROVED)
+    results = run_together(*[lambda: unit_review(unit_id=unit.pk, review=review, reviewer=admin_user)] * 4)
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert LedgerEntry.objects.filter(unit=unit, kind=EntryKind.PIECE_RATE).count() == 1
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_bonus_during_an_in_progress_unit_is_paid_once(worker, rate, admin_user):
+    from workforce.services.payouts import payout_build
+    from workforce.services.units import unit_submit
+
+    unit = unit_open(worker=worker, kind=UnitKind.LIVE_PLAYER, subject_id=3)
+
+    def bonus():
+        return unit_bonus(unit=unit, amount="0.75", reason="great", actor=admin_user, idempotency_key="form-1")
+
+    results = run_together(bonus, bonus, bonus)
+    assert all(isinstance(r, LedgerEntry) for r in results), results
+    assert LedgerEntry.objects.filter(kind=EntryKind.BONUS).count() == 1
+    cutoff = timezone.localdate() + timedelta(days=1)
+    assert payout_build(cutoff=cutoff, currency="GBP").batch is None  # in progress: not payable yet
+    unit_submit(unit=unit, active_seconds=60)
+    unit_review(unit_id=unit.pk, review=ReviewDecision(UnitState.APPROVED), reviewer=admin_user)
+    first = payout_build(cutoff=cutoff, currency="GBP").batch
+    assert first.total == Decimal("2.25")
+    assert payout_build(cutoff=cutoff, currency="GBP").batch is None

@@ -1,0 +1,1 @@
+"""Workforce pages: the worker's own (``worker``), study links (``study``), admins' (``staff``)."""
