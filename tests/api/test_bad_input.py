@@ -157,3 +157,23 @@ def test_the_schema_documents_query_filters_and_limits(client):
     assert request_schema("/api/annotation/tasks/claim/")["required"] == ["kind"]
     download = schema["paths"]["/api/exports/builds/{id}/download/"]["get"]["responses"]["200"]["content"]
     assert {"application/x-tar", "application/octet-stream"} <= set(download)
+
+
+def _api_patterns(patterns, prefix=""):
+    from django.urls import URLPattern, URLResolver
+
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _api_patterns(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern) and route.lstrip("^").startswith("api/"):
+            yield route
+
+
+def test_every_api_route_takes_only_whole_number_ids():
+    from django.urls import get_resolver
+
+    routes = list(_api_patterns(get_resolver().url_patterns))
+    with_ids = [route for route in routes if "pk>" in route]
+    assert len(with_ids) > 20
+    assert [r for r in with_ids if "(?P<pk>[0-9]+)" not in r and "<int:pk>" not in r] == []
