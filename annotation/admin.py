@@ -14,6 +14,7 @@ from annotation.models import (
     SynthesisBatch,
     SynthesisItem,
 )
+from platform_core.admin_lean import LeanModelAdmin
 
 
 class SynthesisItemInline(admin.TabularInline):
@@ -25,7 +26,7 @@ class SynthesisItemInline(admin.TabularInline):
 
 
 @admin.register(SynthesisBatch)
-class SynthesisBatchAdmin(admin.ModelAdmin):
+class SynthesisBatchAdmin(LeanModelAdmin):
     list_display = ("name", "origin", "status", "llm_model", "requests_made", "cost_usd", "created_by", "created_at")
     list_filter = ("origin", "status")
     search_fields = ("name", "llm_model")
@@ -34,7 +35,7 @@ class SynthesisBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(SynthesisItem)
-class SynthesisItemAdmin(admin.ModelAdmin):
+class SynthesisItemAdmin(LeanModelAdmin):
     list_display = ("batch", "kind", "category", "index", "status", "attempts")
     list_filter = ("status", "kind")
 
@@ -65,19 +66,19 @@ class LLMProviderForm(forms.ModelForm):
 
 
 @admin.register(LLMProvider)
-class LLMProviderAdmin(admin.ModelAdmin):
+class LLMProviderAdmin(LeanModelAdmin):
     form = LLMProviderForm
     list_display = ("name", "base_url", "default_model", "requests_per_minute", "is_default")
 
 
 @admin.register(PromptTemplate)
-class PromptTemplateAdmin(admin.ModelAdmin):
+class PromptTemplateAdmin(LeanModelAdmin):
     list_display = ("name", "version", "kind", "created_by", "created_at")
     list_filter = ("kind",)
 
 
 @admin.register(LiteraryWork)
-class LiteraryWorkAdmin(admin.ModelAdmin):
+class LiteraryWorkAdmin(LeanModelAdmin):
     list_display = ("title", "author", "language", "status", "detected_encoding", "created_at")
     list_filter = ("language", "status")
     search_fields = ("title", "author")
@@ -85,31 +86,31 @@ class LiteraryWorkAdmin(admin.ModelAdmin):
 
 
 @admin.register(LiteraryChapter)
-class LiteraryChapterAdmin(admin.ModelAdmin):
+class LiteraryChapterAdmin(LeanModelAdmin):
     list_display = ("work", "index", "title", "start", "end")
 
 
 @admin.register(ExtractionCandidate)
-class ExtractionCandidateAdmin(admin.ModelAdmin):
+class ExtractionCandidateAdmin(LeanModelAdmin):
     list_display = ("work", "chapter", "start", "end")
 
 
 @admin.register(AnnotationTask)
-class AnnotationTaskAdmin(admin.ModelAdmin):
+class AnnotationTaskAdmin(LeanModelAdmin):
     list_display = ("pk", "kind", "status", "slot", "assignee", "gold", "gold_score", "claimed_at", "submitted_at")
     list_filter = ("kind", "status")
     raw_id_fields = ("dialogue", "candidate", "character", "prompt", "assignee", "gold")
 
 
 @admin.register(GoldStandard)
-class GoldStandardAdmin(admin.ModelAdmin):
+class GoldStandardAdmin(LeanModelAdmin):
     list_display = ("pk", "kind", "dialogue", "candidate", "active", "created_at")
     list_filter = ("kind", "active")
     raw_id_fields = ("dialogue", "candidate")
 
 
 @admin.register(Adjudication)
-class AdjudicationAdmin(admin.ModelAdmin):
+class AdjudicationAdmin(LeanModelAdmin):
     list_display = ("dialogue", "status", "decision", "resolved_by", "resolved_at")
     list_filter = ("status",)
     raw_id_fields = ("dialogue", "chosen_task")

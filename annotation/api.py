@@ -2,12 +2,15 @@
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from annotation.models import AnnotationTask, LiteraryWork, LLMProvider, SynthesisBatch, TaskStatus
+from annotation.models import AnnotationTask, LLMProvider, SynthesisBatch, TaskKind, TaskStatus
+from annotation.selectors import literary_works_listed
 from annotation.serializers import (
     AnnotationTaskSerializer,
     ClaimSerializer,
@@ -17,6 +20,7 @@ from annotation.serializers import (
 )
 from annotation.services.synthesis import batch_create
 from annotation.services.task_queue import TaskRefused, task_claim_next, task_release
+from platform_core.api_input import choice_filter
 from platform_core.roles import Role
 
 BATCH_MANAGERS = (Role.RESEARCHER, Role.ADMIN)
@@ -30,6 +34,7 @@ class SynthesisBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     queryset = SynthesisBatch.objects.all()
     required_roles = BATCH_MANAGERS
 
+    @extend_schema(request=SynthesisBatchCreateSerializer, responses={201: SynthesisBatchSerializer})
     def create(self, request):
         incoming = SynthesisBatchCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -51,6 +56,10 @@ class AnnotationTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
     serializer_class = AnnotationTaskSerializer
     required_roles = WORKERS
+    query_filters = {
+        "kind": choice_filter("kind", TaskKind.choices, _("Only tasks of this kind.")),
+        "status": choice_filter("status", TaskStatus.choices, _("Only tasks in this status.")),
+    }
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
@@ -59,11 +68,9 @@ class AnnotationTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         tasks = AnnotationTask.objects.all()
         if Role.ADMIN not in user.role_codes:
             tasks = tasks.filter(Q(assignee=user))
-        for field in ("kind", "status"):
-            if value := self.request.query_params.get(field):
-                tasks = tasks.filter(**{field: value})
         return tasks.order_by("-id")
 
+    @extend_schema(request=ClaimSerializer, responses={200: AnnotationTaskSerializer, 204: None})
     @action(detail=False, methods=["post"])
     def claim(self, request):
         incoming = ClaimSerializer(data=request.data)
@@ -76,6 +83,7 @@ class AnnotationTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(AnnotationTaskSerializer(task).data)
 
+    @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
         task = AnnotationTask.objects.filter(pk=pk, status=TaskStatus.CLAIMED).first()
@@ -90,5 +98,5 @@ class AnnotationTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
 class LiteraryWorkViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = LiteraryWorkSerializer
-    queryset = LiteraryWork.objects.all()
+    queryset = literary_works_listed()
     required_roles = (Role.ADMIN, Role.ANNOTATOR, Role.RESEARCHER)

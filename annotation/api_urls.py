@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
 from annotation import api
+from platform_core.rest import ApiRouter
 
-router = SimpleRouter()
+router = ApiRouter()
 router.register("batches", api.SynthesisBatchViewSet, basename="batch")
 router.register("tasks", api.AnnotationTaskViewSet, basename="task")
 router.register("works", api.LiteraryWorkViewSet, basename="work")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from annotation.models import AnnotationTask, LLMProvider, PromptTemplate, TemplateKind
 from annotation.services.extraction import PartyProfile
 from annotation.services.task_queue import TaskRefused
+from platform_core.validation import upload_size_validator
 from roleplay.models import Character, CharacterCategory, CharacterPrompt, Language
 
 
@@ -49,7 +50,9 @@ class BatchForm(forms.Form):
 class ImportForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=200)
     llm_model = forms.CharField(label=_("model that produced the file"), max_length=100, required=False)
-    file = forms.FileField(label=_("JSONL file"), help_text=_("UTF-8, one JSON object per line."))
+    file = forms.FileField(
+        label=_("JSONL file"), help_text=_("UTF-8, one JSON object per line."), validators=[upload_size_validator]
+    )
 
 
 class TemplateForm(forms.ModelForm):
@@ -69,7 +72,11 @@ class WorkUploadForm(forms.Form):
     author = forms.CharField(label=_("author"), max_length=200, required=False)
     language = forms.ChoiceField(label=_("language"), choices=Language.choices)
     licence_note = forms.CharField(label=_("licence note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    file = forms.FileField(label=_("file"), help_text=_("Plain text (UTF-8, GB18030/GBK, Big5, UTF-16) or EPUB."))
+    file = forms.FileField(
+        label=_("file"),
+        help_text=_("Plain text (UTF-8, GB18030/GBK, Big5, UTF-16) or EPUB."),
+        validators=[upload_size_validator],
+    )
     llm_provider = forms.ModelChoiceField(
         queryset=LLMProvider.objects.all(),
         required=False,

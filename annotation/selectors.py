@@ -177,3 +177,8 @@ def review_agreement() -> dict:
         "rewrite_distance": round(mean(distances), 3) if distances else None,
         "rewrite_pairs": len(distances),
     }
+
+
+def literary_works_listed() -> QuerySet[LiteraryWork]:
+    """Works for a list (page or API): every column but the text, which can be tens of MB."""
+    return LiteraryWork.objects.defer("text")

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from platform_core.validation import forbidden_in_data
 from roleplay.models import (
     ATTRIBUTE_FIELDS,
     Character,
@@ -175,8 +176,14 @@ def parse_jsonl(lines: list[str] | str) -> tuple[list[ImportRecord], list[Import
         except json.JSONDecodeError as error:
             errors.append(ImportError_(number, "", f"not valid JSON ({error.msg} at column {error.colno})"))
             continue
+        except RecursionError:
+            errors.append(ImportError_(number, "", "not valid JSON (nested too deeply)"))
+            continue
         if not isinstance(data, dict):
             errors.append(ImportError_(number, "", "expected a JSON object"))
+            continue
+        if refused := forbidden_in_data(data):
+            errors.append(ImportError_(number, refused[0], f"this text {refused[1]}"))
             continue
         try:
             character = character_fields(data.get("character"), path="character.")

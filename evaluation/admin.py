@@ -13,6 +13,7 @@ from evaluation.models import (
     PointwiseRating,
 )
 from evaluation.services.campaigns import FROZEN_ONCE_JUDGED, has_judgments
+from platform_core.admin_lean import LeanModelAdmin
 
 
 class ContestantInline(admin.TabularInline):
@@ -35,7 +36,7 @@ class ContestantInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(LeanModelAdmin):
     list_display = ("slug", "title", "status", "min_turns", "characters_per_evaluator", "created_at")
     list_filter = ("status",)
     search_fields = ("slug", "title")
@@ -51,13 +52,13 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(LeanModelAdmin):
     list_display = ("id", "campaign", "evaluator", "mode", "character", "topic", "contestant", "opponent", "status")
     list_filter = ("campaign", "mode", "status", "identity_leak")
     raw_id_fields = ("dialogue", "live_session", "character")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(LeanModelAdmin):
     """Judgments are written only through the services; the admin shows them."""
 
     def has_add_permission(self, request) -> bool:

@@ -1,9 +1,8 @@
-from rest_framework.routers import SimpleRouter
-
 from evaluation import api
+from platform_core.rest import ApiRouter
 
 app_name = "evaluation-api"
-router = SimpleRouter()
+router = ApiRouter()
 router.register("campaigns", api.CampaignViewSet, basename="campaign")
 router.register("sessions", api.AssignmentViewSet, basename="session")
 

@@ -4,17 +4,18 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from exports.models import ExportBuild, ExportSpec
+from platform_core.admin_lean import LeanModelAdmin
 
 
 @admin.register(ExportSpec)
-class ExportSpecAdmin(admin.ModelAdmin):
+class ExportSpecAdmin(LeanModelAdmin):
     list_display = ("name", "statuses", "sources", "min_turns", "seed", "created_by", "created_at")
     search_fields = ("name", "description")
     readonly_fields = ("created_by", "created_at")
 
 
 @admin.register(ExportBuild)
-class ExportBuildAdmin(admin.ModelAdmin):
+class ExportBuildAdmin(LeanModelAdmin):
     """Builds are read-only here: they are made by the build service, and published ones are immutable."""
 
     list_display = (

@@ -5,6 +5,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -12,7 +14,7 @@ from rest_framework.response import Response
 
 from exports import selectors, services
 from exports.archive import build_tar_stream
-from exports.models import ExportBuild, ExportSpec
+from exports.models import BuildStatus, ExportBuild, ExportSpec
 from exports.serializers import (
     ExportBuildCreateSerializer,
     ExportBuildSerializer,
@@ -22,6 +24,7 @@ from exports.serializers import (
     spec_data_error,
 )
 from exports.views import EXPORTERS
+from platform_core.api_input import choice_filter, id_filter, text_filter
 
 
 class ExportSpecViewSet(
@@ -48,15 +51,13 @@ class ExportBuildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     """Export builds: list (filter by ``status``, ``spec``), start, follow, download."""
 
     serializer_class = ExportBuildSerializer
+    queryset = selectors.builds_filtered()
     required_roles = EXPORTERS
-
-    def get_queryset(self):
-        spec = self.request.query_params.get("spec", "")
-        return selectors.builds_filtered(
-            status=self.request.query_params.get("status", ""),
-            spec_id=int(spec) if spec.isdigit() else None,
-            query=self.request.query_params.get("q", ""),
-        )
+    query_filters = {
+        "status": choice_filter("status", BuildStatus.choices, _("Only builds in this status.")),
+        "spec": id_filter("spec_id", _("Only builds of the spec with this id.")),
+        "q": text_filter("spec__name__icontains", _("Only builds whose spec name contains this text.")),
+    }
 
     @extend_schema(request=ExportBuildCreateSerializer, responses={201: ExportBuildSerializer})
     def create(self, request, *args, **kwargs):
@@ -77,7 +78,12 @@ class ExportBuildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(
         parameters=[OpenApiParameter("file", str, description="A path from the build's files; omit for a tar.")],
-        responses={(200, "application/octet-stream"): bytes},
+        responses={
+            (200, "application/x-tar"): OpenApiTypes.BINARY,
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+        },
+        description="The whole build as a tar (``application/x-tar``), or one file of it with ``file``"
+        " (``application/octet-stream``).",
     )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
@@ -90,7 +96,12 @@ class ExportBuildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             if name != "manifest.json" and name not in build.files:
                 raise Http404("No such file in this build.")
             services.export_download_record(build=build, actor=request.user, path=name)
-            return FileResponse(open(directory / name, "rb"), as_attachment=True, filename=name.replace("/", "-"))
+            return FileResponse(
+                open(directory / name, "rb"),
+                as_attachment=True,
+                filename=name.replace("/", "-"),
+                content_type="application/octet-stream",
+            )
         services.export_download_record(build=build, actor=request.user, path="*")
         response = StreamingHttpResponse(
             build_tar_stream(directory, sorted([*build.files, "manifest.json"]), prefix=f"troupe-v{build.version}"),

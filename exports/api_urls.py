@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
 from exports import api
+from platform_core.rest import ApiRouter
 
-router = SimpleRouter()
+router = ApiRouter()
 router.register("specs", api.ExportSpecViewSet, basename="export-spec")
 router.register("builds", api.ExportBuildViewSet, basename="export-build")
 

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from exports import services
@@ -18,6 +19,22 @@ def spec_data_error(error: DjangoValidationError) -> serializers.ValidationError
     return serializers.ValidationError({"spec_data": as_drf_error(error).detail})
 
 
+def checked_spec_data(data) -> dict:
+    """A new spec's data sent to the API, validated (each bad field named); ``name`` is required here."""
+    if not isinstance(data, dict):
+        raise serializers.ValidationError({"non_field_errors": [_("Send a JSON object.")]})
+    errors = {}
+    if not isinstance(data.get("name"), str) or not data["name"].strip():
+        errors["name"] = [_("Give the spec a name.")]
+    try:
+        services.export_spec_build_unsaved(data=dict(data))
+    except DjangoValidationError as error:
+        errors = {**as_drf_error(error).detail, **errors}
+    if errors:
+        raise serializers.ValidationError(errors)
+    return dict(data)
+
+
 class ExportSpecSerializer(serializers.ModelSerializer):
     class Meta:
         model = ExportSpec
@@ -31,18 +48,12 @@ class ExportSpecInput(serializers.Serializer):
     ``validated_data`` is the data as sent, for ``services.export_spec_create``."""
 
     def to_internal_value(self, data):
-        if not isinstance(data, dict):
-            raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
-        try:
-            services.export_spec_build_unsaved(data=dict(data))
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from error
-        return dict(data)
+        return checked_spec_data(data)
 
 
 class ExportBuildSerializer(serializers.ModelSerializer):
     spec_name = serializers.CharField(source="spec.name", read_only=True)
-    creator = serializers.CharField(source="creator.username", read_only=True, default=None)
+    creator = serializers.CharField(source="creator.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = ExportBuild
@@ -81,10 +92,8 @@ class ExportBuildCreateSerializer(serializers.Serializer):
         if ("spec" in attrs) == ("spec_data" in attrs):
             raise serializers.ValidationError({"spec": ["Give either spec (an id) or spec_data, not both."]})
         if "spec_data" in attrs:
-            if not isinstance(attrs["spec_data"], dict):
-                raise serializers.ValidationError({"spec_data": ["Send a JSON object."]})
             try:
-                services.export_spec_build_unsaved(data=attrs["spec_data"])
-            except DjangoValidationError as error:
-                raise spec_data_error(error) from error
+                attrs["spec_data"] = checked_spec_data(attrs["spec_data"])
+            except serializers.ValidationError as error:
+                raise serializers.ValidationError({"spec_data": error.detail}) from error
         return attrs

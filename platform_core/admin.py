@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from platform_core.admin_lean import LeanAdminMixin, LeanModelAdmin
 from platform_core.models import AuditEvent, RoleGrant, User, WorkerProfile
 from platform_core.permissions import has_role
 from platform_core.roles import Role
@@ -26,7 +27,7 @@ class WorkerProfileInline(admin.StackedInline):
 
 
 @admin.register(User)
-class TroupeUserAdmin(UserAdmin):
+class TroupeUserAdmin(LeanAdminMixin, UserAdmin):
     inlines = [RoleGrantInline, WorkerProfileInline]
     list_display = ("username", "email", "roles_display", "is_active", "date_joined")
     list_filter = ("role_grants__role", "is_active", "profile__block_status")
@@ -37,7 +38,7 @@ class TroupeUserAdmin(UserAdmin):
 
 
 @admin.register(WorkerProfile)
-class WorkerProfileAdmin(admin.ModelAdmin):
+class WorkerProfileAdmin(LeanModelAdmin):
     list_display = (
         "display_name",
         "user",
@@ -59,7 +60,7 @@ class WorkerProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(LeanModelAdmin):
     list_display = ("created_at", "actor", "action", "target_type", "target_id")
     list_filter = ("action", "target_type")
     search_fields = ("action", "target_id", "actor__username")

@@ -65,14 +65,28 @@ class TokenView(APIView):
         return Response({"token": token.key})
 
 
+class PingQuery(serializers.Serializer):
+    timeout = serializers.FloatField(min_value=0.1, max_value=30, default=2, help_text="seconds to wait for answers")
+
+
+class CeleryPingSerializer(serializers.Serializer):
+    workers = serializers.ListField(child=serializers.CharField())
+
+
 class CeleryPingView(APIView):
     """Ask the Celery workers to answer; lists the workers that did."""
 
     required_roles = (Role.ADMIN, Role.RESEARCHER)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(
+        parameters=[PingQuery],
+        responses={200: CeleryPingSerializer, 503: CeleryPingSerializer},
+        description="200 with the workers that answered; 503 (service unavailable) when none did.",
+    )
     def get(self, request: Request) -> Response:
-        workers = celery_ping(timeout=float(request.query_params.get("timeout", 2)))
+        query = PingQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        workers = celery_ping(timeout=query.validated_data["timeout"])
         return Response(
             {"workers": workers}, status=status.HTTP_200_OK if workers else status.HTTP_503_SERVICE_UNAVAILABLE
         )

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # NUL or a lone surrogate in a path, query or form: a 400 naming the parameter (platform_core.validation).
+    "platform_core.middleware.RefuseForbiddenCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -248,6 +250,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["platform_core.permissions.HasRequiredRole"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # platform_core.api_input: checked JSON bodies and declared query filters; platform_core.rest: 409s.
+    "DEFAULT_PARSER_CLASSES": [
+        "platform_core.api_input.CheckedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["platform_core.api_input.QueryFilters"],
+    "EXCEPTION_HANDLER": "platform_core.rest.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
@@ -259,10 +269,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # One name per choice set that several fields share.
+    # One name per choice set that several fields share (list filters, request and response bodies).
     "ENUM_NAME_OVERRIDES": {
         "EvaluationModeEnum": "evaluation.models.Mode.choices",
         "TopicEnum": "roleplay.models.Topic.choices",
+        "CategoryEnum": "roleplay.models.CharacterCategory",
+        "TaskKindEnum": "annotation.models.TaskKind",
+        "PromptKindEnum": "roleplay.models.PromptKind",
     },
 }
 
@@ -296,6 +309,23 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- Input limits (docs/operations.md, "Input limits") -----------------------------------------
+# One uploaded file (literary works, synthesis JSONL imports), in bytes.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# An EPUB's unpacked size (the sum of its members), in bytes: refuses zip bombs before unpacking.
+EPUB_MAX_UNPACKED_BYTES = env.int("EPUB_MAX_UNPACKED_BYTES", default=60 * 1024 * 1024)
+# Chapters one literary work may be split into.
+LITERARY_WORK_MAX_CHAPTERS = env.int("LITERARY_WORK_MAX_CHAPTERS", default=2000)
+# Characters in each text field of a character profile (identity … greeting) and of a player persona.
+CHARACTER_TEXT_MAX_CHARS = env.int("CHARACTER_TEXT_MAX_CHARS", default=2000)
+# Phrases in a catchphrase or frequent-phrase list, and characters in each phrase.
+CHARACTER_PHRASES_MAX = env.int("CHARACTER_PHRASES_MAX", default=50)
+CHARACTER_PHRASE_MAX_CHARS = env.int("CHARACTER_PHRASE_MAX_CHARS", default=200)
+# Characters in a character prompt (written, summarised, paraphrased or stylised).
+PROMPT_TEXT_MAX_CHARS = env.int("PROMPT_TEXT_MAX_CHARS", default=8000)
+# Form fields and JSON bodies other than file uploads (Django's own limit), in bytes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 
 # --- Annotation -------------------------------------------------------------------------------
 # Independent reviews each submitted dialogue needs; disagreeing reviews go to an admin.

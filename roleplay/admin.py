@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from platform_core.admin_lean import LeanModelAdmin
 from roleplay.models import Character, CharacterPrompt, Dialogue, PlayerPersona, Turn
 
 
@@ -10,7 +11,7 @@ class CharacterPromptInline(admin.StackedInline):
 
 
 @admin.register(Character)
-class CharacterAdmin(admin.ModelAdmin):
+class CharacterAdmin(LeanModelAdmin):
     list_display = ("name", "category", "language", "source", "author", "updated_at")
     list_filter = ("category", "language", "source")
     search_fields = ("name", "identity", "personality")
@@ -18,14 +19,14 @@ class CharacterAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlayerPersona)
-class PlayerPersonaAdmin(admin.ModelAdmin):
+class PlayerPersonaAdmin(LeanModelAdmin):
     list_display = ("name", "language", "created_at")
     list_filter = ("language",)
     search_fields = ("name", "description")
 
 
 @admin.register(CharacterPrompt)
-class CharacterPromptAdmin(admin.ModelAdmin):
+class CharacterPromptAdmin(LeanModelAdmin):
     list_display = ("character", "kind", "review_status", "llm_model", "created_at")
     list_filter = ("kind", "review_status")
     search_fields = ("character__name", "text")
@@ -39,7 +40,7 @@ class TurnInline(admin.TabularInline):
 
 
 @admin.register(Dialogue)
-class DialogueAdmin(admin.ModelAdmin):
+class DialogueAdmin(LeanModelAdmin):
     list_display = ("id", "character", "source", "status", "language", "topic", "quality_rating", "created_at")
     list_filter = ("source", "status", "language", "character__category", "flagged")
     search_fields = ("character__name", "topic", "turns__text")
@@ -48,7 +49,7 @@ class DialogueAdmin(admin.ModelAdmin):
 
 
 @admin.register(Turn)
-class TurnAdmin(admin.ModelAdmin):
+class TurnAdmin(LeanModelAdmin):
     list_display = ("dialogue", "seq", "speaker", "text", "created_at")
     list_filter = ("speaker",)
     search_fields = ("text", "original_text")
@@ -60,11 +61,11 @@ from roleplay.models import CategoryQuota, LiveSession, MatchQueueEntry  # noqa:
 
 
 @admin.register(CategoryQuota)
-class CategoryQuotaAdmin(admin.ModelAdmin):
+class CategoryQuotaAdmin(LeanModelAdmin):
     list_display = ("category", "target_dialogues", "updated_at")
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
+class _ReadOnlyAdmin(LeanModelAdmin):
     """Records the platform writes (sessions, queue entries, the credit ledger): shown, never edited
     or deleted here, so no "Delete selected" either."""
 

@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from platform_core.rest import ApiRouter
 from roleplay import api
 
-router = SimpleRouter()
+router = ApiRouter()
 router.register("characters", api.CharacterViewSet, basename="character")
 router.register("personas", api.PlayerPersonaViewSet, basename="persona")
 router.register("prompts", api.CharacterPromptViewSet, basename="prompt")

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +30,7 @@ class CharacterForm(forms.ModelForm):
         model = Character
         fields = list(CHARACTER_FIELDS)
         widgets = {
-            name: forms.Textarea(attrs={"rows": 2})
+            name: forms.Textarea(attrs={"rows": 2, "maxlength": settings.CHARACTER_TEXT_MAX_CHARS})
             for name in CHARACTER_FIELDS
             if isinstance(Character._meta.get_field(name), models.TextField)
         }

@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from roleplay.character_fields import ATTRIBUTE_FIELDS, BEHAVIOUR_FIELDS, PROFILE_FIELDS, filled_items
 
+# Earlier migrations name the phrase-list validator roleplay.models._validate_string_list.
+from roleplay.validators import PROFILE_TEXT_LIMIT, PROMPT_TEXT_LIMIT
+from roleplay.validators import phrase_list as _validate_string_list
+
 
 class CharacterCategory(models.TextChoices):
     CELEBRITIES = "celebrities", _("Celebrities")
@@ -35,9 +39,6 @@ class ReviewStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-def _validate_string_list(value: object) -> None:
-    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
-        raise ValidationError(_("Enter a list of non-empty phrases."), code="invalid_list")
 
 
 class Character(models.Model):
@@ -47,22 +48,24 @@ class Character(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=CharacterCategory.choices)
     language = models.CharField(_("language"), max_length=10, choices=Language.choices)
     # Attributes
-    identity = models.TextField(_("identity"), blank=True)
-    interests = models.TextField(_("interests"), blank=True)
-    viewpoints = models.TextField(_("viewpoints"), blank=True)
-    experiences = models.TextField(_("experiences"), blank=True)
-    achievements = models.TextField(_("achievements"), blank=True)
-    social_relationships = models.TextField(_("social relationships"), blank=True)
-    others = models.TextField(_("others"), blank=True)
+    identity = models.TextField(_("identity"), blank=True, validators=[PROFILE_TEXT_LIMIT])
+    interests = models.TextField(_("interests"), blank=True, validators=[PROFILE_TEXT_LIMIT])
+    viewpoints = models.TextField(_("viewpoints"), blank=True, validators=[PROFILE_TEXT_LIMIT])
+    experiences = models.TextField(_("experiences"), blank=True, validators=[PROFILE_TEXT_LIMIT])
+    achievements = models.TextField(_("achievements"), blank=True, validators=[PROFILE_TEXT_LIMIT])
+    social_relationships = models.TextField(_("social relationships"), blank=True, validators=[PROFILE_TEXT_LIMIT])
+    others = models.TextField(_("others"), blank=True, validators=[PROFILE_TEXT_LIMIT])
     # Behaviours: linguistic features and personality
     catchphrases = models.JSONField(_("catchphrases"), default=list, blank=True, validators=[_validate_string_list])
     dialect = models.CharField(_("dialect"), max_length=100, blank=True)
-    stylistic_features = models.TextField(_("stylistic features"), blank=True)
+    stylistic_features = models.TextField(_("stylistic features"), blank=True, validators=[PROFILE_TEXT_LIMIT])
     frequent_phrases = models.JSONField(
         _("frequent words and sentences"), default=list, blank=True, validators=[_validate_string_list]
     )
-    personality = models.TextField(_("personality"), blank=True, help_text=_("e.g. gentle, cold"))
-    greeting = models.TextField(_("greeting"), blank=True)
+    personality = models.TextField(
+        _("personality"), blank=True, help_text=_("e.g. gentle, cold"), validators=[PROFILE_TEXT_LIMIT]
+    )
+    greeting = models.TextField(_("greeting"), blank=True, validators=[PROFILE_TEXT_LIMIT])
     source = models.CharField(
         _("source"), max_length=20, choices=CharacterSource.choices, default=CharacterSource.MANUAL
     )
@@ -112,7 +115,7 @@ class PlayerPersona(models.Model):
     """Who the player side plays: a name and a description (the CharacterGLM ``user_info``)."""
 
     name = models.CharField(_("name"), max_length=100)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[PROFILE_TEXT_LIMIT])
     language = models.CharField(_("language"), max_length=10, choices=Language.choices, default=Language.ZH_HANS)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -143,7 +146,7 @@ class CharacterPrompt(models.Model):
 
     character = models.ForeignKey(Character, on_delete=models.CASCADE, related_name="prompts")
     kind = models.CharField(_("kind"), max_length=20, choices=PromptKind.choices)
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), validators=[PROMPT_TEXT_LIMIT])
     derived_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="augmentations"
     )

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import TextField
 from rest_framework import serializers
 
 from roleplay import services
@@ -12,14 +14,29 @@ def _as_drf_error(error: DjangoValidationError) -> serializers.ValidationError:
     )
 
 
+def _phrase_list() -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.CharField(max_length=settings.CHARACTER_PHRASE_MAX_CHARS),
+        max_length=settings.CHARACTER_PHRASES_MAX,
+        required=False,
+    )
+
+
+# The limits as the schema documents them; the model's validators apply the same settings on every write.
+PROFILE_TEXT = {"max_length": settings.CHARACTER_TEXT_MAX_CHARS}
+
+
 class CharacterSerializer(serializers.ModelSerializer):
-    catchphrases = serializers.ListField(child=serializers.CharField(), required=False)
-    frequent_phrases = serializers.ListField(child=serializers.CharField(), required=False)
+    catchphrases = _phrase_list()
+    frequent_phrases = _phrase_list()
 
     class Meta:
         model = Character
         fields = ["id", *CHARACTER_FIELDS, "source", "author", "created_at", "updated_at"]
         read_only_fields = ["author", "created_at", "updated_at"]
+        extra_kwargs = {
+            name: PROFILE_TEXT for name in CHARACTER_FIELDS if isinstance(Character._meta.get_field(name), TextField)
+        }
 
     def create(self, validated_data):
         try:
@@ -38,6 +55,7 @@ class PlayerPersonaSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlayerPersona
         fields = ["id", "name", "description", "language", "created_at"]
+        extra_kwargs = {"description": PROFILE_TEXT}
 
     def create(self, validated_data):
         try:

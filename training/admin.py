@@ -1,17 +1,18 @@
 from django.contrib import admin
 
+from platform_core.admin_lean import LeanModelAdmin
 from training.models import Deployment, DiscardedReply, ModelVersion, TrainingJob, TrainingMetric
 
 
 @admin.register(ModelVersion)
-class ModelVersionAdmin(admin.ModelAdmin):
+class ModelVersionAdmin(LeanModelAdmin):
     list_display = ("name", "base_model", "generation", "method", "serving_backend", "created_at")
     list_filter = ("generation", "method", "serving_backend")
     search_fields = ("name", "base_model")
 
 
 @admin.register(TrainingJob)
-class TrainingJobAdmin(admin.ModelAdmin):
+class TrainingJobAdmin(LeanModelAdmin):
     list_display = ("id", "name", "status", "method", "hardware", "current_step", "max_steps", "created_at")
     list_filter = ("status", "method", "hardware")
     search_fields = ("name", "base_model")
@@ -20,13 +21,13 @@ class TrainingJobAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrainingMetric)
-class TrainingMetricAdmin(admin.ModelAdmin):
+class TrainingMetricAdmin(LeanModelAdmin):
     list_display = ("job", "event", "step", "loss", "eval_loss", "tokens_per_s")
     list_filter = ("event",)
 
 
 @admin.register(Deployment)
-class DeploymentAdmin(admin.ModelAdmin):
+class DeploymentAdmin(LeanModelAdmin):
     list_display = ("model_version", "active", "deployed_by", "deployed_at", "retired_at")
     list_filter = ("active",)
     # Deploy and roll back through the models page, so the switch stays atomic and audited.
@@ -34,5 +35,5 @@ class DeploymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(DiscardedReply)
-class DiscardedReplyAdmin(admin.ModelAdmin):
+class DiscardedReplyAdmin(LeanModelAdmin):
     list_display = ("dialogue", "seq", "model_version", "created_at")

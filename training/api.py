@@ -13,6 +13,7 @@ from training.serializers import (
     ChatRoundSerializer,
     ChatRoundStartSerializer,
     DeploymentSerializer,
+    DeployRequestSerializer,
     ModelVersionSerializer,
     ServingUpdateSerializer,
     TrainingJobCreateSerializer,
@@ -109,12 +110,14 @@ class ModelVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             raise as_drf_error(error) from None
         return Response(ModelVersionSerializer(version).data)
 
-    @extend_schema(request=None, responses={201: DeploymentSerializer})
+    @extend_schema(request=DeployRequestSerializer, responses={201: DeploymentSerializer})
     @action(detail=True, methods=["post"])
     def deploy(self, request, pk=None):
+        data = DeployRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         try:
             deployment = services.model_version_deploy(
-                version=self.get_object(), actor=request.user, note=str(request.data.get("note", ""))
+                version=self.get_object(), actor=request.user, note=data.validated_data["note"]
             )
         except services.JobRefused as refused:
             return _refused(refused)

@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from platform_core.rest import ApiRouter
 from training import api
 
-router = SimpleRouter()
+router = ApiRouter()
 router.register("jobs", api.TrainingJobViewSet, basename="training-job")
 router.register("models", api.ModelVersionViewSet, basename="model-version")
 router.register("deployments", api.DeploymentViewSet, basename="deployment")

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from exports.models import ExportBuild
@@ -15,7 +16,7 @@ def as_drf_error(error: DjangoValidationError) -> serializers.ValidationError:
 
 
 class TrainingJobSerializer(serializers.ModelSerializer):
-    model_version = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    model_version = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
 
     class Meta:
         model = TrainingJob
@@ -58,6 +59,8 @@ class TrainingJobCreateSerializer(serializers.Serializer):
 
 class ModelVersionSerializer(serializers.ModelSerializer):
     active = serializers.SerializerMethodField()
+    # "" for a model not trained here (an external or demo model).
+    method = serializers.ChoiceField(choices=[("", _("Not trained here")), *TrainingMethod.choices], read_only=True)
 
     class Meta:
         model = ModelVersion
@@ -115,6 +118,10 @@ class DeploymentSerializer(serializers.ModelSerializer):
         model = Deployment
         fields = ["id", "model_version", "active", "previous", "note", "deployed_by", "deployed_at", "retired_at"]
         read_only_fields = fields
+
+
+class DeployRequestSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class ChatRoundStartSerializer(serializers.Serializer):

@@ -3,6 +3,7 @@ workforce pages); admins author piece rates, onboardings with their quizzes, and
 
 from django.contrib import admin
 
+from platform_core.admin_lean import LeanModelAdmin
 from workforce.models import (
     LedgerEntry,
     Onboarding,
@@ -17,7 +18,7 @@ from workforce.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(LeanModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -49,7 +50,7 @@ class PayoutBatchAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PieceRate)
-class PieceRateAdmin(admin.ModelAdmin):
+class PieceRateAdmin(LeanModelAdmin):
     list_display = ("kind", "amount", "currency", "effective_from")
     list_filter = ("kind",)
 
@@ -64,7 +65,7 @@ class QuizQuestionInline(admin.StackedInline):
 
 
 @admin.register(Onboarding)
-class OnboardingAdmin(admin.ModelAdmin):
+class OnboardingAdmin(LeanModelAdmin):
     list_display = ("qualification", "title_en", "pass_threshold", "max_attempts", "cooldown_minutes", "active")
     inlines = [QuizQuestionInline]
 
@@ -75,7 +76,7 @@ class QuizAttemptAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Study)
-class StudyAdmin(admin.ModelAdmin):
+class StudyAdmin(LeanModelAdmin):
     list_display = ("name", "slug", "platform", "quota", "ends_at", "active")
     prepopulated_fields = {"slug": ("name",)}
 
@@ -87,6 +88,6 @@ class StudyParticipantAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WorkerExternalId)
-class WorkerExternalIdAdmin(admin.ModelAdmin):
+class WorkerExternalIdAdmin(LeanModelAdmin):
     list_display = ("worker", "platform", "external_id")
     search_fields = ("worker__username", "external_id")

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import codecs
+import io
 import re
+import zipfile
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
+
+from platform_core.validation import forbidden_character_error
 
 
 class UndecodableText(ValueError):
@@ -62,8 +67,28 @@ def _looks_like_utf16(data: bytes) -> str | None:
 def decode_text(data: bytes) -> Decoded:
     """Decode an uploaded plain-text work: UTF-8, UTF-16 (BOM or not), GB18030/GBK or Big5.
 
-    Raises ``UndecodableText`` with a message a person can act on.
+    Raises ``UndecodableText`` with a message a person can act on, also when the decoded text holds a
+    NUL character or a lone surrogate anywhere (platform_core.validation).
     """
+    decoded = _decode(data)
+    if reason := forbidden_character_error(decoded.text):
+        raise UndecodableText(_("The text %(reason)s Is it a binary file?") % {"reason": reason})
+    return decoded
+
+
+def _densest_in_common_hanzi(data: bytes, names: tuple[str, ...]) -> tuple[float, str, str] | None:
+    """(score, encoding, text) of the decoding richest in common Chinese characters, or None."""
+    candidates = []
+    for name in names:
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        candidates.append((_hanzi_score(text), name, text))
+    return max(candidates) if candidates else None
+
+
+def _decode(data: bytes) -> Decoded:
     if not data.strip():
         raise UndecodableText(_("The file is empty."))
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
@@ -74,33 +99,34 @@ def decode_text(data: bytes) -> Decoded:
                 raise UndecodableText(
                     _("The file starts with a %(name)s byte-order mark but is not %(name)s.") % {"name": name}
                 ) from error
+    utf16 = ("utf-16-le", "utf-16-be") if len(data) % 2 == 0 else ()
     if b"\x00" in data[:4000]:
-        utf16 = _looks_like_utf16(data)
-        if utf16:
+        latin = _looks_like_utf16(data)
+        if latin:
             try:
-                return Decoded(data.decode(utf16), utf16)
+                return Decoded(data.decode(latin), latin)
             except UnicodeDecodeError:
                 pass
+        # Chinese UTF-16 has NUL bytes only in ASCII characters (line breaks, digits, punctuation).
+        found = _densest_in_common_hanzi(data, utf16)
+        if found is not None and found[0] >= 0.2:
+            return Decoded(found[2], found[1])
         raise UndecodableText(_("The file contains NUL bytes and is not UTF-16 text; is it a binary file?"))
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    candidates = []
-    for name in ("gb18030", "big5"):
-        try:
-            text = data.decode(name)
-        except UnicodeDecodeError:
-            continue
-        candidates.append((_hanzi_score(text), name, text))
-    if not candidates:
+    # UTF-16 without a BOM (Chinese text) is judged like GB18030 and Big5: by how dense the decoded
+    # text is in common characters.
+    found = _densest_in_common_hanzi(data, ("gb18030", "big5", *utf16))
+    if found is None:
         raise UndecodableText(
             _(
                 "The file's encoding is not recognised: it is not UTF-8, UTF-16, GB18030/GBK or Big5. "
                 "Save it as UTF-8 and upload again."
             )
         )
-    score, name, text = max(candidates)
+    score, name, text = found
     if score < 0.2:
         raise UndecodableText(
             _(
@@ -112,9 +138,23 @@ def decode_text(data: bytes) -> Decoded:
     return Decoded(text, name)
 
 
+def _check_epub_size(data: bytes) -> None:
+    """Refuse an EPUB whose members unpack to more than ``EPUB_MAX_UNPACKED_BYTES`` (a zip bomb), from
+    its directory, before anything is unpacked (reading a member stops at its recorded size)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise UndecodableText(_("The EPUB cannot be read: %(error)s") % {"error": error}) from error
+    if unpacked > settings.EPUB_MAX_UNPACKED_BYTES:
+        raise UndecodableText(
+            _("The EPUB unpacks to %(size)d MB; the limit is %(limit)d MB.")
+            % {"size": unpacked // 2**20, "limit": settings.EPUB_MAX_UNPACKED_BYTES // 2**20}
+        )
+
+
 def epub_text(data: bytes) -> str:
     """The text of an EPUB's documents in reading order, one paragraph per line."""
-    import io
     import tempfile
     from html.parser import HTMLParser
 
@@ -135,6 +175,7 @@ def epub_text(data: bytes) -> str:
         def handle_data(self, data) -> None:
             self.parts.append(data)
 
+    _check_epub_size(data)
     with tempfile.NamedTemporaryFile(suffix=".epub") as handle:
         handle.write(io.BytesIO(data).getvalue())
         handle.flush()

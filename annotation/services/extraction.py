@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from annotation.services.task_queue import TaskRefused, task_for_worker, task_su
 from platform_core.models import User
 from platform_core.progress import progress_publish
 from platform_core.services import audit_record
+from platform_core.validation import upload_size_error
 from roleplay.models import (
     ATTRIBUTE_FIELDS,
     Character,
@@ -56,7 +58,11 @@ def work_upload(
     """Decode an uploaded work (or refuse it with a clear error) and queue its scan.
 
     With ``llm_provider`` the scan also asks that LLM about the speakers the rules leave uncertain.
+    Refused: a file over ``UPLOAD_MAX_BYTES``, an EPUB that unpacks to more than
+    ``EPUB_MAX_UNPACKED_BYTES``, text that splits into more than ``LITERARY_WORK_MAX_CHAPTERS``.
     """
+    if reason := upload_size_error(len(data)):
+        raise ValidationError({"file": reason})
     try:
         if filename.lower().endswith(".epub"):
             text, encoding = epub_text(data), "epub"
@@ -67,6 +73,14 @@ def work_upload(
         raise ValidationError({"file": str(error)}) from error
     if not text.strip():
         raise ValidationError({"file": _("The file holds no text.")})
+    chapters = len(split_chapters(text))
+    if chapters > settings.LITERARY_WORK_MAX_CHAPTERS:
+        raise ValidationError(
+            {
+                "file": _("The text splits into %(count)d chapters; the limit is %(limit)d.")
+                % {"count": chapters, "limit": settings.LITERARY_WORK_MAX_CHAPTERS}
+            }
+        )
     work = LiteraryWork(
         title=title,
         author=author,

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from annotation import selectors
 from annotation.forms import ExtractionForm, PartyForm, WorkUploadForm
 from annotation.models import AnnotationTask, LiteraryWork, TaskKind, TaskStatus
 from annotation.selectors import character_for_speaker
@@ -23,7 +24,7 @@ from roleplay.models import Character, CharacterCategory
 
 @requires_roles(*WORK_READERS)
 def work_list(request: HttpRequest) -> HttpResponse:
-    works = LiteraryWork.objects.annotate(
+    works = selectors.literary_works_listed().annotate(
         candidate_count=Count("candidates", distinct=True),
         dialogue_count=Count("dialogues", distinct=True),
     ).select_related("uploaded_by")

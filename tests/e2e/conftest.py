@@ -72,7 +72,7 @@ def _server_env(database_url: str, var_dir: Path, redis_url: str | None, extra: 
             "DATABASE_URL": database_url,
             "TROUPE_TESTING": "1",  # same password hasher as the test process, eager Celery
             "TROUPE_VAR_DIR": str(var_dir),
-            "DEBUG": "1",
+            "DEBUG": os.environ.get("DEBUG", "1"),  # off under the production test profile
             "PYTHONUNBUFFERED": "1",
         }
     )
