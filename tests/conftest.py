@@ -12,6 +12,17 @@ from platform_core.roles import Role
 from tests.factories import UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in zh-Hans leaves it active in the thread
+    (LocaleMiddleware activates, nothing deactivates), which would leak into the next test."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def make_user(db):
     def make(*roles: str, **kwargs):
