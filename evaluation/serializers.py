@@ -49,13 +49,11 @@ class CampaignSerializer(serializers.ModelSerializer):
         ]
 
 
-class CampaignCreateSerializer(serializers.Serializer):
-    slug = serializers.SlugField(max_length=60)
-    title = serializers.CharField(max_length=200)
+class _CampaignSettingsSerializer(serializers.Serializer):
+    """The settings a campaign is created with and may later change (all optional here)."""
+
     description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    contestants = serializers.PrimaryKeyRelatedField(queryset=ModelVersion.objects.all(), many=True)
     characters = serializers.PrimaryKeyRelatedField(queryset=Character.objects.all(), many=True, required=False)
-    draw_per_category = serializers.IntegerField(min_value=0, max_value=50, required=False, default=0)
     modes = serializers.ListField(child=serializers.ChoiceField(choices=Mode.choices), required=False)
     topics = serializers.ListField(child=serializers.ChoiceField(choices=Topic.choices), required=False)
     dimensions = serializers.JSONField(required=False, validators=[validate_dimensions])
@@ -67,28 +65,22 @@ class CampaignCreateSerializer(serializers.Serializer):
     target_pairwise = serializers.IntegerField(min_value=0, required=False)
     attention_every = serializers.IntegerField(min_value=0, required=False)
     allow_own_characters = serializers.BooleanField(required=False)
+
+
+class CampaignCreateSerializer(_CampaignSettingsSerializer):
+    slug = serializers.SlugField(max_length=60)
+    title = serializers.CharField(max_length=200)
+    contestants = serializers.PrimaryKeyRelatedField(queryset=ModelVersion.objects.all(), many=True)
+    draw_per_category = serializers.IntegerField(min_value=0, max_value=50, required=False, default=0)
     seed = serializers.IntegerField(required=False)
 
 
-class CampaignUpdateSerializer(serializers.Serializer):
+class CampaignUpdateSerializer(_CampaignSettingsSerializer):
     title = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     contestants = serializers.PrimaryKeyRelatedField(queryset=ModelVersion.objects.all(), many=True, required=False)
-    characters = serializers.PrimaryKeyRelatedField(queryset=Character.objects.all(), many=True, required=False)
-    modes = serializers.ListField(child=serializers.ChoiceField(choices=Mode.choices), required=False)
-    topics = serializers.ListField(child=serializers.ChoiceField(choices=Topic.choices), required=False)
-    dimensions = serializers.JSONField(required=False, validators=[validate_dimensions])
-    min_turns = serializers.IntegerField(min_value=1, max_value=200, required=False)
-    characters_per_evaluator = serializers.IntegerField(min_value=1, max_value=50, required=False)
-    overlap = serializers.FloatField(min_value=0.0, max_value=1.0, required=False)
-    daily_cap = serializers.IntegerField(min_value=1, required=False)
-    target_sessions = serializers.IntegerField(min_value=0, required=False)
-    target_pairwise = serializers.IntegerField(min_value=0, required=False)
-    attention_every = serializers.IntegerField(min_value=0, required=False)
     min_seconds_per_turn = serializers.FloatField(min_value=0.0, required=False)
     exclude_flagged = serializers.BooleanField(required=False)
     exclude_identity_leaks = serializers.BooleanField(required=False)
-    allow_own_characters = serializers.BooleanField(required=False)
 
 
 class AssignmentNextSerializer(serializers.Serializer):

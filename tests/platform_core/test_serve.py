@@ -32,19 +32,19 @@ def _embedded_env(var_dir: Path) -> dict[str, str]:
     return env
 
 
-def test_serve_starts_web_and_workers_on_an_embedded_redis(tmp_path):
+def _serve(tmp_path: Path, **popen) -> tuple[subprocess.Popen, str, dict[str, str]]:
+    """``manage.py serve`` on a fresh var dir and a free port, in its own session: (process, base URL, env)."""
     env = _embedded_env(tmp_path / "var")
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+        [sys.executable, "manage.py", "serve", "--port", str(port)], cwd=ROOT, env=env, start_new_session=True, **popen
     )
-    base = f"http://127.0.0.1:{port}"
+    return server, f"http://127.0.0.1:{port}", env
+
+
+def test_serve_starts_web_and_workers_on_an_embedded_redis(tmp_path):
+    server, base, env = _serve(tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         _wait_until_up(server, base)
         home = httpx.get(f"{base}/")
@@ -129,21 +129,10 @@ def _alive(process: psutil.Process) -> bool:
     ids=["kill-PID", "SIGINT-to-a-background-serve"],
 )
 def test_a_signal_to_serve_alone_stops_every_process_it_started(tmp_path, signum, preexec):
-    env = _embedded_env(tmp_path / "var")
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        preexec_fn=preexec,
-    )
+    server, base, _env = _serve(tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=preexec)
     descendants: list[psutil.Process] = []
     try:
-        _wait_until_up(server, f"http://127.0.0.1:{port}")
+        _wait_until_up(server, base)
         # Redis, uvicorn, two Celery workers and beat, and the processes they fork.
         deadline = time.monotonic() + 30
         while len(psutil.Process(server.pid).children()) < 5 and time.monotonic() < deadline:
