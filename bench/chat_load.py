@@ -36,12 +36,14 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(REPO_ROOT / "bench"))
 
 
 def free_port() -> int:
@@ -76,7 +78,8 @@ class Environment:
                 print(f"cleanup failed: {error}", file=sys.stderr)
 
 
-def prepare_environment(keep_db: bool) -> Environment:
+def prepare_environment(keep_db: bool, suffix: str = "chatbench", redis: bool = True) -> Environment:
+    """A fresh database ``<name>_<suffix>`` next to ``DATABASE_URL`` (or SQLite), and Redis when asked."""
     var_dir = Path(tempfile.mkdtemp(prefix="troupe-chatbench-"))
     env = Environment(database_url="", redis_url="", var_dir=var_dir)
     env.cleanups.append(lambda: shutil.rmtree(var_dir, ignore_errors=True))
@@ -85,7 +88,7 @@ def prepare_environment(keep_db: bool) -> Environment:
         import psycopg
 
         parsed = urlparse(base)
-        name = f"{parsed.path.lstrip('/') or 'troupe'}_chatbench"
+        name = f"{parsed.path.lstrip('/') or 'troupe'}_{suffix}"
         admin_url = urlunparse(parsed._replace(path="/postgres"))
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -100,6 +103,8 @@ def prepare_environment(keep_db: bool) -> Environment:
         env.database_url = urlunparse(parsed._replace(path=f"/{name}"))
     else:
         env.database_url = f"sqlite:///{var_dir / 'bench.sqlite3'}"
+    if not redis:
+        return env
     if os.environ.get("REDIS_URL"):
         env.redis_url = os.environ["REDIS_URL"]
     else:
@@ -188,7 +193,7 @@ def setup_pairs(pairs: int) -> list[tuple[int, str, str]]:
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         cookies[user.pk] = store.session_key
-    sessions = LiveSession.objects.filter(character_worker__in=users).order_by("pk")
+    sessions = LiveSession.objects.filter(character_worker__in=users, player_worker__in=users).order_by("pk")
     result = [(s.pk, cookies[s.character_worker_id], cookies[s.player_worker_id]) for s in sessions]
     if len(result) != pairs:
         raise RuntimeError(f"the matchmaker made {len(result)} pairs, not {pairs}")
@@ -443,6 +448,12 @@ async def run_phases(
     """Human pace for ``duration`` s, then flat out for ``burst`` s; returns per-phase numbers."""
     result = {}
     for mode, seconds in (("human", duration), ("max", burst)):
+        if seconds <= 0:
+            result[mode] = dict.fromkeys(("p50_ms", "p95_ms", "p99_ms", "max_ms"), None) | {
+                "messages": 0,
+                "throughput_msgs_s": 0.0,
+            }
+            continue
         stats.phase = mode
         for pair in pairs:
             pair.interval = interval
@@ -548,11 +559,20 @@ async def relay_run(port: int, pairs_count: int, args) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pairs", type=int, default=50)
-    parser.add_argument("--duration", type=float, default=60.0, help="seconds at human pace")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds at human pace (arrival: at full rate)")
     parser.add_argument("--burst", type=float, default=20.0, help="seconds flat out")
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between one worker's messages")
     parser.add_argument("--baseline-duration", type=float, default=None, help="human-pace seconds for the relay")
     parser.add_argument("--server-workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--arrival", choices=("none", "poisson"), default="none", help="poisson: open system")
+    parser.add_argument("--ramp", type=float, default=30.0, help="arrival: seconds the arrival rate ramps up")
+    parser.add_argument("--min-turns", type=int, default=20, help="arrival: fewest turns a pair writes")
+    parser.add_argument("--max-turns", type=int, default=30, help="arrival: most turns a pair writes")
+    parser.add_argument("--drop-share", type=float, default=0.05, help="arrival: workers who drop and reconnect")
+    parser.add_argument("--abandon-share", type=float, default=0.03, help="arrival: workers who abandon")
+    parser.add_argument("--grace", type=float, default=10.0, help="arrival: LIVE_PARTNER_GRACE_S of the server")
+    parser.add_argument("--patience", type=float, default=60.0, help="arrival: seconds a worker waits to be matched")
+    parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--relay-server", type=int, default=None, help=argparse.SUPPRESS)
@@ -561,11 +581,34 @@ def main() -> None:
         asyncio.run(relay_server(args.relay_server))
         return
     args.baseline_duration = args.baseline_duration or args.duration
+    result = run_benchmark(args)
+    print_result(result)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2))
+        print(f"  wrote {args.json}")
+
+
+def arrival_env(args) -> dict[str, str]:
+    """Server timers for the open system: realistic grace and idle limits, the drawn turns finish."""
+    return {
+        "LIVE_MIN_TURNS": str(args.min_turns),
+        "LIVE_PARTNER_GRACE_S": str(args.grace),
+        "LIVE_IDLE_TIMEOUT_S": "120",
+        "LIVE_JOIN_WINDOW_S": "300",
+        "LIVE_QUEUE_TICK_S": "1",
+    }
+
+
+def run_benchmark(args) -> dict:
+    """Both systems, in one run: Troupe (arrivals and/or closed phases), then the relay."""
+    import chat_arrivals
 
     env = prepare_environment(args.keep_db)
     processes: list[subprocess.Popen] = []
+    arrival = args.arrival == "poisson"
     try:
-        senv = server_env(env)
+        senv = server_env(env) | (arrival_env(args) if arrival else {})
         print(f"database {env.database_url.split('@')[-1]}, redis {env.redis_url}", flush=True)
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO_ROOT, env=senv, check=True
@@ -580,37 +623,97 @@ def main() -> None:
         import django
 
         django.setup()
-        started = time.perf_counter()
-        sessions = setup_pairs(args.pairs)
-        print(f"  {args.pairs} pairs made by the matchmaker in {time.perf_counter() - started:.1f}s", flush=True)
-        port = free_port()
-        processes.append(start_uvicorn(senv, port, args.server_workers, env.var_dir / "uvicorn.log"))
-        try:
-            phases, stats, sent, acked = asyncio.run(django_run(port, sessions, args))
-        except BaseException:
-            print((env.var_dir / "uvicorn.log").read_text(errors="replace")[-5000:], file=sys.stderr)
-            raise
-        stop(processes.pop())
         from django.db import connection
 
-        connection.close()
-        db_check = check_database(sent, acked)
+        port = free_port()
+        processes.append(start_uvicorn(senv, port, args.server_workers, env.var_dir / "uvicorn.log"))
+        open_result = None
+        if arrival:
+            plan = chat_arrivals.plan_arrivals(
+                pairs=args.pairs,
+                ramp=args.ramp,
+                duration=args.duration,
+                interval=args.interval,
+                min_turns=args.min_turns,
+                max_turns=args.max_turns,
+                drop_share=args.drop_share,
+                abandon_share=args.abandon_share,
+                seed=args.seed,
+                patience=args.patience,
+            )
+            cookies = chat_arrivals.workers_create(len(plan.arrivals))
+            print(
+                f"  arrivals: {len(plan.arrivals)} workers at up to {plan.rate:.1f}/s, "
+                f"sessions {plan.mean_session_s:.0f} s on average",
+                flush=True,
+            )
+            try:
+                tally = asyncio.run(chat_arrivals.troupe_arrivals(port, plan, cookies, args.seed))
+            except BaseException:
+                print((env.var_dir / "uvicorn.log").read_text(errors="replace")[-5000:], file=sys.stderr)
+                raise
+            print(
+                f"  arrivals done after {time.perf_counter() - tally.start:.1f}s: outcomes {dict(tally.outcomes)}, "
+                f"failures {dict(tally.failures)}",
+                flush=True,
+            )
+            if tally.failures:
+                print((env.var_dir / "uvicorn.log").read_text(errors="replace")[-60000:], file=sys.stderr)
+            open_result = {
+                "troupe": chat_arrivals.summary(tally, plan, percentile),
+                "db": chat_arrivals.database_check(tally) | check_database(tally.sent, tally.acked),
+                "plan": plan,
+                "messages": sum(len(m) for m in tally.sent.values()),
+            }
+            connection.close()
+        closed = None
+        if args.burst > 0 or not arrival:
+            if arrival:  # whoever the arrivals left waiting (an odd one out) must not join the closed system
+                from roleplay.models import MatchQueueEntry, QueueEntryStatus
+
+                MatchQueueEntry.objects.filter(status=QueueEntryStatus.WAITING).update(status=QueueEntryStatus.LEFT)
+            started = time.perf_counter()
+            sessions = setup_pairs(args.pairs)
+            print(f"  {args.pairs} pairs made by the matchmaker in {time.perf_counter() - started:.1f}s", flush=True)
+            if arrival:
+                args.duration = args.baseline_duration = 0  # the closed system only measures saturation
+            try:
+                phases, stats, sent, acked = asyncio.run(django_run(port, sessions, args))
+            except BaseException:
+                print((env.var_dir / "uvicorn.log").read_text(errors="replace")[-5000:], file=sys.stderr)
+                raise
+            connection.close()
+            closed = (phases, stats, sent, check_database(sent, acked))
+        stop(processes.pop())
         relay_port = free_port()
         processes.append(start_relay(relay_port, env.var_dir / "relay.log"))
-        baseline = asyncio.run(relay_run(relay_port, args.pairs, args))
+        if arrival:
+            relay_tally = asyncio.run(chat_arrivals.relay_arrivals(relay_port, open_result["plan"], args.seed))
+            open_result["relay"] = chat_arrivals.summary(relay_tally, open_result["plan"], percentile)
+        baseline = asyncio.run(relay_run(relay_port, args.pairs, args)) if closed else None
         stop(processes.pop())
     finally:
         for process in processes:
             stop(process)
         env.close()
+    return build_result(args, env, closed, baseline, open_result)
 
+
+def build_result(args, env: Environment, closed, baseline, open_result) -> dict:
+    """The JSON: the closed system's keys, and with ``--arrival poisson`` the open system's steady state
+    in the headline latency keys (the closed system then only runs its flat-out phase)."""
+    empty = {"p50_ms": None, "p95_ms": None, "p99_ms": None, "throughput_msgs_s": 0.0}
+    phases, stats, sent, db_check = closed or ({"human": empty, "max": empty}, Stats(), {}, {})
+    baseline = baseline or {"human": empty, "max": empty}
     human, burst = phases["human"], phases["max"]
     ratio = (
-        (burst["throughput_msgs_s"] / baseline["max"]["throughput_msgs_s"])
+        burst["throughput_msgs_s"] / baseline["max"]["throughput_msgs_s"]
         if baseline["max"]["throughput_msgs_s"]
         else None
     )
+    error_codes = Counter(e.get("code", "?") for e in stats.errors)
     result = {
+        "arrival": args.arrival,
         "pairs": args.pairs,
         "clients": 2 * args.pairs,
         "server_workers": args.server_workers,
@@ -626,64 +729,116 @@ def main() -> None:
         "throughput_msgs_s": burst["throughput_msgs_s"],
         "max_phase_p50_ms": burst["p50_ms"],
         "max_phase_p99_ms": burst["p99_ms"],
-        "lost": db_check["lost"],
-        "duplicated": db_check["duplicated_in_db"] + stats.duplicate_deliveries,
+        "lost": db_check.get("lost", 0),
+        "duplicated": db_check.get("duplicated_in_db", 0) + stats.duplicate_deliveries,
         "duplicate_deliveries": stats.duplicate_deliveries,
         "undelivered_at_close": stats.undelivered,
-        "unacked_at_close_stored": db_check["unacked_at_close_stored"],
-        "unacked_at_close_not_stored": db_check["unacked_at_close_not_stored"],
-        "sessions_with_gaps": db_check["sessions_with_gaps"],
-        "stored_turns": db_check["stored_turns"],
+        "unacked_at_close_stored": db_check.get("unacked_at_close_stored", 0),
+        "unacked_at_close_not_stored": db_check.get("unacked_at_close_not_stored", 0),
+        "sessions_with_gaps": db_check.get("sessions_with_gaps", 0),
+        "stored_turns": db_check.get("stored_turns", 0),
         "errors": len(stats.errors),
-        "error_codes": sorted({e.get("code", "?") for e in stats.errors}),
+        "error_codes": sorted(error_codes),
+        "errors_by_code": dict(error_codes),
         "baseline_p50_ms": baseline["human"]["p50_ms"],
         "baseline_p99_ms": baseline["human"]["p99_ms"],
         "baseline_throughput_msgs_s": baseline["max"]["throughput_msgs_s"],
         "saturation_ratio": round(ratio, 3) if ratio is not None else None,
-        "p99_ratio": round(human["p99_ms"] / baseline["human"]["p99_ms"], 1)
-        if human["p99_ms"] and baseline["human"]["p99_ms"]
-        else None,
     }
-    rows = [
-        ("", "troupe (Django, DB, Redis)", "raw websockets relay", "ratio"),
-        (
-            "human p50 ms",
-            human["p50_ms"],
-            baseline["human"]["p50_ms"],
-            _ratio(human["p50_ms"], baseline["human"]["p50_ms"]),
-        ),
-        (
-            "human p95 ms",
-            human["p95_ms"],
-            baseline["human"]["p95_ms"],
-            _ratio(human["p95_ms"], baseline["human"]["p95_ms"]),
-        ),
-        (
-            "human p99 ms",
-            human["p99_ms"],
-            baseline["human"]["p99_ms"],
-            _ratio(human["p99_ms"], baseline["human"]["p99_ms"]),
-        ),
-        ("human msgs/s", human["throughput_msgs_s"], baseline["human"]["throughput_msgs_s"], ""),
+    if open_result is not None:
+        troupe, relay, db = open_result["troupe"], open_result["relay"], open_result["db"]
+        plan = open_result["plan"]
+        errors = Counter(troupe["errors_by_code"]) + error_codes
+        result.update(
+            {
+                "ramp_s": args.ramp,
+                "arrival_workers": len(plan.arrivals),
+                "arrival_rate_per_s": round(plan.rate, 2),
+                "turns_drawn": [args.min_turns, args.max_turns],
+                "drop_share": args.drop_share,
+                "abandon_share": args.abandon_share,
+                "steady_pairs": troupe["steady_pairs"],
+                "steady_window_s": troupe["steady_window_s"],
+                "messages": result["messages"] + open_result["messages"],
+                "steady_messages": troupe["messages_in_window"],
+                "p50_ms": troupe["p50_ms"],
+                "p95_ms": troupe["p95_ms"],
+                "p99_ms": troupe["p99_ms"],
+                "queue_wait_p50_s": troupe["queue_wait_p50_s"],
+                "queue_wait_p99_s": troupe["queue_wait_p99_s"],
+                "match_p50_s": troupe["match_p50_s"],
+                "match_p99_s": troupe["match_p99_s"],
+                "start_p99_s": troupe["start_p99_s"],
+                "lost": result["lost"] + db["lost"],
+                "duplicated": result["duplicated"] + db["duplicated_in_db"] + troupe["duplicate_deliveries"],
+                "sessions_with_gaps": result["sessions_with_gaps"] + db["sessions_with_gaps"],
+                "errors": sum(errors.values()),
+                "error_codes": sorted(errors),
+                "errors_by_code": dict(errors),
+                "arrival_sessions": db["sessions"],
+                "arrival_sessions_by_status": db["sessions_by_status"],
+                "arrival_sessions_mismatched": db["sessions_mismatched"],
+                "arrival_stored_turns": db["stored_turns"],
+                "arrival_acked_plus_greetings": db["acked_plus_greetings"],
+                "arrival_outcomes_seen": troupe["outcomes"],
+                "reconnects": troupe["reconnects"],
+                "client_failures": troupe["client_failures"],
+                "baseline_steady_pairs": relay["steady_pairs"],
+                "baseline_p50_ms": relay["p50_ms"],
+                "baseline_p95_ms": relay["p95_ms"],
+                "baseline_p99_ms": relay["p99_ms"],
+                "baseline_client_failures": relay["client_failures"],
+            }
+        )
+        result["mismatched_examples"] = db["mismatched_examples"]
+    result["p99_ratio"] = (
+        round(result["p99_ms"] / result["baseline_p99_ms"], 1)
+        if result["p99_ms"] and result["baseline_p99_ms"]
+        else None
+    )
+    result["_baseline_phases"] = baseline
+    result["_phases"] = phases
+    return result
+
+
+def print_result(result: dict) -> None:
+    phases, baseline = result.pop("_phases"), result.pop("_baseline_phases")
+    burst = phases["max"]
+    open_system = result["arrival"] != "none"
+    label = "steady" if open_system else "human"
+    rows = [("", "troupe (Django, DB, Redis)", "raw websockets relay", "ratio")]
+    for q in ("p50", "p95", "p99"):
+        ours, base = result[f"{q}_ms"], result.get(f"baseline_{q}_ms", baseline["human"][f"{q}_ms"])
+        rows.append((f"{label} {q} ms", ours, base, _ratio(ours, base)))
+    if open_system:
+        rows += [
+            ("steady pairs", result["steady_pairs"], result["baseline_steady_pairs"], ""),
+            ("queue wait p99 s", result["queue_wait_p99_s"], "-", ""),
+            ("match p99 s", result["match_p99_s"], "-", ""),
+        ]
+    else:
+        rows.append(("human msgs/s", result["human_throughput_msgs_s"], baseline["human"]["throughput_msgs_s"], ""))
+    rows += [
         ("max msgs/s", burst["throughput_msgs_s"], baseline["max"]["throughput_msgs_s"], result["saturation_ratio"]),
         ("max p50 ms", burst["p50_ms"], baseline["max"]["p50_ms"], ""),
         ("max p99 ms", burst["p99_ms"], baseline["max"]["p99_ms"], ""),
     ]
-    print(f"\nchat_load: {args.pairs} pairs, {result['database']}, {args.server_workers} server process(es)")
+    print(
+        f"\nchat_load: {result['pairs']} pairs, arrival {result['arrival']}, {result['database']}, "
+        f"{result['server_workers']} server process(es)"
+    )
     for row in rows:
-        print(f"  {row[0]:<14}{row[1]!s:>28}{row[2]!s:>24}{row[3]!s:>10}")
+        print(f"  {row[0]:<18}{row[1]!s:>28}{row[2]!s:>24}{row[3]!s:>10}")
     print(
-        f"  messages {result['messages']}, stored turns {result['stored_turns']}, lost {result['lost']}, "
-        f"duplicated {result['duplicated']}, gaps {result['sessions_with_gaps']}, errors {result['errors']} {result['error_codes']}"
+        f"  stored turns {result['stored_turns']}, lost {result['lost']}, duplicated {result['duplicated']}, "
+        f"gaps {result['sessions_with_gaps']}, errors {result['errors_by_code']}"
     )
-    print(
-        f"  at close: {result['undelivered_at_close']} not yet relayed, unacknowledged "
-        f"{result['unacked_at_close_stored']} stored / {result['unacked_at_close_not_stored']} not stored"
-    )
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2))
-        print(f"  wrote {args.json}")
+    if open_system:
+        print(
+            f"  arrivals: {result['arrival_workers']} workers, sessions {result['arrival_sessions_by_status']}, "
+            f"mismatched {result['arrival_sessions_mismatched']}, reconnects {result['reconnects']}, "
+            f"client failures {result['client_failures']}"
+        )
 
 
 def _ratio(a: float | None, b: float | None) -> str:
