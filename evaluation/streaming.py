@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from evaluation import services
@@ -43,6 +44,7 @@ def line(frame: dict) -> bytes:
     return (json.dumps(frame, ensure_ascii=False) + "\n").encode()
 
 
+@transaction.atomic  # the session is read under its row lock, as every write to it is
 def lanes_plan(*, assignment_id: int, evaluator) -> list[Lane]:
     """Who answers the pending evaluator message, on which side; refuses like the services do."""
     assignment = services.judgments.assignment_for_write(assignment_id=assignment_id, evaluator=evaluator)

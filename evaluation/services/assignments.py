@@ -217,7 +217,7 @@ def assignment_next(*, campaign: Campaign, evaluator: User, mode: str) -> Assign
 @transaction.atomic
 def assignment_abandon(*, assignment: Assignment, evaluator: User) -> Assignment:
     """Drop a session: its item goes back to the pool and it counts toward nobody's quota."""
-    assignment = Assignment.objects.select_for_update().select_related("dialogue").get(pk=assignment.pk)
+    assignment = Assignment.objects.select_for_update(of=("self",)).select_related("dialogue").get(pk=assignment.pk)
     if assignment.evaluator_id != evaluator.pk:
         raise EvaluationRefused("not_assigned", _("This session is not assigned to you."))
     if assignment.status != AssignmentStatus.ACTIVE:
@@ -237,7 +237,7 @@ def assignments_release_idle(*, now=None) -> int:
     released = 0
     for pk in list(idle):
         with transaction.atomic():
-            assignment = Assignment.objects.select_for_update().select_related("dialogue").get(pk=pk)
+            assignment = Assignment.objects.select_for_update(of=("self",)).select_related("dialogue").get(pk=pk)
             if assignment.status == AssignmentStatus.ACTIVE:
                 _abandon(assignment)
                 released += 1

@@ -196,7 +196,7 @@ def pairwise_judge(
         raise EvaluationRefused("too_long", _("The reason is too long."), field="reason")
     valid_seq = isinstance(turn_seq, int) and not isinstance(turn_seq, bool)
     judgment = (
-        PairwiseJudgment.objects.select_for_update()
+        PairwiseJudgment.objects.select_for_update(of=("self",))
         .select_related("left__model_version", "right__model_version")
         .filter(assignment=assignment, turn_seq=turn_seq if valid_seq else -1)
         .first()
