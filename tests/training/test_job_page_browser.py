@@ -30,6 +30,10 @@ def test_job_page_follows_status_step_and_log_live(
     settings.CHANNEL_LAYERS = {
         "default": redis_channel_layer(redis_url, os.environ.get("CHANNEL_LAYER_PREFIX", "troupe"))
     }
+    # Channels keeps the layer an earlier test built (in memory); this test needs the Redis one.
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
     settings.TRAINING_OUTPUT_DIR = tmp_path / "jobs"
     base = tmp_path / "base"
     base.mkdir()
@@ -73,3 +77,4 @@ def test_job_page_follows_status_step_and_log_live(
         expect(page.locator("pre.errorlist")).to_contain_text("exited with code 3")  # the page reloaded
     finally:
         context.close()
+        channel_layers.backends.clear()

@@ -107,6 +107,9 @@
       const progress = box.querySelector("progress");
       if (progress) progress.value = data.progress;
       showState(data);
+      // Polling (no live frame yet, or the socket is gone) brings the log too, not only the state.
+      const log = await fetch(box.dataset.metricsUrl.replace(/metrics\/?(\?.*)?$/, "log/"), { credentials: "same-origin" });
+      if (log.ok) showLog((await log.json()).log);
     } finally {
       busy = false;
     }
