@@ -17,9 +17,9 @@ from workforce.models import (
     UnitState,
     WorkerExternalId,
 )
+from workforce.selectors import worker_entries
 from workforce.services.errors import WorkforceError
 from workforce.services.ledger import ledger_credit, ledger_reverse
-from workforce.selectors import worker_entries
 from workforce.services.payouts import payout_build, payout_cancel, payout_export, payout_mark_paid, payout_render
 from workforce.services.review import ReviewDecision, unit_review
 

@@ -32,24 +32,26 @@ from workforce.services.ledger import currency_parse
 CENT = Decimal("0.01")
 FORMATS = ("prolific", "csv")
 
-# Per worker, the posted rows past the payout cursor, in position order up to the first row that
-# became payable after the cut-off: that row and every later one wait for a later batch, so that
-# what a batch takes stays one range of positions.
+# Per worker, the posted rows past the payout cursor (``low``), in position order up to the first
+# row that became payable after the cut-off (``high``): that row and every later one wait for a
+# later batch, so that what a batch takes stays one range of positions. The bounds are a small
+# per-worker table joined to one scan of the ledger (no CTE: PostgreSQL can then scan in parallel).
 _TAILS_SQL = """
-WITH cursors AS (
-    SELECT worker_id, paid_through FROM workforce_payoutcursor WHERE currency = %s
-), held_back AS (
-    SELECT e.worker_id, min(e.seq) AS seq
-    FROM workforce_ledgerentry e LEFT JOIN cursors c ON c.worker_id = e.worker_id
-    WHERE e.currency = %s AND e.payable_at >= %s AND e.seq > COALESCE(c.paid_through, 0)
-    GROUP BY e.worker_id
-)
-SELECT e.worker_id, COALESCE(c.paid_through, 0), max(e.seq), {amount_sum}, count(*)
+SELECT e.worker_id, COALESCE(b.low, 0), max(e.seq), {amount_sum}, count(*)
 FROM workforce_ledgerentry e
-LEFT JOIN cursors c ON c.worker_id = e.worker_id
-LEFT JOIN held_back h ON h.worker_id = e.worker_id
-WHERE e.currency = %s AND e.seq > COALESCE(c.paid_through, 0) AND (h.seq IS NULL OR e.seq < h.seq)
-GROUP BY e.worker_id, c.paid_through
+LEFT JOIN (
+    SELECT worker_id, max(low) AS low, min(high) AS high FROM (
+        SELECT worker_id, paid_through AS low, CAST(NULL AS BIGINT) AS high
+        FROM workforce_payoutcursor WHERE currency = %(currency)s
+        UNION ALL
+        SELECT l.worker_id, NULL, l.seq
+        FROM workforce_ledgerentry l
+        LEFT JOIN workforce_payoutcursor c ON c.worker_id = l.worker_id AND c.currency = %(currency)s
+        WHERE l.currency = %(currency)s AND l.payable_at >= %(end)s AND l.seq > COALESCE(c.paid_through, 0)
+    ) AS limits GROUP BY worker_id
+) b ON b.worker_id = e.worker_id
+WHERE e.currency = %(currency)s AND e.seq > COALESCE(b.low, 0) AND (b.high IS NULL OR e.seq < b.high)
+GROUP BY e.worker_id, b.low
 ORDER BY e.worker_id
 """
 
@@ -87,7 +89,7 @@ def account_tails(*, currency: str, cutoff: date) -> list[AccountTail]:
     # SQLite keeps decimals as floating point: there the sum adds whole ten-thousandths, exactly.
     amount_sum = "sum(e.amount)" if connection.vendor == "postgresql" else "sum(round(e.amount * 10000))"
     with connection.cursor() as cursor:
-        cursor.execute(_TAILS_SQL.format(amount_sum=amount_sum), [currency, currency, _cutoff_end(cutoff), currency])
+        cursor.execute(_TAILS_SQL.format(amount_sum=amount_sum), {"currency": currency, "end": _cutoff_end(cutoff)})
         return [AccountTail(worker, start, end, _exact(amount), rows) for worker, start, end, amount, rows in cursor]
 
 
