@@ -5,11 +5,12 @@
 Fills its own PostgreSQL database (default ``payoutbench``, created and migrated when missing; a
 database whose name lacks "bench" is refused) with ``--workers`` workers, each with a Prolific id
 and ``--units`` approved units, and one posted piece-rate ledger row per unit (workers × units
-rows, numbered 1…units in each worker's account, as approval leaves them), all in SQL. Then, on
-the same data and in the same run:
+rows, numbered 1…units in each worker's account with the account's running total, as approval
+leaves them), all in SQL. Then, on the same data and in the same run:
 
-- build: ``payout_build`` (one aggregate over the rows past each worker's payout cursor, then a
-  range and a total per worker) and ``payout_export`` of the Prolific file, in this process;
+- build: ``payout_build`` (per account: the payout cursor, the newest position and the rows
+  payable after the cut-off; a range, a total and a moved cursor per worker) and
+  ``payout_export`` of the Prolific file, in this process;
 - baseline: ``psql -c "COPY (SELECT worker_id, sum(amount) FROM workforce_ledgerentry GROUP BY
   worker_id) TO STDOUT" > file``.
 
@@ -71,12 +72,13 @@ def _fill(url: str, workers: int, units: int) -> None:
         FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM platform_core_user
               WHERE username LIKE 'bench-%') u, generate_series(1, {units}) g;
         INSERT INTO workforce_ledgerentry (worker_id, kind, amount, currency, unit_id, seconds, reason,
-                                           idempotency_key, created_at, seq, payable_at)
-        SELECT worker_id, 'piece_rate', 0.25 + (id % 7) * 0.0125, 'GBP', id, 600, '', 'unit:' || id || ':piece_rate',
-               now() - interval '1 day', row_number() OVER (PARTITION BY worker_id ORDER BY id), now() - interval '1 day'
-        FROM workforce_workunit;
-        INSERT INTO workforce_ledgeraccount (worker_id, currency, last_seq)
-        SELECT worker_id, 'GBP', max(seq) FROM workforce_ledgerentry GROUP BY worker_id;
+                                           idempotency_key, created_at, seq, running_total, payable_at)
+        SELECT worker_id, 'piece_rate', amount, 'GBP', id, 600, '', 'unit:' || id || ':piece_rate',
+               now() - interval '1 day', row_number() OVER account, sum(amount) OVER account, now() - interval '1 day'
+        FROM (SELECT id, worker_id, 0.25 + (id % 7) * 0.0125 AS amount FROM workforce_workunit) u
+        WINDOW account AS (PARTITION BY worker_id ORDER BY id);
+        INSERT INTO workforce_ledgeraccount (worker_id, currency, last_seq, total)
+        SELECT worker_id, 'GBP', max(seq), sum(amount) FROM workforce_ledgerentry GROUP BY worker_id;
     """)
     _psql(url, "VACUUM ANALYZE")
     print(f"filled {workers} workers × {units} units = {rows} ledger rows", file=sys.stderr)

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from workforce.models import AppendOnlyError, EntryKind, LedgerEntry, UnitKind, UnitState
+from workforce.models import AppendOnlyError, EntryKind, LedgerAccount, LedgerEntry, UnitKind, UnitState
 from workforce.services.errors import LedgerConflict, WorkforceError
 from workforce.services.ledger import ledger_credit, ledger_reverse, piece_rate_set
 from workforce.services.review import ReviewDecision, unit_bonus, unit_review
@@ -73,9 +73,10 @@ def test_rows_are_never_edited_or_deleted(worker):
 
 def test_a_posted_row_keeps_its_position(worker):
     entry, _ = _credit(worker)
-    assert entry.seq == 1 and entry.payable_at is not None
-    assert LedgerEntry.objects.filter(pk=entry.pk).post_once(seq=9, payable_at=timezone.now()) == 0
-    assert LedgerEntry.objects.get().seq == 1
+    assert (entry.seq, entry.running_total) == (1, Decimal("0.50")) and entry.payable_at is not None
+    again = LedgerEntry.objects.filter(pk=entry.pk).post_once(seq=9, running_total=Decimal(9), payable_at=timezone.now())
+    assert again == 0
+    assert (LedgerEntry.objects.get().seq, LedgerEntry.objects.get().running_total) == (1, Decimal("0.50"))
 
 
 def test_rows_are_posted_per_account_when_they_become_payable(worker, rate, admin_user):
@@ -91,9 +92,12 @@ def test_rows_are_posted_per_account_when_they_become_payable(worker, rate, admi
         unit_submit(unit=unit, active_seconds=60)
     unit_review(unit_id=dropped.pk, review=ReviewDecision(UnitState.REJECTED, "quality"), reviewer=admin_user)
     unit_review(unit_id=kept.pk, review=ReviewDecision(UnitState.APPROVED), reviewer=admin_user)
-    posted = list(LedgerEntry.objects.filter(seq__isnull=False).order_by("seq").values_list("pk", "kind", "seq"))
+    posted = list(LedgerEntry.objects.filter(seq__isnull=False).order_by("seq").values_list(
+        "pk", "kind", "seq", "running_total"))
     piece = LedgerEntry.objects.get(kind=EntryKind.PIECE_RATE)
-    assert posted == [(waiting.pk, "waiting", 1), (early.pk, "bonus", 2), (piece.pk, "piece_rate", 3)]
+    assert posted == [(waiting.pk, "waiting", 1, Decimal("0.50")), (early.pk, "bonus", 2, Decimal("0.90")),
+                      (piece.pk, "piece_rate", 3, Decimal("2.40"))]
+    assert (LedgerAccount.objects.get().last_seq, LedgerAccount.objects.get().total) == (3, Decimal("2.40"))
     assert set(LedgerEntry.objects.filter(seq__isnull=True).values_list("unit_id", "kind")) == {
         (dropped.pk, "bonus"), (dropped.pk, "reversal")}  # never payable
 

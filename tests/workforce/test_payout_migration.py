@@ -76,8 +76,13 @@ def test_batch_lines_become_ranges_and_the_rest_waits_in_order():
                   for t in PayoutTotal.objects.all()}
         assert ranges == {(made["batch"], one): (0, 1, True, "GBP"), (made["batch"], two): (0, 1, True, "GBP"),
                           (made["cancelled"], one): (0, 0, False, "GBP")}
-        assert set(PayoutCursor.objects.values_list("worker_id", "paid_through")) == {(one, 1), (two, 1)}
-        assert set(LedgerAccount.objects.values_list("worker_id", "last_seq")) == {(one, 3), (two, 1)}
+        running = dict(LedgerEntry.objects.values_list("idempotency_key", "running_total"))
+        assert running == {"piece": Decimal("1.50"), "early": Decimal("2.50"), "late": Decimal("2.75"),
+                           "open-bonus": None, "other": Decimal("2.00")}
+        assert set(PayoutCursor.objects.values_list("worker_id", "paid_through", "paid_total")) == {
+            (one, 1, Decimal("1.50")), (two, 1, Decimal("2.00"))}
+        assert set(LedgerAccount.objects.values_list("worker_id", "last_seq", "total")) == {
+            (one, 3, Decimal("2.75")), (two, 1, Decimal("2.00"))}
         later = payout_build(cutoff=timezone.localdate() + timedelta(days=1), currency="GBP").batch
         assert (later.total, later.row_count, later.worker_count) == (Decimal("1.25"), 2, 1)
         lines = _migrate(BEFORE).get_model("workforce", "PayoutLine").objects  # and back: the lines again

@@ -246,3 +246,6 @@ def test_builds_while_rows_are_written_take_every_row_once(worker, make_user):
     assert sum(len(t) for t in taken) == len(set().union(*taken)) == 120
     assert set().union(*taken) == set(LedgerEntry.objects.values_list("worker_id", "seq"))
     assert sum(PayoutBatch.objects.values_list("total", flat=True)) == Decimal("12.00")
+    for who in workers:  # each running total is the sum of the rows up to it
+        totals = list(LedgerEntry.objects.filter(worker=who).order_by("seq").values_list("seq", "running_total"))
+        assert totals == [(n, Decimal("0.10") * n) for n in range(1, 61)]

@@ -2,9 +2,10 @@
 
 Every payable row (no unit, or a paid unit, or already in a batch) is posted: numbered per worker
 and currency, the rows of live batches first (batch by batch, so that each batch's rows of one
-worker are one range), then the rest in the order they became payable. Rows of units not paid
-stay unposted. Each batch total gets its range, each account its payout cursor and last position,
-and the batch lines go. Backwards, the lines are made again from the ranges.
+worker are one range), then the rest in the order they became payable, each with the account's
+running total through it. Rows of units not paid stay unposted. Each batch total gets its range,
+each account its last position and total, each account with live batches its payout cursor, and
+the batch lines go. Backwards, the lines are made again from the ranges.
 """
 
 import django.db.models.deletion
@@ -29,6 +30,10 @@ FORWARD = [
              FROM workforce_ledgerentry e LEFT JOIN workforce_payoutline l ON l.entry_id = e.id
              WHERE e.payable_at IS NOT NULL) numbered
        WHERE workforce_ledgerentry.id = numbered.id""",
+    """UPDATE workforce_ledgerentry SET running_total = summed.total
+       FROM (SELECT id, round(sum(amount) OVER (PARTITION BY worker_id, currency ORDER BY seq), 4) AS total
+             FROM workforce_ledgerentry WHERE seq IS NOT NULL) summed
+       WHERE workforce_ledgerentry.id = summed.id""",
     """UPDATE workforce_payouttotal SET
            currency = (SELECT b.currency FROM workforce_payoutbatch b WHERE b.id = workforce_payouttotal.batch_id),
            live = (SELECT b.state <> 'cancelled' FROM workforce_payoutbatch b WHERE b.id = workforce_payouttotal.batch_id)""",
@@ -37,10 +42,14 @@ FORWARD = [
              FROM workforce_payoutline l JOIN workforce_ledgerentry e ON e.id = l.entry_id
              GROUP BY l.batch_id, e.worker_id) taken
        WHERE taken.batch_id = workforce_payouttotal.batch_id AND taken.worker_id = workforce_payouttotal.worker_id""",
-    """INSERT INTO workforce_payoutcursor (worker_id, currency, paid_through)
-       SELECT worker_id, currency, max(seq_to) FROM workforce_payouttotal WHERE live GROUP BY worker_id, currency""",
-    """INSERT INTO workforce_ledgeraccount (worker_id, currency, last_seq)
-       SELECT worker_id, currency, max(seq) FROM workforce_ledgerentry WHERE seq IS NOT NULL
+    """INSERT INTO workforce_payoutcursor (worker_id, currency, paid_through, paid_total)
+       SELECT t.worker_id, t.currency, t.high, (
+           SELECT e.running_total FROM workforce_ledgerentry e
+           WHERE e.worker_id = t.worker_id AND e.currency = t.currency AND e.seq = t.high)
+       FROM (SELECT worker_id, currency, max(seq_to) AS high FROM workforce_payouttotal WHERE live
+             GROUP BY worker_id, currency) t""",
+    """INSERT INTO workforce_ledgeraccount (worker_id, currency, last_seq, total)
+       SELECT worker_id, currency, max(seq), round(sum(amount), 4) FROM workforce_ledgerentry WHERE seq IS NOT NULL
        GROUP BY worker_id, currency""",
 ]
 BACKWARD = [
@@ -96,6 +105,7 @@ class Migration(migrations.Migration):
                 ("currency", models.CharField(max_length=3, validators=[workforce.models.ledger.validate_currency],
                                               verbose_name="currency")),
                 ("last_seq", models.PositiveBigIntegerField(default=0, verbose_name="last position")),
+                ("total", models.DecimalField(decimal_places=4, default=0, max_digits=20, verbose_name="total")),
                 ("worker", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+",
                                              to=settings.AUTH_USER_MODEL)),
             ],
@@ -115,6 +125,8 @@ class Migration(migrations.Migration):
                 ("currency", models.CharField(max_length=3, validators=[workforce.models.ledger.validate_currency],
                                               verbose_name="currency")),
                 ("paid_through", models.PositiveBigIntegerField(default=0, verbose_name="taken through position")),
+                ("paid_total", models.DecimalField(decimal_places=4, default=0, max_digits=20,
+                                                   verbose_name="running total there")),
                 ("worker", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+",
                                              to=settings.AUTH_USER_MODEL)),
             ],
@@ -134,6 +146,12 @@ class Migration(migrations.Migration):
             model_name="ledgerentry",
             name="seq",
             field=models.PositiveBigIntegerField(blank=True, editable=False, null=True, verbose_name="account position"),
+        ),
+        migrations.AddField(
+            model_name="ledgerentry",
+            name="running_total",
+            field=models.DecimalField(blank=True, decimal_places=4, editable=False, max_digits=20, null=True,
+                                      verbose_name="account total through this row"),
         ),
         migrations.AddField(
             model_name="payouttotal",
@@ -171,8 +189,11 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="ledgerentry",
             constraint=models.CheckConstraint(
-                condition=models.Q(models.Q(("payable_at__isnull", True), ("seq__isnull", True)),
-                                   models.Q(("payable_at__isnull", False), ("seq__gte", 1)), _connector="OR"),
+                condition=models.Q(
+                    models.Q(("payable_at__isnull", True), ("running_total__isnull", True), ("seq__isnull", True)),
+                    models.Q(("payable_at__isnull", False), ("running_total__isnull", False), ("seq__gte", 1)),
+                    _connector="OR",
+                ),
                 name="ledger_posted_with_time",
             ),
         ),

@@ -2,7 +2,8 @@
 
 A batch does not list its rows: per worker it records a range of the worker's account positions
 (``PayoutTotal.seq_from`` < seq ≤ ``seq_to``, see ``workforce.models.ledger``). Live ranges of one
-account never overlap (a database constraint), and ``PayoutCursor`` says where they end.
+account never overlap (a database constraint), and ``PayoutCursor`` says where they end and what
+the account's running total is there, so that a range's amount is one subtraction.
 """
 
 from django.conf import settings
@@ -110,13 +111,14 @@ class PayoutTotal(models.Model):
 
 class PayoutCursor(models.Model):
     """How far live batches reach into one worker's account: rows numbered up to ``paid_through``
-    are each in one live batch, later rows in none. A build starts the account's new range here
-    and moves it; a cancellation moves it back, which is why only an account's newest live range
-    can be cancelled."""
+    are each in one live batch, later rows in none; ``paid_total`` is the account's running total
+    through ``paid_through``. A build starts the account's new range here and moves it; a
+    cancellation moves it back, which is why only an account's newest live range can be cancelled."""
 
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     paid_through = models.PositiveBigIntegerField(_("taken through position"), default=0)
+    paid_total = models.DecimalField(_("running total there"), max_digits=20, decimal_places=4, default=0)
 
     class Meta:
         verbose_name = _("payout cursor")

@@ -97,7 +97,8 @@ def ledger_credit(
     try:
         with transaction.atomic():
             if unit is None or _unit_is_paid(unit):
-                fields["seq"] = account_reserve(worker_id=worker.pk, currency=code)
+                [(fields["seq"], fields["running_total"])] = account_post(worker_id=worker.pk, currency=code,
+                                                                          amounts=[value])
                 fields["payable_at"] = timezone.now()
             return LedgerEntry.objects.create(idempotency_key=key, **fields), True
     except IntegrityError:
@@ -116,21 +117,39 @@ def ledger_credit(
     return existing, False
 
 
-def account_reserve(*, worker_id: int, currency: str, count: int = 1) -> int:
-    """Take the next ``count`` positions of the worker's account in ``currency``; returns the last.
+def decimal_from_db(value: Decimal | float | int) -> Decimal:
+    """A money value read with plain SQL: SQLite hands back the float it stores (the nearest one to
+    a 4-place decimal, which its shortest repr recovers); PostgreSQL a Decimal."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(repr(value)).quantize(AMOUNT_PLACES)
+
+
+def account_post(*, worker_id: int, currency: str, amounts: list[Decimal]) -> list[tuple[int, Decimal]]:
+    """The positions and running totals of new rows of ``amounts`` in the worker's account.
 
     The upsert locks the account row until the caller's transaction ends, so postings to one
-    account commit in the order of their numbers (see ``LedgerAccount``). A rollback gives the
-    numbers back with the lock.
+    account commit in the order of their numbers and the totals add up (see ``LedgerAccount``); a
+    rollback gives the numbers back with the lock. The caller must post one row per amount.
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO workforce_ledgeraccount (worker_id, currency, last_seq) VALUES (%s, %s, %s) "
-            "ON CONFLICT (worker_id, currency) "
-            "DO UPDATE SET last_seq = workforce_ledgeraccount.last_seq + excluded.last_seq RETURNING last_seq",
-            [worker_id, currency, count],
+            "INSERT INTO workforce_ledgeraccount (worker_id, currency, last_seq, total) VALUES (%s, %s, 0, 0) "
+            "ON CONFLICT (worker_id, currency) DO UPDATE SET last_seq = workforce_ledgeraccount.last_seq "
+            "RETURNING last_seq, total",
+            [worker_id, currency],
         )
-        return cursor.fetchone()[0]
+        last, total = cursor.fetchone()
+        total = decimal_from_db(total)
+        placed = []
+        for amount in amounts:
+            last, total = last + 1, total + amount
+            placed.append((last, total))
+        cursor.execute(
+            "UPDATE workforce_ledgeraccount SET last_seq = %s, total = %s WHERE worker_id = %s AND currency = %s",
+            [last, total, worker_id, currency],
+        )
+    return placed
 
 
 def _unit_is_paid(unit: WorkUnit) -> bool:
@@ -146,17 +165,18 @@ def _unit_is_paid(unit: WorkUnit) -> bool:
 def ledger_post_unit_rows(*, unit: WorkUnit) -> int:
     """Post the rows that waited on ``unit`` (bonuses given before its review) now that it is paid.
     Called in the review's transaction with the unit locked; returns how many rows were posted."""
-    waiting: dict[str, list[int]] = {}
-    for pk, currency in LedgerEntry.objects.filter(unit=unit, seq__isnull=True).order_by("pk").values_list(
-        "pk", "currency"
+    waiting: dict[str, list[tuple[int, Decimal]]] = {}
+    for pk, currency, amount in LedgerEntry.objects.filter(unit=unit, seq__isnull=True).order_by("pk").values_list(
+        "pk", "currency", "amount"
     ):
-        waiting.setdefault(currency, []).append(pk)
-    for currency, pks in sorted(waiting.items()):
-        last = account_reserve(worker_id=unit.worker_id, currency=currency, count=len(pks))
+        waiting.setdefault(currency, []).append((pk, amount))
+    for currency, rows in sorted(waiting.items()):
+        placed = account_post(worker_id=unit.worker_id, currency=currency, amounts=[amount for _pk, amount in rows])
         now = timezone.now()
-        for seq, pk in enumerate(pks, start=last - len(pks) + 1):
-            LedgerEntry.objects.filter(pk=pk).post_once(seq=seq, payable_at=now)
-    return sum(len(pks) for pks in waiting.values())
+        for (pk, _amount), (seq, running_total) in zip(rows, placed, strict=True):
+            if LedgerEntry.objects.filter(pk=pk).post_once(seq=seq, running_total=running_total, payable_at=now) != 1:
+                raise RuntimeError(f"Ledger row {pk} was posted twice; positions must not skip.")
+    return sum(len(rows) for rows in waiting.values())
 
 
 def ledger_reverse(*, entry: LedgerEntry, reason: str, actor: User | None = None) -> LedgerEntry:

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Subquery, Sum
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,32 +27,34 @@ from workforce.models import (
     WorkerExternalId,
 )
 from workforce.services.errors import WorkforceError
-from workforce.services.ledger import currency_parse
+from workforce.services.ledger import currency_parse, decimal_from_db
 
 CENT = Decimal("0.01")
 FORMATS = ("prolific", "csv")
 
-# Per worker, the posted rows past the payout cursor (``low``), in position order up to the first
-# row that became payable after the cut-off (``high``): that row and every later one wait for a
-# later batch, so that what a batch takes stays one range of positions. The bounds are a small
-# per-worker table joined to one scan of the ledger (no CTE: PostgreSQL can then scan in parallel).
+# Per account of the currency: what lies past its payout cursor, up to the newest row, or up to
+# just before the first row past the cursor that became payable after the cut-off (that row and
+# every later one wait for a later batch, so that a batch's rows stay one range of positions).
+# Amounts are differences of running totals (see workforce.models.ledger): no row is summed, and
+# only the accounts, the cursors and the rows payable after the cut-off are read.
 _TAILS_SQL = """
-SELECT e.worker_id, COALESCE(b.low, 0), max(e.seq), {amount_sum}, count(*)
-FROM workforce_ledgerentry e
+SELECT a.worker_id, COALESCE(c.paid_through, 0), COALESCE(c.paid_total, 0),
+       COALESCE(h.seq - 1, a.last_seq), COALESCE(h.total_before, a.total)
+FROM workforce_ledgeraccount a
+LEFT JOIN workforce_payoutcursor c ON c.worker_id = a.worker_id AND c.currency = a.currency
 LEFT JOIN (
-    SELECT worker_id, max(low) AS low, min(high) AS high FROM (
-        SELECT worker_id, paid_through AS low, CAST(NULL AS BIGINT) AS high
-        FROM workforce_payoutcursor WHERE currency = %(currency)s
-        UNION ALL
-        SELECT l.worker_id, NULL, l.seq
+    SELECT first.worker_id, first.seq, r.running_total - r.amount AS total_before
+    FROM (
+        SELECT l.worker_id, min(l.seq) AS seq
         FROM workforce_ledgerentry l
-        LEFT JOIN workforce_payoutcursor c ON c.worker_id = l.worker_id AND c.currency = %(currency)s
-        WHERE l.currency = %(currency)s AND l.payable_at >= %(end)s AND l.seq > COALESCE(c.paid_through, 0)
-    ) AS limits GROUP BY worker_id
-) b ON b.worker_id = e.worker_id
-WHERE e.currency = %(currency)s AND e.seq > COALESCE(b.low, 0) AND (b.high IS NULL OR e.seq < b.high)
-GROUP BY e.worker_id, b.low
-ORDER BY e.worker_id
+        LEFT JOIN workforce_payoutcursor lc ON lc.worker_id = l.worker_id AND lc.currency = l.currency
+        WHERE l.currency = %(currency)s AND l.payable_at >= %(end)s AND l.seq > COALESCE(lc.paid_through, 0)
+        GROUP BY l.worker_id
+    ) AS first
+    JOIN workforce_ledgerentry r ON r.worker_id = first.worker_id AND r.currency = %(currency)s AND r.seq = first.seq
+) AS h ON h.worker_id = a.worker_id
+WHERE a.currency = %(currency)s AND COALESCE(h.seq - 1, a.last_seq) > COALESCE(c.paid_through, 0)
+ORDER BY a.worker_id
 """
 
 
@@ -63,8 +65,12 @@ class AccountTail:
     worker_id: int
     seq_from: int
     seq_to: int
+    total_to: Decimal  # the account's running total through seq_to
     amount: Decimal
-    rows: int
+
+    @property
+    def rows(self) -> int:
+        return self.seq_to - self.seq_from  # positions have no gaps
 
 
 @dataclass
@@ -86,15 +92,14 @@ def _lock_builds() -> None:
 
 def account_tails(*, currency: str, cutoff: date) -> list[AccountTail]:
     """Every worker's rows in ``currency`` that no live batch holds, payable by the end of ``cutoff``."""
-    # SQLite keeps decimals as floating point: there the sum adds whole ten-thousandths, exactly.
-    amount_sum = "sum(e.amount)" if connection.vendor == "postgresql" else "sum(round(e.amount * 10000))"
     with connection.cursor() as cursor:
-        cursor.execute(_TAILS_SQL.format(amount_sum=amount_sum), {"currency": currency, "end": _cutoff_end(cutoff)})
-        return [AccountTail(worker, start, end, _exact(amount), rows) for worker, start, end, amount, rows in cursor]
-
-
-def _exact(amount: Decimal | float | int) -> Decimal:
-    return amount if isinstance(amount, Decimal) else Decimal(int(amount)) / 10000
+        cursor.execute(_TAILS_SQL, {"currency": currency, "end": _cutoff_end(cutoff)})
+        rows = cursor.fetchall()
+    tails = []
+    for worker_id, seq_from, total_from, seq_to, total_to in rows:
+        total_to = decimal_from_db(total_to)
+        tails.append(AccountTail(worker_id, seq_from, seq_to, total_to, total_to - decimal_from_db(total_from)))
+    return tails
 
 
 def _prolific_split(tails: list[AccountTail]) -> tuple[list[AccountTail], list[User]]:
@@ -124,9 +129,10 @@ def _ranges_record(*, batch: PayoutBatch, tails: list[AccountTail]) -> None:
           True) for t in tails],
     )
     _insert_many(
-        "INSERT INTO workforce_payoutcursor (worker_id, currency, paid_through)",
-        [(t.worker_id, batch.currency, t.seq_to) for t in tails],
-        upsert="ON CONFLICT (worker_id, currency) DO UPDATE SET paid_through = excluded.paid_through",
+        "INSERT INTO workforce_payoutcursor (worker_id, currency, paid_through, paid_total)",
+        [(t.worker_id, batch.currency, t.seq_to, t.total_to) for t in tails],
+        upsert="ON CONFLICT (worker_id, currency) DO UPDATE "
+               "SET paid_through = excluded.paid_through, paid_total = excluded.paid_total",
     )
 
 
@@ -251,12 +257,15 @@ def payout_cancel(*, batch: PayoutBatch, reason: str, actor: User | None) -> Pay
             % {"ids": ", ".join(f"#{pk}" for pk in later)},
             field="batch", code="later_batch",
         )
-    totals = PayoutTotal.objects.filter(batch=batch, live=True)
-    released = totals.aggregate(rows=Sum("row_count"))["rows"] or 0
-    PayoutCursor.objects.filter(currency=batch.currency, worker_id__in=totals.values("worker_id")).update(
-        paid_through=Subquery(totals.filter(worker_id=OuterRef("worker_id")).values("seq_from")[:1])
-    )
-    totals.update(live=False)
+    totals = {t.worker_id: t for t in PayoutTotal.objects.filter(batch=batch, live=True)}
+    cursors = list(PayoutCursor.objects.filter(currency=batch.currency,
+                                               worker_id__in=batch.totals.filter(live=True).values("worker_id")))
+    for cursor in cursors:  # back to where this batch's range started
+        cursor.paid_through = totals[cursor.worker_id].seq_from
+        cursor.paid_total -= totals[cursor.worker_id].amount
+    PayoutCursor.objects.bulk_update(cursors, ["paid_through", "paid_total"])
+    PayoutTotal.objects.filter(batch=batch, live=True).update(live=False)
+    released = sum(t.row_count for t in totals.values())
     batch.state, batch.cancelled_at = PayoutState.CANCELLED, timezone.now()
     batch.save(update_fields=["state", "cancelled_at"])
     audit_record(actor=actor, action="workforce.payout.cancel", target=batch,
