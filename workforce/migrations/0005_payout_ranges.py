@@ -177,6 +177,11 @@ class Migration(migrations.Migration):
             field=models.PositiveBigIntegerField(default=0, verbose_name="up to position"),
             preserve_default=False,
         ),
+        migrations.AlterField(
+            model_name="payoutbatch",
+            name="cutoff",
+            field=models.DateField(help_text="Rows payable by the end of this day (UTC).", verbose_name="cut-off"),
+        ),
         migrations.RunPython(rows_to_ranges, ranges_to_rows),
         migrations.AddIndex(
             model_name="ledgerentry",

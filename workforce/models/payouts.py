@@ -48,7 +48,7 @@ class PayoutState(models.TextChoices):
 
 class PayoutBatch(models.Model):
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
-    cutoff = models.DateField(_("cut-off"), help_text=_("Rows created up to the end of this day (UTC)."))
+    cutoff = models.DateField(_("cut-off"), help_text=_("Rows payable by the end of this day (UTC)."))
     platform = models.CharField(
         _("pays through"), max_length=20, choices=ExternalPlatform.choices, default=ExternalPlatform.GENERIC
     )
