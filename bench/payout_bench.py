@@ -4,15 +4,17 @@
 
 Fills its own PostgreSQL database (default ``payoutbench``, created and migrated when missing; a
 database whose name lacks "bench" is refused) with ``--workers`` workers, each with a Prolific id
-and ``--units`` approved units, and one piece-rate ledger row per unit (workers × units rows),
-all in SQL. Then, on the same data and in the same run:
+and ``--units`` approved units, and one posted piece-rate ledger row per unit (workers × units
+rows, numbered 1…units in each worker's account with the account's running total, as approval
+leaves them), all in SQL. Then, on the same data and in the same run:
 
-- build: ``payout_build`` (one INSERT … SELECT of every payable row into the batch, per-worker
-  sums in SQL) and ``payout_export`` of the Prolific file, in this process;
+- build: ``payout_build`` (per account: the payout cursor, the newest position and the rows
+  payable after the cut-off; a range, a total and a moved cursor per worker) and
+  ``payout_export`` of the Prolific file, in this process;
 - baseline: ``psql -c "COPY (SELECT worker_id, sum(amount) FROM workforce_ledgerentry GROUP BY
   worker_id) TO STDOUT" > file``.
 
-Between samples the batch tables are truncated (bench database only). Prints a table and writes
+Between samples the batches, their totals and the payout cursors are truncated (bench database only). Prints a table and writes
 JSON with ``rows``, ``build_s``, ``copy_baseline_s``, ``ratio``, ``peak_rss_mb`` (medians over
 ``--repeat`` samples; every sample is under ``samples``).
 """
@@ -52,10 +54,10 @@ def _prepare_database(url: str) -> None:
 
 
 def _fill(url: str, workers: int, units: int) -> None:
-    """Workers, their Prolific ids, approved units and one piece-rate row per unit, in SQL."""
+    """Workers, their Prolific ids, approved units and one posted piece-rate row per unit, in SQL."""
     rows = workers * units
-    _psql(url, "TRUNCATE workforce_payoutline, workforce_payouttotal, workforce_payoutbatch, workforce_ledgerentry, "
-               "workforce_workunit, workforce_workerexternalid CASCADE; "
+    _psql(url, "TRUNCATE workforce_payouttotal, workforce_payoutcursor, workforce_payoutbatch, workforce_ledgerentry, "
+               "workforce_ledgeraccount, workforce_workunit, workforce_workerexternalid CASCADE; "
                "DELETE FROM platform_core_user WHERE username LIKE 'bench-%'")
     _psql(url, f"""
         INSERT INTO platform_core_user (password, is_superuser, username, first_name, last_name, email, is_staff,
@@ -70,10 +72,13 @@ def _fill(url: str, workers: int, units: int) -> None:
         FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM platform_core_user
               WHERE username LIKE 'bench-%') u, generate_series(1, {units}) g;
         INSERT INTO workforce_ledgerentry (worker_id, kind, amount, currency, unit_id, seconds, reason,
-                                           idempotency_key, created_at)
-        SELECT worker_id, 'piece_rate', 0.25 + (id % 7) * 0.0125, 'GBP', id, 600, '', 'unit:' || id || ':piece_rate',
-               now() - interval '1 day'
-        FROM workforce_workunit;
+                                           idempotency_key, created_at, seq, running_total, payable_at)
+        SELECT worker_id, 'piece_rate', amount, 'GBP', id, 600, '', 'unit:' || id || ':piece_rate',
+               now() - interval '1 day', row_number() OVER account, sum(amount) OVER account, now() - interval '1 day'
+        FROM (SELECT id, worker_id, 0.25 + (id % 7) * 0.0125 AS amount FROM workforce_workunit) u
+        WINDOW account AS (PARTITION BY worker_id ORDER BY id);
+        INSERT INTO workforce_ledgeraccount (worker_id, currency, last_seq, total)
+        SELECT worker_id, 'GBP', max(seq), sum(amount) FROM workforce_ledgerentry GROUP BY worker_id;
     """)
     _psql(url, "VACUUM ANALYZE")
     print(f"filled {workers} workers × {units} units = {rows} ledger rows", file=sys.stderr)
@@ -84,7 +89,7 @@ def _sample(url: str, out_dir: Path) -> dict:
 
     from workforce.services.payouts import payout_build, payout_export
 
-    _psql(url, "TRUNCATE workforce_payoutline, workforce_payouttotal, workforce_payoutbatch CASCADE")
+    _psql(url, "TRUNCATE workforce_payouttotal, workforce_payoutcursor, workforce_payoutbatch CASCADE")
     started = time.perf_counter()
     result = payout_build(cutoff=timezone.localdate() + timedelta(days=1), platform="prolific", currency="GBP")
     (out_dir / "prolific.csv").write_bytes(payout_export(batch=result.batch, fmt="prolific"))

@@ -31,7 +31,8 @@ class ReadOnlyAdmin(LeanModelAdmin):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "worker", "kind", "amount", "currency", "unit", "reason", "idempotency_key")
+    list_display = ("created_at", "worker", "kind", "amount", "currency", "unit", "reason", "seq", "payable_at",
+                    "idempotency_key")
     list_filter = ("kind", "currency")
     search_fields = ("worker__username", "idempotency_key", "reason")
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -12,12 +12,13 @@ from workforce.models import (
     PAID_UNIT_STATES,
     LedgerEntry,
     PayoutState,
+    PayoutTotal,
     UnitState,
     WorkUnit,
 )
 from workforce.services.ledger import piece_rate_for
 
-PAYABLE = Q(unit__isnull=True) | Q(unit__state__in=PAID_UNIT_STATES)
+PAYABLE = Q(seq__isnull=False)  # posted: see workforce.models.ledger
 UNREVIEWED = (UnitState.IN_PROGRESS, UnitState.SUBMITTED)
 
 
@@ -36,15 +37,24 @@ def _sum(queryset) -> Decimal:
     return queryset.aggregate(total=Sum("amount"))["total"] or Decimal(0)
 
 
+def covering_totals() -> QuerySet[PayoutTotal]:
+    """The live batch totals whose range holds the outer ledger row: the one rule of batch membership."""
+    return PayoutTotal.objects.filter(live=True, worker_id=OuterRef("worker_id"), currency=OuterRef("currency"),
+                                      seq_from__lt=OuterRef("seq"), seq_to__gte=OuterRef("seq"))
+
+
 def worker_entries(*, worker: User) -> QuerySet[LedgerEntry]:
-    return LedgerEntry.objects.filter(worker=worker).select_related("unit", "payout_line__batch")
+    """The worker's rows, each with ``batch_state``: the state of the live batch holding it, if any."""
+    return LedgerEntry.objects.filter(worker=worker).select_related("unit").annotate(
+        batch_state=Subquery(covering_totals().values("batch__state")[:1])
+    )
 
 
 def worker_earnings(*, worker: User, currency: str) -> Earnings:
     """Pending (unreviewed work: bonuses on it and the piece rate it would earn), approved (payable,
     not yet paid), paid (in a paid batch); approved and paid money per day; effective hourly rate."""
     rows = LedgerEntry.objects.filter(worker=worker, currency=currency)
-    in_paid_batch = Q(payout_line__batch__state=PayoutState.PAID)
+    in_paid_batch = Exists(covering_totals().filter(batch__state=PayoutState.PAID))
     earnings = Earnings(currency=currency)
     earnings.paid = _sum(rows.filter(in_paid_batch))
     earnings.approved = _sum(rows.filter(PAYABLE).exclude(in_paid_batch))

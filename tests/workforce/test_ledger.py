@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from workforce.models import AppendOnlyError, EntryKind, LedgerEntry, UnitKind, UnitState
+from workforce.models import AppendOnlyError, EntryKind, LedgerAccount, LedgerEntry, UnitKind, UnitState
 from workforce.services.errors import LedgerConflict, WorkforceError
 from workforce.services.ledger import ledger_credit, ledger_reverse, piece_rate_set
 from workforce.services.review import ReviewDecision, unit_bonus, unit_review
@@ -71,6 +71,37 @@ def test_rows_are_never_edited_or_deleted(worker):
     assert LedgerEntry.objects.get().amount == Decimal("0.5")
 
 
+def test_a_posted_row_keeps_its_position(worker):
+    entry, _ = _credit(worker)
+    assert (entry.seq, entry.running_total) == (1, Decimal("0.50")) and entry.payable_at is not None
+    again = LedgerEntry.objects.filter(pk=entry.pk).post_once(seq=9, running_total=Decimal(9), payable_at=timezone.now())
+    assert again == 0
+    assert (LedgerEntry.objects.get().seq, LedgerEntry.objects.get().running_total) == (1, Decimal("0.50"))
+
+
+def test_rows_are_posted_per_account_when_they_become_payable(worker, rate, admin_user):
+    from workforce.services.units import unit_submit
+
+    waiting, _ = _credit(worker, key="wait")
+    kept = unit_open(worker=worker, kind=UnitKind.LIVE_PLAYER, subject_id=1)
+    dropped = unit_open(worker=worker, kind=UnitKind.LIVE_PLAYER, subject_id=2)
+    early = unit_bonus(unit=kept, amount="0.40", reason="r", actor=admin_user, idempotency_key="kept")
+    lost = unit_bonus(unit=dropped, amount="0.60", reason="r", actor=admin_user, idempotency_key="dropped")
+    assert (early.seq, lost.seq) == (None, None)
+    for unit in (kept, dropped):
+        unit_submit(unit=unit, active_seconds=60)
+    unit_review(unit_id=dropped.pk, review=ReviewDecision(UnitState.REJECTED, "quality"), reviewer=admin_user)
+    unit_review(unit_id=kept.pk, review=ReviewDecision(UnitState.APPROVED), reviewer=admin_user)
+    posted = list(LedgerEntry.objects.filter(seq__isnull=False).order_by("seq").values_list(
+        "pk", "kind", "seq", "running_total"))
+    piece = LedgerEntry.objects.get(kind=EntryKind.PIECE_RATE)
+    assert posted == [(waiting.pk, "waiting", 1, Decimal("0.50")), (early.pk, "bonus", 2, Decimal("0.90")),
+                      (piece.pk, "piece_rate", 3, Decimal("2.40"))]
+    assert (LedgerAccount.objects.get().last_seq, LedgerAccount.objects.get().total) == (3, Decimal("2.40"))
+    assert set(LedgerEntry.objects.filter(seq__isnull=True).values_list("unit_id", "kind")) == {
+        (dropped.pk, "bonus"), (dropped.pk, "reversal")}  # never payable
+
+
 def test_a_correction_is_a_reversing_row_made_once(worker):
     entry, _ = _credit(worker, amount="2.00")
     reversal = ledger_reverse(entry=entry, reason="paid by mistake")
@@ -127,3 +158,24 @@ def test_bonus_during_an_in_progress_unit_is_paid_once(worker, rate, admin_user)
     first = payout_build(cutoff=cutoff, currency="GBP").batch
     assert first.total == Decimal("2.25")
     assert payout_build(cutoff=cutoff, currency="GBP").batch is None
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_bonus_given_while_the_unit_is_approved_is_paid_once(submitted_unit, admin_user):
+    from workforce.services.payouts import payout_build
+
+    unit = submitted_unit()
+
+    def approve():
+        return unit_review(unit_id=unit.pk, review=ReviewDecision(UnitState.APPROVED), reviewer=admin_user)
+
+    def bonus():
+        return unit_bonus(unit=unit, amount="0.75", reason="great", actor=admin_user, idempotency_key="form-2")
+
+    results = run_together(approve, bonus, bonus)
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert list(LedgerEntry.objects.order_by("seq").values_list("kind", "seq")) in (
+        [("piece_rate", 1), ("bonus", 2)], [("bonus", 1), ("piece_rate", 2)])
+    batch = payout_build(cutoff=timezone.localdate() + timedelta(days=1), currency="GBP").batch
+    assert (batch.total, batch.row_count) == (Decimal("2.25"), 2)

@@ -1,10 +1,10 @@
 from workforce.models.kinds import SIGNED_ENTRY_KINDS, EntryKind, UnitKind
-from workforce.models.ledger import AppendOnlyError, LedgerEntry, PieceRate, validate_currency
+from workforce.models.ledger import AppendOnlyError, LedgerAccount, LedgerEntry, PieceRate, validate_currency
 from workforce.models.onboarding import Onboarding, Qualification, QuizAttempt, QuizQuestion
 from workforce.models.payouts import (
     ExternalPlatform,
     PayoutBatch,
-    PayoutLine,
+    PayoutCursor,
     PayoutState,
     PayoutTotal,
     WorkerExternalId,
@@ -27,11 +27,12 @@ __all__ = [
     "AppendOnlyError",
     "EntryKind",
     "ExternalPlatform",
+    "LedgerAccount",
     "LedgerEntry",
     "Onboarding",
     "ParticipantOutcome",
     "PayoutBatch",
-    "PayoutLine",
+    "PayoutCursor",
     "PayoutState",
     "PayoutTotal",
     "PieceRate",

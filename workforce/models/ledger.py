@@ -1,4 +1,14 @@
-"""The ledger: append-only money rows. A row is never edited or deleted; a correction reverses it."""
+"""The ledger: append-only money rows. A row is never edited or deleted; a correction reverses it.
+
+A row is *posted* once it is payable: numbered into its worker's account in its currency (1, 2,
+3, … in the order the rows commit, without gaps), stamped with the moment it became payable and
+with the account's running total through it. A payout batch then takes, per account, one range of
+numbers, and its amount is the difference of two running totals; this is why posting keeps commit
+order (see ``LedgerAccount``). Posting is the one write a stored row allows, and it happens once.
+"""
+
+from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,6 +31,12 @@ class AppendOnlyQuerySet(models.QuerySet):
 
     def delete(self):
         raise AppendOnlyError("Ledger rows are never deleted: add a reversing row instead.")
+
+    def post_once(self, *, seq: int, running_total: Decimal, payable_at: datetime) -> int:
+        """Post the (one) unposted row of this queryset at account position ``seq``. A posted row
+        is never touched again: the filter leaves it out, so this returns 0 for it."""
+        return models.QuerySet.update(self.filter(seq__isnull=True), seq=seq, running_total=running_total,
+                                      payable_at=payable_at)
 
 
 def validate_currency(value: str) -> None:
@@ -58,7 +74,8 @@ class LedgerEntry(models.Model):
     ``idempotency_key`` is unique: every writer derives it from what it pays for (the unit, the
     queue entry, the admin's form submission), so a retried task or a double click finds the row
     already there instead of paying twice. A row tied to a unit becomes payable when the unit is
-    approved (or soft-rejected); other rows are payable at once.
+    approved (or soft-rejected); other rows are payable at once. ``seq``, ``payable_at`` and
+    ``running_total`` are set when the row is posted (payable): at once, or when its unit is approved.
     """
 
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ledger_entries")
@@ -78,6 +95,10 @@ class LedgerEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    seq = models.PositiveBigIntegerField(_("account position"), null=True, blank=True, editable=False)
+    payable_at = models.DateTimeField(_("payable from"), null=True, blank=True, editable=False)
+    running_total = models.DecimalField(_("account total through this row"), max_digits=20, decimal_places=4,
+                                        null=True, blank=True, editable=False)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -85,8 +106,15 @@ class LedgerEntry(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
-        indexes = [models.Index(fields=["worker", "created_at"])]
+        indexes = [models.Index(fields=["worker", "created_at"]),
+                   models.Index(fields=["payable_at"], name="ledger_payable_at")]
         constraints = [
+            models.UniqueConstraint(fields=["worker", "currency", "seq"], name="one_row_per_account_position"),
+            models.CheckConstraint(
+                condition=Q(seq__isnull=True, payable_at__isnull=True, running_total__isnull=True)
+                | Q(seq__gte=1, payable_at__isnull=False, running_total__isnull=False),
+                name="ledger_posted_with_time",
+            ),
             models.CheckConstraint(condition=Q(kind__in=EntryKind.values), name="ledger_kind_known"),
             models.CheckConstraint(condition=Q(currency__in=sorted(ISO_4217_CODES)), name="ledger_currency_iso"),
             models.CheckConstraint(
@@ -109,3 +137,28 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Ledger rows are never deleted: add a reversing row instead.")
+
+
+class LedgerAccount(models.Model):
+    """A worker's account in one currency: ``last_seq`` is the number of its newest posted row and
+    ``total`` the sum of every posted row (the running total of the newest one).
+
+    Posting raises ``last_seq`` in the posting transaction and so holds this row's lock until that
+    transaction ends: a second posting to the account waits, and takes the next number only after
+    the first has committed (or rolled back, giving its number back). Numbers therefore become
+    visible in order: whoever sees row n of an account also sees every row numbered below n. That
+    is what lets a payout batch take a plain range of numbers per account.
+    """
+
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    last_seq = models.PositiveBigIntegerField(_("last position"), default=0)
+    total = models.DecimalField(_("total"), max_digits=20, decimal_places=4, default=0)
+
+    class Meta:
+        verbose_name = _("ledger account")
+        verbose_name_plural = _("ledger accounts")
+        constraints = [models.UniqueConstraint(fields=["worker", "currency"], name="one_account_per_worker_and_currency")]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.currency} #{self.last_seq}"

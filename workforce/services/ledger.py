@@ -1,18 +1,28 @@
-"""Ledger writes. Every row is created through ``ledger_credit``: one idempotency rule for all."""
+"""Ledger writes. Every row is created through ``ledger_credit``: one idempotency rule for all, and
+one posting rule (a row is numbered into its account when it is payable, see models.ledger)."""
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from platform_core.models import User
 from workforce.currencies import currency_is_known
-from workforce.models import SIGNED_ENTRY_KINDS, EntryKind, LedgerEntry, PieceRate, WorkUnit
+from workforce.models import (
+    PAID_UNIT_STATES,
+    SIGNED_ENTRY_KINDS,
+    EntryKind,
+    LedgerEntry,
+    PieceRate,
+    UnitState,
+    WorkUnit,
+)
 from workforce.services.errors import LedgerConflict, WorkforceError
 
+UNREVIEWED_UNIT_STATES = (UnitState.IN_PROGRESS, UnitState.SUBMITTED)
 MAX_AMOUNT = Decimal("100000")
 AMOUNT_PLACES = Decimal("0.0001")
 
@@ -60,7 +70,8 @@ def ledger_credit(
     """Append one row, or return the row this key already names: ``(row, created)``.
 
     Safe under concurrency: two callers with one key race on the unique index; the loser reads
-    the winner's committed row. A key reused for a different payment is refused.
+    the winner's committed row. A key reused for a different payment is refused. The row is posted
+    at once unless it waits on a unit that is not paid (yet).
     """
     if kind not in EntryKind.values:
         raise WorkforceError(_("Unknown ledger kind %(kind)s.") % {"kind": kind}, field="kind")
@@ -85,6 +96,10 @@ def ledger_credit(
     }
     try:
         with transaction.atomic():
+            if unit is None or _unit_is_paid(unit):
+                [(fields["seq"], fields["running_total"])] = account_post(worker_id=worker.pk, currency=code,
+                                                                          amounts=[value])
+                fields["payable_at"] = timezone.now()
             return LedgerEntry.objects.create(idempotency_key=key, **fields), True
     except IntegrityError:
         existing = LedgerEntry.objects.filter(idempotency_key=key).first()
@@ -100,6 +115,68 @@ def ledger_credit(
     if not same:
         raise LedgerConflict(_("This idempotency key already names a different payment."), field="key")
     return existing, False
+
+
+def decimal_from_db(value: Decimal | float | int) -> Decimal:
+    """A money value read with plain SQL: SQLite hands back the float it stores (the nearest one to
+    a 4-place decimal, which its shortest repr recovers); PostgreSQL a Decimal."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(repr(value)).quantize(AMOUNT_PLACES)
+
+
+def account_post(*, worker_id: int, currency: str, amounts: list[Decimal]) -> list[tuple[int, Decimal]]:
+    """The positions and running totals of new rows of ``amounts`` in the worker's account.
+
+    The upsert locks the account row until the caller's transaction ends, so postings to one
+    account commit in the order of their numbers and the totals add up (see ``LedgerAccount``); a
+    rollback gives the numbers back with the lock. The caller must post one row per amount.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO workforce_ledgeraccount (worker_id, currency, last_seq, total) VALUES (%s, %s, 0, 0) "
+            "ON CONFLICT (worker_id, currency) DO UPDATE SET last_seq = workforce_ledgeraccount.last_seq "
+            "RETURNING last_seq, total",
+            [worker_id, currency],
+        )
+        last, total = cursor.fetchone()
+        total = decimal_from_db(total)
+        placed = []
+        for amount in amounts:
+            last, total = last + 1, total + amount
+            placed.append((last, total))
+        cursor.execute(
+            "UPDATE workforce_ledgeraccount SET last_seq = %s, total = %s WHERE worker_id = %s AND currency = %s",
+            [last, total, worker_id, currency],
+        )
+    return placed
+
+
+def _unit_is_paid(unit: WorkUnit) -> bool:
+    """Whether rows for ``unit`` are payable now. An unreviewed unit stays locked until the caller's
+    transaction ends: its review (which posts the unit's waiting rows under the same lock) then
+    either came first and is seen here, or comes after this row has committed and posts it."""
+    state = WorkUnit.objects.filter(pk=unit.pk).values_list("state", flat=True).get()
+    if state in UNREVIEWED_UNIT_STATES:
+        state = WorkUnit.objects.select_for_update().filter(pk=unit.pk).values_list("state", flat=True).get()
+    return state in PAID_UNIT_STATES
+
+
+def ledger_post_unit_rows(*, unit: WorkUnit) -> int:
+    """Post the rows that waited on ``unit`` (bonuses given before its review) now that it is paid.
+    Called in the review's transaction with the unit locked; returns how many rows were posted."""
+    waiting: dict[str, list[tuple[int, Decimal]]] = {}
+    for pk, currency, amount in LedgerEntry.objects.filter(unit=unit, seq__isnull=True).order_by("pk").values_list(
+        "pk", "currency", "amount"
+    ):
+        waiting.setdefault(currency, []).append((pk, amount))
+    for currency, rows in sorted(waiting.items()):
+        placed = account_post(worker_id=unit.worker_id, currency=currency, amounts=[amount for _pk, amount in rows])
+        now = timezone.now()
+        for (pk, _amount), (seq, running_total) in zip(rows, placed, strict=True):
+            if LedgerEntry.objects.filter(pk=pk).post_once(seq=seq, running_total=running_total, payable_at=now) != 1:
+                raise RuntimeError(f"Ledger row {pk} was posted twice; positions must not skip.")
+    return sum(len(rows) for rows in waiting.values())
 
 
 def ledger_reverse(*, entry: LedgerEntry, reason: str, actor: User | None = None) -> LedgerEntry:

@@ -20,7 +20,13 @@ from workforce.models import (
     WorkUnit,
 )
 from workforce.services.errors import WorkforceError
-from workforce.services.ledger import amount_parse, ledger_credit, ledger_reverse, piece_rate_for
+from workforce.services.ledger import (
+    amount_parse,
+    ledger_credit,
+    ledger_post_unit_rows,
+    ledger_reverse,
+    piece_rate_for,
+)
 from workforce.services.qualifications import UNIT_KIND_QUALIFICATION, qualification_revoke
 from workforce.services.units import unit_transition_check
 
@@ -65,7 +71,7 @@ def unit_review(*, unit_id: int, review: ReviewDecision, reviewer: User | None, 
     """Apply one decision. Reviewing a unit twice with the same decision (a double click, two
     admins at once) changes nothing the second time and pays once; a different decision is refused."""
     with transaction.atomic():
-        unit = WorkUnit.objects.select_for_update().select_related("worker").get(pk=unit_id)
+        unit = WorkUnit.objects.select_for_update(of=("self",)).select_related("worker").get(pk=unit_id)
         if unit.state == review.decision:
             return unit
         unit_transition_check(unit=unit, to=review.decision)
@@ -96,9 +102,11 @@ def unit_review(*, unit_id: int, review: ReviewDecision, reviewer: User | None, 
 
 
 def _settle_unit_money(*, unit: WorkUnit, reviewer: User | None) -> None:
-    """A paid decision credits the piece rate of the day the unit was submitted; a refusal reverses
-    any bonus granted while the unit was in progress (those rows were never payable)."""
+    """A paid decision posts the rows that waited on the unit (bonuses given before the review) and
+    credits the piece rate of the day the unit was submitted; a refusal reverses any bonus granted
+    while the unit was in progress (those rows were never payable, and stay unposted)."""
     if unit.state in PAID_UNIT_STATES:
+        ledger_post_unit_rows(unit=unit)
         rate = piece_rate_for(kind=unit.kind, on=timezone.localdate(unit.submitted_at))
         if rate is not None and rate.amount > 0:
             ledger_credit(worker=unit.worker, kind=EntryKind.PIECE_RATE, amount=rate.amount, currency=rate.currency,
@@ -111,13 +119,18 @@ def _settle_unit_money(*, unit: WorkUnit, reviewer: User | None) -> None:
 
 def unit_bonus(*, unit: WorkUnit, amount: object, reason: str, actor: User | None, idempotency_key: str,
                currency: str | None = None) -> LedgerEntry:
-    """A bonus on one unit, allowed while it is still in progress; it is paid once the unit is approved."""
-    if unit.state in (UnitState.REJECTED, UnitState.RETURNED):
-        raise WorkforceError(_("A rejected or returned unit cannot get a bonus."), field="unit")
+    """A bonus on one unit, allowed while it is still in progress; it is paid once the unit is approved.
+    The unit is locked while the bonus is written, so a review at the same time either refuses it
+    (rejected) or posts it (approved)."""
     if not reason.strip():
         raise WorkforceError(_("A bonus needs a reason."), field="reason")
-    entry, created = ledger_credit(worker=unit.worker, kind=EntryKind.BONUS, amount=amount, currency=currency,
-                                   unit=unit, reason=reason, actor=actor, idempotency_key=f"bonus:{idempotency_key}")
+    with transaction.atomic():
+        unit = WorkUnit.objects.select_for_update(of=("self",)).select_related("worker").get(pk=unit.pk)
+        if unit.state in (UnitState.REJECTED, UnitState.RETURNED):
+            raise WorkforceError(_("A rejected or returned unit cannot get a bonus."), field="unit")
+        entry, created = ledger_credit(worker=unit.worker, kind=EntryKind.BONUS, amount=amount, currency=currency,
+                                       unit=unit, reason=reason, actor=actor,
+                                       idempotency_key=f"bonus:{idempotency_key}")
     if created:
         audit_record(actor=actor, action="workforce.bonus", target=entry,
                      details={"unit": unit.pk, "amount": str(entry.amount), "reason": reason})

@@ -14,7 +14,7 @@ class Command(BaseCommand):
     help = "Make a payout batch up to --cutoff and write it as a Prolific bulk-bonus CSV or a generic CSV."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--cutoff", required=True, help="YYYY-MM-DD: rows created up to the end of this day (UTC)")
+        parser.add_argument("--cutoff", required=True, help="YYYY-MM-DD: rows payable by the end of this day (UTC)")
         parser.add_argument("--format", required=True, choices=FORMATS)
         parser.add_argument("--out", required=True, help="file to write")
         parser.add_argument("--currency", default=None, help="ISO 4217 code (default WORKFORCE_CURRENCY)")
