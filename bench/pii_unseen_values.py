@@ -206,7 +206,7 @@ def wechat_id(rng: random.Random) -> str:
              f"{word.capitalize()}-{other}", f"wxid_{''.join(rng.choice(string.ascii_lowercase + string.digits) for _ in range(14))}",
              f"{word[0]}{_mobile_digits(rng)}", f"{word}_{other}", f"{word}{rng.randint(100000, 999999)}",
              f"{word.upper()}{rng.randint(10, 99)}", f"{word}-{rng.randint(1, 999)}", f"{word}{other}_"]
-    return rng.choice(forms)
+    return rng.choice(forms).ljust(6, "8")  # WeChat takes no id shorter than six characters
 
 
 def qq_number(rng: random.Random) -> str:

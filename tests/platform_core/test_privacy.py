@@ -15,7 +15,8 @@ from platform_core.errors import Refused
 from platform_core.privacy.analyzer import PREFILTER, PREFILTERS, analyze, engine, might_contain, raw_findings
 from platform_core.privacy.anonymize import PlaceholderBook, scrub
 from platform_core.privacy.checks import PERSONAL_DATA, personal_data_check, refused_kinds_in
-from platform_core.privacy.recognizers import LANGUAGE, analysis_view
+from platform_core.privacy.recognizers import LANGUAGE
+from platform_core.privacy.view import analysis_view
 
 # (kind, text, the value that must be found), written for these tests (not the evaluation set).
 EXAMPLES = [
