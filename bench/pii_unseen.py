@@ -185,8 +185,15 @@ LOOK_ALIKES: dict[str, list[str]] = {
 _SLOT = re.compile(r"\{(\w+)\}|\[\[(.+?)\]\]")
 
 
-def fill(template: str, language: str, rng: random.Random) -> tuple[str, list[tuple[str, int, int]], list[tuple[int, int]]]:
-    """The line, its planted values (kind, start, end) and its look-alikes (start, end)."""
+def fill(
+    template: str,
+    language: str,
+    rng: random.Random,
+    planted_slots: dict[str, tuple[str, Maker]] = PLANTED_SLOTS,
+    look_alike_slots: dict[str, LookAlikeMaker] = LOOK_ALIKE_SLOTS,
+) -> tuple[str, list[tuple[str, int, int]], list[tuple[int, int]]]:
+    """The line, its planted values (kind, start, end) and its look-alikes (start, end); a set of
+    its own passes its slots."""
     parts: list[str] = []
     planted: list[tuple[str, int, int]] = []
     look_alikes: list[tuple[int, int]] = []
@@ -201,11 +208,11 @@ def fill(template: str, language: str, rng: random.Random) -> tuple[str, list[tu
             look_alikes.append((length, length + len(literal)))
             length += len(literal)
             continue
-        if slot in PLANTED_SLOTS:
-            kind, maker = PLANTED_SLOTS[slot]
+        if slot in planted_slots:
+            kind, maker = planted_slots[slot]
             value = maker(rng)
         else:
-            kind, value = "look_alike", LOOK_ALIKE_SLOTS[slot](rng, language)
+            kind, value = "look_alike", look_alike_slots[slot](rng, language)
         before, data, after = value if isinstance(value, tuple) else ("", value, "")
         start = length + len(before)
         parts.append(before + data + after)
