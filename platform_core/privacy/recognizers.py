@@ -21,7 +21,8 @@ numerals as digits, offsets unchanged); several patterns of one score are one ex
 import re
 from functools import cache
 
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from platform_core.privacy.view import RAW_DIGIT, ci, cn_id_checksum_ok, digits_of, luhn_ok
 
@@ -451,8 +452,9 @@ _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 
 
 # Four small numbers (each at most 20) or a last number 0 are as often a version ("MIUI 14.0.3.0",
-# "1.2.0.5") as an address: those need a context word ("IP", "服务器" …) to count.
-_VERSION_SHAPED = rf"(?:(?:1?[0-9]|20)\.){{3}}(?:1?[0-9]|20)(?![0-9])|(?:{_OCTET}\.){{3}}0(?![0-9])"
+# "1.2.0.5") as an address: those score low and need a context word ("IP", "服务器" …) to count.
+_VERSION_SHAPED = re.compile(r"(?:(?:1?[0-9]|20)\.){3}(?:1?[0-9]|20)|(?:[0-9]{1,3}\.){3}0")
+_VERSION_SHAPED_SCORE = 0.3
 
 
 class IpAddressRecognizer(TroupeRecognizer):
@@ -461,14 +463,23 @@ class IpAddressRecognizer(TroupeRecognizer):
         (
             "ip",
             _any(
-                r"(?<![0-9A-Za-z_.])" + rf"(?!{_VERSION_SHAPED})(?:{_OCTET}\.){{3}}{_OCTET}" + r"(?![0-9A-Za-z_]|\.[0-9])",
+                r"(?<![0-9A-Za-z_.])" + rf"(?:{_OCTET}\.){{3}}{_OCTET}" + r"(?![0-9A-Za-z_]|\.[0-9])",
                 r"(?<![0-9a-f:])(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4})(?::[0-9a-f]{1,4}){0,5}(?![0-9a-f:])",
             ),
             0.6,
         ),
-        ("ipv4_version_shaped", r"(?<![0-9A-Za-z_.])" + rf"(?={_VERSION_SHAPED})(?:{_OCTET}\.){{3}}{_OCTET}" + r"(?![0-9A-Za-z_]|\.[0-9])", 0.3),
         ("ipv6_full", r"(?<![0-9a-f:])(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}(?![0-9a-f:])", 0.7),
     )
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        for result in results:
+            if _VERSION_SHAPED.fullmatch(text, result.start, result.end):
+                result.score = min(result.score, _VERSION_SHAPED_SCORE)
+        return results
+
     context_words = (
         "ip", "地址", "服务器", "server", "host", "vpn", "ssh", "dns", "ping", "nas", "router", "路由", "网关", "gateway",
         "proxy", "代理", "whitelist", "白名单", "port", "端口", "connect", "连", "内网", "公网", "login", "登录",
