@@ -229,8 +229,8 @@ _SUFFIX = (
 )
 _SAYS = r"(?:[\u4e00-\u9fff，,]{0,4}?[\s,，]{0,2}(?:是|为|為|:|：)|[\s,，]{0,2}(?:is|me at|:|：))\s{0,2}"
 _SOFT = r"[\s,，]{0,2}(?:i'm|i am|as|at)\s{1,2}"
-# A WeChat id: 6-20 characters from a letter; "marked": holding a digit or "_".
 _START = r"(?<![a-z0-9_])"  # a platform's name starts a word
+# A WeChat id: 6-20 characters from a letter; "marked": holding a digit or "_".
 _ID_ANY = r"[a-z][a-z0-9_-]{5,19}(?![a-z0-9_-])"
 _ID_MARKED = r"(?=[a-z-]*[0-9_])[a-z][a-z0-9_-]{5,19}(?![a-z0-9_-])"
 _ID_SOFT = r"(?=[a-z]*[0-9_-])[a-z][a-z0-9_-]{5,19}(?![a-z0-9_-])"
