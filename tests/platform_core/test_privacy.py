@@ -120,8 +120,9 @@ def test_placeholders_are_by_kind_and_stable_within_a_dialogue():
     assert scrub("13700001111", PlaceholderBook())[0] == "[PHONE_1]"
 
 
-# "final2" is measured by bench/pii_eval.py and never asserted here: it stays a set nobody tuned to.
-@pytest.mark.parametrize("template_set", [name for name in TEMPLATE_SETS if name != "final2"])
+# "final3" is measured by bench/pii_eval.py and never asserted here: it stays a set nobody tuned to;
+# "final2" had its listed misses fixed in general terms, not every line it holds.
+@pytest.mark.parametrize("template_set", [name for name in TEMPLATE_SETS if name not in ("final2", "final3")])
 def test_evaluation_set_recall_per_kind_and_no_look_alike_changes(template_set):
     lines = build(template_set, per_kind=25, look_alikes=200)
     planted: Counter = Counter()
