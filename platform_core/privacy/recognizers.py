@@ -97,19 +97,20 @@ def _any(*patterns: str) -> str:
     return "(?:" + "|".join(patterns) + ")"
 
 
-# Chinese mobiles: +86/0086/(86) optional, 3-4-4 digits run together or with spaces or hyphens, or
-# with the same dot or comma twice; or one digit at a time with the same separator between all.
+# Chinese mobiles: +86/0086/(86) optional, 3-4-4 digits run together or with spaces, hyphens or
+# dashes (" - " too), or with the same dot or comma twice; or one digit at a time with the same
+# separator between all.
 _CN_MOBILE = (
     _B
     + r"(?<!\+)(?:(?:\+|00)86[ -]?|\((?:\+|00)?86\) ?|86-)?1[3-9][0-9]"
-    + r"(?:(?:[ -]{0,2}[0-9]{4}){2}|(?P<mobile_dot>[.,，])[0-9]{4}(?P=mobile_dot)[0-9]{4})"
+    + r"(?:(?: {0,2}[-–—]? {0,2}[0-9]{4}){2}|(?P<mobile_dot>[.,，])[0-9]{4}(?P=mobile_dot)[0-9]{4})"
     + _A
 )
 _CN_MOBILE_SPELLED = _B + r"1(?P<digit_sep> ?[._·] ?|[ -]{1,2})[3-9](?:(?P=digit_sep)[0-9]){9}" + _A
 # A Chinese landline: area code (in brackets or not), 7 or 8 digits split anyhow, an extension.
 _CN_LANDLINE = (
     _B
-    + r"(?<![+-])(?:\(0[0-9]{2,3}\)|0[0-9]{2,3})[ —–-]{0,2}[1-9](?:[ -]?[0-9]){6,7}"
+    + r"(?<![+-])(?:\(0[0-9]{2,3}\)|0[0-9]{2,3}) {0,2}[—–-]? {0,2}[1-9](?:[ -]?[0-9]){6,7}"
     + r"(?:[ -]?(?:转分机|转|分机|ext\.?)[ -]?[0-9]{1,5})?"
     + _A
 )
@@ -150,14 +151,15 @@ class PhoneRecognizer(TroupeRecognizer):
         "tel", "phone", "mobile", "call", "text me", "whatsapp", "cell", "number", "ph:", "ph.", "ring", "dial", "sms",
     )  # fmt: skip
     negative_context = (
-        "订单", "单号", "快递", "编号", "流水", "版本", "学号", "工号", "航班", "房间", "座位",
+        # Not "快递" alone: a courier's or recipient's mobile is as common as a tracking number.
+        "订单", "单号", "运单", "编号", "流水", "版本", "学号", "工号", "航班", "房间", "座位",
         "isbn", "order", "tracking", "invoice", "serial", "version", "student", "ticket", "flight", "room", "seat",
     )  # fmt: skip
-    # Seven digits with at most two separators between two of them ("(555) 123-4567"); 3-3-4 or
-    # 3-4-4 digits with dots or commas between; seven digits one at a time with dots, "_" or "·".
+    # Seven digits with at most three separators between two of them ("191 - 7554"); 3-2-4, 3-3-4 or
+    # 3-4-4 digits with dots (3-4-4 with commas) between; seven digits one at a time with dots, "_" or "·".
     prefilter = (
-        f"{RAW_DIGIT}(?:{_RAW_SEP}{{0,2}}{RAW_DIGIT}){{6}}"
-        f"|{RAW_DIGIT}{{3}}[.．]{RAW_DIGIT}{{3,4}}[.．]{RAW_DIGIT}{{4}}"
+        f"{RAW_DIGIT}(?:{_RAW_SEP}{{0,3}}{RAW_DIGIT}){{6}}"
+        f"|{RAW_DIGIT}{{3}}[.．]{RAW_DIGIT}{{2,4}}[.．]{RAW_DIGIT}{{4}}"
         f"|{RAW_DIGIT}{{3}}[,，]{RAW_DIGIT}{{4}}[,，]{RAW_DIGIT}{{4}}"
         f"|{RAW_DIGIT}(?: ?[._·] ?{RAW_DIGIT}){{6}}"
         "|[+＋][0-9０-９]{1,3}[.．][0-9０-９]"
@@ -177,14 +179,16 @@ _RAW_ALNUM = "[A-Za-z0-9Ａ-Ｚａ-ｚ０-９-]"
 _RAW_LOCAL = "[A-Za-z0-9Ａ-Ｚａ-ｚ０-９._%+-]"
 _DOT = r"[.。]"  # a dot, or the Chinese full stop written for one
 _DOMAIN = rf"[A-Za-z0-9-]+(?:{_DOT}[A-Za-z0-9-]+)*{_DOT}[A-Za-z]{{2,}}"
-# A domain with its dots spelled out or not: "qq dot com", "qq [dot] com", "qq.com".
+# A domain with its dots spelled out or not: "qq dot com", "QQ DOT COM", "qq [dot] com", "qq点com",
+# "qq.com".
 _BRACKET_DOT = r" ?[\[({]dot[\])}] ?"
-_SPELLED_DOMAIN = rf"[A-Za-z0-9-]+(?:(?:{_DOT}| dot |{_BRACKET_DOT})[A-Za-z0-9-]+)*(?:{_DOT}| dot |{_BRACKET_DOT})[A-Za-z]{{2,}}"
+_SPELLED_DOT = rf"(?:{_DOT}| (?i:dot) |{_BRACKET_DOT}|点)"
+_SPELLED_DOMAIN = rf"[A-Za-z0-9-]+(?:{_SPELLED_DOT}[A-Za-z0-9-]+)*{_SPELLED_DOT}[A-Za-z]{{2,}}"
 
 
 class EmailRecognizer(TroupeRecognizer):
     """E-mail addresses, also as people write them to get past filters: "@" spaced out or
-    full-width, "[at]", "{at}", "(at)", "AT", "艾特" or "#" for "@", " dot " or "。" for ".". A
+    full-width, "[at]", "{at}", "(at)", "AT", "艾特" or "#" for "@", " dot ", "点" or "。" for ".". A
     plain " at " scores low: only a context word ("email", "邮箱", "write to" …) makes it one."""
 
     entity = EMAIL
@@ -192,7 +196,7 @@ class EmailRecognizer(TroupeRecognizer):
         ("email", _LOCAL + f" ?@ ?{_DOMAIN}" + _A, 0.9),
         (
             "email_spelled_at",
-            _any(_LOCAL + r" ?[\[({]at[\])}] ?" + _SPELLED_DOMAIN + _A, _LOCAL + r" ?艾特 ?" + _DOMAIN + _A),
+            _any(_LOCAL + r" ?[\[({]at[\])}] ?" + _SPELLED_DOMAIN + _A, _LOCAL + r" ?艾特 ?" + _SPELLED_DOMAIN + _A),
             0.8,
         ),
         ("email_upper_at", "(?-i:" + _LOCAL + " AT " + _SPELLED_DOMAIN + ")" + _A, 0.7),
@@ -205,31 +209,35 @@ class EmailRecognizer(TroupeRecognizer):
             "[@＠]|艾特",
             "[\\[(（［{｛]" + ci("at") + "[\\])）］}｝]",
             f"{_RAW_LOCAL}[#＃]{_RAW_ALNUM}+[.。．]",
-            f"{_RAW_LOCAL}[ \u3000](?:{ci('at')})[ \u3000]{_RAW_ALNUM}+(?:[.。．]{_RAW_ALNUM}|[ \u3000]{ci('dot')}[ \u3000]| ?[\\[(（［{{｛]{ci('dot')})",
+            f"{_RAW_LOCAL}[ \u3000](?:{ci('at')})[ \u3000]{_RAW_ALNUM}+(?:[.。．点]{_RAW_ALNUM}|[ \u3000]{ci('dot')}[ \u3000]| ?[\\[(（［{{｛]{ci('dot')})",
         ]
     )
 
 
 # Platform names. After a Chinese one (or vx, wx, "+v", "加v", "line id"), which is no English
 # word, any id-shaped token is the id; after one that is also a word or a letter ("wechat",
-# "telegram", "TG", "LINE") the id must be explicit ("is", ":", "是" …) or hold a digit, "_" or ".".
-_WECHAT_ANY = r"(?:微信|威信|薇信|v信|绿泡泡|vx|wx|(?:加个|加我|加|\+) ?v(?![a-z])|(?<![a-z])v ?:)"
-_WECHAT = rf"(?:{_WECHAT_ANY}|weixin|wechat)"
-_QQ = r"(?:qq|扣扣|企鹅|q(?=号|我|群))"
+# "telegram", "TG", "LINE") the id must be explicit ("is", ":", "→", "是" …) or hold a digit, "_"
+# or "."; so after 薇 or 微 alone (slang for WeChat, an emoji may follow: "薇❤：") or a bare "Q".
+_EMOJI = "[\u2600-\u27bf\u2b50\u2b55\ufe0f\U0001F300-\U0001FAFF]"
+_WECHAT_ANY = r"(?:微 ?信|威信|薇信|v信|绿泡泡|vx|wx|(?:加个|加我|加|\+) ?v(?![a-z])|(?<![a-z])v ?:)"
+_WECHAT = rf"(?:{_WECHAT_ANY}|weixin|wechat|[薇微]{_EMOJI}{{0,3}})"
+_QQ = r"(?:qq|扣扣|企鹅|q(?=号|我|群| ?[:：]))"
 _TELEGRAM_ANY = r"(?:电报|纸飞机|飞机号|tg号)"
 _TELEGRAM = rf"(?:{_TELEGRAM_ANY}|telegram|(?-i:TG|tg|Tg))"
-_LINE_ANY = r"(?:line ?id|賴|加我line|line帳號|line账号)"
+_LINE_ANY = r"(?:line ?id|賴|加我line|line(?=帳號|账号|的))"  # "line" then Chinese: the app
 _LINE = rf"(?:{_LINE_ANY}|(?-i:LINE|Line))"
 # Between the platform and the id: "号", "ID", "username" …, a particle ("加个v吧"), then either
 # an explicit "是", ":", "is", "me at" (a few Chinese characters may come first: "微信聊，号是"), or
 # a softer "I'm", "as", "at" (then the id must hold a digit, "_" or "-"), or only spaces.
 _SUFFIX = (
-    r"(?:号码|号|帳號|账号|账户|用户名|id|(?:\s(?:id|username|user name|handle|account|number|no\.?)(?![a-z])){0,2})?"
+    r"的?(?:号码|号|帳號|账号|账户|用户名|id|(?:\s(?:id|username|user name|handle|account|number|no\.?)(?![a-z])){0,2})?"
     r"(?:找我|加我|联系我|上搜|搜)?[吧呗哈呀啊哦]?"
 )
-_SAYS = r"(?:[\u4e00-\u9fff，,]{0,4}?[\s,，]{0,2}(?:是|为|為|:|：)|[\s,，]{0,2}(?:is|me at|:|：))\s{0,2}"
+_ARROW = r"(?:→|->|=>|=|👉|➡\ufe0f?)"
+_SAYS = rf"(?:[\u4e00-\u9fff，,]{{0,4}}?[\s,，]{{0,2}}(?:是|为|為|:|：)|[\s,，]{{0,2}}(?:is|me at|:|：|{_ARROW}))\s{{0,2}}"
 _SOFT = r"[\s,，]{0,2}(?:i'm|i am|as|at)\s{1,2}"
 _START = r"(?<![a-z0-9_])"  # a platform's name starts a word
+_ADD_ME_ON = r"(?<![a-z])(?:add me on|find me on|加我)\s{0,2}"
 # A WeChat id: 6-20 characters from a letter; "marked": holding a digit or "_".
 _ID_ANY = r"[a-z][a-z0-9_-]{5,19}(?![a-z0-9_-])"
 _ID_MARKED = r"(?=[a-z-]*[0-9_])[a-z][a-z0-9_-]{5,19}(?![a-z0-9_-])"
@@ -253,7 +261,7 @@ class HandleRecognizer(TroupeRecognizer):
         # every position.)
         (
             "qq",
-            f"{_START}{_QQ}(?:号码|号|群|id| id| number| no\\.?)?[\\u4e00-\\u9fff]{{0,3}}?[\\s,，]{{0,2}}(?:是|为|:|：|is)?\\s{{0,2}}"
+            f"{_START}{_QQ}(?:号码|号|群|id| id| number| no\\.?)?[\\u4e00-\\u9fff]{{0,3}}?[\\s,，]{{0,2}}(?:是|为|:|：|is|#|{_ARROW})?\\s{{0,2}}"
             r"\K[1-9][0-9]{4,11}(?![0-9])",
             0.8,
         ),
@@ -267,6 +275,9 @@ class HandleRecognizer(TroupeRecognizer):
                 f"{_START}{_TELEGRAM}{_SUFFIX}[\\s,，:：]{{0,3}}\\K@{_TG_ID}",
                 f"{_START}{_LINE}{_SUFFIX}{_SAYS}\\K@?{_LINE_ID}",
                 f"{_START}{_LINE_ANY}{_SUFFIX}[\\s:：]{{0,2}}\\K@?{_LINE_ID}",
+                # "add me on LINE, meitw": the request makes the id explicit.
+                f"{_ADD_ME_ON}{_WECHAT}{_SUFFIX}[\\s,，:：]{{0,3}}\\K{_ID_ANY}",
+                f"{_ADD_ME_ON}(?:{_TELEGRAM}|{_LINE}){_SUFFIX}[\\s,，:：]{{0,3}}\\K@?{_LINE_ID}",
             ),
             0.75,
         ),
@@ -298,23 +309,25 @@ class HandleRecognizer(TroupeRecognizer):
     prefilter = "|".join(
         [ci(word) for word in ("wxid_", "weixin", "wechat", "vx", "v信", "wx", "qq", "telegram", "tg", "t.me/", "加我line")]
         + [
-            "微信|威信|薇信|绿泡泡|扣扣|企鹅|电报|飞机|賴|[@＠]",
-            "[QqＱｑ](?:号|我|群)",
+            "微信|威信|薇信|绿泡泡|扣扣|企鹅|电报|飞机|賴|[@＠]|薇|微[ \u3000]信|微[A-Za-zＡ-Ｚａ-ｚ]",
+            f"微{_EMOJI}{{0,3}}[:：]",
+            "[QqＱｑ](?:号|我|群| ?[:：])",
             "[加+＋][个我]?[ \u3000]?[VvＶｖ]|[VvＶｖ][ \u3000]?[:：]",
-            ci("line") + "(?: ?" + ci("id") + "|帳號|账号)",
+            ci("line") + "(?: ?" + ci("id") + "|帳號|账号|的)",
             "[LＬ][IＩ][NＮ][EＥ]|[LＬ][iｉ][nｎ][eｅ]",
         ]
     )
 
 
 class IdNumberRecognizer(TroupeRecognizer):
-    """Chinese resident ID (18 characters, also spaced 6-8-4; checksum verified)."""
+    """Chinese resident ID (18 characters, also spaced or hyphenated 6-8-4; checksum verified)."""
 
     entity = ID_NUMBER
     patterns_spec = (
         (
             "cn_id",
-            _B + r"[1-9][0-9]{5} ?(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01]) ?[0-9]{3}[0-9Xx]" + _A,
+            _B + r"[1-9][0-9]{5}[ -]?(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[ -]?[0-9]{3}[0-9Xx]"
+            + _A,
             0.5,
         ),
     )
@@ -322,21 +335,22 @@ class IdNumberRecognizer(TroupeRecognizer):
     prefilter = PhoneRecognizer.prefilter
 
     def validate_result(self, pattern_text: str) -> bool:
-        return cn_id_checksum_ok(pattern_text.replace(" ", ""))
+        return cn_id_checksum_ok(re.sub("[ -]", "", pattern_text))
 
 
 class SsnRecognizer(TroupeRecognizer):
     """US Social Security number: 3-2-4 digits, no 000/666/9xx area, no 00 group, no 0000 serial.
-    Spaced or undivided it is as often another number: a context word ("SSN", "social", "社安号")
+    Spaced, dotted or undivided it is as often another number: a context word ("SSN", "social", "社安号")
     makes it one. The rules only rule numbers out (no checksum to confirm one)."""
 
     entity = ID_NUMBER
     patterns_spec = (
         ("ssn_dashed", r"(?<![0-9A-Za-z_-])[0-9]{3}-[0-9]{2}-[0-9]{4}" + _A + r"(?!-[0-9])", 0.55),
-        ("ssn_spaced", _B + r"[0-9]{3} [0-9]{2} [0-9]{4}" + _A, 0.3),
+        ("ssn_spaced", _B + r"(?<!\.)[0-9]{3}(?P<ssn_sep> [-–—] |[ .–—])[0-9]{2}(?P=ssn_sep)[0-9]{4}" + _A + r"(?!\.[0-9])", 0.3),
         ("ssn_undivided", _B + r"[0-9]{9}" + _A, 0.2),
     )
-    context_words = ("ssn", "ss#", "social security", "social:", "social #", "社会安全号", "社安号", "社保号")
+    # "security number": the tail of "social security number" still inside the window before a number.
+    context_words = ("ssn", "ss#", "social security", "security number", "social", "社会安全号", "社安号", "社保号")
     negative_context = ("isbn", "order", "订单", "part no", "型号")
     prefilter = PhoneRecognizer.prefilter
 
@@ -368,13 +382,24 @@ _ZH_NUMBER = r"(?:[0-9]{1,5}|[一二三四五六七八九十百零]{1,6})"
 _ZH_UNIT = r"(?:(?:[0-9]{1,4}|[A-Za-z]|[一二三四五六七八九十]{1,4})(?:号楼|栋|幢|座|单元|层|楼|室|号))"
 # A residential estate or building by its last word: 阳光小区, 碧桂园, 幸福公寓, 万科城 …
 _ZH_ESTATE = r"(?:小区|花园|公寓|大厦|大楼|新村|家园|山庄|广场|中心|苑|城|园)"
+# Province, city, prefecture, county, district: after one, a place name may hold any character
+# ("于都县").
+_ZH_DIVISION = r"(?:省|自治区|市|州|盟|县|区|旗)"
 _ZH_BUILDING = r"(?:[0-9]{1,3}|[A-Za-z])(?:号楼|栋|幢|座)"
 _EN_STREET = (
     r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Boulevard|Blvd|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Close|"
     r"Crescent|Square|Sq|Highway|Hwy|Parkway|Pkwy|Gardens|Grove|Row|Walk|Mews)"
 )
 _EN_STREET_NAME = r"(?:[A-Z][a-z]+(?:'s)?\.?|[0-9]{1,3}(?:st|nd|rd|th))"
-_EN_UNIT = r"(?:Apt|Apartment|Suite|Ste|Unit|Flat)\.? ?#?[0-9A-Za-z]{1,5}"
+_EN_STREET_NAME_ANY_CASE = r"[a-z]+(?:'s)?"
+_EN_UNIT = r"(?i:Apt|Apartment|Suite|Ste|Unit|Flat)\.? ?#?[0-9A-Za-z]{1,5}"
+# Street types that are no everyday word after a number, and words that start no street name: in
+# any case ("1228 kings road") an address needs both.
+_EN_STREET_PLAIN = r"(?:street|st|road|rd|avenue|ave|lane|ln|boulevard|blvd|drive|terrace|crescent|parkway|highway)"
+_EN_NOT_A_NAME = (
+    r"(?:the|a|an|on|of|to|in|at|by|for|from|my|your|his|her|our|their|this|that|down|up|and|or|more|other|last|"
+    r"next|per|each|every|lane|miles?|km|blocks?|minutes?|mins?|hours?|days?)"
+)
 _US_STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|"
     "OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC"
@@ -400,7 +425,7 @@ class AddressRecognizer(TroupeRecognizer):
             _any(
                 # 北京市海淀区中关村大街27号, …路962弄39号万科城大厦17楼, …南京西路1200号3号楼2单元501室
                 f"{_ZH_PLACE_CHAR}{{2,14}}?(?:路|街|大道|道|巷|胡同|弄|里|段)(?:[0-9]{{1,4}}弄)?{_ZH_NUMBER}(?:号|號)(?:院)?"
-                f"(?:{_ZH_PLACE_CHAR}{{1,8}}?{_ZH_ESTATE}(?={_ZH_UNIT}))?{_ZH_UNIT}{{0,4}}(?:(?<=[号號栋幢座元])[0-9]{{3,4}}(?![0-9]))?",
+                f"(?:{_ZH_PLACE_CHAR}{{1,8}}?{_ZH_ESTATE}(?={_ZH_UNIT}))?{_ZH_UNIT}{{0,4}}(?:(?<=[号號栋幢座元楼])[0-9]{{3,4}}(?![0-9]))?",
                 # 阳光小区3栋2单元501, 绿地花园7期22幢1178
                 f"{_ZH_PLACE_CHAR}{{0,16}}?{_ZH_ESTATE}(?:[0-9]{{1,2}}期)?{_ZH_BUILDING}(?:[0-9]{{1,2}}单元)?[0-9]{{3,4}}(?:室|号)?(?![0-9])",
                 # 幸福公寓23-4-1174
@@ -408,12 +433,19 @@ class AddressRecognizer(TroupeRecognizer):
                 # 3号楼2单元501室
                 f"{_ZH_PLACE_CHAR}{{0,16}}?{_ZH_BUILDING}[0-9]{{1,2}}单元[0-9]{{3,4}}(?:室|号)?",
                 # …镇刘庄村11组25号
+                f"(?:{_ZH_PLACE_CHAR}{{1,7}}?{_ZH_DIVISION}(?:[\\u4e00-\\u9fff]{{1,7}}?(?:{_ZH_DIVISION}|镇|乡))*)?"
                 f"{_ZH_PLACE_CHAR}{{2,20}}?(?:村|屯|寨|庄)(?:[0-9]{{1,3}}|[一二三四五六七八九十]{{1,3}})(?:组|队|社)(?:[0-9]{{1,4}}号)?",
                 # Flat 3, 14 Queen's Road, Bristol BS8 1QU; 350 5th Ave, New York, NY 10118
                 rf"(?-i:(?<![0-9A-Za-z])(?:{_EN_UNIT},? )?[0-9]{{1,5}}[A-Za-z]? (?:{_EN_STREET_NAME} ){{1,3}}{_EN_STREET}(?![A-Za-z])\.?"
                 rf"(?:,? (?:NW|NE|SW|SE|N|S|E|W)(?![A-Za-z]))?(?:,? ?{_EN_UNIT}|,? #[0-9]{{1,5}})?{_EN_TOWN})",
             ),
             0.65,
+        ),
+        (
+            "street_address_any_case",
+            rf"(?<![0-9A-Za-z])[0-9]{{1,5}}[a-z]? (?:(?!{_EN_NOT_A_NAME} ){_EN_STREET_NAME_ANY_CASE} ){{1,2}}{_EN_STREET_PLAIN}(?![a-z])"
+            rf"(?:,? ?{_EN_UNIT})?",
+            0.5,
         ),
         (
             "postcode_named",
@@ -437,6 +469,7 @@ class AddressRecognizer(TroupeRecognizer):
         r"|(?:小区|花园|公寓|大厦|大楼|新村|家园|山庄|广场|中心|苑|城|园)(?:[0-9０-９]{1,2}期)?[0-9０-９]{1,3}[-－]"
         r"|(?:村|屯|寨|庄)[0-9０-９一二三四五六七八九十]{1,3}(?:组|队|社)"
         f"|[0-9０-９]{{1,5}}[A-Za-z]? (?:(?:[A-Z][a-z]+(?:'s)?\\.?|[0-9]{{1,3}}(?:st|nd|rd|th)) ){{1,3}}{_EN_STREET}"
+        f"|[0-9]{{1,5}}[A-Za-z]? (?:[A-Za-z]+(?:'[sS])? ){{1,2}}(?:{'|'.join(ci(word) for word in _EN_STREET_PLAIN[3:-1].split('|'))})"
         "|[A-ZＡ-Ｚ]{1,2}[0-9０-９][A-Z0-9Ａ-Ｚ０-９]?[ \u3000]?[0-9０-９][A-ZＡ-Ｚ]{2}"
         "|[a-z]{1,2}[0-9][a-z0-9]? ?[0-9][a-z]{2}"
         f"|(?:{_US_STATES}),? [0-9]{{5}}|{ci('zip')}|{ci('postal code')}|{ci('postcode')}|{ci('post code')}"
@@ -464,11 +497,11 @@ class IpAddressRecognizer(TroupeRecognizer):
             "ip",
             _any(
                 r"(?<![0-9A-Za-z_.])" + rf"(?:{_OCTET}\.){{3}}{_OCTET}" + r"(?![0-9A-Za-z_]|\.[0-9])",
-                r"(?<![0-9a-f:])(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4})(?::[0-9a-f]{1,4}){0,5}(?![0-9a-f:])",
+                r"(?<![0-9a-f])(?<![0-9a-f]:)(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4})(?::[0-9a-f]{1,4}){0,5}(?![0-9a-f:])",
             ),
             0.6,
         ),
-        ("ipv6_full", r"(?<![0-9a-f:])(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}(?![0-9a-f:])", 0.7),
+        ("ipv6_full", r"(?<![0-9a-f])(?<![0-9a-f]:)(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}(?![0-9a-f:])", 0.7),
     )
 
     def analyze(
@@ -520,10 +553,10 @@ class UrlRecognizer(TroupeRecognizer):
 
     entity = URL
     patterns_spec = (
-        ("social_profile", rf"(?<![a-z0-9.-])(?:https?://)?(?:www\.|m\.)?{_SOCIAL}/@?[a-z0-9_.~-]{{2,64}}(?:/[^\s，。！？、）)]*)?", 0.7),
+        ("social_profile", rf"(?<![a-z0-9.-])(?:https?://)?(?:www\.|m\.)?{_SOCIAL}/(?:@|(?:u|user|users|people|profile|id)/)?[a-z0-9_.~-]{{2,64}}(?:/[^\s，。！？、）)]*)?", 0.7),
         (
             "user_path",
-            r"https?://[a-z0-9.-]+\.[a-z]{2,}(?::[0-9]{2,5})?/(?:[^\s/]+/)*(?:~|@|(?:u|user|users|people|profile|member|members|space|home)/)"
+            r"https?://[a-z0-9.-]+\.[a-z]{2,}(?::[0-9]{2,5})?/(?:[^\s/]+/)*(?:~|@|(?:u|user|users|people|profile|member|members|space|home|author|authors)/)"
             r"[a-z0-9_.%-]{2,64}(?:/[^\s，。！？、）)]*)?",
             0.7,
         ),

@@ -53,6 +53,34 @@ FORMATS = [
     ("address", "we are at 41 5th Street, Apt 3C, Denver, CO 80205", "41 5th Street, Apt 3C, Denver, CO 80205"),
     ("address", "send it to PO Box 4821", "PO Box 4821"),
     ("url", "my steam: https://steamcommunity.com/id/quietfox", "https://steamcommunity.com/id/quietfox"),
+    # Dashes with spaces around them, en and em dashes.
+    ("phone", "新手机 136 – 2211 – 9087，旧的停了", "136 – 2211 – 9087"),
+    ("phone", "text 139—8821—0045 tonight", "139—8821—0045"),
+    ("phone", "办公室 021 - 64452210", "021 - 64452210"),
+    # A courier's mobile: "快递" alone does not make it a tracking number.
+    ("phone", "快递小哥电话 13822104567", "13822104567"),
+    ("email", "mail: lee.kim AT YAHOO DOT CO DOT UK", "lee.kim AT YAHOO DOT CO DOT UK"),
+    ("email", "邮箱 chen_hao艾特sina点cn", "chen_hao艾特sina点cn"),
+    # Arrows, "的", a space inside 微信, slang with an emoji, a bare "Q:" and "QQ #".
+    ("handle", "wechat => riverlight", "riverlight"),
+    ("handle", "微信号 👉 tealeaf_77", "tealeaf_77"),
+    ("handle", "微 信 hazel_2019", "hazel_2019"),
+    ("handle", "薇🌸：Peachy1998", "Peachy1998"),
+    ("handle", "我微snowman_21", "snowman_21"),
+    ("handle", "Q：556677889", "556677889"),
+    ("handle", "QQ # 1122334455", "1122334455"),
+    ("handle", "find me on Line, pimmy", "pimmy"),
+    ("handle", "line的账号是 ploy_99", "ploy_99"),
+    ("id_number", "身份证 110105-19491231-002X", "110105-19491231-002X"),
+    ("id_number", "my social is 219 09 9999", "219 09 9999"),
+    ("id_number", "the social security number is 219.09.9999", "219.09.9999"),
+    ("address", "寄到东城区和平里街12号院3号楼1201", "东城区和平里街12号院3号楼1201"),
+    ("address", "老家在广西壮族自治区百色市田阳县那坡镇新民村6组", "广西壮族自治区百色市田阳县那坡镇新民村6组"),
+    ("address", "bring it to 88 elm street apt 4", "88 elm street apt 4"),
+    ("address", "ADDRESS: 12 QUEEN'S ROAD", "12 QUEEN'S ROAD"),
+    ("ip_address", "服务器：2408:8207::1f", "2408:8207::1f"),
+    ("url", "看我微博 weibo.com/u/1234567890", "weibo.com/u/1234567890"),
+    ("url", "my posts: https://news.example.net/author/jlee", "https://news.example.net/author/jlee"),
 ]
 
 LOOK_ALIKES = [
@@ -71,6 +99,13 @@ LOOK_ALIKES = [
     "一二三四五六七，数到七就开门",
     "2024.03.15 到 2024.04.01 放假",
     "按 20240315 的版本来",
+    "快递单号 73100223344556，明天到",
+    "I walked 3 miles down the road",
+    "we need 2 more lane closures",
+    "微博 2024 年度报告",
+    "Q: 12 apples or 15?",
+    "score 110.23.2019 in the log",
+    "ISBN 978-7-115-42802-8",
 ]
 
 
