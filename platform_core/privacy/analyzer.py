@@ -26,8 +26,8 @@ from platform_core.privacy.recognizers import (
     LANGUAGE,
     RECOGNIZERS,
     TroupeRecognizer,
-    analysis_view,
 )
+from platform_core.privacy.view import analysis_view
 
 # One regular expression, RE2-compatible: a text that does not match it has nothing any recognizer
 # could find.
@@ -51,8 +51,9 @@ class Finding:
 class WindowContextEnhancer(ContextAwareEnhancer):
     """Presidio context enhancement over characters instead of tokens.
 
-    A recognizer's ``context`` word (case-insensitive substring) in the ``prefix_chars`` before a
-    match or the ``suffix_chars`` after it raises the score by ``context_similarity_factor`` (to at
+    A recognizer's ``context`` word (case-insensitive; a Latin word must start a word: "tel" is not
+    in "hotel") in the ``prefix_chars`` before a match or the ``suffix_chars`` (or the recognizer's
+    own ``context_suffix_chars``) after it raises the score by ``context_similarity_factor`` (to at
     least ``min_score_with_context_similarity``); one of its ``negative_context`` words in the
     ``negative_prefix_chars`` before it or ``negative_suffix_chars`` after it lowers it by
     ``negative_factor``.
@@ -93,12 +94,14 @@ class WindowContextEnhancer(ContextAwareEnhancer):
             recognizer = by_id.get((result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY))
             if recognizer is None:
                 continue
+            suffix_chars = getattr(recognizer, "context_suffix_chars", None) or self.context_suffix_count
             near = (
                 lowered[max(0, result.start - self.context_prefix_count) : result.start]
                 + " "
-                + lowered[result.end : result.end + self.context_suffix_count]
+                + lowered[result.end : result.end + suffix_chars]
             )
-            word = next((w for w in recognizer.context or () if w.lower() in near), None)
+            found = _context_words(recognizer).search(near)
+            word = found.group(0) if found else None
             if word is not None:
                 result.score = min(
                     max(result.score + self.context_similarity_factor, self.min_score_with_context_similarity),
@@ -117,6 +120,20 @@ class WindowContextEnhancer(ContextAwareEnhancer):
                 if negative.search(close):
                     result.score = max(result.score - self.negative_factor, self.MIN_SCORE)
         return raw_results
+
+
+_CONTEXT_WORDS: dict[str, re.Pattern] = {}
+
+
+def _context_words(recognizer: EntityRecognizer) -> re.Pattern:
+    """One expression for a recognizer's context words (lower case): a Latin word where a word
+    starts, a Chinese one anywhere (no spaces between Chinese words)."""
+    compiled = _CONTEXT_WORDS.get(recognizer.id)
+    if compiled is None:
+        words = sorted({w.lower() for w in recognizer.context or ()}, key=len, reverse=True)
+        alternatives = [f"(?<![a-z]){re.escape(w)}" if w[:1].isascii() else re.escape(w) for w in words]
+        compiled = _CONTEXT_WORDS[recognizer.id] = re.compile("|".join(alternatives) or "(?!)")
+    return compiled
 
 
 class TroupeAnalyzerEngine(AnalyzerEngine):
@@ -209,17 +226,32 @@ _SPECIFICITY = {entity: rank for rank, entity in enumerate(ENTITIES_BY_SPECIFICI
 
 
 def _resolve(text: str, results: list[RecognizerResult]) -> list[Finding]:
-    """Where findings overlap, the higher score wins, then the more specific kind, then the longer
-    span, then the earlier."""
+    """Overlapping findings of one kind are one finding (their union, the higher score: "+49 151
+    …" read whole and as a mobile inside it); then, where findings of different kinds overlap, the
+    higher score wins, then the more specific kind, then the longer span, then the earlier."""
     kept: list[RecognizerResult] = []
     order = sorted(results, key=lambda r: (-r.score, _SPECIFICITY[r.entity_type], -(r.end - r.start), r.start))
-    for result in order:
+    for result in _merge_same_kind(results) if len(results) > 1 else order:
         if all(result.end <= other.start or result.start >= other.end for other in kept):
             kept.append(result)
     return [
         Finding(kind=r.entity_type.lower(), start=r.start, end=r.end, score=round(r.score, 4), text=text[r.start : r.end])
         for r in sorted(kept, key=lambda r: r.start)
     ]
+
+
+def _merge_same_kind(results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """``results`` with overlapping ones of the same kind united, in resolution order."""
+    merged: list[RecognizerResult] = []
+    for result in sorted(results, key=lambda r: (r.entity_type, r.start)):
+        last = merged[-1] if merged else None
+        if last is not None and last.entity_type == result.entity_type and result.start < last.end:
+            merged[-1] = RecognizerResult(
+                result.entity_type, last.start, max(last.end, result.end), max(last.score, result.score)
+            )
+        else:
+            merged.append(result)
+    return sorted(merged, key=lambda r: (-r.score, _SPECIFICITY[r.entity_type], -(r.end - r.start), r.start))
 
 
 def recognizers() -> tuple[type[TroupeRecognizer], ...]:

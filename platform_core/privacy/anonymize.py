@@ -10,7 +10,8 @@ from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
 from platform_core.privacy.analyzer import Finding, analyze
-from platform_core.privacy.recognizers import ENTITIES, analysis_view
+from platform_core.privacy.recognizers import ENTITIES
+from platform_core.privacy.view import analysis_view
 
 _DIGIT_KINDS = {"phone", "id_number", "bank_card"}
 

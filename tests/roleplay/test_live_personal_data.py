@@ -36,6 +36,8 @@ def refusals_of(user) -> tuple[int, list[dict]]:
         ("我的邮箱是 ann.lee@example.com", ["email"]),
         ("我住在中关村大街27号，你来找我", ["address"]),
         ("手机一三八一二三四五六七八", ["phone"]),
+        ("电话壹叁玖 捌捌贰壹 零零肆伍，平台抽成太高", ["phone"]),
+        ("let's skip the fees, I'm @night_owl42 on telegram", ["handle"]),
     ],
 )
 async def test_a_message_with_contact_details_is_refused_counted_and_not_stored(session, workers, text, kinds):  # noqa: F811
