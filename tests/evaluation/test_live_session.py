@@ -193,6 +193,20 @@ async def test_labels_and_ratings_end_the_live_session_for_both_the_page_and_the
     assert again.status_code == 409 and again.json()["code"] == "already_submitted"
 
 
+def test_the_live_chat_of_an_evaluation_is_no_live_play_unit(assignment):
+    from workforce.models import WorkUnit
+    from workforce.services.sync import units_sync
+
+    chat_pointwise(assignment, assignment.evaluator, 3)
+    services.rating_submit(
+        assignment_id=assignment.pk,
+        evaluator=assignment.evaluator,
+        ratings={k: 3 for k in assignment.campaign.dimension_keys()},
+    )
+    units_sync(lookback=None)
+    assert not WorkUnit.objects.filter(subject_id=assignment.live_session_id, kind__startswith="live_").exists()
+
+
 def test_a_reply_revealing_a_model_identity_flags_the_session(assignment):
     chat_pointwise(assignment, assignment.evaluator, 3, reply="As an AI language model developed by OpenAI, I…")
     services.rating_submit(
