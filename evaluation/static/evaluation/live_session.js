@@ -8,6 +8,14 @@
   var $ = function (id) { return document.getElementById(id); };
   var labels = config.labels || {};      // turn seq -> labels, as stored
   var submitted = config.status !== "active";
+  // Label saves and the rating go to the server one after another, in the order they were made:
+  // a quick uncheck is never overtaken by an earlier save, and the rating comes after every label.
+  var queue = Promise.resolve();
+  function queued(work) {
+    var next = queue.then(work);
+    queue = next.catch(function () {});
+    return next;
+  }
 
   function csrf() {
     var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
@@ -43,7 +51,8 @@
       box.setAttribute("data-testid", "label-" + pair[0]);
       box.addEventListener("change", function () {
         var chosen = Array.prototype.map.call(holder.querySelectorAll("input:checked"), function (b) { return b.value; });
-        call("labels/", { turn_seq: seq, labels: chosen }).then(function (state) {
+        say("");
+        queued(function () { return call("labels/", { turn_seq: seq, labels: chosen }); }).then(function (state) {
           labels = state.error_labels;
           say(texts.labels_saved);
         }).catch(function (error) { box.checked = !box.checked; say(error.message); });
@@ -82,7 +91,7 @@
     var button = $("rating").querySelector("button[type=submit]");
     button.disabled = true;
     // The session's end comes back over the chat socket too (a "session" frame, open: false).
-    call("rate/", { ratings: ratings, comment: $("comment").value }).then(function (state) {
+    queued(function () { return call("rate/", { ratings: ratings, comment: $("comment").value }); }).then(function (state) {
       config.status = state.status;
       submitted = true;
       $("rating").hidden = true;
