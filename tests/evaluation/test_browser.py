@@ -106,6 +106,7 @@ def _pointwise(page, server, versions) -> None:
 def _pairwise(page, server, choice: str):
     page.goto(f"{server.url}/evaluation/work/")
     page.get_by_test_id("start-browser-pairwise").click()
+    expect(page.get_by_test_id("turns").locator("li")).to_have_count(1)  # the greeting: the page has loaded
     page.get_by_test_id("message-input").fill("Tell me about the sea.")
     page.get_by_test_id("send").click()
     expect(page.get_by_test_id("pair")).to_be_visible()

@@ -33,6 +33,7 @@
   function setStatus(text) { $("status").textContent = text || ""; }
 
   function render() {
+    if (!state) return;  // not loaded yet
     const list = $("turns");
     list.innerHTML = "";
     state.turns.forEach((turn) => {
@@ -106,10 +107,11 @@
     $(side).textContent = text;
   }
 
+  // The composer stays disabled until the session's state has loaded (render enables it).
   $("composer").addEventListener("submit", (event) => {
     event.preventDefault();
     const text = $("text").value.trim();
-    if (!text) return;
+    if (!text || !state || busy) return;
     setStatus(texts.both_answering);
     run(async () => { const next = await send(text); $("text").value = ""; return next; });
   });
