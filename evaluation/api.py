@@ -6,7 +6,6 @@ it. Nothing is stored by a refused call.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -14,7 +13,7 @@ from rest_framework.response import Response
 
 from evaluation import services
 from evaluation.generation import InferenceError, replies_generate
-from evaluation.models import Assignment, Campaign, Mode
+from evaluation.models import Assignment, Campaign
 from evaluation.reports import campaign_report
 from evaluation.serializers import (
     AssignmentNextSerializer,
@@ -121,8 +120,10 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 
 class AssignmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The caller's evaluation sessions. The model replies come back in the response (no streaming;
-    the session page streams over WebSocket)."""
+    """The caller's evaluation sessions. A pointwise session is chatted over the live chat's
+    WebSocket (``live_chat`` in the session says where); here are its labels and ratings. A pairwise
+    session's messages are sent here, both replies coming back in the response (the session page
+    streams them)."""
 
     serializer_class = AssignmentSerializer
     required_roles = {"*": EVALUATORS}
@@ -157,7 +158,8 @@ class AssignmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=MessageSerializer, responses={200: AssignmentSerializer})
     @action(detail=True, methods=["post"])
     def message(self, request, pk=None):
-        """The evaluator's message, then the contestant's reply (pointwise) or both replies (pairwise)."""
+        """The evaluator's message in a pairwise session, then both replies (pointwise sessions chat
+        over the live chat's WebSocket: code ``live_chat_only``)."""
         data = MessageSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -208,16 +210,9 @@ class AssignmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
 
 def answer_pending(*, assignment_id: int, evaluator) -> None:
-    """Generate and store the model side of the turn: one reply (pointwise) or a pair (pairwise)."""
+    """Generate both replies of a pairwise turn and store them as the pending pair."""
     assignment = Assignment.objects.select_related(
         "contestant__model_version", "opponent__model_version", "dialogue"
     ).get(pk=assignment_id)
-    contestants = [assignment.contestant] + ([assignment.opponent] if assignment.mode == Mode.PAIRWISE else [])
-    replies = replies_generate(assignment, contestants)
-    with transaction.atomic():
-        if assignment.mode == Mode.PAIRWISE:
-            services.pairwise_pair_store(assignment_id=assignment_id, evaluator=evaluator, replies=replies)
-        else:
-            services.pointwise_reply_store(
-                assignment_id=assignment_id, evaluator=evaluator, text=replies[assignment.contestant_id]
-            )
+    replies = replies_generate(assignment, [assignment.contestant, assignment.opponent])
+    services.pairwise_pair_store(assignment_id=assignment_id, evaluator=evaluator, replies=replies)

@@ -1,7 +1,8 @@
 """The ``demo`` campaign of ``seed_demo``: three contestants judged pointwise, per turn and pairwise.
 
-The sessions go through the same services as real ones (assignment, chat turns, ratings, labels,
-pairs); the model replies are scripted and the evaluators' answers are drawn from fixed contestant
+The sessions go through the same services as real ones (assignment; a pointwise session's turns
+through the live chat's services, the evaluator's message path and the model seat's store; ratings,
+labels, pairs); the model replies are scripted and the evaluators' answers are drawn from fixed contestant
 qualities with a seeded generator, then the campaign is closed. Times are spread out so that
 quality control sees plausible durations.
 """
@@ -9,12 +10,15 @@ quality control sees plausible durations.
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import timedelta
 
 from evaluation import services
 from evaluation.definitions import ERROR_LABEL_KEYS
 from evaluation.models import Assignment, Campaign, Mode, PairwiseJudgment
 from platform_core.models import User
+from roleplay.live.human_machine import live_model_turn_append
+from roleplay.live.messages import live_message_send
 from roleplay.models import Character, Turn
 from training.models import ModelVersion, ServingBackend
 
@@ -48,14 +52,30 @@ def _contestants() -> tuple[list[ModelVersion], dict[int, float]]:
     return versions, quality
 
 
-def _chat(assignment: Assignment, evaluator: User, rng: random.Random, pairwise_quality: dict | None) -> None:
+def _lines(assignment: Assignment) -> tuple[tuple[str, ...], tuple[str, ...]]:
     language = assignment.character.language
-    lines, replies = DEMO_LINES.get(language, DEMO_LINES["en"]), DEMO_REPLIES.get(language, DEMO_REPLIES["en"])
+    return DEMO_LINES.get(language, DEMO_LINES["en"]), DEMO_REPLIES.get(language, DEMO_REPLIES["en"])
+
+
+def _chat_pointwise(assignment: Assignment, evaluator: User, rng: random.Random) -> None:
+    """The evaluator's messages and the contestant's scripted replies, stored by the live chat's
+    services as over the WebSocket. The lines go round from a random start: the chat refuses a
+    worker's repeat of their own last messages."""
+    lines, replies = _lines(assignment)
+    start = rng.randrange(len(lines))
+    session_id = assignment.live_session_id
+    while Turn.objects.filter(dialogue=assignment.dialogue).count() < MIN_TURNS:
+        sent = Turn.objects.filter(dialogue=assignment.dialogue, speaker="player").count()
+        live_message_send(
+            session_id=session_id, worker=evaluator, client_msg_id=uuid.uuid4(), text=lines[(start + sent) % len(lines)]
+        )
+        live_model_turn_append(session_id=session_id, text=rng.choice(replies), client_msg_id=uuid.uuid4())
+
+
+def _chat_pairwise(assignment: Assignment, evaluator: User, rng: random.Random, pairwise_quality: dict) -> None:
+    lines, replies = _lines(assignment)
     while Turn.objects.filter(dialogue=assignment.dialogue).count() < MIN_TURNS:
         services.player_turn_append(assignment_id=assignment.pk, evaluator=evaluator, text=rng.choice(lines))
-        if pairwise_quality is None:
-            services.pointwise_reply_store(assignment_id=assignment.pk, evaluator=evaluator, text=rng.choice(replies))
-            continue
         a, b = assignment.contestant, assignment.opponent
         pair = services.pairwise_pair_store(
             assignment_id=assignment.pk,
@@ -136,10 +156,10 @@ def demo_campaign_seed(*, researcher: User, evaluators: list[User]) -> Campaign 
                 except services.EvaluationRefused:
                     break
                 if mode == Mode.POINTWISE:
-                    _chat(assignment, evaluator, rng, None)
+                    _chat_pointwise(assignment, evaluator, rng)
                     _rate(assignment, evaluator, rng, quality)
                 else:
-                    _chat(assignment, evaluator, rng, quality)
+                    _chat_pairwise(assignment, evaluator, rng, quality)
                     services.pairwise_finish(assignment_id=assignment.pk, evaluator=evaluator)
     _spread_times(campaign)
     return services.campaign_close(campaign=campaign, actor=researcher)

@@ -51,6 +51,9 @@ class CampaignForm(forms.Form):
     allow_own_characters = forms.BooleanField(
         label=_("Evaluators may write their own character"), required=False, initial=False
     )
+    allow_regenerate = forms.BooleanField(
+        label=_("Evaluators may regenerate the model's reply (pointwise)"), required=False, initial=False
+    )
     dimensions = forms.CharField(
         label=_("Dimensions (JSON)"),
         widget=forms.Textarea(attrs={"rows": 8}),

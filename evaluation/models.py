@@ -4,9 +4,9 @@
   draft → open → closed.
 - ``Contestant``: a ``training.ModelVersion`` (trained here, or a reference model on an
   OpenAI-compatible endpoint registered without training) under a blind alias.
-- ``Assignment``: one evaluator's session: a pointwise chat with one contestant, or a pairwise
-  chat with two, on one character and topic; its dialogue is stored with the campaign and kept
-  out of corpus exports.
+- ``Assignment``: one evaluator's session: a pointwise chat with one contestant (a blind live
+  session of the live chat, ``live_session``), or a pairwise chat with two, on one character and
+  topic; its dialogue is stored with the campaign and kept out of corpus exports.
 - ``PointwiseRating`` (1–5 per dimension), ``ErrorLabel`` (per model turn) and
   ``PairwiseJudgment`` (per turn; both replies, their sides and the choice): the judgments.
 - ``JudgeRun`` / ``JudgeScore``: the optional LLM judge's scores of the same sessions and pairs.
@@ -85,6 +85,11 @@ class Campaign(models.Model):
         _("evaluators may write their own character"),
         default=False,
         help_text=_("As in CharacterGLM: an evaluator may bring characters of their own before their first session."),
+    )
+    allow_regenerate = models.BooleanField(
+        _("evaluators may regenerate the model's reply"),
+        default=False,
+        help_text=_("Pointwise sessions: off, the evaluator judges the first reply the model gives, as in CharacterGLM."),
     )
     exclude_flagged = models.BooleanField(_("exclude flagged evaluators from results"), default=True)
     exclude_identity_leaks = models.BooleanField(_("exclude replies that reveal a model identity"), default=True)

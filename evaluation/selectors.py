@@ -14,6 +14,14 @@ def campaigns() -> QuerySet[Campaign]:
     ).order_by("-created_at", "-id")
 
 
+def error_labels_by_turn(assignment: Assignment) -> dict[str, list[str]]:
+    """The session's error labels: turn seq (as a string, a JSON key) → labels."""
+    labels: dict[str, list[str]] = {}
+    for seq, label in assignment.error_labels.order_by("turn__seq", "label").values_list("turn__seq", "label"):
+        labels.setdefault(str(seq), []).append(label)
+    return labels
+
+
 def open_campaigns() -> QuerySet[Campaign]:
     return Campaign.objects.filter(status=CampaignStatus.OPEN).order_by("-opened_at", "-id")
 

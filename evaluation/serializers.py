@@ -2,6 +2,8 @@ from rest_framework import serializers
 
 from evaluation.definitions import ERROR_LABEL_KEYS, validate_dimensions
 from evaluation.models import Assignment, Campaign, Choice, Contestant, Mode, PairwiseJudgment
+from evaluation.selectors import error_labels_by_turn
+from roleplay.live.frames import chat_socket_path
 from roleplay.models import Character, Topic, Turn
 from training.models import ModelVersion
 
@@ -38,6 +40,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "attention_every",
             "min_seconds_per_turn",
             "allow_own_characters",
+            "allow_regenerate",
             "exclude_flagged",
             "exclude_identity_leaks",
             "seed",
@@ -65,6 +68,7 @@ class _CampaignSettingsSerializer(serializers.Serializer):
     target_pairwise = serializers.IntegerField(min_value=0, required=False)
     attention_every = serializers.IntegerField(min_value=0, required=False)
     allow_own_characters = serializers.BooleanField(required=False)
+    allow_regenerate = serializers.BooleanField(required=False)
 
 
 class CampaignCreateSerializer(_CampaignSettingsSerializer):
@@ -116,6 +120,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
     error_labels = serializers.SerializerMethodField()
     min_turns = serializers.IntegerField(source="campaign.min_turns", read_only=True)
     dimensions = serializers.JSONField(source="campaign.dimensions", read_only=True)
+    live_chat = serializers.SerializerMethodField()
 
     class Meta:
         model = Assignment
@@ -130,6 +135,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "turns",
             "pending_pair",
             "error_labels",
+            "live_chat",
         ]
 
     def get_character(self, assignment: Assignment) -> dict:
@@ -143,11 +149,14 @@ class AssignmentSerializer(serializers.ModelSerializer):
         pair = assignment.pairwise_judgments.filter(choice="").first()
         return PairSerializer(pair).data if pair else None
 
+    def get_live_chat(self, assignment: Assignment) -> dict | None:
+        """Where a pointwise session is chatted: the live session and its WebSocket path."""
+        if assignment.live_session_id is None:
+            return None
+        return {"session_id": assignment.live_session_id, "ws_path": chat_socket_path(assignment.live_session_id)}
+
     def get_error_labels(self, assignment: Assignment) -> dict[str, list[str]]:
-        labels: dict[str, list[str]] = {}
-        for seq, label in assignment.error_labels.values_list("turn__seq", "label"):
-            labels.setdefault(str(seq), []).append(label)
-        return labels
+        return error_labels_by_turn(assignment)
 
 
 class MessageSerializer(serializers.Serializer):

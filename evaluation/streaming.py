@@ -1,12 +1,14 @@
-"""The streamed model side of an evaluation turn: NDJSON lines, one module for the wire format.
+"""The streamed pair of a pairwise evaluation turn: NDJSON lines, one module for the wire format.
+
+(A pointwise session streams its replies through the live chat's WebSocket, ``roleplay.live``.)
 
 ``POST /evaluation/sessions/<id>/reply/`` with ``{"text": …}`` stores the evaluator's message
-(without ``text``: retries the model side after a failure), then answers ``application/x-ndjson``:
+(without ``text``: retries the models after a failure), then answers ``application/x-ndjson``:
 
 - ``{"type": "turn", "turn": {seq, speaker, text, by_model}}``: the evaluator's stored message;
-- ``{"type": "stream", "side": "reply" | "left" | "right", "text": <reply so far>}``: pieces as
-  the contestants generate them (pairwise: both at once, each on the side it will be shown on; an
-  attention check's planted side is not streamed);
+- ``{"type": "stream", "side": "left" | "right", "text": <reply so far>}``: pieces as both
+  contestants generate them at once, each on the side it will be shown on (an attention check's
+  planted side is not streamed);
 - ``{"type": "state", "state": <the session as the sessions API returns it>}``: the turn is stored;
 - ``{"type": "error", "code", "detail"}``: nothing more comes.
 """
@@ -24,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from evaluation import services
 from evaluation.generation import contestant_request
-from evaluation.models import Assignment, Mode
+from evaluation.models import Assignment
 from evaluation.serializers import AssignmentSerializer
 from evaluation.services.judgments import pair_layout
 from roleplay.message_checks import drop_unstorable
@@ -33,7 +35,7 @@ from training.inference import ChatRequest, InferenceError, astream, backend_for
 
 @dataclass(frozen=True)
 class Lane:
-    side: str  # "reply" (pointwise), "left" or "right"
+    side: str  # "left" or "right"
     contestant_id: int
     backend: object
     request: ChatRequest
@@ -48,12 +50,7 @@ def line(frame: dict) -> bytes:
 def lanes_plan(*, assignment_id: int, evaluator) -> list[Lane]:
     """Who answers the pending evaluator message, on which side; refuses like the services do."""
     assignment = services.judgments.assignment_for_write(assignment_id=assignment_id, evaluator=evaluator)
-    if assignment.mode == Mode.POINTWISE:
-        last = assignment.dialogue.turns.order_by("-seq").first()
-        if last is None or last.speaker != "player":
-            raise services.EvaluationRefused("not_model_turn", _("The model answers after your message."))
-        c = assignment.contestant
-        return [Lane("reply", c.pk, backend_for(c.model_version), contestant_request(assignment, c), True)]
+    services.judgments.refuse_unless_pairwise_chat(assignment)
     if assignment.pairwise_judgments.filter(choice="").exists():
         raise services.EvaluationRefused("pair_pending", _("Choose between the two replies first."))
     layout = pair_layout(assignment)
@@ -63,17 +60,12 @@ def lanes_plan(*, assignment_id: int, evaluator) -> list[Lane]:
     ]
 
 
-def _store(*, assignment_id: int, evaluator, texts: dict[int, str], mode: str) -> dict:
-    if mode == Mode.PAIRWISE:
-        services.pairwise_pair_store(assignment_id=assignment_id, evaluator=evaluator, replies=texts)
-    else:
-        services.pointwise_reply_store(
-            assignment_id=assignment_id, evaluator=evaluator, text=next(iter(texts.values()))
-        )
+def _store(*, assignment_id: int, evaluator, texts: dict[int, str]) -> dict:
+    services.pairwise_pair_store(assignment_id=assignment_id, evaluator=evaluator, replies=texts)
     return AssignmentSerializer(Assignment.objects.get(pk=assignment_id)).data
 
 
-async def reply_stream(*, assignment_id: int, evaluator, lanes: list[Lane], mode: str) -> AsyncIterator[bytes]:
+async def reply_stream(*, assignment_id: int, evaluator, lanes: list[Lane]) -> AsyncIterator[bytes]:
     """Generate every lane at once, yield their text as it grows, then store and yield the state."""
     queue: asyncio.Queue = asyncio.Queue()
     texts = {lane.contestant_id: "" for lane in lanes}
@@ -108,7 +100,7 @@ async def reply_stream(*, assignment_id: int, evaluator, lanes: list[Lane], mode
     if failed:
         return
     try:
-        state = await sync_to_async(_store)(assignment_id=assignment_id, evaluator=evaluator, texts=texts, mode=mode)
+        state = await sync_to_async(_store)(assignment_id=assignment_id, evaluator=evaluator, texts=texts)
     except services.EvaluationRefused as refused:
         yield line({"type": "error", "code": refused.code, "detail": refused.message})
         return

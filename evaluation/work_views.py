@@ -1,5 +1,7 @@
-"""The evaluators' pages: open campaigns to work on, and the session page (chat, labels, ratings,
-pairs), which talks to ``/api/evaluation/sessions/``."""
+"""The evaluators' pages: open campaigns to work on, and the session page. A pointwise session's
+page is the live chat page (``roleplay/live_chat.html``, its client and WebSocket) with the error
+labels and the rating form added; a pairwise session's page shows both replies side by side. Both
+send judgments to ``/api/evaluation/sessions/``."""
 
 from __future__ import annotations
 
@@ -8,8 +10,10 @@ import json
 from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +22,7 @@ from evaluation.definitions import ERROR_LABELS
 from evaluation.forms import OwnCharacterForm
 from evaluation.models import Assignment, Campaign, Mode
 from platform_core.permissions import EVALUATORS, requires_roles, requires_roles_async
+from roleplay.live.page import chat_page_context
 
 
 @requires_roles(*EVALUATORS)
@@ -69,26 +74,55 @@ def own_character(request: HttpRequest, pk: int) -> HttpResponse:
 @requires_roles(*EVALUATORS)
 def session_page(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(
-        Assignment.objects.select_related("campaign", "character"), pk=pk, evaluator=request.user
+        Assignment.objects.select_related("campaign", "character", "live_session"), pk=pk, evaluator=request.user
     )
+    if assignment.mode == Mode.POINTWISE:
+        return _pointwise_page(request, assignment)
     return render(
         request,
         "evaluation/session.html",
         {
             "assignment": assignment,
-            "is_pairwise": assignment.mode == Mode.PAIRWISE,
-            "error_labels": [(key, name) for key, name, _lower in ERROR_LABELS],
             "texts": {
-                "labels_saved": _("Labels saved."),
-                "unlocks": _("The rating form unlocks after {n} turns (now {now})."),
                 "finished": _("This session is finished. Thank you!"),
                 "both_answering": _("Both models are answering…"),
-                "character_answering": _("The character is answering…"),
                 "abandon_confirm": _("Abandon this session? It goes back to the pool."),
-                "interrupted": _("The reply was interrupted; ask the model again."),
+                "interrupted": _("The reply was interrupted; ask the models again."),
             },
         },
     )
+
+
+def _pointwise_page(request: HttpRequest, assignment: Assignment) -> HttpResponse:
+    """The live chat page of the session's blind live session, with labels and the rating form."""
+    session = assignment.live_session
+    if session is None:
+        raise Http404(_("This session has no live chat."))
+    context = chat_page_context(session, viewer_id=request.user.pk, back_url=reverse("evaluation:work"))
+    chinese = get_language() == "zh-hans"
+    context["assignment"] = assignment
+    context["dimensions"] = [
+        {
+            "key": d["key"],
+            "name": d["name_zh"] if chinese else d["name_en"],
+            "definition": d["definition_zh"] if chinese else d["definition_en"],
+        }
+        for d in assignment.campaign.dimensions
+    ]
+    context["evaluation"] = {
+        "api": f"/api/evaluation/sessions/{assignment.pk}/",
+        "work": reverse("evaluation:work"),
+        "status": assignment.status,
+        "labels": selectors.error_labels_by_turn(assignment),
+        "errorLabels": [[key, str(name)] for key, name, _lower in ERROR_LABELS],
+        "texts": {
+            "labels_saved": _("Labels saved."),
+            "unlocks": _("The rating form unlocks after {n} turns (now {now})."),
+            "finished": _("This session is finished. Thank you!"),
+            "abandon_confirm": _("Abandon this session? It goes back to the pool."),
+        },
+    }
+    return render(request, "evaluation/live_session.html", context)
 
 
 def _refused(refused: services.EvaluationRefused) -> JsonResponse:
@@ -120,12 +154,11 @@ async def session_reply(request: HttpRequest, pk: int) -> HttpResponse:
         lanes = await sync_to_async(streaming.lanes_plan)(assignment_id=pk, evaluator=user)
     except services.EvaluationRefused as refused:
         return _refused(refused)
-    mode = "pointwise" if lanes[0].side == "reply" else "pairwise"
 
     async def frames():
         if turn is not None:
             yield streaming.line({"type": "turn", "turn": turn})
-        async for chunk in streaming.reply_stream(assignment_id=pk, evaluator=user, lanes=lanes, mode=mode):
+        async for chunk in streaming.reply_stream(assignment_id=pk, evaluator=user, lanes=lanes):
             yield chunk
 
     response = StreamingHttpResponse(frames(), content_type="application/x-ndjson")

@@ -106,6 +106,13 @@ EVALUATION_MANAGERS: tuple[str, ...] = (Role.RESEARCHER,)
 EVALUATION_VIEWERS: tuple[str, ...] = (Role.RESEARCHER, Role.ADMIN)
 EVALUATORS: tuple[str, ...] = (Role.CROWDWORKER, Role.ANNOTATOR, Role.RESEARCHER)
 
+# Live role-play. The waiting room (hence every pairing of two workers) is for crowdworkers. The
+# chat also serves rounds with a model, which researchers may start, and evaluators' pointwise
+# sessions; anyone else admitted here only ever holds a seat of a session opened for them: which
+# seat a user holds is the session's own check (``not_your_session``).
+LIVE_QUEUE_ROLES: tuple[str, ...] = (Role.CROWDWORKER,)
+LIVE_CHAT_ROLES: tuple[str, ...] = tuple(dict.fromkeys((Role.CROWDWORKER, Role.RESEARCHER, *EVALUATORS)))
+
 
 def requires_roles_async(*roles: str) -> Callable:
     """``requires_roles`` for ``async def`` views (e.g. a streamed response): the same decision,

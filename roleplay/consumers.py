@@ -14,16 +14,11 @@ from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from platform_core.permissions import websocket_allows
-from platform_core.roles import Role
+from platform_core.permissions import LIVE_CHAT_ROLES, LIVE_QUEUE_ROLES, websocket_allows
 from platform_core.websocket import FrameHandler, JsonFrameConsumer
 from roleplay.live import deadlines, errors, frames, matchmaking, messages, queue, sessions
 from roleplay.live.partners import Partner, other_seat, partner_for, seat_group, worker_group
 
-LIVE_ROLES = (Role.CROWDWORKER,)
-# The chat also serves human–machine rounds, which researchers may start too; a researcher can only
-# ever hold the seat of such a session (the waiting room, hence every human pairing, is LIVE_ROLES).
-CHAT_ROLES = (Role.CROWDWORKER, Role.RESEARCHER)
 # Chat messages of different sessions need not wait for each other: run them in a thread pool
 # (each thread has its own database connection) instead of the one thread-sensitive thread.
 # Ordering within a session is kept by the session row lock in the service.
@@ -49,7 +44,7 @@ class LiveQueueConsumer(_LiveFrames):
     matched_session: int | None = None  # the session whose ``match`` this socket was sent
 
     async def connect(self) -> None:
-        if not await database_sync_to_async(websocket_allows)(self.scope, LIVE_ROLES):
+        if not await database_sync_to_async(websocket_allows)(self.scope, LIVE_QUEUE_ROLES):
             await self.close()  # before accepting: the handshake is refused with HTTP 403
             return
         self.user = self.scope["user"]
@@ -126,7 +121,7 @@ class LiveChatConsumer(_LiveFrames):
     typing_at: float = float("-inf")  # when this socket last relayed ``typing`` (monotonic)
 
     async def connect(self) -> None:
-        if not await database_sync_to_async(websocket_allows)(self.scope, CHAT_ROLES):
+        if not await database_sync_to_async(websocket_allows)(self.scope, LIVE_CHAT_ROLES):
             await self.close()  # before accepting: the handshake is refused with HTTP 403
             return
         self.user = self.scope["user"]

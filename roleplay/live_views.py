@@ -1,6 +1,5 @@
 """Pages of live role-play: the waiting room and the chat. Thin: the consumers do the live work."""
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -9,8 +8,7 @@ from django.utils.translation import gettext as _
 from platform_core.permissions import requires_roles
 from platform_core.roles import Role
 from roleplay import selectors
-from roleplay.live import frames
-from roleplay.models import Topic
+from roleplay.live.page import chat_page_context
 
 
 @requires_roles(Role.CROWDWORKER)
@@ -33,39 +31,13 @@ def live_waiting_room(request: HttpRequest) -> HttpResponse:
 # Researchers may start human–machine rounds too (training's chat start); they never queue.
 @requires_roles(Role.CROWDWORKER, Role.RESEARCHER)
 def live_chat(request: HttpRequest, session_id: int) -> HttpResponse:
-    """The chat page of one seat; the same page whether the other seat is a worker or a model."""
+    """The chat page of one seat; the same page whether the other seat is a worker or a model.
+    A session opened by another service for its own work is served by that service's page."""
     session = selectors.live_session_for_worker(session_id=session_id, worker=request.user)
-    if session is None:
+    if session is None or session.ended_by_owner:
         raise Http404(_("No such live session of yours."))
-    side = session.side_of(request.user.pk)
-    config = {
-        "sessionId": session.pk,
-        "side": side,
-        "wsPath": f"/ws/roleplay/live/{session.pk}/",
-        # Where to go next: the waiting room, or (after a round with the model) another such round.
-        "waitingRoomUrl": reverse(
-            "training:chat-start" if session.character_is_model else "roleplay:live-waiting-room"
-        ),
-        "minTurns": settings.LIVE_MIN_TURNS,
-        "maxChars": settings.LIVE_MAX_MESSAGE_CHARS,
-        "names": {"character": session.character.name, "player": session.player_persona.name},
-        # The seat a model plays: its turns may be regenerated and edited, and its replies stream.
-        "modelSeat": "character" if session.character_is_model else None,
-        # What is stored, shown at once: a finished session's socket replays nothing.
-        "session": frames.session_frame(session),
-        "turns": [frames.turn_frame(turn) for turn in selectors.session_turns(session=session)],
-    }
+    # Where to go next: the waiting room, or (after a round with the model) another such round.
+    back_url = reverse("training:chat-start" if session.character_is_model else "roleplay:live-waiting-room")
     return render(
-        request,
-        "roleplay/live_chat.html",
-        {
-            "session": session,
-            "side": side,
-            "character": session.character,
-            "persona": session.player_persona,
-            "profile_prompt": selectors.character_profile_prompt(character=session.character),
-            "topics": Topic.choices,
-            "config": config,
-            "ratings": range(1, 6),
-        },
+        request, "roleplay/live_chat.html", chat_page_context(session, viewer_id=request.user.pk, back_url=back_url)
     )

@@ -465,6 +465,24 @@ class LiveSession(models.Model):
         related_name="live_sessions_stranded",
     )
     stranded_requeued = models.BooleanField(default=False)
+    # The terms of a model session opened by another service for its own work (an evaluation):
+    # the defaults are those of a human–machine collection round.
+    blind = models.BooleanField(
+        _("model not named"), default=False, help_text=_("The player is never told which model plays the character.")
+    )
+    allow_regenerate = models.BooleanField(_("the player may regenerate the model's reply"), default=True)
+    allow_edit = models.BooleanField(_("the player may correct the model's reply"), default=True)
+    min_turns = models.PositiveIntegerField(
+        _("minimum turns"), null=True, blank=True, help_text=_("Turns before finishing unlocks; empty: LIVE_MIN_TURNS.")
+    )
+    ended_by_owner = models.BooleanField(
+        _("ended by the service that opened it"),
+        default=False,
+        help_text=_(
+            "The service that opened the session (an evaluation) finishes or drops it: the chat's finish "
+            "frame, its idle timeout and its absence grace do not apply."
+        ),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -489,6 +507,11 @@ class LiveSession(models.Model):
                 condition=Q(status="joining") | Q(status="expired") | Q(dialogue__isnull=False),
                 name="live_session_started_has_dialogue",
             ),
+            # Blind and owner-ended sessions are model sessions: two workers always know each other's seat.
+            models.CheckConstraint(
+                condition=Q(model_version__isnull=False) | Q(blind=False, ended_by_owner=False),
+                name="live_session_owner_terms_need_a_model_seat",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -501,6 +524,11 @@ class LiveSession(models.Model):
     @property
     def character_is_model(self) -> bool:
         return self.model_version_id is not None
+
+    @property
+    def finish_min_turns(self) -> int:
+        """Turns (the greeting included) before the chat may be finished."""
+        return self.min_turns if self.min_turns is not None else settings.LIVE_MIN_TURNS
 
     @property
     def ratings_complete(self) -> bool:

@@ -3,7 +3,8 @@
 - ``campaigns``: create, update, open and close a campaign (its contestants and dimensions freeze
   once judgments exist).
 - ``assignments``: the balanced plan of each evaluator and ``assignment_next``.
-- ``judgments``: chat turns, pointwise ratings, per-turn error labels and pairwise judgments.
+- ``judgments``: pairwise chat turns and judgments, pointwise ratings and per-turn error labels
+  (a pointwise session chats in the live chat, ``roleplay.live``).
 - ``judge``: the optional LLM judge.
 """
 
@@ -21,7 +22,6 @@ from evaluation.services.judgments import (
     pairwise_judge,
     pairwise_pair_store,
     player_turn_append,
-    pointwise_reply_store,
     rating_submit,
 )
 
@@ -40,6 +40,5 @@ __all__ = [
     "pairwise_judge",
     "pairwise_pair_store",
     "player_turn_append",
-    "pointwise_reply_store",
     "rating_submit",
 ]

@@ -6,6 +6,10 @@ every contestant (pointwise) or every pair of contestants (pairwise) on each of 
 of one row of a Williams Latin square: evaluator ``e`` on their ``p``-th character takes row
 ``e + p``, so each contestant comes first, second, … equally often and follows every other
 contestant equally often (for an even number of contestants).
+
+A pointwise session is a live session of the live chat (``roleplay.live``): the contestant's model
+version holds the character seat, blind, and the evaluator chats over the WebSocket like any
+worker with a model. The evaluation opens and ends it (submitted, or dropped back to the pool).
 """
 
 from __future__ import annotations
@@ -33,7 +37,9 @@ from evaluation.models import (
 )
 from evaluation.services.campaigns import EvaluationRefused
 from platform_core.models import User
-from roleplay.models import Character, CharacterSource, DialogueSource, DialogueStatus, Speaker
+from roleplay.live.human_machine import live_owned_session_open, player_persona_for
+from roleplay.live.sessions import live_owned_session_end
+from roleplay.models import Character, CharacterSource, Dialogue, DialogueSource, DialogueStatus, Speaker
 from roleplay.services import character_create, dialogue_create, turn_append
 
 
@@ -165,7 +171,9 @@ def _refuse_unless_may_evaluate(campaign: Campaign, evaluator: User, mode: str) 
         )
 
 
-def _start_dialogue(item: PlanItem, evaluator: User):
+def _start_dialogue(item: PlanItem, evaluator: User) -> Dialogue:
+    """The session's dialogue, opening with the character's greeting (the character's own words,
+    not the contestant's). The evaluator plays themselves under their persona, as with a model."""
     dialogue = dialogue_create(
         character=item.character,
         source=DialogueSource.HUMAN_MACHINE,
@@ -173,6 +181,7 @@ def _start_dialogue(item: PlanItem, evaluator: User):
         topic_kind=item.topic,
         status=DialogueStatus.COLLECTING,
         player_worker=evaluator,
+        player_persona=player_persona_for(evaluator, item.character.language),
     )
     if item.character.greeting.strip():
         turn_append(dialogue_id=dialogue.pk, speaker=Speaker.CHARACTER, text=item.character.greeting)
@@ -201,6 +210,15 @@ def assignment_next(*, campaign: Campaign, evaluator: User, mode: str) -> Assign
     if not upcoming:
         raise EvaluationRefused("plan_complete", _("You have judged every item of this campaign. Thank you!"))
     item = upcoming[0]
+    dialogue = _start_dialogue(item, evaluator)
+    live_session = None
+    if mode == Mode.POINTWISE:
+        live_session = live_owned_session_open(
+            worker=evaluator,
+            dialogue=dialogue,
+            allow_regenerate=campaign.allow_regenerate,
+            min_turns=campaign.min_turns,
+        )
     return Assignment.objects.create(
         campaign=campaign,
         evaluator=evaluator,
@@ -210,7 +228,8 @@ def assignment_next(*, campaign: Campaign, evaluator: User, mode: str) -> Assign
         contestant=item.contestant,
         opponent=item.opponent,
         order=item.order,
-        dialogue=_start_dialogue(item, evaluator),
+        dialogue=dialogue,
+        live_session=live_session,
     )
 
 
@@ -247,6 +266,8 @@ def assignments_release_idle(*, now=None) -> int:
 def _abandon(assignment: Assignment) -> Assignment:
     assignment.status = AssignmentStatus.ABANDONED
     assignment.save(update_fields=["status"])
+    if assignment.live_session_id is not None:
+        live_owned_session_end(session_id=assignment.live_session_id, finished=False)
     if assignment.dialogue is not None:
         assignment.dialogue.status = DialogueStatus.REJECTED
         assignment.dialogue.review_note = "evaluation session abandoned"

@@ -33,6 +33,7 @@ EDITABLE_FIELDS = (
     "attention_every",
     "min_seconds_per_turn",
     "allow_own_characters",
+    "allow_regenerate",
     "exclude_flagged",
     "exclude_identity_leaks",
     "seed",

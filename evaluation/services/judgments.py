@@ -3,6 +3,11 @@
 Each write checks, in order: the session is the evaluator's (``not_assigned``), the campaign is
 open (``campaign_closed``), the session is still in progress (``already_submitted``), then the
 input itself; a refused write stores nothing.
+
+A pointwise session's chat turns are written by the live chat (``roleplay.live``: the evaluator's
+messages over the WebSocket, the contestant's replies by the model seat) into the session's
+dialogue; here are its labels and its ratings, which end it. A pairwise session's turns are
+written here.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from evaluation.models import (
 from evaluation.quality import attention_text, reveals_identity
 from evaluation.services.campaigns import EvaluationRefused
 from platform_core.models import User
+from roleplay.live.sessions import live_owned_session_end
 from roleplay.message_checks import storable_text
 from roleplay.models import DialogueStatus, Speaker, Turn
 from roleplay.services import dialogue_set_status, turn_append
@@ -58,6 +64,12 @@ def assignment_for_write(*, assignment_id: int, evaluator: User) -> Assignment:
     return assignment
 
 
+def refuse_unless_pairwise_chat(assignment: Assignment) -> None:
+    """Chat turns are written here for pairwise sessions only: a pointwise session chats in the live chat."""
+    if assignment.mode != Mode.PAIRWISE:
+        raise EvaluationRefused("live_chat_only", _("A pointwise session is chatted in its live chat."))
+
+
 def _turns(assignment: Assignment) -> list[Turn]:
     return list(Turn.objects.filter(dialogue=assignment.dialogue).order_by("seq"))
 
@@ -68,14 +80,15 @@ def _pending_pair(assignment: Assignment) -> PairwiseJudgment | None:
 
 @transaction.atomic
 def player_turn_append(*, assignment_id: int, evaluator: User, text: object) -> Turn:
-    """The evaluator's message; the model(s) answer it next."""
+    """The evaluator's message in a pairwise session; both models answer it next."""
     assignment = assignment_for_write(assignment_id=assignment_id, evaluator=evaluator)
+    refuse_unless_pairwise_chat(assignment)
     text = storable_text(text) if isinstance(text, str) else ""
     if not text:
         raise EvaluationRefused("empty", _("The message is empty."), field="text")
     if len(text) > settings.LIVE_MAX_MESSAGE_CHARS:
         raise EvaluationRefused("too_long", _("The message is too long."), field="text")
-    if assignment.mode == Mode.PAIRWISE and _pending_pair(assignment) is not None:
+    if _pending_pair(assignment) is not None:
         raise EvaluationRefused("pair_pending", _("Choose between the two replies first."))
     turns = _turns(assignment)
     if turns and turns[-1].speaker == Speaker.PLAYER:
@@ -86,7 +99,7 @@ def player_turn_append(*, assignment_id: int, evaluator: User, text: object) -> 
 
 
 def model_turn_store(*, assignment: Assignment, contestant: Contestant, text: str) -> Turn:
-    """A model reply becomes the character's next turn, authored by the contestant's model version."""
+    """A pairwise session's chosen reply becomes the character's next turn, authored by its model version."""
     turn = turn_append(
         dialogue_id=assignment.dialogue_id,
         speaker=Speaker.CHARACTER,
@@ -98,18 +111,6 @@ def model_turn_store(*, assignment: Assignment, contestant: Contestant, text: st
         assignment.identity_leak = True
         assignment.save(update_fields=["identity_leak"])
     return turn
-
-
-@transaction.atomic
-def pointwise_reply_store(*, assignment_id: int, evaluator: User, text: str) -> Turn:
-    assignment = assignment_for_write(assignment_id=assignment_id, evaluator=evaluator)
-    text = storable_text(text)
-    if not text:
-        raise EvaluationRefused("empty_reply", _("The model produced an empty reply."))
-    turns = _turns(assignment)
-    if turns and turns[-1].speaker != Speaker.PLAYER:
-        raise EvaluationRefused("not_model_turn", _("The model answers after your message."))
-    return model_turn_store(assignment=assignment, contestant=assignment.contestant, text=text)
 
 
 def _rng(assignment: Assignment, turn_seq: int, purpose: str) -> random.Random:
@@ -152,8 +153,7 @@ def pairwise_pair_store(*, assignment_id: int, evaluator: User, replies: Mapping
     a choice. In an attention check the planted reply replaces one side and the expected choice is
     the other side."""
     assignment = assignment_for_write(assignment_id=assignment_id, evaluator=evaluator)
-    if assignment.mode != Mode.PAIRWISE:
-        raise EvaluationRefused("not_pairwise", _("This is not a pairwise session."))
+    refuse_unless_pairwise_chat(assignment)
     if _pending_pair(assignment) is not None:
         raise EvaluationRefused("pair_pending", _("Choose between the two replies first."))
     texts = {c.pk: storable_text(replies.get(c.pk, "")) for c in (assignment.contestant, assignment.opponent)}
@@ -272,17 +272,28 @@ def _parse_ratings(assignment: Assignment, ratings: object) -> dict[str, int]:
     return parsed
 
 
-def _finish(assignment: Assignment) -> None:
+def _finish(assignment: Assignment, *also: str) -> None:
+    """Submit the session (saving the fields named in ``also`` with it)."""
     assignment.status = AssignmentStatus.SUBMITTED
     assignment.submitted_at = timezone.now()
-    assignment.save(update_fields=["status", "submitted_at", "comment"])
+    assignment.save(update_fields=["status", "submitted_at", "comment", *also])
     if assignment.dialogue is not None and assignment.dialogue.status == DialogueStatus.COLLECTING:
         dialogue_set_status(dialogue=assignment.dialogue, status=DialogueStatus.SUBMITTED)
 
 
+def _identity_leak_scan(assignment: Assignment) -> None:
+    """Flag the session if any reply the contestant gave reveals a model or vendor identity (its
+    live session has ended, so no reply can arrive after the scan)."""
+    replies = Turn.objects.filter(dialogue=assignment.dialogue, author_model__isnull=False).values_list(
+        "text", flat=True
+    )
+    assignment.identity_leak = any(reveals_identity(text) for text in replies)
+
+
 @transaction.atomic
 def rating_submit(*, assignment_id: int, evaluator: User, ratings: object, comment: object = "") -> Assignment:
-    """The 1–5 ratings of a pointwise session, once it has ``min_turns`` turns; ends the session."""
+    """The 1–5 ratings of a pointwise session, once it has ``min_turns`` turns; ends the session
+    and its live chat."""
     assignment = assignment_for_write(assignment_id=assignment_id, evaluator=evaluator)
     if assignment.mode != Mode.POINTWISE:
         raise EvaluationRefused("not_pointwise", _("This is not a pointwise session."))
@@ -297,11 +308,14 @@ def rating_submit(*, assignment_id: int, evaluator: User, ratings: object, comme
             _("Chat for at least %(n)s turns before rating (now %(turns)s).")
             % {"n": assignment.campaign.min_turns, "turns": turns},
         )
+    if assignment.live_session_id is not None:
+        live_owned_session_end(session_id=assignment.live_session_id, finished=True)
+    _identity_leak_scan(assignment)
     PointwiseRating.objects.bulk_create(
         [PointwiseRating(assignment=assignment, dimension=key, value=value) for key, value in parsed.items()]
     )
     assignment.comment = comment
-    _finish(assignment)
+    _finish(assignment, "identity_leak")
     return assignment
 
 

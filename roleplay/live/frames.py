@@ -15,6 +15,11 @@ from roleplay.selectors import session_last_speaker, session_turn_count
 from roleplay.turn_rule import next_speaker
 
 
+def chat_socket_path(session_id: int) -> str:
+    """The WebSocket path of a live session's chat."""
+    return f"/ws/roleplay/live/{session_id}/"
+
+
 def turn_frame(turn: Turn) -> dict:
     """The ``turn`` frame of docs/chat-protocol.md, live or replayed alike."""
     return {
@@ -41,8 +46,8 @@ def session_frame(session: LiveSession, *, turns: int | None = None, last_speake
         "session_id": session.pk,
         "status": session.status,
         "turns": turns,
-        "min_turns": settings.LIVE_MIN_TURNS,
-        "finish_unlocked": turns >= settings.LIVE_MIN_TURNS,
+        "min_turns": session.finish_min_turns,
+        "finish_unlocked": turns >= session.finish_min_turns,
         "next_speaker": next_speaker(last_speaker) if session.status == LiveSessionStatus.ACTIVE else None,
         "topic": dialogue.topic if dialogue else "",
         "topic_kind": dialogue.topic_kind if dialogue else "",

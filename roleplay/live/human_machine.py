@@ -58,7 +58,7 @@ class ChatRefused(Refused):
     """A human–machine chat action that may not happen."""
 
 
-def _persona_for(worker: User, language: str) -> PlayerPersona:
+def player_persona_for(worker: User, language: str) -> PlayerPersona:
     """In a round with the model the worker plays themselves: their own persona (a name they chose),
     else one with a generated pseudonym, made on first use (never their account or display name)."""
     persona = PlayerPersona.objects.filter(author=worker, language=language).order_by("id").first()
@@ -75,7 +75,7 @@ def hm_session_start(*, worker: User, character: Character) -> LiveSession:
         worker=worker,
         character=character,
         model_version=deployment.model_version,
-        persona=_persona_for(worker, character.language),
+        persona=player_persona_for(worker, character.language),
     )
 
 
@@ -140,6 +140,8 @@ def hm_reply_plan(*, session_id: int, regenerate: bool = False) -> ReplyPlan:
     turns = list(Turn.objects.filter(dialogue=dialogue).order_by("seq"))
     replace_seq = None
     if regenerate:
+        if not session.allow_regenerate:
+            raise ChatRefused("regenerate_off", _("Regenerating the model's reply is off in this chat."))
         if len(turns) < 2 or turns[-1].author_model_id is None:
             raise ChatRefused("nothing_to_regenerate", _("Only the model's last reply can be regenerated."))
         replace_seq = turns[-1].seq
@@ -179,6 +181,8 @@ def hm_model_reply_store(*, plan: ReplyPlan, text: str, reply_id: uuid.UUID) -> 
 def hm_turn_edit(*, session_id: int, seq: object, text: object) -> Turn:
     """The worker corrects a model reply: ``text`` becomes the turn, the model's own text stays in ``original_text``."""
     session = live_model_session_locked(session_id=session_id)
+    if not session.allow_edit:
+        raise ChatRefused("edit_off", _("Correcting the model's reply is off in this chat."))
     valid_seq = isinstance(seq, int) and not isinstance(seq, bool)
     turn = Turn.objects.filter(dialogue_id=session.dialogue_id, seq=seq if valid_seq else -1).first()
     if turn is None or turn.author_model_id is None:
@@ -213,6 +217,41 @@ def live_model_session_start(
         player_worker=worker,
         join_deadline=now + timedelta(seconds=settings.LIVE_JOIN_WINDOW_S),
         character_joined_at=now,
+    )
+    session.full_clean()
+    session.save()
+    return session
+
+
+@transaction.atomic
+def live_owned_session_open(
+    *, worker: User, dialogue: Dialogue, allow_regenerate: bool, min_turns: int
+) -> LiveSession:
+    """A blind model session on ``dialogue``, opened by another service for its own work (an
+    evaluation) and chatting at once: the dialogue's model version holds the character seat, its
+    player is ``worker``, the topic is the dialogue's, and the turns already in it (a greeting)
+    stand. The worker is never told which model plays and cannot correct its replies; finishing
+    unlocks at ``min_turns``; the opener ends it (``sessions.live_owned_session_end``).
+    """
+    if dialogue.model_version_id is None or dialogue.player_persona_id is None:
+        raise ValueError("An owned session needs a dialogue with a model version and a player persona.")
+    now = timezone.now()
+    session = LiveSession(
+        character=dialogue.character,
+        player_persona=dialogue.player_persona,
+        model_version=dialogue.model_version,
+        player_worker=worker,
+        dialogue=dialogue,
+        status=LiveSessionStatus.ACTIVE,
+        join_deadline=now,
+        character_joined_at=now,
+        started_at=now,
+        last_activity_at=now,
+        blind=True,
+        allow_regenerate=allow_regenerate,
+        allow_edit=False,
+        min_turns=min_turns,
+        ended_by_owner=True,
     )
     session.full_clean()
     session.save()

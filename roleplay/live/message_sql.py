@@ -62,6 +62,8 @@ SESSION_COLUMNS = (
     "character_rated",
     "player_rated",
     "join_deadline",
+    "min_turns",
+    "ended_by_owner",
 )
 _DATETIME_COLUMNS = ("character_left_at", "player_left_at", "join_deadline")
 
@@ -166,7 +168,7 @@ def session_lock_for_message(*, session_id: int, now: datetime) -> MessageSessio
     for name, value in zip(SESSION_COLUMNS, row, strict=True):
         attribute = LiveSession._meta.get_field(name).attname
         values[attribute] = _datetime(value) if name in _DATETIME_COLUMNS else value
-    for name in ("character_rated", "player_rated"):
+    for name in ("character_rated", "player_rated", "ended_by_owner"):
         values[name] = bool(values[name])  # SQLite returns 0/1
     return MessageSession(
         status=values["status"],

@@ -153,7 +153,9 @@ def _message_store(
         turn = Turn(id=turn_id, **fields)
         state = locked.as_session(session_id=session_id, now=now, topic=topic[0], topic_kind=topic[1])
         new_frame = session_frame(state, turns=seq, last_speaker=own_side)
-        deadline = open_session_deadline(now, (locked.character_left_at, locked.player_left_at))
+        deadline = open_session_deadline(
+            now, (locked.character_left_at, locked.player_left_at), ended_by_owner=locked.row["ended_by_owner"]
+        )
         return LiveSendResult(
             TurnAppendResult(turn, created=True), new_frame, deadline.timestamp() if deadline else None
         )

@@ -214,6 +214,8 @@ def live_finish(
     session = session_locked(session_id)
     side = _side_for(session, worker.pk)
     _refuse_unless_open(session)
+    if session.ended_by_owner:
+        raise LiveRefused("finish_elsewhere", _("This chat is finished on its own page, not here."))
     if session.status in (LiveSessionStatus.JOINING, LiveSessionStatus.TOPIC):
         raise LiveRefused("not_started", _("The chat has not started yet."))
     rating = _parse_rating(rating)
@@ -222,11 +224,11 @@ def live_finish(
     if getattr(session, f"{side}_rated"):
         raise LiveRefused("already_rated", _("You have already rated this session."))
     turns = session_turn_count(session)
-    if session.status == LiveSessionStatus.ACTIVE and turns < settings.LIVE_MIN_TURNS:
+    if session.status == LiveSessionStatus.ACTIVE and turns < session.finish_min_turns:
         raise LiveRefused(
             "finish_locked",
             _("Finish unlocks after %(min)d turns; this chat has %(turns)d.")
-            % {"min": settings.LIVE_MIN_TURNS, "turns": turns},
+            % {"min": session.finish_min_turns, "turns": turns},
         )
     dialogue = Dialogue.objects.select_for_update().get(pk=session.dialogue_id)
     # The character side rates the player side, and the other way round.
@@ -250,17 +252,18 @@ def live_finish(
 
 
 def _end(session: LiveSession, status: str, now: datetime, *, leaver_side: str | None = None) -> None:
-    """Close a session (caller holds its lock and saves it)."""
+    """Close a session (caller holds its lock and saves it). The dialogue of a session its owner
+    ends is the owner's to submit or reject."""
     session.status = status
     session.ended_at = now
     session.character_channel = session.player_channel = ""
     MatchQueueEntry.objects.filter(session=session, status=QueueEntryStatus.MATCHED).update(
         status=QueueEntryStatus.DONE
     )
-    if session.dialogue_id:
+    if session.dialogue_id and not session.ended_by_owner:
         dialogue = Dialogue.objects.get(pk=session.dialogue_id)
         turns = session_turn_count(session)
-        if status == LiveSessionStatus.FINISHED or turns >= settings.LIVE_MIN_TURNS:
+        if status == LiveSessionStatus.FINISHED or turns >= session.finish_min_turns:
             dialogue_set_status(dialogue=dialogue, status=DialogueStatus.SUBMITTED)
         else:
             dialogue_set_status(
@@ -285,6 +288,26 @@ def _end(session: LiveSession, status: str, now: datetime, *, leaver_side: str |
         abandonment_count(leaver_id, now)
 
 
+@transaction.atomic
+def live_owned_session_end(*, session_id: int, finished: bool) -> LiveSession:
+    """The service that opened a session (``ended_by_owner``) ends it: ``finished`` (its work was
+    submitted), or dropped by the worker (``partner_left``, ``abandoned_by`` the worker). Both seats
+    are told; the dialogue's status is the owner's to set. Ending an ended session changes nothing."""
+    session = session_locked(session_id)
+    if not session.ended_by_owner:
+        raise LiveRefused("not_owned", _("Only sessions opened for other work are ended this way."))
+    if not session.is_open:
+        return session
+    if finished:
+        _end(session, LiveSessionStatus.FINISHED, timezone.now())
+    else:
+        _end(session, LiveSessionStatus.PARTNER_LEFT, timezone.now())
+        session.abandoned_by_id = session.player_worker_id
+    session.save()
+    _publish_session(session)
+    return session
+
+
 def _requeue(worker_id: int, side: str, now: datetime) -> None:
     MatchQueueEntry.objects.create(worker_id=worker_id, side=side, priority=1, joined_at=now)
 
@@ -294,7 +317,7 @@ def live_session_check(*, session_id: int, now: datetime | None = None) -> LiveS
     """Apply whatever deadline has passed: join window, partner grace, idle timeout. Idempotent."""
     session = session_locked(session_id)
     now = now or timezone.now()
-    if not session.is_open:
+    if not session.is_open or session.ended_by_owner:
         return session
     if session.status == LiveSessionStatus.JOINING:
         if now >= session.join_deadline:
@@ -347,7 +370,7 @@ def live_sessions_sweep(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     idle_before = now - timedelta(seconds=settings.LIVE_IDLE_TIMEOUT_S)
     left_before = now - timedelta(seconds=settings.LIVE_PARTNER_GRACE_S)
-    due = LiveSession.objects.filter(
+    due = LiveSession.objects.filter(ended_by_owner=False).filter(
         Q(status=LiveSessionStatus.JOINING, join_deadline__lte=now)
         | Q(
             Q(status__in=[LiveSessionStatus.TOPIC, LiveSessionStatus.ACTIVE, LiveSessionStatus.RATING]),

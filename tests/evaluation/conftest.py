@@ -1,8 +1,12 @@
+import uuid
+
 import pytest
 
 from evaluation import services
 from evaluation.models import Mode
 from platform_core.roles import Role
+from roleplay.live.human_machine import live_model_turn_append
+from roleplay.live.messages import live_message_send
 
 # The shared live-server and browser fixtures (uvicorn subprocess, shared database, Chromium), and
 # the tiny local model.
@@ -50,14 +54,22 @@ def make_campaign(researcher):
     return make
 
 
-def chat_pointwise(assignment, evaluator, turns: int) -> None:
-    """Alternate evaluator messages and model replies until the dialogue has ``turns`` turns."""
+def say_pointwise(assignment, evaluator, text: str):
+    """The evaluator's message in a pointwise session, through the live chat's message path."""
+    return live_message_send(
+        session_id=assignment.live_session_id, worker=evaluator, client_msg_id=uuid.uuid4(), text=text
+    ).result.turn
+
+
+def chat_pointwise(assignment, evaluator, turns: int, reply: str = "Well, the sea…") -> None:
+    """Alternate evaluator messages and model replies until the dialogue has ``turns`` turns, through
+    the live chat's services (the evaluator's message path, the model seat's store)."""
     while assignment.dialogue.turns.count() < turns:
         last = assignment.dialogue.turns.order_by("-seq").first()
         if last is None or last.speaker == "character":
-            services.player_turn_append(assignment_id=assignment.pk, evaluator=evaluator, text="Tell me more.")
+            say_pointwise(assignment, evaluator, f"Tell me more, part {last.seq if last else 0}.")  # no repeats
         else:
-            services.pointwise_reply_store(assignment_id=assignment.pk, evaluator=evaluator, text="Well, the sea…")
+            live_model_turn_append(session_id=assignment.live_session_id, text=reply, client_msg_id=uuid.uuid4())
 
 
 def pairwise_turn(assignment, evaluator, choice: str, texts=("Reply one.", "Reply two.")):

@@ -10,7 +10,7 @@ from evaluation import services
 from evaluation.models import JudgeRun, JudgeScore, Mode
 from evaluation.reports import campaign_report
 from tests.annotation.conftest import llm_settings, openai_server  # noqa: F401  (fixtures)
-from tests.evaluation.conftest import chat_pointwise
+from tests.evaluation.conftest import chat_pointwise, say_pointwise
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def judged(make_campaign, evaluator, openai_server, llm_settings, django_capture
     campaign = make_campaign(contestants=2, characters=3)
     for overall in (2, 4, 5):
         assignment = services.assignment_next(campaign=campaign, evaluator=evaluator, mode=Mode.POINTWISE)
-        services.player_turn_append(assignment_id=assignment.pk, evaluator=evaluator, text=f"score-{overall}")
+        say_pointwise(assignment, evaluator, f"score-{overall}")
         chat_pointwise(assignment, evaluator, 3)
         ratings = {k: 3 for k in campaign.dimension_keys()} | {"overall": overall, "consistency": overall}
         services.rating_submit(assignment_id=assignment.pk, evaluator=evaluator, ratings=ratings)

@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from evaluation import services
-from evaluation.models import Campaign, CampaignStatus, Mode, PairwiseJudgment, PointwiseRating
+from evaluation.models import Assignment, Campaign, CampaignStatus, Mode, PairwiseJudgment, PointwiseRating
 from evaluation.table import COLUMNS
 from platform_core.roles import Role
 from tests.evaluation.conftest import chat_pointwise, pairwise_turn
@@ -177,8 +177,11 @@ def test_evaluator_does_pointwise_and_pairwise_through_the_api(evaluator, tiny_c
     assert session.status_code == 200
     body = session.json()
     assert "contestant" not in json.dumps(body) and body["character"]["name"]
+    assert body["live_chat"]["ws_path"].startswith("/ws/roleplay/live/")
     sid = body["id"]
-    after = api.post(f"/api/evaluation/sessions/{sid}/message/", {"text": "Hi there"}, format="json").json()
+    # The chat itself runs over the live chat's WebSocket (test_live_session.py); its services here.
+    chat_pointwise(Assignment.objects.get(pk=sid), evaluator, 3)
+    after = api.get(f"/api/evaluation/sessions/{sid}/").json()
     assert [t["speaker"] for t in after["turns"]] == ["character", "player", "character"]
     assert after["turns"][-1]["by_model"]
     labelled = api.post(
@@ -220,7 +223,7 @@ def test_evaluator_does_pointwise_and_pairwise_through_the_api(evaluator, tiny_c
 def test_someone_elses_session_is_not_found(evaluator, second_evaluator, tiny_campaign):
     sid = (
         _api(evaluator)
-        .post("/api/evaluation/sessions/next/", {"campaign": tiny_campaign.pk, "mode": "pointwise"}, format="json")
+        .post("/api/evaluation/sessions/next/", {"campaign": tiny_campaign.pk, "mode": "pairwise"}, format="json")
         .json()["id"]
     )
     response = _api(second_evaluator).post(f"/api/evaluation/sessions/{sid}/message/", {"text": "hi"}, format="json")

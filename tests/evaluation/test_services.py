@@ -16,8 +16,9 @@ from evaluation.models import (
 from evaluation.services.assignments import williams_row
 from evaluation.services.campaigns import EvaluationRefused
 from platform_core.roles import Role
+from roleplay.live.errors import LiveRefused
 from roleplay.models import DialogueSource, Turn
-from tests.evaluation.conftest import chat_pointwise, pairwise_turn
+from tests.evaluation.conftest import chat_pointwise, pairwise_turn, say_pointwise
 from tests.factories import TEST_PASSWORD, ModelVersionFactory
 
 pytestmark = pytest.mark.django_db
@@ -167,10 +168,20 @@ def test_a_session_is_rated_once(make_campaign, evaluator):
 def test_judgment_by_someone_not_assigned_is_refused(make_campaign, evaluator, second_evaluator):
     campaign = make_campaign()
     assignment = services.assignment_next(campaign=campaign, evaluator=evaluator, mode=Mode.POINTWISE)
+    chat_pointwise(assignment, evaluator, 3)
     with pytest.raises(EvaluationRefused) as refused:
-        services.player_turn_append(assignment_id=assignment.pk, evaluator=second_evaluator, text="Hi")
+        services.rating_submit(
+            assignment_id=assignment.pk, evaluator=second_evaluator, ratings={k: 3 for k in campaign.dimension_keys()}
+        )
     assert refused.value.code == "not_assigned"
-    assert Turn.objects.filter(dialogue=assignment.dialogue).count() == 1  # the greeting only
+    with pytest.raises(EvaluationRefused) as refused:
+        services.error_label_set(assignment_id=assignment.pk, evaluator=second_evaluator, turn_seq=3, labels=["ooc"])
+    assert refused.value.code == "not_assigned"
+    with pytest.raises(LiveRefused) as refused:  # nor can they chat in it
+        say_pointwise(assignment, second_evaluator, "Hi")
+    assert refused.value.code == "not_your_session"
+    assert Turn.objects.filter(dialogue=assignment.dialogue).count() == 3
+    assert not PointwiseRating.objects.exists() and not ErrorLabel.objects.exists()
 
 
 def test_judgment_on_a_closed_campaign_is_refused(make_campaign, evaluator, researcher):

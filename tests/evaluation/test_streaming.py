@@ -1,6 +1,6 @@
-"""The evaluator's message and the model side streamed as NDJSON, with two tiny local models."""
+"""A pairwise turn: the evaluator's message and both replies streamed as NDJSON, with two tiny
+local models. (Pointwise replies stream over the live chat: test_live_session.py.)"""
 
-import itertools
 import json
 
 import pytest
@@ -42,23 +42,6 @@ def _frames(response) -> list[dict]:
     return [json.loads(line) for line in body.decode().splitlines()]
 
 
-def test_pointwise_reply_streams_then_is_stored(client, evaluator, campaign):
-    assignment = services.assignment_next(campaign=campaign, evaluator=evaluator, mode=Mode.POINTWISE)
-    client.login(username=evaluator.username, password=TEST_PASSWORD)
-    response = client.post(
-        f"/evaluation/sessions/{assignment.pk}/reply/", {"text": "Hi!"}, content_type="application/json"
-    )
-    assert response["Content-Type"] == "application/x-ndjson"
-    frames = _frames(response)
-    assert frames[0] == {"type": "turn", "turn": {"seq": 2, "speaker": "player", "text": "Hi!", "by_model": False}}
-    streamed = [f["text"] for f in frames if f["type"] == "stream"]
-    assert streamed and all(f["side"] == "reply" for f in frames if f["type"] == "stream")
-    assert all(later.startswith(earlier) for earlier, later in itertools.pairwise(streamed))  # text grows
-    state = frames[-1]["state"]
-    assert frames[-1]["type"] == "state" and state["turns"][-1]["text"] == streamed[-1].strip()
-    assert state["turns"][-1]["by_model"]
-
-
 def test_pairwise_replies_stream_on_their_sides(client, evaluator, campaign):
     assignment = services.assignment_next(campaign=campaign, evaluator=evaluator, mode=Mode.PAIRWISE)
     client.login(username=evaluator.username, password=TEST_PASSWORD)
@@ -77,7 +60,7 @@ def test_pairwise_replies_stream_on_their_sides(client, evaluator, campaign):
 
 
 def test_reply_refused_for_someone_elses_session(client, evaluator, second_evaluator, campaign):
-    assignment = services.assignment_next(campaign=campaign, evaluator=evaluator, mode=Mode.POINTWISE)
+    assignment = services.assignment_next(campaign=campaign, evaluator=evaluator, mode=Mode.PAIRWISE)
     client.login(username=second_evaluator.username, password=TEST_PASSWORD)
     response = client.post(
         f"/evaluation/sessions/{assignment.pk}/reply/", {"text": "Hi"}, content_type="application/json"

@@ -3,7 +3,9 @@
 Through the real ASGI application (origin check, session authentication, routing). Outcomes:
 ``open`` (accepted and kept open), ``403`` (refused at the handshake), ``4403`` (accepted, then an
 ``error`` frame and close 4403: signed in with the role, but not theirs). Progress topics have their
-own matrix per object kind in test_progress.py.
+own matrix per object kind in test_progress.py. The chat route is walked twice: a pairing of two
+workers (``live``) and an evaluator's pointwise session with a blind model (``evaluation_live``),
+whose evaluator here is an annotator qualified to evaluate.
 """
 
 import copy
@@ -13,21 +15,29 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
+from evaluation import services as evaluation
 from exports.services import export_build_create
 from platform_core.asgi import application
 from platform_core.roles import Role
 from platform_core.routing import websocket_urlpatterns
-from tests.factories import CharacterFactory, ExportSpecFactory, PlayerPersonaFactory, UserFactory
+from tests.factories import (
+    CharacterFactory,
+    ExportSpecFactory,
+    ModelVersionFactory,
+    PlayerPersonaFactory,
+    UserFactory,
+)
 from tests.roleplay.live_helpers import make_worker, pair
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 ROUTES = {"ws/progress/<str:topic>/", "ws/roleplay/queue/", "ws/roleplay/live/<int:session_id>/"}
-WHO = ("anonymous", "admin", "researcher", "annotator", "crowdworker", "character_seat", "player_seat")
+WHO = ("anonymous", "admin", "researcher", "annotator", "crowdworker", "character_seat", "player_seat", "evaluator")
 MATRIX = {
-    "progress": dict(zip(WHO, ("403", "open", "open", "403", "403", "403", "403"), strict=True)),
-    "queue": dict(zip(WHO, ("403", "403", "403", "403", "open", "open", "open"), strict=True)),
-    "live": dict(zip(WHO, ("403", "403", "4403", "403", "4403", "open", "open"), strict=True)),
+    "progress": dict(zip(WHO, ("403", "open", "open", "403", "403", "403", "403", "403"), strict=True)),
+    "queue": dict(zip(WHO, ("403", "403", "403", "403", "open", "open", "open", "403"), strict=True)),
+    "live": dict(zip(WHO, ("403", "403", "4403", "4403", "4403", "open", "open", "4403"), strict=True)),
+    "evaluation_live": dict(zip(WHO, ("403", "403", "4403", "4403", "4403", "4403", "4403", "open"), strict=True)),
 }
 
 
@@ -57,7 +67,18 @@ def _world() -> tuple[dict[str, str], dict[str, bytes | None]]:
         "crowdworker": make_worker(character=True, player=True),
         "character_seat": seats[0],
         "player_seat": seats[1],
+        "evaluator": UserFactory(roles=[Role.ANNOTATOR], profile__can_evaluate=True),
     }
+    campaign = evaluation.campaign_create(
+        slug="ws",
+        title="WebSocket matrix",
+        contestants=[ModelVersionFactory()],
+        characters=[CharacterFactory(greeting="Hello.")],
+        created_by=users["researcher"],
+        modes=["pointwise"],
+    )
+    evaluation.campaign_open(campaign=campaign, actor=users["researcher"])
+    pointwise = evaluation.assignment_next(campaign=campaign, evaluator=users["evaluator"], mode="pointwise")
     cookies: dict[str, bytes | None] = {"anonymous": None}
     for name, user in users.items():
         client = Client()
@@ -68,6 +89,7 @@ def _world() -> tuple[dict[str, str], dict[str, bytes | None]]:
         "progress": f"/ws/progress/{build.progress_topic}/",
         "queue": "/ws/roleplay/queue/",
         "live": f"/ws/roleplay/live/{session.pk}/",
+        "evaluation_live": f"/ws/roleplay/live/{pointwise.live_session_id}/",
     }
     return paths, cookies
 

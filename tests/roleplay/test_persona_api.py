@@ -79,14 +79,14 @@ def test_each_user_lists_only_their_own_personas_and_admins_list_all(client, mak
 
 def test_personas_made_for_workers_are_pseudonymous(make_user):
     from platform_core.roles import Role
-    from roleplay.live.human_machine import _persona_for
+    from roleplay.live.human_machine import player_persona_for
 
     worker = make_user(Role.CROWDWORKER, username="li.xiao", profile__display_name="小李 Li")
-    persona = _persona_for(worker, "zh-hans")
+    persona = player_persona_for(worker, "zh-hans")
     assert persona.name.startswith("玩家") and "李" not in persona.name and "li.xiao" not in persona.name
     assert persona.author == worker
-    assert _persona_for(worker, "zh-hans") == persona  # made once, then reused
-    english = _persona_for(worker, "en")
+    assert player_persona_for(worker, "zh-hans") == persona  # made once, then reused
+    english = player_persona_for(worker, "en")
     assert english.name.startswith("Player ") and "Li" not in english.name.removeprefix("Player ")
     from roleplay.live import matchmaking
 

@@ -295,10 +295,14 @@ async def test_worker_cannot_open_another_workers_round(start_round, make_user):
     assert closed == {"type": "websocket.close", "code": 4403}
 
 
-async def test_annotator_is_refused_by_the_chat_socket(start_round, annotator):
+async def test_annotator_cannot_open_a_workers_round(start_round, annotator):
+    # Annotators reach the chat socket (as evaluators of pointwise sessions), never others' seats.
     session = await orm(start_round)()
-    connected, _code = await communicator(annotator, f"/ws/roleplay/live/{session.pk}/").connect()
-    assert connected is False  # refused before the handshake completes: HTTP 403
+    ws = communicator(annotator, f"/ws/roleplay/live/{session.pk}/")
+    await ws.connect()
+    frame = await ws.receive_json_from()
+    assert frame["code"] == "not_your_session"
+    assert await ws.receive_output() == {"type": "websocket.close", "code": 4403}
 
 
 async def test_a_backend_error_is_logged_but_its_text_never_reaches_the_worker(

@@ -34,7 +34,8 @@ def units_sync(*, lookback: timedelta | None = timedelta(days=2)) -> int:
 
 def live_units_sync(*, lookback: timedelta | None) -> int:
     LiveSession = apps.get_model("roleplay", "LiveSession")
-    sessions = LiveSession.objects.filter(dialogue__isnull=False)
+    # A session opened for other work (an evaluation's) is that work's unit, not a live-play side.
+    sessions = LiveSession.objects.filter(dialogue__isnull=False, ended_by_owner=False)
     if lookback is not None:
         sessions = sessions.filter(Q(status__in=OPEN_LIVE_STATUSES) | Q(ended_at__gte=timezone.now() - lookback))
     changed = 0

@@ -1,10 +1,10 @@
-// The evaluation session page: chat with a blinded model (pointwise) or pick between two replies
-// (pairwise), tag replies with error labels, rate once the minimum turns are reached.
+// The pairwise evaluation page: two models answer each message side by side (streamed as NDJSON,
+// evaluation/streaming.py); the evaluator picks left, right, tie or both bad. (A pointwise session
+// is chatted on the live chat page: live_session.js.)
 (function () {
   "use strict";
   const root = document.getElementById("session");
   const api = root.dataset.api;
-  const mode = root.dataset.mode;
   const $ = (id) => document.getElementById(id);
   const texts = JSON.parse(document.getElementById("session-texts").textContent);
   let state = null;
@@ -32,21 +32,8 @@
 
   function setStatus(text) { $("status").textContent = text || ""; }
 
-  function labelsFor(turn) {
-    const holder = $("labels-template").content.firstElementChild.cloneNode(true);
-    const current = (state.error_labels || {})[String(turn.seq)] || [];
-    holder.querySelectorAll("input").forEach((box) => {
-      box.checked = current.includes(box.value);
-      box.addEventListener("change", async () => {
-        const chosen = [...holder.querySelectorAll("input:checked")].map((b) => b.value);
-        try { state = await call("labels/", { turn_seq: turn.seq, labels: chosen }); setStatus(texts.labels_saved); }
-        catch (error) { setStatus(error.message); }
-      });
-    });
-    return holder;
-  }
-
   function render() {
+    if (!state) return;  // not loaded yet
     const list = $("turns");
     list.innerHTML = "";
     state.turns.forEach((turn) => {
@@ -57,7 +44,6 @@
       text.className = "text";
       text.textContent = turn.text;
       item.appendChild(text);
-      if (turn.by_model && mode === "pointwise" && state.status === "active") item.appendChild(labelsFor(turn));
       list.appendChild(item);
     });
     const pair = state.pending_pair;
@@ -68,11 +54,6 @@
     $("pair").classList.remove("streaming");
     $("retry").hidden = busy || !waiting || state.status !== "active";
     $("text").disabled = busy || !!pair || waiting || state.status !== "active";
-    if (mode === "pointwise") {
-      const unlocked = state.turns.length >= state.min_turns;
-      $("rating").hidden = !unlocked || state.status !== "active";
-      $("locked").textContent = unlocked ? "" : texts.unlocks.replace("{n}", state.min_turns).replace("{now}", state.turns.length);
-    }
     if (state.status !== "active") setStatus(texts.finished);
   }
 
@@ -86,7 +67,7 @@
     finally { busy = false; render(); }
   }
 
-  // The evaluator's message, then the model side streamed as NDJSON lines (evaluation/streaming.py).
+  // The evaluator's message, then both replies streamed as NDJSON lines (evaluation/streaming.py).
   async function send(text) {
     const response = await fetch(root.dataset.reply, {
       method: "POST",
@@ -121,33 +102,22 @@
   }
 
   function showStream(side, text) {
-    if (side === "reply") {
-      let item = document.getElementById("streaming");
-      if (!item) {
-        item = document.createElement("li");
-        item.id = "streaming";
-        item.className = "turn character streaming";
-        item.dataset.testid = "streaming-turn";
-        $("turns").appendChild(item);
-      }
-      item.textContent = text;
-    } else {
-      $("pair").hidden = false;
-      $("pair").classList.add("streaming");
-      $(side).textContent = text;
-    }
+    $("pair").hidden = false;
+    $("pair").classList.add("streaming");
+    $(side).textContent = text;
   }
 
+  // The composer stays disabled until the session's state has loaded (render enables it).
   $("composer").addEventListener("submit", (event) => {
     event.preventDefault();
     const text = $("text").value.trim();
-    if (!text) return;
-    setStatus(mode === "pairwise" ? texts.both_answering : texts.character_answering);
+    if (!text || !state || busy) return;
+    setStatus(texts.both_answering);
     run(async () => { const next = await send(text); $("text").value = ""; return next; });
   });
 
   $("retry").addEventListener("click", () => {
-    setStatus(mode === "pairwise" ? texts.both_answering : texts.character_answering);
+    setStatus(texts.both_answering);
     run(() => send(null));
   });
 
@@ -158,19 +128,7 @@
     $("reason").value = "";
   }));
 
-  const rating = $("rating");
-  if (rating) rating.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const ratings = {};
-    state.dimensions.forEach((d) => {
-      const picked = rating.querySelector(`input[name="${d.key}"]:checked`);
-      if (picked) ratings[d.key] = Number(picked.value);
-    });
-    run(() => call("rate/", { ratings, comment: $("comment").value }));
-  });
-
-  const finish = $("finish");
-  if (finish) finish.addEventListener("click", () => run(() => call("finish/", {})));
+  $("finish").addEventListener("click", () => run(() => call("finish/", {})));
   $("abandon").addEventListener("click", () => {
     if (!window.confirm(texts.abandon_confirm)) return;
     run(async () => { const next = await call("abandon/", {}); window.location = root.dataset.work; return next; });

@@ -1,4 +1,6 @@
 // Live chat client (docs/chat-protocol.md). User text is only ever set with textContent.
+// Pages that add panels of their own (an evaluation's labels and ratings) listen on document for
+// "live:turn" ({frame, li}: a committed turn shown or changed) and "live:session" (the state).
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("live-config").textContent);
@@ -12,6 +14,7 @@
   var seen = {};                 // seq -> true
   var state = null, socket = null, retry = 500, closedForGood = false, deadline = null, typingTimer = null, lastTyping = 0;
   var modelSeat = config.modelSeat;  // the seat a model plays (its replies stream; regenerate/edit), or null
+  var modelActions = config.modelActions || {};  // which of regenerate / edit this chat offers
   var streaming = null;              // reply_id of the model reply being streamed
 
   function save() { sessionStorage.setItem(storeKey, JSON.stringify({ pending: pending })); }
@@ -54,11 +57,12 @@
       mark.remove();  // regenerated: a fresh reply, not edited
     }
   }
+  function announce(name, detail) { document.dispatchEvent(new CustomEvent(name, { detail: detail })); }
   function showTurn(frame) {
     if (seen[frame.seq]) {
       // A turn's text can change (a model reply regenerated or corrected): the newest frame wins.
       var shown = history.querySelector('li[data-seq="' + frame.seq + '"]');
-      if (shown) setText(shown, frame);
+      if (shown) { setText(shown, frame); announce("live:turn", { frame: frame, li: shown }); }
       return;
     }
     seen[frame.seq] = true;
@@ -70,6 +74,7 @@
     var li = bubble(frame.speaker, frame.text);
     li.dataset.seq = frame.seq;
     li.dataset.speaker = frame.speaker;
+    if (frame.model) li.dataset.model = "1";
     li.setAttribute("data-testid", "turn");
     if (frame.edited) setText(li, frame);
     // Keep seq order even when a replayed turn arrives after a newer one.
@@ -82,6 +87,7 @@
     lastSeq = Math.max(lastSeq, frame.seq);
     history.scrollTop = history.scrollHeight;
     $("typing").textContent = "";
+    announce("live:turn", { frame: frame, li: li });
   }
   // --- a model's seat: streamed replies, regenerate and edit on its last reply ------------------
   function showStream(frame) {
@@ -122,16 +128,17 @@
     text.after(area, saveButton);
     area.focus();
   }
-  function modelActions() {
+  function offerModelActions() {
     // Offered on the model's last reply only, while the chat runs and nothing streams.
     history.querySelectorAll(".turn-actions").forEach(function (el) { el.remove(); });
     if (!modelSeat || !state || state.status !== "active" || streaming) return;
     var turns = history.querySelectorAll("li[data-seq]");
     var last = turns[turns.length - 1];
     if (!last || last.dataset.speaker !== modelSeat) return;
+    if (!modelActions.regenerate && !modelActions.edit) return;
     var actions = document.createElement("div");
     actions.className = "turn-actions";
-    if (Number(last.dataset.seq) > 1) {  // the greeting is the character's own, not a reply
+    if (modelActions.regenerate && Number(last.dataset.seq) > 1) {  // the greeting is the character's own, not a reply
       var again = document.createElement("button");
       again.type = "button";
       again.textContent = labels.regenerate;
@@ -139,12 +146,14 @@
       again.addEventListener("click", function () { $("chat-error").textContent = ""; send({ type: "regenerate" }); });
       actions.appendChild(again);
     }
-    var edit = document.createElement("button");
-    edit.type = "button";
-    edit.textContent = labels.edit;
-    edit.setAttribute("data-testid", "edit");
-    edit.addEventListener("click", function () { startEdit(last); });
-    actions.appendChild(edit);
+    if (modelActions.edit) {
+      var edit = document.createElement("button");
+      edit.type = "button";
+      edit.textContent = labels.edit;
+      edit.setAttribute("data-testid", "edit");
+      edit.addEventListener("click", function () { startEdit(last); });
+      actions.appendChild(edit);
+    }
     last.appendChild(actions);
   }
   function showPending(id, text) {
@@ -173,9 +182,11 @@
     input.disabled = !(state.status === "active");
     sendButton.disabled = !canWrite;
     var rated = state.rated[config.side];
-    $("finish").disabled = !open || rated || !(state.finish_unlocked || state.status === "rating");
-    $("finish-hint").textContent = state.status === "rating" ? (rated ? labels.rated : labels.rating)
-      : (state.finish_unlocked ? labels.finishUnlocked : $("finish-hint").textContent);
+    if (config.finishInChat) {
+      $("finish").disabled = !open || rated || !(state.finish_unlocked || state.status === "rating");
+      $("finish-hint").textContent = state.status === "rating" ? (rated ? labels.rated : labels.rating)
+        : (state.finish_unlocked ? labels.finishUnlocked : $("finish-hint").textContent);
+    }
     var partner = config.side === "character" ? "player" : "character";
     $("partner-state").textContent = open ? (state.connected[partner] ? labels.partnerHere : labels.partnerAway) : "";
     var statusText = {
@@ -189,12 +200,13 @@
     if (!open) {
       $("ended-panel").hidden = false;
       $("ended-text").textContent = statusText || state.status;
-      $("finish-panel").hidden = true;
+      if (config.finishInChat) $("finish-panel").hidden = true;
       input.disabled = true; sendButton.disabled = true;
       closedForGood = true;
       if (socket) socket.close();
     }
-    modelActions();
+    offerModelActions();
+    announce("live:session", state);
   }
   function tickClock() {
     if (!deadline || !state || !state.open) { $("time-left").textContent = "–"; return; }
@@ -214,7 +226,7 @@
     };
     socket.onmessage = function (event) {
       var frame = JSON.parse(event.data);
-      if (frame.type === "turn") { if (frame.speaker === modelSeat) endStreams(); showTurn(frame); if (state) { state.turns = Math.max(state.turns, frame.seq); state.next_speaker = frame.speaker === "character" ? "player" : "character"; state.deadline = Date.now() / 1000 + state.idle_timeout_s; } render(); }
+      if (frame.type === "turn") { if (frame.speaker === modelSeat) endStreams(); showTurn(frame); if (state) { state.turns = Math.max(state.turns, frame.seq); state.next_speaker = frame.speaker === "character" ? "player" : "character"; if (state.deadline !== null) state.deadline = Date.now() / 1000 + state.idle_timeout_s; } render(); }
       else if (frame.type === "ack") { delete pending[frame.client_msg_id]; save(); render(); }
       else if (frame.type === "session") { state = frame; render(); }
       else if (frame.type === "stream") { showStream(frame); render(); }
@@ -268,7 +280,7 @@
     send({ type: "topic.propose", topic: $("topic-input").value, kind: $("topic-kind").value });
   });
   $("topic-accept").addEventListener("click", function () { send({ type: "topic.accept" }); });
-  $("finish").addEventListener("click", function () {
+  if (config.finishInChat) $("finish").addEventListener("click", function () {
     var checked = document.querySelector('input[name="rating"]:checked');
     send({ type: "finish", rating: checked ? Number(checked.value) : null, flag: $("flag").checked, flag_reason: $("flag-reason").value });
   });
