@@ -43,6 +43,55 @@ def currency_parse(value: str | None) -> str:
     return code
 
 
+def _entry_validated(
+    *,
+    worker_id: int,
+    kind: str,
+    amount: object,
+    idempotency_key: str,
+    currency: str | None = None,
+    unit: WorkUnit | None = None,
+    reverses: LedgerEntry | None = None,
+    reason: str = "",
+    seconds: int = 0,
+    actor: User | None = None,
+    created_at: datetime | None = None,
+) -> LedgerEntry:
+    """The unsaved row, every field checked (a ``WorkforceError`` naming the field otherwise)."""
+    if kind not in EntryKind.values:
+        raise WorkforceError(_("Unknown ledger kind %(kind)s.") % {"kind": kind}, field="kind")
+    value = amount_parse(amount, signed=kind in SIGNED_ENTRY_KINDS)
+    code = currency_parse(currency)
+    key = idempotency_key.strip()
+    if not key or len(key) > 200:
+        raise WorkforceError(_("Every ledger row needs an idempotency key of at most 200 characters."), field="key")
+    if len(reason) > 500:
+        raise WorkforceError(_("The reason is longer than 500 characters."), field="reason")
+    return LedgerEntry(
+        worker_id=worker_id,
+        kind=kind,
+        amount=value,
+        currency=code,
+        unit=unit,
+        reverses=reverses,
+        reason=reason,
+        seconds=seconds,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        created_at=created_at or timezone.now(),
+        idempotency_key=key,
+    )
+
+
+def _same_payment(existing: LedgerEntry, wanted: LedgerEntry) -> bool:
+    return (
+        existing.worker_id == wanted.worker_id
+        and existing.kind == wanted.kind
+        and existing.amount == wanted.amount
+        and existing.currency == wanted.currency
+        and existing.unit_id == wanted.unit_id
+    )
+
+
 def ledger_credit(
     *,
     worker: User,
@@ -62,44 +111,57 @@ def ledger_credit(
     Safe under concurrency: two callers with one key race on the unique index; the loser reads
     the winner's committed row. A key reused for a different payment is refused.
     """
-    if kind not in EntryKind.values:
-        raise WorkforceError(_("Unknown ledger kind %(kind)s.") % {"kind": kind}, field="kind")
-    value = amount_parse(amount, signed=kind in SIGNED_ENTRY_KINDS)
-    code = currency_parse(currency)
-    key = idempotency_key.strip()
-    if not key or len(key) > 200:
-        raise WorkforceError(_("Every ledger row needs an idempotency key of at most 200 characters."), field="key")
-    if len(reason) > 500:
-        raise WorkforceError(_("The reason is longer than 500 characters."), field="reason")
-    fields = {
-        "worker": worker,
-        "kind": kind,
-        "amount": value,
-        "currency": code,
-        "unit": unit,
-        "reverses": reverses,
-        "reason": reason,
-        "seconds": seconds,
-        "created_by": actor if actor is not None and actor.is_authenticated else None,
-        "created_at": created_at or timezone.now(),
-    }
+    wanted = _entry_validated(
+        worker_id=worker.pk,
+        kind=kind,
+        amount=amount,
+        idempotency_key=idempotency_key,
+        currency=currency,
+        unit=unit,
+        reverses=reverses,
+        reason=reason,
+        seconds=seconds,
+        actor=actor,
+        created_at=created_at,
+    )
+    wanted.worker = worker
     try:
         with transaction.atomic():
-            return LedgerEntry.objects.create(idempotency_key=key, **fields), True
+            wanted.save(force_insert=True)
+            return wanted, True
     except IntegrityError:
-        existing = LedgerEntry.objects.filter(idempotency_key=key).first()
+        existing = LedgerEntry.objects.filter(idempotency_key=wanted.idempotency_key).first()
         if existing is None:
             raise
-    same = (
-        existing.worker_id == worker.pk
-        and existing.kind == kind
-        and existing.amount == value
-        and existing.currency == code
-        and existing.unit_id == (unit.pk if unit else None)
-    )
-    if not same:
+    if not _same_payment(existing, wanted):
         raise LedgerConflict(_("This idempotency key already names a different payment."), field="key")
     return existing, False
+
+
+def ledger_credit_many(credits: list[dict]) -> list[LedgerEntry]:
+    """``ledger_credit`` for many rows at once, in two statements (a matchmaker pass credits a
+    thousand waits): each dict holds ``worker_id`` and the fields ``ledger_credit`` takes.
+
+    The same rule per row: every field checked, a key that names the same payment already adds
+    nothing, a key naming a different payment is refused (``LedgerConflict``, nothing stored).
+    Returns the stored row of every key.
+    """
+    wanted = [_entry_validated(**credit) for credit in credits]
+    if not wanted:
+        return []
+    keys = [entry.idempotency_key for entry in wanted]
+    if len(set(keys)) != len(keys):
+        raise WorkforceError(_("Two rows of one batch share an idempotency key."), field="key")
+    with transaction.atomic():
+        LedgerEntry.objects.bulk_create(wanted, ignore_conflicts=True)
+        stored = LedgerEntry.objects.in_bulk(keys, field_name="idempotency_key")
+        for entry in wanted:
+            existing = stored.get(entry.idempotency_key)
+            if existing is None:
+                raise IntegrityError(f"ledger row {entry.idempotency_key} was not stored")
+            if not _same_payment(existing, entry):
+                raise LedgerConflict(_("This idempotency key already names a different payment."), field="key")
+    return [stored[key] for key in keys]
 
 
 def ledger_reverse(*, entry: LedgerEntry, reason: str, actor: User | None = None) -> LedgerEntry:
