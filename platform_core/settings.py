@@ -402,6 +402,12 @@ if LIVE_DB_CONN_MAX_AGE:
 # a connection that died (database restart) fails one call, after which Django replaces it.
 DB_CONN_HEALTH_CHECKS = env.bool("DB_CONN_HEALTH_CHECKS", default=False)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = DB_CONN_HEALTH_CHECKS
+# PostgreSQL: the live chat's message statements (roleplay/live/message_sql.py) are prepared once
+# per connection. Off only behind a pooler that cannot keep prepared statements (PgBouncer in
+# transaction mode before 1.21, or without max_prepared_statements).
+DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql") and DB_PREPARED_STATEMENTS:
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 
 # --- Workforce (workforce/, docs/workforce.md) --------------------------------------------------
 WORKFORCE_CURRENCY = env("WORKFORCE_CURRENCY", default="GBP")  # the study currency rows are paid in
