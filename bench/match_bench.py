@@ -77,9 +77,12 @@ def run(workers: int, characters: int) -> dict:
     from roleplay.models import Character, LiveSession, MatchQueueEntry, PlayerPersona, QueueEntryStatus
 
     users = create_crowd(workers, characters)
+    from channels.layers import get_channel_layer
     from django.urls import reverse
 
-    reverse("roleplay:live-chat", args=[1])  # a running server has its URLconf loaded: load it here too
+    # A running server has its URLconf and channel layer loaded (Redis client imported): here too.
+    reverse("roleplay:live-chat", args=[1])
+    get_channel_layer()
     started = time.perf_counter()
     for i, user in enumerate(users):
         queue.queue_join(worker=user, side="character" if i % 2 == 0 else "player")

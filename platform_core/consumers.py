@@ -1,10 +1,8 @@
 """Live progress pushed from Celery workers to browsers through the channel layer."""
 
-from channels.db import database_sync_to_async
-
 from platform_core.permissions import websocket_progress_allows
 from platform_core.progress import progress_group
-from platform_core.websocket import FrameHandler, JsonFrameConsumer
+from platform_core.websocket import FrameHandler, JsonFrameConsumer, db_call
 
 
 class ProgressConsumer(JsonFrameConsumer):
@@ -17,7 +15,7 @@ class ProgressConsumer(JsonFrameConsumer):
 
     async def connect(self) -> None:
         topic = self.scope["url_route"]["kwargs"]["topic"]
-        if not await database_sync_to_async(websocket_progress_allows)(self.scope, topic):
+        if not await db_call(websocket_progress_allows)(self.scope, topic):
             await self.close()
             return
         self.group = progress_group(topic)

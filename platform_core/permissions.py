@@ -96,7 +96,7 @@ class HasRequiredRole(BasePermission):
 
 
 def websocket_allows(scope: dict, roles: Iterable[str]) -> bool:
-    """Reads the user's roles from the database: consumers call it through ``database_sync_to_async``."""
+    """Reads the user's roles from the database: consumers call it through ``platform_core.websocket.db_call``."""
     return has_role(scope.get("user"), roles)
 
 
@@ -161,7 +161,7 @@ def progress_topics() -> dict[str, ProgressTopic]:
 def progress_topic_allows(user: Any, topic: str) -> bool:
     """Whether ``user`` may watch ``topic``: it names an existing object that ``user`` may see.
 
-    Reads the database: consumers call it through ``database_sync_to_async``.
+    Reads the database: consumers call it through ``platform_core.websocket.db_call``.
     """
     prefix, _dash, pk = topic.rpartition("-")
     kind = progress_topics().get(prefix)
@@ -172,7 +172,7 @@ def progress_topic_allows(user: Any, topic: str) -> bool:
 
 
 def websocket_progress_allows(scope: dict, topic: str) -> bool:
-    """``progress_topic_allows`` for a WebSocket's user (call it through ``database_sync_to_async``)."""
+    """``progress_topic_allows`` for a WebSocket's user (call it through ``platform_core.websocket.db_call``)."""
     return progress_topic_allows(scope.get("user"), topic)
 
 

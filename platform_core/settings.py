@@ -397,7 +397,17 @@ INFERENCE_API_KEY = env("INFERENCE_API_KEY", default="")  # bearer token for Ope
 LIVE_DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", default=0)
 if LIVE_DB_CONN_MAX_AGE:
     DATABASES["default"]["CONN_MAX_AGE"] = LIVE_DB_CONN_MAX_AGE
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Check a reused connection with a round trip (``SELECT 1``) before its first query in every
+# request and every consumer call. Off by default: it costs one round trip per chat message, and
+# a connection that died (database restart) fails one call, after which Django replaces it.
+DB_CONN_HEALTH_CHECKS = env.bool("DB_CONN_HEALTH_CHECKS", default=False)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DB_CONN_HEALTH_CHECKS
+# PostgreSQL: the live chat's message statements (roleplay/live/message_sql.py) are prepared once
+# per connection. Off only behind a pooler that cannot keep prepared statements (PgBouncer in
+# transaction mode before 1.21, or without max_prepared_statements).
+DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql") and DB_PREPARED_STATEMENTS:
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 
 # --- Workforce (workforce/, docs/workforce.md) --------------------------------------------------
 WORKFORCE_CURRENCY = env("WORKFORCE_CURRENCY", default="GBP")  # the study currency rows are paid in

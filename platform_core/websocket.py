@@ -14,12 +14,15 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from channels.consumer import get_handler_name
+from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
+from django.db import connection
 from django.http.request import split_domain_port, validate_host
 from django.utils.translation import gettext as _
 
@@ -28,6 +31,25 @@ from platform_core.errors import Refused
 logger = logging.getLogger(__name__)
 
 FrameHandler = Callable[[dict], Awaitable[None]]
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def db_call(function: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """``function`` (a service that uses the database) as a coroutine run in the event loop's thread pool.
+
+    Channels' ``database_sync_to_async`` runs every call of a process on one shared thread by
+    default (``thread_sensitive``): one slow call, a matchmaker pass or a lock wait, then holds up
+    every socket of the process behind it. Here each call takes any free thread of the pool (each
+    thread keeps its own database connection, closed when stale before and after the call, as
+    ``database_sync_to_async`` does). Nothing is lost by leaving the shared thread: a consumer
+    awaits each call before the next, and services order concurrent work by row locks.
+
+    SQLite keeps the one shared thread: it takes one writer at a time anyway, and an in-memory
+    database (the tests') refuses a second writer at once instead of waiting for the first.
+    """
+    return DatabaseSyncToAsync(function, thread_sensitive=connection.vendor == "sqlite")
+
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -133,9 +155,9 @@ class JsonFrameConsumer(AsyncJsonWebsocketConsumer):
         Channels runs ``close_old_connections`` on the one thread-sensitive thread before every
         event (each WebSocket frame, each channel-layer message): one serialised thread hop per
         event for the whole process, which capped the live chat's throughput. These consumers never
-        use the database on the event loop; every database call goes through
-        ``database_sync_to_async``, which closes stale connections of its own thread before and
-        after the call, so the extra hop guards nothing here.
+        use the database on the event loop; every database call goes through ``db_call``, which
+        closes stale connections of its own thread before and after the call, so the extra hop
+        guards nothing here.
         """
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:

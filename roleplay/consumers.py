@@ -1,8 +1,8 @@
 """WebSocket consumers of live role-play: the waiting room and the chat (docs/chat-protocol.md).
 
-Consumers never touch the ORM: every read and write is a service in ``roleplay.live``,
-awaited through ``database_sync_to_async``. The other seat is reached only through a
-``roleplay.live.partners.Partner``.
+Consumers never touch the ORM: every read and write is a service in ``roleplay.live``, awaited
+through ``platform_core.websocket.db_call`` (a thread of the pool, never the event loop). The other
+seat is reached only through a ``roleplay.live.partners.Partner``.
 """
 
 from __future__ import annotations
@@ -10,19 +10,13 @@ from __future__ import annotations
 import asyncio
 import time
 
-from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from platform_core.permissions import LIVE_CHAT_ROLES, LIVE_QUEUE_ROLES, websocket_allows
-from platform_core.websocket import FrameHandler, JsonFrameConsumer
+from platform_core.websocket import FrameHandler, JsonFrameConsumer, db_call
 from roleplay.live import deadlines, errors, frames, matchmaking, messages, queue, sessions
 from roleplay.live.partners import Partner, other_seat, partner_for, seat_group, worker_group
-
-# Chat messages of different sessions need not wait for each other: run them in a thread pool
-# (each thread has its own database connection) instead of the one thread-sensitive thread.
-# Ordering within a session is kept by the session row lock in the service.
-parallel_db = DatabaseSyncToAsync
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_REPLACED = 4409
@@ -44,7 +38,7 @@ class LiveQueueConsumer(_LiveFrames):
     matched_session: int | None = None  # the session whose ``match`` this socket was sent
 
     async def connect(self) -> None:
-        if not await database_sync_to_async(websocket_allows)(self.scope, LIVE_QUEUE_ROLES):
+        if not await db_call(websocket_allows)(self.scope, LIVE_QUEUE_ROLES):
             await self.close()  # before accepting: the handshake is refused with HTTP 403
             return
         self.user = self.scope["user"]
@@ -58,13 +52,13 @@ class LiveQueueConsumer(_LiveFrames):
             self.tick_task.cancel()
         if hasattr(self, "user"):
             await self.channel_layer.group_discard(worker_group(self.user.pk), self.channel_name)
-            await database_sync_to_async(queue.queue_leave)(worker=self.user, disconnected=True)
+            await db_call(queue.queue_leave)(worker=self.user, disconnected=True)
 
     async def live_frame(self, event: dict) -> None:
         await self._send_once(event["frame"])
 
     async def _send_status(self) -> dict:
-        status = await database_sync_to_async(queue.queue_status)(worker=self.user)
+        status = await db_call(queue.queue_status)(worker=self.user)
         await self._send_once(status)
         return status
 
@@ -82,7 +76,7 @@ class LiveQueueConsumer(_LiveFrames):
         while True:
             await asyncio.sleep(settings.LIVE_QUEUE_TICK_S)
             try:
-                await database_sync_to_async(matchmaking.matchmaker_run)()
+                await db_call(matchmaking.matchmaker_run)()
                 await self._send_status()
             except asyncio.CancelledError:
                 raise
@@ -95,12 +89,12 @@ class LiveQueueConsumer(_LiveFrames):
         return {"join": self._on_join, "leave": self._on_leave, "status": self._on_status, "ping": self._on_ping}
 
     async def _on_join(self, content: dict) -> None:
-        await database_sync_to_async(queue.queue_join)(worker=self.user, side=content.get("side", "any"))
-        await database_sync_to_async(matchmaking.matchmaker_run)()
+        await db_call(queue.queue_join)(worker=self.user, side=content.get("side", "any"))
+        await db_call(matchmaking.matchmaker_run)()
         await self._send_status()
 
     async def _on_leave(self, content: dict) -> None:
-        await database_sync_to_async(queue.queue_leave)(worker=self.user)
+        await db_call(queue.queue_leave)(worker=self.user)
         await self._send_status()
 
     async def _on_status(self, content: dict) -> None:
@@ -121,14 +115,14 @@ class LiveChatConsumer(_LiveFrames):
     typing_at: float = float("-inf")  # when this socket last relayed ``typing`` (monotonic)
 
     async def connect(self) -> None:
-        if not await database_sync_to_async(websocket_allows)(self.scope, LIVE_CHAT_ROLES):
+        if not await db_call(websocket_allows)(self.scope, LIVE_CHAT_ROLES):
             await self.close()  # before accepting: the handshake is refused with HTTP 403
             return
         self.user = self.scope["user"]
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
         await self.accept()
         try:
-            joined = await database_sync_to_async(sessions.live_session_connect)(
+            joined = await db_call(sessions.live_session_connect)(
                 session_id=self.session_id, worker=self.user, channel_name=self.channel_name
             )
         except errors.LiveRefused as refused:
@@ -161,7 +155,7 @@ class LiveChatConsumer(_LiveFrames):
         if self.side is None:
             return
         await self.channel_layer.group_discard(seat_group(self.session_id, self.side), self.channel_name)
-        await database_sync_to_async(sessions.live_session_disconnect)(
+        await db_call(sessions.live_session_disconnect)(
             session_id=self.session_id, side=self.side, channel_name=self.channel_name
         )
         if self.partner is not None:
@@ -180,7 +174,7 @@ class LiveChatConsumer(_LiveFrames):
 
     async def _check(self) -> None:
         self.timer = None
-        deadline = await database_sync_to_async(_check_and_next_deadline)(self.session_id)
+        deadline = await db_call(_check_and_next_deadline)(self.session_id)
         self._schedule(deadline)
 
     # --- frames -------------------------------------------------------------------------------
@@ -247,7 +241,7 @@ class LiveChatConsumer(_LiveFrames):
             self._schedule(sent.deadline)
 
     async def _store_and_deliver(self, content: dict) -> messages.LiveSendResult:
-        sent = await parallel_db(messages.live_message_send, thread_sensitive=False)(
+        sent = await db_call(messages.live_message_send)(
             session_id=self.session_id,
             worker=self.user,
             client_msg_id=content.get("client_msg_id"),
@@ -260,7 +254,7 @@ class LiveChatConsumer(_LiveFrames):
         return sent
 
     async def _on_hello(self, content: dict) -> None:
-        turns, last_seq = await parallel_db(sessions.live_turns_since, thread_sensitive=False)(
+        turns, last_seq = await db_call(sessions.live_turns_since)(
             session_id=self.session_id, worker=self.user, last_seq=content.get("last_seq", 0)
         )
         for turn in turns:
@@ -277,15 +271,15 @@ class LiveChatConsumer(_LiveFrames):
         await self.partner.deliver_typing()
 
     async def _on_topic_propose(self, content: dict) -> None:
-        await database_sync_to_async(sessions.live_topic_propose)(
+        await db_call(sessions.live_topic_propose)(
             session_id=self.session_id, worker=self.user, topic=content.get("topic"), kind=content.get("kind", "other")
         )
 
     async def _on_topic_accept(self, content: dict) -> None:
-        await database_sync_to_async(sessions.live_topic_accept)(session_id=self.session_id, worker=self.user)
+        await db_call(sessions.live_topic_accept)(session_id=self.session_id, worker=self.user)
 
     async def _on_finish(self, content: dict) -> None:
-        await database_sync_to_async(sessions.live_finish)(
+        await db_call(sessions.live_finish)(
             session_id=self.session_id,
             worker=self.user,
             rating=content.get("rating"),

@@ -23,6 +23,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import psycopg
 from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -140,6 +141,19 @@ class MessageTurns:
     topic: tuple[str, str] = ("", "")  # the dialogue's (topic, topic_kind)
 
 
+def _cursor():
+    """A cursor for the three statements. On PostgreSQL one that binds parameters on the server,
+    so that psycopg prepares each statement once per connection (after ``prepare_threshold``
+    runs, the ``DB_PREPARED_STATEMENTS`` setting) and the server stops parsing and planning them
+    for every message: that was half of PostgreSQL's work per message. Django's own cursors bind
+    on the client and never prepare. Elsewhere: Django's cursor."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
 def _datetime(value: object) -> datetime | None:
     """A timestamp read by raw SQL: PostgreSQL returns aware datetimes, SQLite text in UTC."""
     if value is None:
@@ -157,7 +171,7 @@ def _db_value(model, field: str, value: object) -> object:
 
 def session_lock_for_message(*, session_id: int, now: datetime) -> MessageSession | None:
     """Lock session ``session_id`` and stamp ``last_activity_at``; None when there is no such session."""
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(
             _statements(connection.vendor).session_lock, [_db_value(LiveSession, "last_activity_at", now), session_id]
         )
@@ -184,7 +198,7 @@ def session_lock_for_message(*, session_id: int, now: datetime) -> MessageSessio
 
 def turns_for_message(*, dialogue_id: int, client_msg_id: uuid.UUID, recent: int) -> MessageTurns:
     """The turn stored under ``client_msg_id`` (if any) and the last ``recent`` turns, in one statement."""
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(
             _statements(connection.vendor).turns,
             [dialogue_id, _db_value(Turn, "client_msg_id", client_msg_id), dialogue_id, dialogue_id, recent],
@@ -223,7 +237,7 @@ def turn_insert(
         dialogue_id,
         DialogueStatus.COLLECTING.value,
     ]
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(_statements(connection.vendor).turn_insert, params)
         row = cursor.fetchone()
     return row[0] if row else None

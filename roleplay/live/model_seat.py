@@ -20,10 +20,10 @@ import asyncio
 import logging
 import uuid
 
-from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
 from platform_core.errors import Refused
+from platform_core.websocket import db_call
 from roleplay.live.frames import turn_frame
 from roleplay.live.human_machine import ChatRefused, hm_model_reply_store, hm_reply_plan, hm_turn_edit
 from roleplay.live.partners import Partner, other_seat, seat_send
@@ -74,14 +74,12 @@ class ModelPartner(Partner):
             if self.busy:
                 raise ChatRefused("model_busy", _("The character is still answering."))
             # Refuse at once (as an error frame to this request) what the plan would refuse later.
-            await database_sync_to_async(hm_reply_plan)(session_id=self.session_id, regenerate=True)
+            await db_call(hm_reply_plan)(session_id=self.session_id, regenerate=True)
             self._start(regenerate=True, quiet=False)
         elif kind == "edit":
             if self.busy:
                 raise ChatRefused("model_busy", _("The character is still answering."))
-            turn = await database_sync_to_async(hm_turn_edit)(
-                session_id=self.session_id, seq=frame.get("seq"), text=frame.get("text")
-            )
+            turn = await db_call(hm_turn_edit)(session_id=self.session_id, seq=frame.get("seq"), text=frame.get("text"))
             await self._send(turn_frame(turn))
 
     def _start(self, *, regenerate: bool, quiet: bool) -> None:
@@ -89,7 +87,7 @@ class ModelPartner(Partner):
 
     async def _reply(self, *, regenerate: bool, quiet: bool) -> None:
         try:
-            plan = await database_sync_to_async(hm_reply_plan)(session_id=self.session_id, regenerate=regenerate)
+            plan = await db_call(hm_reply_plan)(session_id=self.session_id, regenerate=regenerate)
             reply_id = uuid.uuid4()
             backend = backend_for(plan.model_version)
             text = ""
@@ -108,7 +106,7 @@ class ModelPartner(Partner):
                         "replace_seq": plan.replace_seq,
                     }
                 )
-            turn, state = await database_sync_to_async(hm_model_reply_store)(plan=plan, text=text, reply_id=reply_id)
+            turn, state = await db_call(hm_model_reply_store)(plan=plan, text=text, reply_id=reply_id)
             await self._send({**turn_frame(turn), "reply_id": str(reply_id), "replaced": plan.replace_seq is not None})
             if state is not None:
                 await self._send(state)

@@ -44,6 +44,7 @@ group (``seat_group``), so several ASGI processes (and Celery workers) can serve
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 
 from asgiref.sync import async_to_sync
@@ -86,10 +87,22 @@ def seats_send_sync(session_id: int, frame: dict, seats: tuple[str, ...] = SEATS
         async_to_sync(layer.group_send)(seat_group(session_id, seat), {"type": "live.frame", "frame": frame})
 
 
-def worker_send_sync(user_id: int, frame: dict) -> None:
+def workers_send_sync(frames: list[tuple[int, dict]]) -> None:
+    """From synchronous code: each (worker id, frame) to that worker's waiting room, all in one hop
+    to the event loop (a matchmaker pass tells a thousand workers at once)."""
     layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(worker_group(user_id), {"type": "live.frame", "frame": frame})
+    if layer is None or not frames:
+        return
+
+    async def send_all() -> None:
+        await asyncio.gather(
+            *(
+                layer.group_send(worker_group(user_id), {"type": "live.frame", "frame": frame})
+                for user_id, frame in frames
+            )
+        )
+
+    async_to_sync(send_all)()
 
 
 class Partner(ABC):

@@ -118,7 +118,7 @@ class LiveServer:
                 "--port",
                 str(self.port),
                 "--ws",
-                "websockets",
+                "websockets-sansio",
                 "--log-level",
                 "warning",
             ],

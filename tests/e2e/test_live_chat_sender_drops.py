@@ -47,7 +47,8 @@ def test_partner_receives_every_turn_whose_sender_dropped_right_after_sending(uv
     async def scenario() -> list[tuple[int, str]]:
         seats = {side: await open_seat(side) for side in ("character", "player")}
         await seats["player"].send(json.dumps({"type": "topic.propose", "topic": "fog", "kind": "chit_chat"}))
-        await _frame(seats["character"], "session", status="topic")
+        proposal = {"topic": "fog", "kind": "chit_chat", "by": "player"}
+        await _frame(seats["character"], "session", status="topic", topic_proposal=proposal)
         await seats["character"].send(json.dumps({"type": "topic.accept"}))
         await _frame(seats["player"], "turn", seq=1)
         received = []

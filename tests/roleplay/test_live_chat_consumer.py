@@ -68,7 +68,10 @@ async def start_chat(session, workers):
     char_comm, _, _ = await open_seat(workers[0], session.pk)
     player_comm, _, _ = await open_seat(workers[1], session.pk)
     await player_comm.send_json_to({"type": "topic.propose", "topic": "fog at sea", "kind": "chit_chat"})
-    await receive_until(char_comm, "session", status="topic")
+    # Wait for the proposal itself, as a client does: frames of two sockets are handled in parallel,
+    # so an accept sent on seeing the ``topic`` status alone may overtake the proposal.
+    proposal = {"topic": "fog at sea", "kind": "chit_chat", "by": "player"}
+    await receive_until(char_comm, "session", status="topic", topic_proposal=proposal)
     await char_comm.send_json_to({"type": "topic.accept"})
     greeting = await receive_until(player_comm, "turn", seq=1)
     assert greeting["speaker"] == "character"

@@ -88,8 +88,8 @@ def test_personas_made_for_workers_are_pseudonymous(make_user):
     assert player_persona_for(worker, "zh-hans") == persona  # made once, then reused
     english = player_persona_for(worker, "en")
     assert english.name.startswith("Player ") and "Li" not in english.name.removeprefix("Player ")
-    from roleplay.live import matchmaking
+    from roleplay.live import assignment
 
     PlayerPersona.objects.all().delete()
-    paired = matchmaking._persona_for(worker, "en")
+    paired = assignment.persona_pick(language="en")
     assert paired.name.startswith("Player ") and paired.author is None

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from workforce.models import AppendOnlyError, EntryKind, LedgerAccount, LedgerEntry, UnitKind, UnitState
 from workforce.services.errors import LedgerConflict, WorkforceError
-from workforce.services.ledger import ledger_credit, ledger_reverse, piece_rate_set
+from workforce.services.ledger import ledger_credit, ledger_credit_many, ledger_reverse, piece_rate_set
 from workforce.services.review import ReviewDecision, unit_bonus, unit_review
 from workforce.services.units import unit_open
 
@@ -55,6 +55,36 @@ def test_amounts_are_decimal_with_a_currency(worker):
     entry.refresh_from_db()
     assert entry.amount == Decimal("0.1") and isinstance(entry.amount, Decimal)
     assert entry.currency == "USD"
+
+
+def _many(worker, *rows):
+    return ledger_credit_many(
+        [{"worker_id": worker.pk, "kind": EntryKind.WAITING, "amount": amount, "idempotency_key": key} for key, amount in rows]
+    )
+
+
+def test_many_rows_at_once_follow_the_one_row_rule(worker):
+    _credit(worker, key="old", amount="0.50")
+    rows = _many(worker, ("old", "0.50"), ("new-1", "0.25"), ("new-2", "1.00"))
+    assert [(r.idempotency_key, r.amount) for r in rows] == [
+        ("old", Decimal("0.50")),
+        ("new-1", Decimal("0.25")),
+        ("new-2", Decimal("1.00")),
+    ]
+    assert LedgerEntry.objects.count() == 3  # the key already there added nothing
+
+
+def test_a_batch_with_a_reused_key_for_another_payment_or_a_bad_row_stores_nothing(worker):
+    _credit(worker, key="old", amount="0.50")
+    with pytest.raises(LedgerConflict):
+        _many(worker, ("fresh", "0.25"), ("old", "0.60"))
+    with pytest.raises(WorkforceError) as error:
+        _many(worker, ("fresh", "0.25"), ("bad", "-1"))
+    assert error.value.field == "amount"
+    with pytest.raises(WorkforceError) as error:
+        _many(worker, ("twice", "0.25"), ("twice", "0.25"))
+    assert error.value.field == "key"
+    assert list(LedgerEntry.objects.values_list("idempotency_key", flat=True)) == ["old"]
 
 
 def test_rows_are_never_edited_or_deleted(worker):

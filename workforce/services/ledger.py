@@ -53,6 +53,55 @@ def currency_parse(value: str | None) -> str:
     return code
 
 
+def _entry_validated(
+    *,
+    worker_id: int,
+    kind: str,
+    amount: object,
+    idempotency_key: str,
+    currency: str | None = None,
+    unit: WorkUnit | None = None,
+    reverses: LedgerEntry | None = None,
+    reason: str = "",
+    seconds: int = 0,
+    actor: User | None = None,
+    created_at: datetime | None = None,
+) -> LedgerEntry:
+    """The unsaved row, every field checked (a ``WorkforceError`` naming the field otherwise)."""
+    if kind not in EntryKind.values:
+        raise WorkforceError(_("Unknown ledger kind %(kind)s.") % {"kind": kind}, field="kind")
+    value = amount_parse(amount, signed=kind in SIGNED_ENTRY_KINDS)
+    code = currency_parse(currency)
+    key = idempotency_key.strip()
+    if not key or len(key) > 200:
+        raise WorkforceError(_("Every ledger row needs an idempotency key of at most 200 characters."), field="key")
+    if len(reason) > 500:
+        raise WorkforceError(_("The reason is longer than 500 characters."), field="reason")
+    return LedgerEntry(
+        worker_id=worker_id,
+        kind=kind,
+        amount=value,
+        currency=code,
+        unit=unit,
+        reverses=reverses,
+        reason=reason,
+        seconds=seconds,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        created_at=created_at or timezone.now(),
+        idempotency_key=key,
+    )
+
+
+def _same_payment(existing: LedgerEntry, wanted: LedgerEntry) -> bool:
+    return (
+        existing.worker_id == wanted.worker_id
+        and existing.kind == wanted.kind
+        and existing.amount == wanted.amount
+        and existing.currency == wanted.currency
+        and existing.unit_id == wanted.unit_id
+    )
+
+
 def ledger_credit(
     *,
     worker: User,
@@ -73,48 +122,88 @@ def ledger_credit(
     the winner's committed row. A key reused for a different payment is refused. The row is posted
     at once unless it waits on a unit that is not paid (yet).
     """
-    if kind not in EntryKind.values:
-        raise WorkforceError(_("Unknown ledger kind %(kind)s.") % {"kind": kind}, field="kind")
-    value = amount_parse(amount, signed=kind in SIGNED_ENTRY_KINDS)
-    code = currency_parse(currency)
-    key = idempotency_key.strip()
-    if not key or len(key) > 200:
-        raise WorkforceError(_("Every ledger row needs an idempotency key of at most 200 characters."), field="key")
-    if len(reason) > 500:
-        raise WorkforceError(_("The reason is longer than 500 characters."), field="reason")
-    fields = {
-        "worker": worker,
-        "kind": kind,
-        "amount": value,
-        "currency": code,
-        "unit": unit,
-        "reverses": reverses,
-        "reason": reason,
-        "seconds": seconds,
-        "created_by": actor if actor is not None and actor.is_authenticated else None,
-        "created_at": created_at or timezone.now(),
-    }
+    wanted = _entry_validated(
+        worker_id=worker.pk,
+        kind=kind,
+        amount=amount,
+        idempotency_key=idempotency_key,
+        currency=currency,
+        unit=unit,
+        reverses=reverses,
+        reason=reason,
+        seconds=seconds,
+        actor=actor,
+        created_at=created_at,
+    )
+    wanted.worker = worker
     try:
         with transaction.atomic():
             if unit is None or _unit_is_paid(unit):
-                [(fields["seq"], fields["running_total"])] = account_post(worker_id=worker.pk, currency=code,
-                                                                          amounts=[value])
-                fields["payable_at"] = timezone.now()
-            return LedgerEntry.objects.create(idempotency_key=key, **fields), True
+                [(wanted.seq, wanted.running_total)] = account_post(
+                    worker_id=worker.pk, currency=wanted.currency, amounts=[wanted.amount]
+                )
+                wanted.payable_at = timezone.now()
+            wanted.save(force_insert=True)
+            return wanted, True
     except IntegrityError:
-        existing = LedgerEntry.objects.filter(idempotency_key=key).first()
+        existing = LedgerEntry.objects.filter(idempotency_key=wanted.idempotency_key).first()
         if existing is None:
             raise
-    same = (
-        existing.worker_id == worker.pk
-        and existing.kind == kind
-        and existing.amount == value
-        and existing.currency == code
-        and existing.unit_id == (unit.pk if unit else None)
-    )
-    if not same:
+    if not _same_payment(existing, wanted):
         raise LedgerConflict(_("This idempotency key already names a different payment."), field="key")
     return existing, False
+
+
+def ledger_credit_many(credits: list[dict]) -> list[LedgerEntry]:
+    """``ledger_credit`` for many rows without a unit at once (a matchmaker pass credits a thousand
+    waits): each dict holds ``worker_id`` and the fields ``ledger_credit`` takes.
+
+    The same rules per row: every field checked, a key that names the same payment already adds
+    nothing, a key naming a different payment is refused (``LedgerConflict``, nothing stored), and
+    every new row is posted into its account. The accounts are locked in worker order, so two
+    passes never wait on each other in a cycle. Returns the stored row of every key.
+    """
+    wanted = [_entry_validated(**credit) for credit in credits]
+    if not wanted:
+        return []
+    keys = [entry.idempotency_key for entry in wanted]
+    if len(set(keys)) != len(keys):
+        raise WorkforceError(_("Two rows of one batch share an idempotency key."), field="key")
+    if any(entry.unit_id is not None for entry in wanted):
+        raise WorkforceError(_("Rows for a work unit are credited one at a time."), field="unit")
+    try:
+        with transaction.atomic():
+            stored = LedgerEntry.objects.in_bulk(keys, field_name="idempotency_key")
+            new = sorted((e for e in wanted if e.idempotency_key not in stored), key=lambda e: (e.worker_id, e.currency))
+            _entries_post(new)
+            # A key taken by a concurrent writer since the read above fails the insert and rolls
+            # back the postings with it; the slow path below then resolves it row by row.
+            LedgerEntry.objects.bulk_create(new)
+    except IntegrityError:
+        users = User.objects.in_bulk({entry.worker_id for entry in wanted})
+        for credit in credits:
+            ledger_credit(worker=users[credit["worker_id"]], **{k: v for k, v in credit.items() if k != "worker_id"})
+    stored = LedgerEntry.objects.in_bulk(keys, field_name="idempotency_key")
+    for entry in wanted:
+        if not _same_payment(stored[entry.idempotency_key], entry):
+            raise LedgerConflict(_("This idempotency key already names a different payment."), field="key")
+    return [stored[key] for key in keys]
+
+
+def _entries_post(entries: list[LedgerEntry]) -> None:
+    """Number ``entries`` (sorted by worker and currency) into their accounts, payable now."""
+    now = timezone.now()
+    start = 0
+    while start < len(entries):
+        end = start
+        account = (entries[start].worker_id, entries[start].currency)
+        while end < len(entries) and (entries[end].worker_id, entries[end].currency) == account:
+            end += 1
+        group = entries[start:end]
+        placed = account_post(worker_id=account[0], currency=account[1], amounts=[e.amount for e in group])
+        for entry, (seq, running_total) in zip(group, placed, strict=True):
+            entry.seq, entry.running_total, entry.payable_at = seq, running_total, now
+        start = end
 
 
 def decimal_from_db(value: Decimal | float | int) -> Decimal:

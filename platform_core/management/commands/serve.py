@@ -114,7 +114,7 @@ class Command(BaseCommand):
         celery = [python, "-m", "celery", "-A", "platform_core"]
         commands = [
             [python, "-m", "uvicorn", "platform_core.asgi:application", "--host", host, "--port", str(port),
-             "--workers", str(workers), "--ws", "websockets", "--ws-per-message-deflate", "false"],
+             "--workers", str(workers), "--ws", "websockets-sansio", "--ws-per-message-deflate", "false"],
             [*celery, "worker", "-Q", "celery", "-n", "default@%h", "--concurrency", "2", "-l", "info"],
             [*celery, "worker", "-Q", "training", "-n", "training@%h", "--concurrency", "1", "-l", "info"],
             [*celery, "beat", "-l", "info", "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")],

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from platform_core.models import BlockStatus
 from platform_core.services import worker_block
-from roleplay.live import abandonment, errors, matchmaking, queue, quotas, sessions
+from roleplay.live import abandonment, assignment, errors, matchmaking, queue, quotas, sessions
 from roleplay.models import (
     CharacterCategory,
     Language,
@@ -93,13 +93,13 @@ def test_character_assignment_takes_the_least_collected_character_under_its_cate
     popular = character
     DialogueFactory(character=popular)
     fresh = CharacterFactory(category=CharacterCategory.DAILY_LIFE)
-    assert matchmaking.character_pick(languages=None) == fresh
+    assert assignment.character_pick(languages=None) == fresh
     celebrity = CharacterFactory(category=CharacterCategory.CELEBRITIES)
     DialogueFactory(character=fresh)
-    assert matchmaking.character_pick(languages=None) == celebrity  # 0 collected beats 1
+    assert assignment.character_pick(languages=None) == celebrity  # 0 collected beats 1
     quotas.category_quota_set(category=CharacterCategory.CELEBRITIES, target_dialogues=0, actor=None)
-    assert matchmaking.character_pick(languages=None) in (popular, fresh)  # celebrities are full
-    assert matchmaking.character_pick(languages={Language.ZH_HANS}) is None  # nobody speaks English then
+    assert assignment.character_pick(languages=None) in (popular, fresh)  # celebrities are full
+    assert assignment.character_pick(languages={Language.ZH_HANS}) is None  # nobody speaks English then
 
 
 def test_queue_position_counts_workers_ahead():

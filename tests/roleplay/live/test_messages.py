@@ -196,3 +196,24 @@ def test_a_message_takes_three_sql_statements_lock_read_insert():
         if not query["sql"].upper().startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT", "ROLLBACK"))
     ]
     assert [sql.split()[0].upper() for sql in statements] == ["UPDATE", "SELECT", "INSERT"]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_on_postgresql_the_message_statements_are_prepared_once_per_connection(settings):
+    session, character, player = active_session()
+    profile = sessions.live_session_connect(session_id=session.pk, worker=player, channel_name="p").character_profile
+    for index in range(8):
+        writer = player if index % 2 == 0 else character
+        messages.live_message_send(
+            session_id=session.pk,
+            worker=writer,
+            client_msg_id=uuid.uuid4(),
+            text=f"Line {index}",
+            character_profile=profile,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = " ".join(row[0] for row in cursor.fetchall())
+    expected = 3 if settings.DATABASES["default"]["OPTIONS"].get("prepare_threshold") is not None else 0
+    assert sum(verb in prepared for verb in ("UPDATE", "UNION ALL", "INSERT")) == expected
