@@ -174,6 +174,7 @@ def ledger_credit_many(credits: list[dict]) -> list[LedgerEntry]:
     try:
         with transaction.atomic():
             stored = LedgerEntry.objects.in_bulk(keys, field_name="idempotency_key")
+            _conflicts_refuse(wanted, stored)
             new = sorted((e for e in wanted if e.idempotency_key not in stored), key=lambda e: (e.worker_id, e.currency))
             _entries_post(new)
             # A key taken by a concurrent writer since the read above fails the insert and rolls
@@ -184,10 +185,14 @@ def ledger_credit_many(credits: list[dict]) -> list[LedgerEntry]:
         for credit in credits:
             ledger_credit(worker=users[credit["worker_id"]], **{k: v for k, v in credit.items() if k != "worker_id"})
     stored = LedgerEntry.objects.in_bulk(keys, field_name="idempotency_key")
-    for entry in wanted:
-        if not _same_payment(stored[entry.idempotency_key], entry):
-            raise LedgerConflict(_("This idempotency key already names a different payment."), field="key")
     return [stored[key] for key in keys]
+
+
+def _conflicts_refuse(wanted: list[LedgerEntry], stored: dict[str, LedgerEntry]) -> None:
+    for entry in wanted:
+        existing = stored.get(entry.idempotency_key)
+        if existing is not None and not _same_payment(existing, entry):
+            raise LedgerConflict(_("This idempotency key already names a different payment."), field="key")
 
 
 def _entries_post(entries: list[LedgerEntry]) -> None:
