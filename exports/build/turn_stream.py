@@ -18,6 +18,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import NoReturn
 
 import psycopg
@@ -99,7 +100,16 @@ def dialogue_tables(dialogues: QuerySet) -> Iterator[tuple[pa.Table, pa.Table]]:
             psql.close()
 
 
-def _chunks(dialogues: QuerySet) -> Iterator[QuerySet]:
+@dataclass(frozen=True)
+class _Chunk:
+    """Selected dialogues with ids in (``after``, ``through``]; ``None``: no bound on that side."""
+
+    dialogues: QuerySet
+    after: int | None
+    through: int | None
+
+
+def _chunks(dialogues: QuerySet) -> Iterator[_Chunk]:
     """Runs of ``CHUNK_DIALOGUES`` consecutive selected dialogues (keyset pagination)."""
     ids = dialogues.order_by("id").values_list("id", flat=True)
     last = None
@@ -108,22 +118,26 @@ def _chunks(dialogues: QuerySet) -> Iterator[QuerySet]:
         upper = list((ids if last is None else ids.filter(id__gt=last))[CHUNK_DIALOGUES - 1 : CHUNK_DIALOGUES])
         if upper:
             chunk = chunk.filter(id__lte=upper[0])
-        yield chunk
+        yield _Chunk(chunk, last, upper[0] if upper else None)
         if not upper:
             return
         last = upper[0]
 
 
-def _dialogue_rows(chunk: QuerySet) -> QuerySet:
-    return chunk.order_by("id").values_list(*(path for _name, path, _type in DIALOGUE_COLUMNS))
+def _dialogue_rows(chunk: _Chunk) -> QuerySet:
+    return chunk.dialogues.order_by("id").values_list(*(path for _name, path, _type in DIALOGUE_COLUMNS))
 
 
-def _turn_rows(chunk: QuerySet) -> QuerySet:
-    return (
-        Turn.objects.filter(dialogue_id__in=chunk.values("id"))
-        .order_by("dialogue_id", "seq")
-        .values_list(*(path for _name, path, _type in TURN_COLUMNS))
-    )
+def _turn_rows(chunk: _Chunk) -> QuerySet:
+    turns = Turn.objects.filter(dialogue_id__in=chunk.dialogues.values("id"))
+    # The chunk's id range on the turns' own column as well: PostgreSQL then reads them in order
+    # from the (dialogue, seq) index, merged with the dialogues, instead of probing the index per
+    # dialogue and sorting the chunk's turns (on disk, past work_mem) — a third of its CPU time.
+    if chunk.after is not None:
+        turns = turns.filter(dialogue_id__gt=chunk.after)
+    if chunk.through is not None:
+        turns = turns.filter(dialogue_id__lte=chunk.through)
+    return turns.order_by("dialogue_id", "seq").values_list(*(path for _name, path, _type in TURN_COLUMNS))
 
 
 def _orm_table(rows: QuerySet, columns: tuple, schema: pa.Schema) -> pa.Table:
