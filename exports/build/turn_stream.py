@@ -6,8 +6,9 @@ come through ``COPY … TO STDOUT (FORMAT csv)`` and Arrow's CSV reader, with no
 field: through one ``psql`` session when psql is installed, whose output Arrow parses without
 this process touching a row (psycopg hands COPY over as one Python object per row, which costs
 more than the rest of the read), and through the build's own connection (psycopg) otherwise. On other databases (SQLite in development) through the ORM.
-A chunk is read completely before it is handed over, so memory holds two chunks (the one being
-curated and the next one being read).
+A chunk is read completely before it is handed over. A reader thread keeps reading ahead of the
+build, as many chunks as fit in ``READ_AHEAD_BYTES``: memory holds those and the two the build
+works on (the one being curated and the one being written).
 """
 
 import functools
@@ -16,8 +17,9 @@ import shutil
 import subprocess
 import tempfile
 import uuid
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -63,6 +65,9 @@ TURN_COLUMNS = (
 TURN_SCHEMA = pa.schema([(name, type_) for name, _path, type_ in TURN_COLUMNS])
 # About 40,000 turns (6 MB of CSV) per chunk at the benchmark's 20 turns per dialogue.
 CHUNK_DIALOGUES = 2000
+# Chunks read ahead of the build, while their tables stay within this many bytes.
+READ_AHEAD_BYTES = 64 << 20
+READ_AHEAD_CHUNKS = 12
 CSV_BLOCK_BYTES = 16 << 20
 
 
@@ -75,8 +80,8 @@ def dialogue_tables(dialogues: QuerySet) -> Iterator[tuple[pa.Table, pa.Table]]:
                 _orm_table(_turn_rows(chunk), TURN_COLUMNS, TURN_SCHEMA),
             )
         return
-    # The next chunk is read (PostgreSQL builds it on its own core; Arrow parses without the GIL)
-    # while the build curates this one. psql has a connection of its own, which cannot see what an
+    # The next chunks are read (PostgreSQL builds them on its own core; Arrow parses without the
+    # GIL) while the build curates this one. psql has a connection of its own, which cannot see what an
     # open transaction of the build's has not committed: inside one, and without psql, the rows
     # come through the build's connection (psycopg holds its lock for the whole COPY; the build's
     # own queries wait for it).
@@ -84,20 +89,36 @@ def dialogue_tables(dialogues: QuerySet) -> Iterator[tuple[pa.Table, pa.Table]]:
     raw = connection.connection
     executable = shutil.which("psql")
     psql = _Psql(executable, raw) if executable and not connection.in_atomic_block else None
+    reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-read")
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-read") as reader:
-            pending = None
-            for chunk in _chunks(dialogues):
-                queries = (_dialogue_rows(chunk).query.sql_with_params(), _turn_rows(chunk).query.sql_with_params())
-                following = reader.submit(_copy_chunk, raw, psql, *queries)
-                if pending is not None:
-                    yield pending.result()
-                pending = following
-            if pending is not None:
-                yield pending.result()
+        yield from _read_ahead(reader, _chunks(dialogues), functools.partial(_copy_chunk, raw, psql))
     finally:
+        reader.shutdown(wait=True, cancel_futures=True)
         if psql is not None:
             psql.close()
+
+
+def _read_ahead(reader: ThreadPoolExecutor, chunks: Iterator["_Chunk"], read) -> Iterator[tuple[pa.Table, pa.Table]]:
+    """The chunks' tables in order, read on ``reader`` ahead of the caller: as many chunks as fit in
+    ``READ_AHEAD_BYTES`` (by the size of the last one read), at least two. While the build starts
+    (compiled passes, the analyzer, a first chunk to curate) the reads use the other core."""
+    pending: deque[Future] = deque()
+
+    def submit_next() -> bool:
+        chunk = next(chunks, None)
+        if chunk is not None:
+            queries = (_dialogue_rows(chunk).query.sql_with_params(), _turn_rows(chunk).query.sql_with_params())
+            pending.append(reader.submit(read, *queries))
+        return chunk is not None
+
+    while len(pending) < 2 and submit_next():
+        pass
+    while pending:
+        tables = pending.popleft().result()
+        ahead = max(2, min(READ_AHEAD_CHUNKS, READ_AHEAD_BYTES // max(sum(t.nbytes for t in tables), 1)))
+        while len(pending) < ahead and submit_next():
+            pass
+        yield tables
 
 
 @dataclass(frozen=True)
