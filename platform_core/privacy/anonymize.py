@@ -16,6 +16,7 @@ from platform_core.privacy.analyzer import Finding, analyze
 from platform_core.privacy.recognizers import ENTITIES, analysis_view
 
 _DIGIT_KINDS = {"phone", "id_number", "bank_card"}
+_NON_DIGIT = re.compile("[^0-9]")
 
 
 def _same_value(kind: str, value: str) -> str:
@@ -23,7 +24,7 @@ def _same_value(kind: str, value: str) -> str:
     without +86), lower case and no spaces otherwise."""
     view = analysis_view(value)
     if kind in _DIGIT_KINDS:
-        digits = "".join(char for char in view if "0" <= char <= "9")
+        digits = _NON_DIGIT.sub("", view)
         if kind == "phone" and len(digits) == 13 and digits.startswith("86"):
             digits = digits[2:]
         elif kind == "phone" and len(digits) == 15 and digits.startswith("0086"):
