@@ -2,10 +2,12 @@
 
 The dialogues are read in chunks of ``CHUNK_DIALOGUES`` consecutive ids (keyset pagination): per
 chunk, one row per dialogue and the chunk's turns in (dialogue id, seq) order. On PostgreSQL both
-come through ``COPY … TO STDOUT (FORMAT csv)`` and Arrow's CSV reader, with no Python object per
-field: through one ``psql`` session when psql is installed, whose output Arrow parses without
-this process touching a row (psycopg hands COPY over as one Python object per row, which costs
-more than the rest of the read), and through the build's own connection (psycopg) otherwise. On other databases (SQLite in development) through the ORM.
+come through ``COPY … TO STDOUT`` with no Python object per field, the dialogues as CSV (Arrow's
+CSV reader) and the turns in PostgreSQL's binary format (``kernels.binary_copy``; CSV from a
+database whose encoding is not UTF-8): through one ``psql`` session when psql is installed, whose
+output is parsed without this process touching a row (psycopg hands COPY over as one Python object
+per row, which costs more than the rest of the read), and through the build's own connection
+(psycopg) otherwise. On other databases (SQLite in development) through the ORM.
 A chunk is read completely before it is handed over. A reader thread keeps reading ahead of the
 build, as many chunks as fit in ``READ_AHEAD_BYTES``: memory holds those and the two the build
 works on (the one being curated and the one being written).
@@ -18,7 +20,7 @@ import subprocess
 import tempfile
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NoReturn
@@ -29,6 +31,7 @@ import pyarrow.csv as pa_csv
 from django.db import connection
 from django.db.models import QuerySet
 
+from exports.build.kernels.binary_copy import TRAILER, binary_table
 from roleplay.models import Turn
 
 # (Arrow name, ORM path from Dialogue, Arrow type): one row per dialogue.
@@ -66,7 +69,7 @@ TURN_SCHEMA = pa.schema([(name, type_) for name, _path, type_ in TURN_COLUMNS])
 # About 40,000 turns (6 MB of CSV) per chunk at the benchmark's 20 turns per dialogue.
 CHUNK_DIALOGUES = 2000
 # Chunks read ahead of the build, while their tables stay within this many bytes.
-READ_AHEAD_BYTES = 64 << 20
+READ_AHEAD_BYTES = 32 << 20
 READ_AHEAD_CHUNKS = 12
 CSV_BLOCK_BYTES = 16 << 20
 
@@ -89,9 +92,10 @@ def dialogue_tables(dialogues: QuerySet) -> Iterator[tuple[pa.Table, pa.Table]]:
     raw = connection.connection
     executable = shutil.which("psql")
     psql = _Psql(executable, raw) if executable and not connection.in_atomic_block else None
+    turns_format = _BINARY if raw.info.parameter_status("server_encoding") == "UTF8" else _CSV
     reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-read")
     try:
-        yield from _read_ahead(reader, _chunks(dialogues), functools.partial(_copy_chunk, raw, psql))
+        yield from _read_ahead(reader, _chunks(dialogues), functools.partial(_copy_chunk, raw, psql, turns_format))
     finally:
         reader.shutdown(wait=True, cancel_futures=True)
         if psql is not None:
@@ -173,11 +177,21 @@ def _orm_table(rows: QuerySet, columns: tuple, schema: pa.Schema) -> pa.Table:
     )
 
 
+@dataclass(frozen=True)
+class _Format:
+    """A COPY output format: its option, how its bytes become a table, and what its data ends
+    with right before psql's marker line (nothing to end an empty CSV)."""
+
+    option: str
+    table: Callable[[bytes | bytearray, pa.Schema], pa.Table]
+    ends_with: bytes
+
+
 def _copy_chunk(
-    raw_connection, psql: "_Psql | None", dialogue_query: tuple, turn_query: tuple
+    raw_connection, psql: "_Psql | None", turns_format: _Format, dialogue_query: tuple, turn_query: tuple
 ) -> tuple[pa.Table, pa.Table]:
     read = psql.copy_table if psql is not None else functools.partial(_copy_table, raw_connection)
-    return read(*dialogue_query, DIALOGUE_SCHEMA), read(*turn_query, TURN_SCHEMA)
+    return read(*dialogue_query, DIALOGUE_SCHEMA, _CSV), read(*turn_query, TURN_SCHEMA, turns_format)
 
 
 def _csv_table(data: bytes | bytearray, schema: pa.Schema) -> pa.Table:
@@ -195,16 +209,21 @@ def _csv_table(data: bytes | bytearray, schema: pa.Schema) -> pa.Table:
     )
 
 
-def _copy_sql(sql: str) -> str:
-    return f"COPY ({sql}) TO STDOUT (FORMAT csv)"
+_CSV = _Format("csv", _csv_table, b"\n")
+# The turns (integers and texts) in PostgreSQL's binary format, from a UTF-8 database.
+_BINARY = _Format("binary", binary_table, TRAILER)
 
 
-def _copy_table(raw_connection, sql: str, params: tuple, schema: pa.Schema) -> pa.Table:
-    with raw_connection.cursor() as cursor, cursor.copy(_copy_sql(sql), params) as copy:
-        # One chunk is a few MB of CSV: joining psycopg's rows and parsing the buffer once is
-        # faster than handing Arrow a file object to pull from.
+def _copy_sql(sql: str, copy_format: _Format) -> str:
+    return f"COPY ({sql}) TO STDOUT (FORMAT {copy_format.option})"
+
+
+def _copy_table(raw_connection, sql: str, params: tuple, schema: pa.Schema, copy_format: _Format) -> pa.Table:
+    with raw_connection.cursor() as cursor, cursor.copy(_copy_sql(sql, copy_format), params) as copy:
+        # One chunk is a few MB: joining psycopg's rows and parsing the buffer once is faster
+        # than handing the parser a file object to pull from.
         data = b"".join(copy)
-    return _csv_table(data, schema)
+    return copy_format.table(data, schema)
 
 
 class _Psql:
@@ -212,8 +231,9 @@ class _Psql:
     build's COPY statements one after the other.
 
     After each statement psql echoes a marker line made for this session; the bytes before it are
-    the statement's CSV. (A text that held a newline, the marker and a newline would end a chunk
-    early, and then fail to parse: the marker is 32 random hex digits, so no text does.)
+    the statement's output. (A text that held a newline, the marker and a newline would end a CSV
+    chunk early, and then fail to parse: the marker is 32 random hex digits, so no text does. Binary
+    data ends with two 0xFF bytes, which UTF-8 text never holds.)
     """
 
     READ_BYTES = 1 << 20
@@ -231,23 +251,24 @@ class _Psql:
             env=_libpq_environment(raw_connection),
         )
 
-    def copy_table(self, sql: str, params: tuple, schema: pa.Schema) -> pa.Table:
+    def copy_table(self, sql: str, params: tuple, schema: pa.Schema, copy_format: _Format) -> pa.Table:
         with psycopg.ClientCursor(self.raw_connection) as cursor:
-            statement = cursor.mogrify(_copy_sql(sql), params)
+            statement = cursor.mogrify(_copy_sql(sql, copy_format), params)
         try:
             self.process.stdin.write(f"{statement};\n\\echo {self.marker.decode()}\n".encode())
             self.process.stdin.flush()
         except BrokenPipeError:
             self._fail()
-        data = self._read_to_marker()
-        return _csv_table(data, schema)
+        data = self._read_to_marker(copy_format.ends_with)
+        return copy_format.table(data, schema)
 
-    def _read_to_marker(self) -> bytearray:
+    def _read_to_marker(self, ends_with: bytes) -> bytearray:
+        """The bytes up to the marker line, which must follow ``ends_with`` (or start the output)."""
         data, end = self._pending, self.marker + b"\n"
         searched = 0
         while True:
             found = data.find(end, max(searched - len(end), 0))
-            while found > 0 and data[found - 1 : found] != b"\n":
+            while found > 0 and data[max(found - len(ends_with), 0) : found] != ends_with:
                 found = data.find(end, found + 1)
             if found >= 0:
                 self._pending = data[found + len(end) :]
