@@ -61,29 +61,13 @@ class _CuratedTurns:
 
 
 # Parquet columns copied from the dialogue's row.
-_DIALOGUE_COLUMNS_OUT = (
-    "character_id",
-    "source",
-    "language",
-    "topic",
-    "topic_kind",
-    "quality_rating",
-    "synthesis_batch_id",
-    "literary_work_id",
-    "literary_chapter",
-)
+_DIALOGUE_COLUMNS_OUT = ("character_id", "source", "language", "topic", "topic_kind", "quality_rating")
+_DIALOGUE_COLUMNS_OUT += ("synthesis_batch_id", "literary_work_id", "literary_chapter")
 
 
 # Per-dialogue fields of a ``dialogue_tables`` row, read once per dialogue.
-_DIALOGUE_FIELDS = (
-    "dialogue_id",
-    "character_id",
-    "source",
-    "model_version_id",
-    "created_at",
-    "persona_name",
-    "persona_description",
-)
+_DIALOGUE_FIELDS = ("dialogue_id", "character_id", "source", "model_version_id", "created_at")
+_DIALOGUE_FIELDS += ("persona_name", "persona_description")
 
 
 @dataclass(frozen=True)
@@ -233,10 +217,9 @@ class CorpusBuilder:
         writers = {split: SplitWriter(directory / split) for split in SPLITS}
         # A chunk's turns are curated (personal data, empty and near-duplicate turns: Arrow and
         # compiled code, mostly without the GIL) on this thread while the previous chunk's
-        # dialogues are written. It loads the datasheet's plotting library while the first chunk
-        # is read.
+        # dialogues are written. It loads the compiled passes while the first chunks are read, and
+        # the datasheet's plotting library while the last chunk is written.
         self.near = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-curation")
-        self.near.submit(importlib.import_module, "matplotlib.figure")
         self.near.submit(warm_up)
         self.near.submit(examples.warm_up)
         try:
@@ -247,19 +230,22 @@ class CorpusBuilder:
                 if pending is not None:
                     self._finish(pending)
                 pending = stage if started else None
+            self.near.submit(importlib.import_module, "matplotlib.figure")
             if pending is not None:
                 self._finish(pending)
+            # The histogram is drawn while the writers flush their last row groups.
+            histogram = self.near.submit(histogram_png, directory / "turns_per_dialogue.png", self.turns_per_dialogue)
+            for writer in writers.values():
+                writer.close()
+            histogram.result()
         except BaseException:
             for writer in writers.values():
                 writer.abort()
             raise
         finally:
             self.near.shutdown(wait=True, cancel_futures=True)
-        for writer in writers.values():
-            writer.close()
         self.reporter.report(96, "writing datasheet")
         (directory / "dataset_info.json").write_text(dumps(dataset_info(SPLITS)) + "\n", encoding="utf-8")
-        histogram_png(directory / "turns_per_dialogue.png", self.turns_per_dialogue)
         return self._stats()
 
     def _finish(self, stage: Iterator[None]) -> None:
