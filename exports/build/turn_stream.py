@@ -22,6 +22,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -74,16 +75,16 @@ READ_AHEAD_CHUNKS = 12
 CSV_BLOCK_BYTES = 16 << 20
 
 
-def dialogue_tables(dialogues: QuerySet) -> Iterator[tuple[pa.Table, pa.Table]]:
-    """(dialogues, their turns) per chunk, in dialogue id order; turns in (dialogue id, seq) order."""
+@contextmanager
+def dialogue_tables(dialogues: QuerySet) -> Iterator[Iterator[tuple[pa.Table, pa.Table]]]:
+    """(dialogues, their turns) per chunk, in dialogue id order; turns in (dialogue id, seq) order.
+
+    On PostgreSQL the first chunks are being read when the block starts: the build prepares its
+    split plan and prompts meanwhile."""
     if connection.vendor != "postgresql":
-        for chunk in _chunks(dialogues):
-            yield (
-                _orm_table(_dialogue_rows(chunk), DIALOGUE_COLUMNS, DIALOGUE_SCHEMA),
-                _orm_table(_turn_rows(chunk), TURN_COLUMNS, TURN_SCHEMA),
-            )
+        yield _orm_tables(dialogues)
         return
-    # The next chunks are read (PostgreSQL builds them on its own core; Arrow parses without the
+    # The next chunks are read (PostgreSQL builds them on its own core; the parsers run without the
     # GIL) while the build curates this one. psql has a connection of its own, which cannot see what an
     # open transaction of the build's has not committed: inside one, and without psql, the rows
     # come through the build's connection (psycopg holds its lock for the whole COPY; the build's
@@ -95,17 +96,26 @@ def dialogue_tables(dialogues: QuerySet) -> Iterator[tuple[pa.Table, pa.Table]]:
     turns_format = _BINARY if raw.info.parameter_status("server_encoding") == "UTF8" else _CSV
     reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-read")
     try:
-        yield from _read_ahead(reader, _chunks(dialogues), functools.partial(_copy_chunk, raw, psql, turns_format))
+        yield _read_ahead(reader, _chunks(dialogues), functools.partial(_copy_chunk, raw, psql, turns_format))
     finally:
         reader.shutdown(wait=True, cancel_futures=True)
         if psql is not None:
             psql.close()
 
 
+def _orm_tables(dialogues: QuerySet) -> Iterator[tuple[pa.Table, pa.Table]]:
+    for chunk in _chunks(dialogues):
+        yield (
+            _orm_table(_dialogue_rows(chunk), DIALOGUE_COLUMNS, DIALOGUE_SCHEMA),
+            _orm_table(_turn_rows(chunk), TURN_COLUMNS, TURN_SCHEMA),
+        )
+
+
 def _read_ahead(reader: ThreadPoolExecutor, chunks: Iterator["_Chunk"], read) -> Iterator[tuple[pa.Table, pa.Table]]:
     """The chunks' tables in order, read on ``reader`` ahead of the caller: as many chunks as fit in
-    ``READ_AHEAD_BYTES`` (by the size of the last one read), at least two. While the build starts
-    (compiled passes, the analyzer, a first chunk to curate) the reads use the other core."""
+    ``READ_AHEAD_BYTES`` (by the size of the last one read), at least two, the first two submitted
+    now. While the build starts (split plan, compiled passes, a first chunk to curate) the reads
+    use the other core."""
     pending: deque[Future] = deque()
 
     def submit_next() -> bool:
@@ -117,6 +127,10 @@ def _read_ahead(reader: ThreadPoolExecutor, chunks: Iterator["_Chunk"], read) ->
 
     while len(pending) < 2 and submit_next():
         pass
+    return _in_order(pending, submit_next)
+
+
+def _in_order(pending: deque[Future], submit_next: Callable[[], bool]) -> Iterator[tuple[pa.Table, pa.Table]]:
     while pending:
         tables = pending.popleft().result()
         ahead = max(2, min(READ_AHEAD_CHUNKS, READ_AHEAD_BYTES // max(sum(t.nbytes for t in tables), 1)))
