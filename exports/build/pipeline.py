@@ -214,16 +214,18 @@ class CorpusBuilder:
         self.reporter.report(0, "selecting dialogues", force=True)
         self.dialogues = dialogue_queryset(self.spec)
         with dialogue_tables(self.dialogues) as tables:
-            self._prepare()
-            writers = {split: SplitWriter(directory / split) for split in SPLITS}
             # A chunk's turns are curated (personal data, empty and near-duplicate turns: Arrow and
             # compiled code, mostly without the GIL) on this thread while the previous chunk's
-            # dialogues are written. It loads the compiled passes while the first chunks are read,
-            # and the datasheet's plotting library while the last chunk is written.
+            # dialogues are written. It loads the compiled passes while the split plan is made and
+            # the first chunks are read, and the datasheet's plotting library while the last chunk
+            # is written.
             self.near = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-curation")
             self.near.submit(warm_up)
             self.near.submit(examples.warm_up)
+            writers: dict[str, SplitWriter] = {}
             try:
+                self._prepare()
+                writers = {split: SplitWriter(directory / split) for split in SPLITS}
                 self._build(tables, writers, directory)
             except BaseException:
                 for writer in writers.values():
