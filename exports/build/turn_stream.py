@@ -169,9 +169,10 @@ def _dialogue_rows(chunk: _Chunk) -> QuerySet:
 
 def _turn_rows(chunk: _Chunk) -> QuerySet:
     turns = Turn.objects.filter(dialogue_id__in=chunk.dialogues.values("id"))
-    # The chunk's id range on the turns' own column as well: PostgreSQL then reads them in order
-    # from the (dialogue, seq) index, merged with the dialogues, instead of probing the index per
-    # dialogue and sorting the chunk's turns (on disk, past work_mem) — a third of its CPU time.
+    # The chunk's id range on the turns' own column as well: PostgreSQL then reads that range of
+    # the turn index in order, merged with the dialogues (sorting only each dialogue's turns by
+    # seq), instead of probing the index per dialogue and sorting the chunk's turns on disk (past
+    # work_mem) — a third of its CPU time.
     if chunk.after is not None:
         turns = turns.filter(dialogue_id__gt=chunk.after)
     if chunk.through is not None:
