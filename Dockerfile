@@ -6,5 +6,5 @@ COPY requirements/ requirements/
 RUN pip install --no-cache-dir -r requirements/base.txt
 COPY . .
 RUN python manage.py compilemessages --ignore=.venv -v0 \
-    && python -c "import exports.build.kernels.batch_curation as curation, exports.build.kernels.examples as examples; curation.warm_up(); examples.warm_up()"
+    && python -c "import exports.build.kernels.batch_curation as curation, exports.build.kernels.binary_copy as binary_copy, exports.build.kernels.examples as examples; curation.warm_up(); binary_copy.warm_up(); examples.warm_up()"
 EXPOSE 8000

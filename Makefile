@@ -20,7 +20,7 @@ setup: $(INSTALLED) i18n kernels
 
 # The export's compiled passes (numba), compiled once here instead of in the first build.
 kernels: $(INSTALLED)
-	$(BIN)/python -c "import exports.build.kernels.batch_curation as curation, exports.build.kernels.examples as examples; curation.warm_up(); examples.warm_up()"
+	$(BIN)/python -c "import exports.build.kernels.batch_curation as curation, exports.build.kernels.binary_copy as binary_copy, exports.build.kernels.examples as examples; curation.warm_up(); binary_copy.warm_up(); examples.warm_up()"
 
 $(INSTALLED): requirements/base.txt requirements/dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)

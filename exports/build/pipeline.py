@@ -61,29 +61,13 @@ class _CuratedTurns:
 
 
 # Parquet columns copied from the dialogue's row.
-_DIALOGUE_COLUMNS_OUT = (
-    "character_id",
-    "source",
-    "language",
-    "topic",
-    "topic_kind",
-    "quality_rating",
-    "synthesis_batch_id",
-    "literary_work_id",
-    "literary_chapter",
-)
+_DIALOGUE_COLUMNS_OUT = ("character_id", "source", "language", "topic", "topic_kind", "quality_rating")
+_DIALOGUE_COLUMNS_OUT += ("synthesis_batch_id", "literary_work_id", "literary_chapter")
 
 
 # Per-dialogue fields of a ``dialogue_tables`` row, read once per dialogue.
-_DIALOGUE_FIELDS = (
-    "dialogue_id",
-    "character_id",
-    "source",
-    "model_version_id",
-    "created_at",
-    "persona_name",
-    "persona_description",
-)
+_DIALOGUE_FIELDS = ("dialogue_id", "character_id", "source", "model_version_id", "created_at")
+_DIALOGUE_FIELDS += ("persona_name", "persona_description")
 
 
 @dataclass(frozen=True)
@@ -146,7 +130,7 @@ class CorpusBuilder:
     # -- preparation: characters, prompts, splits
     def _prepare(self) -> None:
         spec = self.spec
-        dialogues = dialogue_queryset(spec)
+        dialogues = self.dialogues
         per_source = (
             dialogues.values_list("character_id", "source").annotate(n=Count("id")).order_by("character_id", "source")
         )
@@ -200,7 +184,6 @@ class CorpusBuilder:
         # Progress counts dialogues: their number is known from the split plan's query, while
         # counting the turns would read an index of millions of rows first.
         self.total_dialogues = sum(weights.values())
-        self.dialogues = dialogues
 
     def _pseudonym(self, user_id: int | None) -> str:
         """``worker_hash`` memoised: a corpus has far fewer workers than turns."""
@@ -229,38 +212,48 @@ class CorpusBuilder:
     # -- the build
     def run(self, directory: Path) -> dict:
         self.reporter.report(0, "selecting dialogues", force=True)
-        self._prepare()
-        writers = {split: SplitWriter(directory / split) for split in SPLITS}
-        # A chunk's turns are curated (personal data, empty and near-duplicate turns: Arrow and
-        # compiled code, mostly without the GIL) on this thread while the previous chunk's
-        # dialogues are written. It loads the datasheet's plotting library while the first chunk
-        # is read.
-        self.near = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-curation")
-        self.near.submit(importlib.import_module, "matplotlib.figure")
-        self.near.submit(warm_up)
-        self.near.submit(examples.warm_up)
-        try:
-            pending: Iterator[None] | None = None
-            for dialogues, turns in dialogue_tables(self.dialogues):
-                stage = self._batch(dialogues.combine_chunks(), turns.combine_chunks(), writers)
-                started = next(stage, "done") is None
-                if pending is not None:
-                    self._finish(pending)
-                pending = stage if started else None
-            if pending is not None:
-                self._finish(pending)
-        except BaseException:
-            for writer in writers.values():
-                writer.abort()
-            raise
-        finally:
-            self.near.shutdown(wait=True, cancel_futures=True)
-        for writer in writers.values():
-            writer.close()
+        self.dialogues = dialogue_queryset(self.spec)
+        with dialogue_tables(self.dialogues) as tables:
+            # A chunk's turns are curated (personal data, empty and near-duplicate turns: Arrow and
+            # compiled code, mostly without the GIL) on this thread while the previous chunk's
+            # dialogues are written. It loads the compiled passes while the split plan is made and
+            # the first chunks are read, and the datasheet's plotting library while the last chunk
+            # is written.
+            self.near = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-curation")
+            self.near.submit(warm_up)
+            self.near.submit(examples.warm_up)
+            writers: dict[str, SplitWriter] = {}
+            try:
+                self._prepare()
+                writers = {split: SplitWriter(directory / split) for split in SPLITS}
+                self._build(tables, writers, directory)
+            except BaseException:
+                for writer in writers.values():
+                    writer.abort()
+                raise
+            finally:
+                self.near.shutdown(wait=True, cancel_futures=True)
         self.reporter.report(96, "writing datasheet")
         (directory / "dataset_info.json").write_text(dumps(dataset_info(SPLITS)) + "\n", encoding="utf-8")
-        histogram_png(directory / "turns_per_dialogue.png", self.turns_per_dialogue)
         return self._stats()
+
+    def _build(self, tables: Iterator, writers: dict[str, SplitWriter], directory: Path) -> None:
+        """Curate and write chunk after chunk, each one's curation beside the previous one's writing."""
+        pending: Iterator[None] | None = None
+        for dialogues, turns in tables:
+            stage = self._batch(dialogues.combine_chunks(), turns.combine_chunks(), writers)
+            started = next(stage, "done") is None
+            if pending is not None:
+                self._finish(pending)
+            pending = stage if started else None
+        self.near.submit(importlib.import_module, "matplotlib.figure")
+        if pending is not None:
+            self._finish(pending)
+        # The histogram is drawn while the writers flush their last row groups.
+        histogram = self.near.submit(histogram_png, directory / "turns_per_dialogue.png", self.turns_per_dialogue)
+        for writer in writers.values():
+            writer.close()
+        histogram.result()
 
     def _finish(self, stage: Iterator[None]) -> None:
         for _step in stage:

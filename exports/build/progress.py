@@ -14,6 +14,8 @@ logger = logging.getLogger(__name__)
 class ProgressReporter:
     """Live progress: the channel layer (browsers), the build row (page loads, API), a callback (CLI)."""
 
+    MIN_INTERVAL_S = 0.5
+
     def __init__(self, build: ExportBuild, callback: Callable[[float, str], None] | None) -> None:
         self.build = build
         self.callback = callback
@@ -30,7 +32,10 @@ class ProgressReporter:
         if self.callback:
             self.callback(percent, message)
         now = time.monotonic()
-        if not force and (percent - self._last_percent < 1 and now - self._last_time < 2):
+        since = now - self._last_time
+        # A step of 1 % at most twice a second, and at least every 2 s: each push is a row update
+        # and a channel-layer send (a few ms of the build's own thread, tens on a loaded machine).
+        if not force and since < 2 and (percent - self._last_percent < 1 or since < self.MIN_INTERVAL_S):
             return
         self._last_time, self._last_percent = now, percent
         if not keep_row:

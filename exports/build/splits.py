@@ -4,7 +4,7 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from exports.models import SPLITS
 from roleplay.models import Dialogue, DialogueSource
@@ -14,7 +14,11 @@ def dialogue_queryset(spec: dict):
     """The dialogues a spec selects (before curation)."""
     dialogues = Dialogue.objects.filter(status__in=spec["statuses"])
     if not spec.get("include_evaluation"):
-        dialogues = dialogues.filter(evaluation_assignment__isnull=True)  # evaluation sessions are test data
+        # Evaluation sessions are test data. NOT EXISTS rather than the LEFT JOIN … IS NULL that
+        # ``evaluation_assignment__isnull`` writes: PostgreSQL estimates that join at a handful of
+        # rows and plans each chunk's turn query around the estimate (see ``turn_stream``).
+        assignments = Dialogue._meta.get_field("evaluation_assignment").related_model
+        dialogues = dialogues.filter(~Exists(assignments.objects.filter(dialogue_id=OuterRef("pk"))))
     if spec.get("sources"):
         dialogues = dialogues.filter(source__in=spec["sources"])
     if spec.get("categories"):

@@ -2,12 +2,15 @@
 
 The dialogues are read in chunks of ``CHUNK_DIALOGUES`` consecutive ids (keyset pagination): per
 chunk, one row per dialogue and the chunk's turns in (dialogue id, seq) order. On PostgreSQL both
-come through ``COPY … TO STDOUT (FORMAT csv)`` and Arrow's CSV reader, with no Python object per
-field: through one ``psql`` session when psql is installed, whose output Arrow parses without
-this process touching a row (psycopg hands COPY over as one Python object per row, which costs
-more than the rest of the read), and through the build's own connection (psycopg) otherwise. On other databases (SQLite in development) through the ORM.
-A chunk is read completely before it is handed over, so memory holds two chunks (the one being
-curated and the next one being read).
+come through ``COPY … TO STDOUT`` with no Python object per field, the dialogues as CSV (Arrow's
+CSV reader) and the turns in PostgreSQL's binary format (``kernels.binary_copy``; CSV from a
+database whose encoding is not UTF-8): through one ``psql`` session when psql is installed, whose
+output is parsed without this process touching a row (psycopg hands COPY over as one Python object
+per row, which costs more than the rest of the read), and through the build's own connection
+(psycopg) otherwise. On other databases (SQLite in development) through the ORM.
+A chunk is read completely before it is handed over. A reader thread keeps reading ahead of the
+build, as many chunks as fit in ``READ_AHEAD_BYTES``: memory holds those and the two the build
+works on (the one being curated and the one being written).
 """
 
 import functools
@@ -16,8 +19,11 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import NoReturn
 
 import psycopg
@@ -26,6 +32,7 @@ import pyarrow.csv as pa_csv
 from django.db import connection
 from django.db.models import QuerySet
 
+from exports.build.kernels.binary_copy import TRAILER, binary_table
 from roleplay.models import Turn
 
 # (Arrow name, ORM path from Dialogue, Arrow type): one row per dialogue.
@@ -62,20 +69,23 @@ TURN_COLUMNS = (
 TURN_SCHEMA = pa.schema([(name, type_) for name, _path, type_ in TURN_COLUMNS])
 # About 40,000 turns (6 MB of CSV) per chunk at the benchmark's 20 turns per dialogue.
 CHUNK_DIALOGUES = 2000
+# Chunks read ahead of the build, while their tables stay within this many bytes.
+READ_AHEAD_BYTES = 32 << 20
+READ_AHEAD_CHUNKS = 12
 CSV_BLOCK_BYTES = 16 << 20
 
 
-def dialogue_tables(dialogues: QuerySet) -> Iterator[tuple[pa.Table, pa.Table]]:
-    """(dialogues, their turns) per chunk, in dialogue id order; turns in (dialogue id, seq) order."""
+@contextmanager
+def dialogue_tables(dialogues: QuerySet) -> Iterator[Iterator[tuple[pa.Table, pa.Table]]]:
+    """(dialogues, their turns) per chunk, in dialogue id order; turns in (dialogue id, seq) order.
+
+    On PostgreSQL the first chunks are being read when the block starts: the build prepares its
+    split plan and prompts meanwhile."""
     if connection.vendor != "postgresql":
-        for chunk in _chunks(dialogues):
-            yield (
-                _orm_table(_dialogue_rows(chunk), DIALOGUE_COLUMNS, DIALOGUE_SCHEMA),
-                _orm_table(_turn_rows(chunk), TURN_COLUMNS, TURN_SCHEMA),
-            )
+        yield _orm_tables(dialogues)
         return
-    # The next chunk is read (PostgreSQL builds it on its own core; Arrow parses without the GIL)
-    # while the build curates this one. psql has a connection of its own, which cannot see what an
+    # The next chunks are read (PostgreSQL builds them on its own core; the parsers run without the
+    # GIL) while the build curates this one. psql has a connection of its own, which cannot see what an
     # open transaction of the build's has not committed: inside one, and without psql, the rows
     # come through the build's connection (psycopg holds its lock for the whole COPY; the build's
     # own queries wait for it).
@@ -83,23 +93,62 @@ def dialogue_tables(dialogues: QuerySet) -> Iterator[tuple[pa.Table, pa.Table]]:
     raw = connection.connection
     executable = shutil.which("psql")
     psql = _Psql(executable, raw) if executable and not connection.in_atomic_block else None
+    turns_format = _BINARY if raw.info.parameter_status("server_encoding") == "UTF8" else _CSV
+    reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-read")
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-read") as reader:
-            pending = None
-            for chunk in _chunks(dialogues):
-                queries = (_dialogue_rows(chunk).query.sql_with_params(), _turn_rows(chunk).query.sql_with_params())
-                following = reader.submit(_copy_chunk, raw, psql, *queries)
-                if pending is not None:
-                    yield pending.result()
-                pending = following
-            if pending is not None:
-                yield pending.result()
+        yield _read_ahead(reader, _chunks(dialogues), functools.partial(_copy_chunk, raw, psql, turns_format))
     finally:
+        reader.shutdown(wait=True, cancel_futures=True)
         if psql is not None:
             psql.close()
 
 
-def _chunks(dialogues: QuerySet) -> Iterator[QuerySet]:
+def _orm_tables(dialogues: QuerySet) -> Iterator[tuple[pa.Table, pa.Table]]:
+    for chunk in _chunks(dialogues):
+        yield (
+            _orm_table(_dialogue_rows(chunk), DIALOGUE_COLUMNS, DIALOGUE_SCHEMA),
+            _orm_table(_turn_rows(chunk), TURN_COLUMNS, TURN_SCHEMA),
+        )
+
+
+def _read_ahead(reader: ThreadPoolExecutor, chunks: Iterator["_Chunk"], read) -> Iterator[tuple[pa.Table, pa.Table]]:
+    """The chunks' tables in order, read on ``reader`` ahead of the caller: as many chunks as fit in
+    ``READ_AHEAD_BYTES`` (by the size of the last one read), at least two, the first two submitted
+    now. While the build starts (split plan, compiled passes, a first chunk to curate) the reads
+    use the other core."""
+    pending: deque[Future] = deque()
+
+    def submit_next() -> bool:
+        chunk = next(chunks, None)
+        if chunk is not None:
+            queries = (_dialogue_rows(chunk).query.sql_with_params(), _turn_rows(chunk).query.sql_with_params())
+            pending.append(reader.submit(read, *queries))
+        return chunk is not None
+
+    while len(pending) < 2 and submit_next():
+        pass
+    return _in_order(pending, submit_next)
+
+
+def _in_order(pending: deque[Future], submit_next: Callable[[], bool]) -> Iterator[tuple[pa.Table, pa.Table]]:
+    while pending:
+        tables = pending.popleft().result()
+        ahead = max(2, min(READ_AHEAD_CHUNKS, READ_AHEAD_BYTES // max(sum(t.nbytes for t in tables), 1)))
+        while len(pending) < ahead and submit_next():
+            pass
+        yield tables
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """Selected dialogues with ids in (``after``, ``through``]; ``None``: no bound on that side."""
+
+    dialogues: QuerySet
+    after: int | None
+    through: int | None
+
+
+def _chunks(dialogues: QuerySet) -> Iterator[_Chunk]:
     """Runs of ``CHUNK_DIALOGUES`` consecutive selected dialogues (keyset pagination)."""
     ids = dialogues.order_by("id").values_list("id", flat=True)
     last = None
@@ -108,22 +157,27 @@ def _chunks(dialogues: QuerySet) -> Iterator[QuerySet]:
         upper = list((ids if last is None else ids.filter(id__gt=last))[CHUNK_DIALOGUES - 1 : CHUNK_DIALOGUES])
         if upper:
             chunk = chunk.filter(id__lte=upper[0])
-        yield chunk
+        yield _Chunk(chunk, last, upper[0] if upper else None)
         if not upper:
             return
         last = upper[0]
 
 
-def _dialogue_rows(chunk: QuerySet) -> QuerySet:
-    return chunk.order_by("id").values_list(*(path for _name, path, _type in DIALOGUE_COLUMNS))
+def _dialogue_rows(chunk: _Chunk) -> QuerySet:
+    return chunk.dialogues.order_by("id").values_list(*(path for _name, path, _type in DIALOGUE_COLUMNS))
 
 
-def _turn_rows(chunk: QuerySet) -> QuerySet:
-    return (
-        Turn.objects.filter(dialogue_id__in=chunk.values("id"))
-        .order_by("dialogue_id", "seq")
-        .values_list(*(path for _name, path, _type in TURN_COLUMNS))
-    )
+def _turn_rows(chunk: _Chunk) -> QuerySet:
+    turns = Turn.objects.filter(dialogue_id__in=chunk.dialogues.values("id"))
+    # The chunk's id range on the turns' own column as well: PostgreSQL then reads that range of
+    # the turn index in order, merged with the dialogues (sorting only each dialogue's turns by
+    # seq), instead of probing the index per dialogue and sorting the chunk's turns on disk (past
+    # work_mem) — a third of its CPU time.
+    if chunk.after is not None:
+        turns = turns.filter(dialogue_id__gt=chunk.after)
+    if chunk.through is not None:
+        turns = turns.filter(dialogue_id__lte=chunk.through)
+    return turns.order_by("dialogue_id", "seq").values_list(*(path for _name, path, _type in TURN_COLUMNS))
 
 
 def _orm_table(rows: QuerySet, columns: tuple, schema: pa.Schema) -> pa.Table:
@@ -138,11 +192,21 @@ def _orm_table(rows: QuerySet, columns: tuple, schema: pa.Schema) -> pa.Table:
     )
 
 
+@dataclass(frozen=True)
+class _Format:
+    """A COPY output format: its option, how its bytes become a table, and what its data ends
+    with right before psql's marker line (nothing to end an empty CSV)."""
+
+    option: str
+    table: Callable[[bytes | bytearray, pa.Schema], pa.Table]
+    ends_with: bytes
+
+
 def _copy_chunk(
-    raw_connection, psql: "_Psql | None", dialogue_query: tuple, turn_query: tuple
+    raw_connection, psql: "_Psql | None", turns_format: _Format, dialogue_query: tuple, turn_query: tuple
 ) -> tuple[pa.Table, pa.Table]:
     read = psql.copy_table if psql is not None else functools.partial(_copy_table, raw_connection)
-    return read(*dialogue_query, DIALOGUE_SCHEMA), read(*turn_query, TURN_SCHEMA)
+    return read(*dialogue_query, DIALOGUE_SCHEMA, _CSV), read(*turn_query, TURN_SCHEMA, turns_format)
 
 
 def _csv_table(data: bytes | bytearray, schema: pa.Schema) -> pa.Table:
@@ -160,16 +224,21 @@ def _csv_table(data: bytes | bytearray, schema: pa.Schema) -> pa.Table:
     )
 
 
-def _copy_sql(sql: str) -> str:
-    return f"COPY ({sql}) TO STDOUT (FORMAT csv)"
+_CSV = _Format("csv", _csv_table, b"\n")
+# The turns (integers and texts) in PostgreSQL's binary format, from a UTF-8 database.
+_BINARY = _Format("binary", binary_table, TRAILER)
 
 
-def _copy_table(raw_connection, sql: str, params: tuple, schema: pa.Schema) -> pa.Table:
-    with raw_connection.cursor() as cursor, cursor.copy(_copy_sql(sql), params) as copy:
-        # One chunk is a few MB of CSV: joining psycopg's rows and parsing the buffer once is
-        # faster than handing Arrow a file object to pull from.
+def _copy_sql(sql: str, copy_format: _Format) -> str:
+    return f"COPY ({sql}) TO STDOUT (FORMAT {copy_format.option})"
+
+
+def _copy_table(raw_connection, sql: str, params: tuple, schema: pa.Schema, copy_format: _Format) -> pa.Table:
+    with raw_connection.cursor() as cursor, cursor.copy(_copy_sql(sql, copy_format), params) as copy:
+        # One chunk is a few MB: joining psycopg's rows and parsing the buffer once is faster
+        # than handing the parser a file object to pull from.
         data = b"".join(copy)
-    return _csv_table(data, schema)
+    return copy_format.table(data, schema)
 
 
 class _Psql:
@@ -177,8 +246,9 @@ class _Psql:
     build's COPY statements one after the other.
 
     After each statement psql echoes a marker line made for this session; the bytes before it are
-    the statement's CSV. (A text that held a newline, the marker and a newline would end a chunk
-    early, and then fail to parse: the marker is 32 random hex digits, so no text does.)
+    the statement's output. (A text that held a newline, the marker and a newline would end a CSV
+    chunk early, and then fail to parse: the marker is 32 random hex digits, so no text does. Binary
+    data ends with two 0xFF bytes, which UTF-8 text never holds.)
     """
 
     READ_BYTES = 1 << 20
@@ -196,23 +266,24 @@ class _Psql:
             env=_libpq_environment(raw_connection),
         )
 
-    def copy_table(self, sql: str, params: tuple, schema: pa.Schema) -> pa.Table:
+    def copy_table(self, sql: str, params: tuple, schema: pa.Schema, copy_format: _Format) -> pa.Table:
         with psycopg.ClientCursor(self.raw_connection) as cursor:
-            statement = cursor.mogrify(_copy_sql(sql), params)
+            statement = cursor.mogrify(_copy_sql(sql, copy_format), params)
         try:
             self.process.stdin.write(f"{statement};\n\\echo {self.marker.decode()}\n".encode())
             self.process.stdin.flush()
         except BrokenPipeError:
             self._fail()
-        data = self._read_to_marker()
-        return _csv_table(data, schema)
+        data = self._read_to_marker(copy_format.ends_with)
+        return copy_format.table(data, schema)
 
-    def _read_to_marker(self) -> bytearray:
+    def _read_to_marker(self, ends_with: bytes) -> bytearray:
+        """The bytes up to the marker line, which must follow ``ends_with`` (or start the output)."""
         data, end = self._pending, self.marker + b"\n"
         searched = 0
         while True:
             found = data.find(end, max(searched - len(end), 0))
-            while found > 0 and data[found - 1 : found] != b"\n":
+            while found > 0 and data[max(found - len(ends_with), 0) : found] != ends_with:
                 found = data.find(end, found + 1)
             if found >= 0:
                 self._pending = data[found + len(end) :]

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from exports.build.collector import collector_set_aside
 from exports.build.pipeline import CorpusBuilder
 from exports.build.progress import ProgressReporter
 from exports.build.publish import build_publish
@@ -98,8 +99,9 @@ def export_build_run(
     reporter = ProgressReporter(build, on_progress)
     try:
         temporary.mkdir()
-        result = CorpusBuilder(build.spec_snapshot, reporter).run(temporary)
-        build_publish(build=build, temporary=temporary, final=final, result=result)
+        with collector_set_aside():
+            result = CorpusBuilder(build.spec_snapshot, reporter).run(temporary)
+            build_publish(build=build, temporary=temporary, final=final, result=result)
     except BaseException as error:
         shutil.rmtree(temporary, ignore_errors=True)
         committed = ExportBuild.objects.filter(pk=build.pk, status=BuildStatus.PUBLISHED).exists()

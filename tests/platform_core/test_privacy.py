@@ -12,8 +12,16 @@ from presidio_analyzer.nlp_engine.no_op_nlp_engine import NoOpNlpEngine
 
 from bench.pii_evalset import KINDS, TEMPLATE_SETS, build
 from platform_core.errors import Refused
-from platform_core.privacy.analyzer import PREFILTER, PREFILTERS, analyze, engine, might_contain, raw_findings
-from platform_core.privacy.anonymize import PlaceholderBook, scrub
+from platform_core.privacy.analyzer import (
+    PREFILTER,
+    PREFILTERS,
+    Finding,
+    analyze,
+    engine,
+    might_contain,
+    raw_findings,
+)
+from platform_core.privacy.anonymize import PlaceholderBook, _anonymized, _replaced_one_by_one, _spliced, scrub
 from platform_core.privacy.checks import PERSONAL_DATA, personal_data_check, refused_kinds_in
 from platform_core.privacy.recognizers import LANGUAGE
 from platform_core.privacy.view import analysis_view
@@ -195,3 +203,34 @@ def test_the_shortcut_gives_what_presidios_analyze_gives(template_set):
         assert key(analyzer.analyze_all(view, 0.01)) == key(plain), line.text
         compared += bool(plain)
     assert compared >= (0.6 if template_set in UNTUNED else 0.9) * 8 * 12  # enough to tell
+
+
+@pytest.mark.parametrize("template_set", TEMPLATE_SETS)
+def test_splicing_the_placeholders_in_gives_what_presidios_anonymizer_writes(template_set):
+    """``replace_findings`` splices the placeholders in itself where the anonymizer would replace
+    the findings one by one: same text as ``AnonymizerEngine.anonymize``, on lines with one
+    finding and on pairs of lines joined (several findings, of one kind or of several)."""
+    lines = [line.text for line in build(template_set, per_kind=12, look_alikes=50)]
+    texts = lines + [f"{first}，{second} {first}" for first, second in zip(lines, lines[7:], strict=False)]
+    spliced = 0
+    for text in texts:
+        findings = analyze(text)
+        book = PlaceholderBook()
+        chosen = {(f.kind, f.text): book.placeholder(f.kind, f.text) for f in findings}
+        if findings and _replaced_one_by_one(text, findings):
+            assert _spliced(text, findings, chosen) == _anonymized(text, findings, chosen), text
+            spliced += 1
+    assert spliced >= (0.6 if template_set in UNTUNED else 0.9) * 8 * 12
+
+
+def test_findings_the_anonymizer_would_merge_or_reorder_go_through_it():
+    def finding(kind, start, end):
+        return Finding(kind=kind, start=start, end=end, score=0.9, text="")
+
+    text = "a 13912345678  13700001111 b"
+    same_kind_spaced = [finding("phone", 2, 13), finding("phone", 15, 26)]
+    assert not _replaced_one_by_one(text, same_kind_spaced)
+    assert _replaced_one_by_one(text, [finding("phone", 2, 13), finding("email", 15, 26)])
+    assert not _replaced_one_by_one(text, [finding("phone", 15, 26), finding("email", 2, 13)])
+    assert not _replaced_one_by_one(text, [finding("phone", 2, 13), finding("email", 10, 26)])
+    assert not _replaced_one_by_one(text, [finding("phone", 2, 2)])

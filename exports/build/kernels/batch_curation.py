@@ -100,6 +100,8 @@ def scrub_column(
     every column of the same turns); without it each row is numbered on its own.
     """
     replaced = np.zeros(len(texts), dtype=np.int32)
+    if texts.null_count == len(texts):  # e.g. the original texts of turns nobody rewrote
+        return texts, replaced
     rows = np.flatnonzero(personal_data_candidates(texts))
     if not rows.size:
         return texts, replaced

@@ -64,20 +64,32 @@ def test_psql_failing_fails_the_build_with_its_message(build_now, monkeypatch):
 
 @needs_psql
 @pytest.mark.django_db(transaction=True)
-def test_one_psql_session_reads_statement_after_statement_and_reports_errors():
+@pytest.mark.parametrize("copy_format", [turn_stream._CSV, turn_stream._BINARY], ids=["csv", "binary"])
+def test_one_psql_session_reads_statement_after_statement_and_reports_errors(copy_format):
     _on_postgresql()
     connection.ensure_connection()
     psql = turn_stream._Psql(shutil.which("psql"), connection.connection)
+    schema = turn_stream.TURN_SCHEMA
     table = psql.copy_table(
-        "SELECT 1::bigint, 1::bigint, 'a', 'b', 'c', 1::bigint, 1::bigint WHERE %s", (False,), turn_stream.TURN_SCHEMA
+        "SELECT 1::bigint, 1::bigint, 'a', 'b', 'c', 1::bigint, 1::bigint WHERE %s", (False,), schema, copy_format
     )
-    assert table.num_rows == 0 and table.schema == turn_stream.TURN_SCHEMA
+    assert table.num_rows == 0 and table.schema == schema
     again = psql.copy_table(
-        "SELECT 7::bigint, 2::bigint, 'character', %s, NULL, NULL, NULL", ("a\nb",), turn_stream.TURN_SCHEMA
+        "SELECT 7::bigint, 2, 'character', %s, NULL::text, NULL::bigint, NULL::bigint", ("a\nb",), schema, copy_format
     )
-    assert again.to_pylist()[0]["text"] == "a\nb" and again.to_pylist()[0]["original_text"] is None
+    assert again.to_pylist() == [
+        {
+            "dialogue_id": 7,
+            "seq": 2,
+            "speaker": "character",
+            "text": "a\nb",
+            "original_text": None,
+            "author_user_id": None,
+            "author_model_id": None,
+        }
+    ]
     with pytest.raises(psycopg.OperationalError, match="syntax error"):
-        psql.copy_table("SELEC nothing", (), turn_stream.TURN_SCHEMA)
+        psql.copy_table("SELEC nothing", (), schema, copy_format)
     psql.close()
     assert psql.process.returncode is not None
 
