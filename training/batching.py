@@ -5,8 +5,13 @@ model's ``ContinuousBatchingManager`` (``init_continuous_batching``) on first us
 the life of the process: each reply is one streaming request in it, so a new reply joins the
 batch at the next step instead of waiting for the replies before it. One router thread reads the
 manager's results and hands each to its reply's queue; the caller's thread decodes its reply's
-new tokens and gives them to ``on_piece``, exactly as ``LocalTransformersBackend.generate_into``
-does for a single reply.
+new tokens and gives them to ``on_piece`` as ``LocalTransformersBackend.generate_into`` does for a
+single reply, but paced: the first token at once, then at most one piece per
+``INFERENCE_STREAM_INTERVAL_S`` holding every token generated meanwhile, and the end at once.
+Each result carries all of its reply's tokens so far, so a reader that wakes once per interval
+loses nothing; waking once per token instead would put one thread switch (and, in the inference
+worker, one Redis write and one WebSocket frame downstream) per token and reply beside the
+generation thread, whose every torch call gives up and retakes the GIL.
 
 Sampling settings travel per request: a greedy reply (temperature 0) is sampled with ``top_k=1``,
 which is the argmax, so it is token for token the reply ``generate`` gives alone. Transformers'
@@ -59,6 +64,30 @@ def request_kwargs(settings: dict[str, Any], vocabulary: int) -> dict[str, Any]:
     }
 
 
+class _Inbox:
+    """One reply's results as the router hands them over, and whether the last one has come."""
+
+    def __init__(self) -> None:
+        self.results: queue.Queue = queue.Queue()
+        self.ended = threading.Event()
+
+    def put(self, item) -> None:
+        self.results.put(item)
+        if isinstance(item, BaseException) or item.is_finished():
+            self.ended.set()
+
+    def newest(self, result):
+        """``result`` or a later one already queued: each carries every token generated so far."""
+        while True:
+            try:
+                later = self.results.get_nowait()
+            except queue.Empty:
+                return result
+            if isinstance(later, BaseException):
+                raise later
+            result = later
+
+
 class ReplyBatcher:
     """One continuous-batching manager for one loaded model, and the router that feeds its replies."""
 
@@ -69,7 +98,7 @@ class ReplyBatcher:
         self._lock = threading.Lock()
         self._manager = None
         self._router: threading.Thread | None = None
-        self._replies: dict[str, queue.Queue] = {}
+        self._replies: dict[str, _Inbox] = {}
         self._replies_lock = threading.Lock()
 
     def _started_manager(self):
@@ -126,12 +155,16 @@ class ReplyBatcher:
             destination.put(InferenceError("The batched generation stopped."))
 
     def generate_into(self, input_ids: list[int], settings: dict[str, Any], on_piece: Callable[[str], bool]) -> None:
-        """Generate one reply among the others in flight; ``on_piece`` as in ``generate_into``."""
+        """Generate one reply among the others in flight; ``on_piece`` as in ``generate_into``, paced
+        (see the module docstring): a stop it asks for is noticed at its next piece."""
+        from training import conf
+
         manager = self._started_manager()
+        interval_s = conf.inference_stream_interval_s()
         request_id = uuid.uuid4().hex
-        results: queue.Queue = queue.Queue()
+        inbox = _Inbox()
         with self._replies_lock:
-            self._replies[request_id] = results
+            self._replies[request_id] = inbox
         text = IncrementalText(self.tokenizer)
         finished = False
         try:
@@ -143,20 +176,28 @@ class ReplyBatcher:
                 **request_kwargs(settings, self.vocabulary),
             )
             seen = 0
-            while not finished:
-                result = next_piece(results)  # a result, or the error the router put there
+            shown = False
+            result = next_piece(inbox.results)  # a result, or the error the router put there
+            while True:
                 if result.error:
                     raise InferenceError(f"Generation failed: {result.error}")
                 finished = result.is_finished()
                 tokens = result.generated_tokens
-                for token in tokens[seen:]:
-                    piece = text.push(token)
-                    if piece and not on_piece(piece):
-                        return  # the caller stopped: the request is cancelled below
+                piece = "".join(text.push(token) for token in tokens[seen:])
                 seen = len(tokens)
-            tail = text.flush()
-            if tail:
-                on_piece(tail)
+                if finished:
+                    piece += text.flush()
+                if piece:
+                    if not on_piece(piece):
+                        return  # the caller stopped: the request is cancelled below
+                    shown = True
+                if finished:
+                    return
+                if shown:  # the pace, cut short by the end of the reply
+                    inbox.ended.wait(interval_s)
+                    result = inbox.newest(next_piece(inbox.results))
+                else:  # nothing to show yet (a character still incomplete): the first text at once
+                    result = next_piece(inbox.results)
         finally:
             with self._replies_lock:
                 self._replies.pop(request_id, None)

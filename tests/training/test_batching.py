@@ -113,6 +113,24 @@ def test_a_failing_reply_does_not_fail_the_other(backend, alone):
     assert after.text == expected
 
 
+def test_a_batched_reply_is_paced_first_token_at_once_then_one_piece_per_interval(backend, tiny_model_dir, settings):
+    request = ChatRequest(_messages("Are you lonely?"), {"temperature": 0, "max_new_tokens": 200})
+    settings.INFERENCE_BATCHING = False  # the reference: one piece per token, generated alone
+    per_token = list(LocalTransformersBackend(base_model=str(tiny_model_dir)).stream(request))
+    settings.INFERENCE_BATCHING = True
+    settings.INFERENCE_STREAM_INTERVAL_S = 0.25
+    started = time.monotonic()
+    reply = _Reply(backend, request)
+    _concurrently(reply)
+
+    assert reply.error is None and reply.text == "".join(per_token)  # nothing lost by coalescing
+    assert 1 < len(reply.pieces) < len(per_token)
+    assert reply.pieces[0] == per_token[0]  # the first token is not held back for the interval
+    assert reply.times[0] - started < 1.0
+    gaps = [later - earlier for earlier, later in zip(reply.times[:-2], reply.times[1:-1], strict=True)]
+    assert all(gap >= 0.24 for gap in gaps)  # the last piece (the end) may come sooner
+
+
 def test_a_reply_with_a_repetition_penalty_is_generated_alone(backend):
     request = ChatRequest(_messages("How is the weather?"), {**GREEDY, "repetition_penalty": 1.2})
     reply = _Reply(backend, request)
