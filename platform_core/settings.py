@@ -170,6 +170,9 @@ INFERENCE_IN_WORKER = env.bool(
     "TROUPE_INFERENCE_IN_WORKER", default=not CELERY_TASK_ALWAYS_EAGER and not USE_IN_MEMORY_BACKENDS
 )
 INFERENCE_BATCHING = env.bool("INFERENCE_BATCHING", default=True)  # concurrent replies generated together
+# A batched reply's pieces go out at most this often (first token and end at once): one Redis write
+# and one WebSocket frame per interval and reply instead of one per token (training/batching.py).
+INFERENCE_STREAM_INTERVAL_S = env.float("INFERENCE_STREAM_INTERVAL_S", default=0.05)
 INFERENCE_KV_CACHE_TOKENS = env.int("INFERENCE_KV_CACHE_TOKENS", default=0)  # 0: from free GPU memory
 INFERENCE_CONCURRENCY = env.int("INFERENCE_CONCURRENCY", default=32)  # replies one inference worker takes at once
 INFERENCE_QUEUE_TIMEOUT_S = env.float("INFERENCE_QUEUE_TIMEOUT_S", default=120.0)  # until a worker takes it

@@ -15,6 +15,8 @@ from the environment; see docs/training.md).
   continuous batching (default on; see training/batching.py).
 - ``INFERENCE_CONCURRENCY``: how many replies one inference worker process takes at once (its
   thread pool; default 32).
+- ``INFERENCE_STREAM_INTERVAL_S``: a batched reply hands on its text at most this often (the first
+  token and the end at once; default 0.05 s).
 - ``INFERENCE_KV_CACHE_TOKENS``: tokens the batched replies' paged KV cache holds (default 0: sized
   from free accelerator memory by transformers; 16,384 on a CPU).
 - ``INFERENCE_QUEUE``: the Celery queue of that worker (default ``inference``).
@@ -58,6 +60,10 @@ def inference_batching() -> bool:
 
 def inference_concurrency() -> int:
     return max(1, int(settings.INFERENCE_CONCURRENCY))
+
+
+def inference_stream_interval_s() -> float:
+    return max(0.0, float(settings.INFERENCE_STREAM_INTERVAL_S))
 
 
 def inference_kv_cache_tokens() -> int:

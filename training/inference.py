@@ -195,8 +195,9 @@ class LocalTransformersBackend(InferenceBackend):
         the model until ``max_new_tokens`` for nobody. An exception from ``on_piece`` stops it too
         and is raised as it is; a failure of the model itself becomes an ``InferenceError``.
         With ``INFERENCE_BATCHING`` on, replies whose settings continuous batching honours are
-        generated together with the others in flight (``training/batching.py``); the rest, and
-        every reply with it off, one at a time in the calling thread.
+        generated together with the others in flight that are sampled the same way
+        (``training/batching.py``); the rest, and every reply with it off, one at a time in the
+        calling thread.
         """
         from training import conf
         from training.batching import batchable
@@ -204,9 +205,9 @@ class LocalTransformersBackend(InferenceBackend):
         self.load()
         if conf.inference_batching() and batchable(request.settings):
             input_ids = self._inputs(request)["input_ids"][0].tolist()
-            self._reply_batcher().generate_into(input_ids, request.settings, on_piece)
-        else:
-            self._generate_alone_into(request, on_piece)
+            if self._reply_batcher().generate_into(input_ids, self._generate_kwargs(request), on_piece):
+                return
+        self._generate_alone_into(request, on_piece)
 
     def _reply_batcher(self):
         from training.batching import ReplyBatcher

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from training.batching import batchable, request_kwargs
+from training.batching import batchable, sampling_of
 from training.inference import ChatRequest, LocalTransformersBackend
 
 GREEDY = {"temperature": 0, "max_new_tokens": 24}
@@ -113,6 +113,24 @@ def test_a_failing_reply_does_not_fail_the_other(backend, alone):
     assert after.text == expected
 
 
+def test_a_batched_reply_is_paced_first_token_at_once_then_one_piece_per_interval(backend, tiny_model_dir, settings):
+    request = ChatRequest(_messages("Are you lonely?"), {"temperature": 0, "max_new_tokens": 200})
+    settings.INFERENCE_BATCHING = False  # the reference: one piece per token, generated alone
+    per_token = list(LocalTransformersBackend(base_model=str(tiny_model_dir)).stream(request))
+    settings.INFERENCE_BATCHING = True
+    settings.INFERENCE_STREAM_INTERVAL_S = 0.25
+    started = time.monotonic()
+    reply = _Reply(backend, request)
+    _concurrently(reply)
+
+    assert reply.error is None and reply.text == "".join(per_token)  # nothing lost by coalescing
+    assert 1 < len(reply.pieces) < len(per_token)
+    assert reply.pieces[0] == per_token[0]  # the first token is not held back for the interval
+    assert reply.times[0] - started < 1.0
+    gaps = [later - earlier for earlier, later in zip(reply.times[:-2], reply.times[1:-1], strict=True)]
+    assert all(gap >= 0.24 for gap in gaps)  # the last piece (the end) may come sooner
+
+
 def test_a_reply_with_a_repetition_penalty_is_generated_alone(backend):
     request = ChatRequest(_messages("How is the weather?"), {**GREEDY, "repetition_penalty": 1.2})
     reply = _Reply(backend, request)
@@ -135,11 +153,36 @@ def test_which_settings_continuous_batching_can_honour():
     assert not batchable({"min_new_tokens": 8})
 
 
-def test_a_greedy_reply_samples_from_the_single_most_likely_token():
-    assert request_kwargs({"temperature": 0}, vocabulary=500) == {"temperature": 1.0, "top_k": 1, "top_p": 1.0}
-    assert request_kwargs({"temperature": 0.7, "top_p": 0.9}, vocabulary=500) == {
-        "temperature": 0.7,
-        "top_p": 0.9,
-        "top_k": 500,
-    }
-    assert request_kwargs({"temperature": 0.7, "top_k": 40}, vocabulary=500)["top_k"] == 40
+def test_replies_with_the_same_sampling_share_a_manager_and_greedy_is_its_own():
+    greedy = {"max_new_tokens": 64, "do_sample": False, "pad_token_id": 1, "eos_token_id": 0}
+    assert sampling_of(greedy) == sampling_of({**greedy, "max_new_tokens": 8}) == (("do_sample", False),)
+    sampled = {"max_new_tokens": 64, "do_sample": True, "temperature": 0.7, "top_p": 0.9}
+    assert sampling_of(sampled) == (("do_sample", True), ("temperature", 0.7), ("top_p", 0.9))
+    assert sampling_of(sampled) != sampling_of({**sampled, "temperature": 0.8})
+
+
+def test_a_reply_sampled_otherwise_than_those_in_flight_is_generated_alone(backend, alone, monkeypatch):
+    generated_alone: list[ChatRequest] = []
+    generate_alone = backend._generate_alone_into
+
+    def counting(request, on_piece):
+        generated_alone.append(request)
+        return generate_alone(request, on_piece)
+
+    monkeypatch.setattr(backend, "_generate_alone_into", counting)
+    long_greedy = ChatRequest(_messages("Are you lonely?"), {"temperature": 0, "max_new_tokens": 200})
+    sampled = ChatRequest(_messages("How is the weather?"), {"temperature": 0.9, "max_new_tokens": 8})
+    first = _Reply(backend, long_greedy)
+    first.thread.start()
+    while not first.pieces:  # the greedy reply is in flight
+        time.sleep(0.01)
+    second = _Reply(backend, sampled)
+    _concurrently(second)
+    first.thread.join(timeout=120)
+
+    assert first.error is None and first.text == alone(long_greedy)
+    assert second.error is None and second.text and generated_alone == [sampled]
+    # Once idle, the manager takes the new settings, and such replies are batched again.
+    _concurrently(_Reply(backend, sampled))
+    assert generated_alone == [sampled]
+    assert ("temperature", 0.9) in backend._batcher._engine.sampling
