@@ -70,7 +70,9 @@ def replace_findings(text: str, findings: list[Finding], book: PlaceholderBook) 
     chosen: dict[tuple[str, str], str] = {}
     for finding in findings:
         chosen.setdefault((finding.kind, finding.text), book.placeholder(finding.kind, finding.text))
-    if _replaced_one_by_one(text, findings):
+    # Where the anonymizer would merge two values of one kind with only spaces between into one
+    # finding, each value still gets its own placeholder: the splice keeps them apart.
+    if _in_order(findings):
         return _spliced(text, findings, chosen)
     return _anonymized(text, findings, chosen)
 
@@ -89,15 +91,17 @@ def _replaced_one_by_one(text: str, findings: list[Finding]) -> bool:
     """Whether the anonymizer would replace each finding as it is: in text order, none empty or
     overlapping, no two of one kind with only spaces between (it merges those; its conflict rules
     change nothing else here). ``analyze`` resolves overlaps, so this is the common case."""
-    for finding in findings:
-        if finding.start >= finding.end:
-            return False
-    for before, after in pairwise(findings):
-        if before.end > after.start:
-            return False
-        if before.kind == after.kind and _MERGED_GAP.search(text[before.end : after.start]):
-            return False
-    return True
+    if not _in_order(findings):
+        return False
+    return not any(
+        before.kind == after.kind and _MERGED_GAP.search(text[before.end : after.start])
+        for before, after in pairwise(findings)
+    )
+
+
+def _in_order(findings: list[Finding]) -> bool:
+    """Findings in text order, none empty, none overlapping (what ``analyze`` returns)."""
+    return all(f.start < f.end for f in findings) and all(a.end <= b.start for a, b in pairwise(findings))
 
 
 def _spliced(text: str, findings: list[Finding], chosen: dict[tuple[str, str], str]) -> str:

@@ -223,6 +223,18 @@ def test_splicing_the_placeholders_in_gives_what_presidios_anonymizer_writes(tem
     assert spliced >= (0.6 if template_set in UNTUNED else 0.9) * 8 * 12
 
 
+@pytest.mark.parametrize(
+    ("text", "scrubbed"),
+    [
+        ("call 13812345678 13912345678", "call [PHONE_1] [PHONE_2]"),
+        ("13812345678  13700001111 都行", "[PHONE_1]  [PHONE_2] 都行"),
+        ("mail a@example.com b@example.org", "mail [EMAIL_1] [EMAIL_2]"),
+    ],
+)
+def test_two_values_of_one_kind_with_only_spaces_between_each_get_a_placeholder(text, scrubbed):
+    assert scrub(text) == (scrubbed, 2)
+
+
 def test_findings_the_anonymizer_would_merge_or_reorder_go_through_it():
     def finding(kind, start, end):
         return Finding(kind=kind, start=start, end=end, score=0.9, text="")
