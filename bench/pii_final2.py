@@ -7,17 +7,9 @@ look-alike); slots from ``bench/pii_final2_values.py``.
 from __future__ import annotations
 
 from bench import pii_final2_values as f
+from bench.pii_unseen import value_module_slots
 
-PLANTED_SLOTS = {
-    "mobile": ("phone", f.mobile), "landline": ("phone", f.landline), "us": ("phone", f.us_phone), "uk": ("phone", f.uk_phone),
-    "intl": ("phone", f.intl_phone), "email": ("email", f.email), "spelled": ("email", f.spelled_email),
-    "wechat": ("handle", f.wechat_id), "qq": ("handle", f.qq_number), "tg": ("handle", f.telegram_name),
-    "line": ("handle", f.line_id), "cnid": ("id_number", f.cn_id), "ssn": ("id_number", f.ssn), "card": ("bank_card", f.bank_card),
-    "zh_addr": ("address", f.zh_address), "zh_post": ("address", f.zh_postcode), "en_addr": ("address", f.en_address),
-    "uk_post": ("address", f.uk_postcode), "zip": ("address", f.us_zip), "ip": ("ip_address", f.ip_address),
-    "url": ("url", f.profile_url),
-}  # fmt: skip
-LOOK_ALIKE_SLOTS = {"num": f.number_text, "when": f.date_time_text, "code": f.code_text, "link": f.link_text}
+PLANTED_SLOTS, LOOK_ALIKE_SLOTS = value_module_slots(f)
 
 PLANTED: dict[str, dict[str, list[str]]] = {
     "phone": {

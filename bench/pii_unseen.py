@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable
+from types import ModuleType
 
 from bench import pii_unseen_look_alikes as la
 from bench import pii_unseen_values as v
@@ -181,6 +182,24 @@ LOOK_ALIKES: dict[str, list[str]] = {
         "take {transit} and get off at {time}", "my kid got {exam}", "check {room}", "{isbn} is the edition you want",
     ],
 }
+
+def value_module_slots(values: ModuleType) -> tuple[dict[str, tuple[str, Maker]], dict[str, LookAlikeMaker]]:
+    """The planted and look-alike slots of a later set's values module (``bench/pii_final2_values.py``
+    and its successors, which make the same slots each in formats of their own)."""
+    planted = {
+        "mobile": ("phone", values.mobile), "landline": ("phone", values.landline), "us": ("phone", values.us_phone),
+        "uk": ("phone", values.uk_phone), "intl": ("phone", values.intl_phone), "email": ("email", values.email),
+        "spelled": ("email", values.spelled_email), "wechat": ("handle", values.wechat_id),
+        "qq": ("handle", values.qq_number), "tg": ("handle", values.telegram_name), "line": ("handle", values.line_id),
+        "cnid": ("id_number", values.cn_id), "ssn": ("id_number", values.ssn), "card": ("bank_card", values.bank_card),
+        "zh_addr": ("address", values.zh_address), "zh_post": ("address", values.zh_postcode),
+        "en_addr": ("address", values.en_address), "uk_post": ("address", values.uk_postcode),
+        "zip": ("address", values.us_zip), "ip": ("ip_address", values.ip_address), "url": ("url", values.profile_url),
+    }  # fmt: skip
+    look_alikes = {"num": values.number_text, "when": values.date_time_text, "code": values.code_text,
+                   "link": values.link_text}  # fmt: skip
+    return planted, look_alikes
+
 
 _SLOT = re.compile(r"\{(\w+)\}|\[\[(.+?)\]\]")
 

@@ -1,7 +1,8 @@
 """Placeholders by kind, stable within a dialogue: the same phone number is ``[PHONE_1]`` in every
 turn of one dialogue, a second one ``[PHONE_2]``. Replacement is what Presidio's
-``AnonymizerEngine`` does with one custom operator per kind: spliced directly where it would replace
-the findings one by one (nearly always), through the engine otherwise."""
+``AnonymizerEngine`` does with one custom operator per kind, spliced directly for findings in text
+order (what ``analyze`` returns), through the engine for any other list. Where the engine would merge
+two values of one kind with only spaces between into one, the splice gives each its own placeholder."""
 
 import re
 from collections import Counter
@@ -57,11 +58,6 @@ def _anonymizer() -> AnonymizerEngine:
     return AnonymizerEngine()
 
 
-# Two findings of one kind with only this between them are merged into one by the anonymizer
-# (``AnonymizerEngine._merge_entities_with_spaces_between``, the expression it uses).
-_MERGED_GAP = re.compile(r"^( )+$")
-
-
 def replace_findings(text: str, findings: list[Finding], book: PlaceholderBook) -> str:
     """``text`` with each finding replaced by its kind's placeholder from ``book``."""
     if not findings:
@@ -70,8 +66,6 @@ def replace_findings(text: str, findings: list[Finding], book: PlaceholderBook) 
     chosen: dict[tuple[str, str], str] = {}
     for finding in findings:
         chosen.setdefault((finding.kind, finding.text), book.placeholder(finding.kind, finding.text))
-    # Where the anonymizer would merge two values of one kind with only spaces between into one
-    # finding, each value still gets its own placeholder: the splice keeps them apart.
     if _in_order(findings):
         return _spliced(text, findings, chosen)
     return _anonymized(text, findings, chosen)
@@ -85,18 +79,6 @@ def _anonymized(text: str, findings: list[Finding], chosen: dict[tuple[str, str]
     }
     results = [RecognizerResult(f.kind.upper(), f.start, f.end, f.score) for f in findings]
     return _anonymizer().anonymize(text=text, analyzer_results=results, operators=operators).text
-
-
-def _replaced_one_by_one(text: str, findings: list[Finding]) -> bool:
-    """Whether the anonymizer would replace each finding as it is: in text order, none empty or
-    overlapping, no two of one kind with only spaces between (it merges those; its conflict rules
-    change nothing else here). ``analyze`` resolves overlaps, so this is the common case."""
-    if not _in_order(findings):
-        return False
-    return not any(
-        before.kind == after.kind and _MERGED_GAP.search(text[before.end : after.start])
-        for before, after in pairwise(findings)
-    )
 
 
 def _in_order(findings: list[Finding]) -> bool:

@@ -1,10 +1,9 @@
 """Every source gets a review queue: review tasks for each submitted dialogue, k reviews, adjudication,
 and an author (a participant, the creator, a line's writer) never reviews their own work."""
 
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
 
 from annotation.models import Adjudication, AnnotationTask, GoldStandard, TaskKind, TaskStatus
@@ -20,6 +19,7 @@ from annotation.tasks import dialogue_review_tasks_sweep as sweep_task
 from platform_core.roles import Role
 from roleplay.models import DialogueSource, DialogueStatus
 from roleplay.services import dialogue_set_status
+from tests.concurrency import run_together
 from tests.factories import DialogueFactory, ModelVersionFactory, SyntheticDialogueFactory, TurnFactory
 
 pytestmark = pytest.mark.django_db
@@ -222,23 +222,8 @@ def test_an_unknown_source_is_refused_naming_it(client, reviewers):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)")
 def test_sweeps_racing_for_the_same_dialogues_create_each_task_once():
     dialogues = [finished_live_dialogue() for _ in range(5)]
-    barrier = threading.Barrier(4)
-    errors: list[Exception] = []
-
-    def sweep() -> None:
-        try:
-            barrier.wait()
-            dialogue_review_tasks_sweep()
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=sweep) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_together(*[dialogue_review_tasks_sweep] * 4)
+    errors = [result for result in results if isinstance(result, Exception)]
     assert errors == []
     slots = sorted(AnnotationTask.objects.values_list("dialogue_id", "slot"))
     assert slots == sorted((dialogue.pk, slot) for dialogue in dialogues for slot in (1, 2))

@@ -1,40 +1,12 @@
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from platform_core.roles import Role
 from workforce.models import UnitKind
 from workforce.services.ledger import piece_rate_set
 from workforce.services.units import unit_open, unit_submit
-
-requires_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="concurrency tests need PostgreSQL (set DATABASE_URL)"
-)
-
-
-def run_together(*calls):
-    """Run the callables in threads released at once; returns their results (or raised errors)."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.fixture

@@ -4,13 +4,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from tests.concurrency import requires_postgres, run_together
 from workforce.models import AppendOnlyError, EntryKind, LedgerAccount, LedgerEntry, UnitKind, UnitState
 from workforce.services.errors import LedgerConflict, WorkforceError
 from workforce.services.ledger import ledger_credit, ledger_credit_many, ledger_reverse, piece_rate_set
 from workforce.services.review import ReviewDecision, unit_bonus, unit_review
 from workforce.services.units import unit_open
-
-from .conftest import requires_postgres, run_together
 
 pytestmark = pytest.mark.django_db
 

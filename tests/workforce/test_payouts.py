@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from platform_core.models import AuditEvent
+from tests.concurrency import requires_postgres, run_together
 from workforce.models import (
     EntryKind,
     LedgerEntry,
@@ -22,8 +23,6 @@ from workforce.services.errors import WorkforceError
 from workforce.services.ledger import ledger_credit, ledger_reverse
 from workforce.services.payouts import payout_build, payout_cancel, payout_export, payout_mark_paid, payout_render
 from workforce.services.review import ReviewDecision, unit_review
-
-from .conftest import requires_postgres, run_together
 
 pytestmark = pytest.mark.django_db
 TOMORROW = timezone.localdate() + timedelta(days=1)

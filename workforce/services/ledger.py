@@ -3,6 +3,7 @@ one posting rule (a row is numbered into its account when it is payable, see mod
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from itertools import groupby
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -149,8 +150,7 @@ def ledger_credit(
         existing = LedgerEntry.objects.filter(idempotency_key=wanted.idempotency_key).first()
         if existing is None:
             raise
-    if not _same_payment(existing, wanted):
-        raise LedgerConflict(_("This idempotency key already names a different payment."), field="key")
+    _conflicts_refuse([wanted], {existing.idempotency_key: existing})
     return existing, False
 
 
@@ -189,6 +189,7 @@ def ledger_credit_many(credits: list[dict]) -> list[LedgerEntry]:
 
 
 def _conflicts_refuse(wanted: list[LedgerEntry], stored: dict[str, LedgerEntry]) -> None:
+    """Refuse a key that ``stored`` already holds for a different payment."""
     for entry in wanted:
         existing = stored.get(entry.idempotency_key)
         if existing is not None and not _same_payment(existing, entry):
@@ -198,17 +199,11 @@ def _conflicts_refuse(wanted: list[LedgerEntry], stored: dict[str, LedgerEntry])
 def _entries_post(entries: list[LedgerEntry]) -> None:
     """Number ``entries`` (sorted by worker and currency) into their accounts, payable now."""
     now = timezone.now()
-    start = 0
-    while start < len(entries):
-        end = start
-        account = (entries[start].worker_id, entries[start].currency)
-        while end < len(entries) and (entries[end].worker_id, entries[end].currency) == account:
-            end += 1
-        group = entries[start:end]
-        placed = account_post(worker_id=account[0], currency=account[1], amounts=[e.amount for e in group])
+    for (worker_id, currency), group in groupby(entries, key=lambda e: (e.worker_id, e.currency)):
+        group = list(group)
+        placed = account_post(worker_id=worker_id, currency=currency, amounts=[e.amount for e in group])
         for entry, (seq, running_total) in zip(group, placed, strict=True):
             entry.seq, entry.running_total, entry.payable_at = seq, running_total, now
-        start = end
 
 
 def decimal_from_db(value: Decimal | float | int) -> Decimal:

@@ -23,6 +23,7 @@ from roleplay.models import (
     PlayerPersona,
     QueueEntryStatus,
 )
+from tests.concurrency import run_together
 from tests.factories import CharacterFactory, PlayerPersonaFactory
 from tests.roleplay.live_helpers import make_worker
 from workforce.models import LedgerEntry
@@ -204,28 +205,6 @@ def rules_hold(session: LiveSession) -> None:
     assert player_entry.side in ("player", "any") and player_profile.can_play_player
     assert session.character.language in set(character_profile.languages) & set(player_profile.languages)
     assert session.player_persona.language == session.character.language
-
-
-def run_together(*calls):
-    """The callables in threads released at once (each on its own connection); their results."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as error:  # reported by the caller's asserts
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def crowd_of(pairs: int) -> None:

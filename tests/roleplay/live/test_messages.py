@@ -1,10 +1,9 @@
 """``live_message_send``, the live chat's hot path (raw SQL), called directly: storage, resends, refusals."""
 
-import threading
 import uuid
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.db.utils import IntegrityError
 from django.test.utils import CaptureQueriesContext
 
@@ -12,6 +11,7 @@ from platform_core.errors import Refused
 from roleplay.live import message_sql as live_message_sql
 from roleplay.live import messages, sessions
 from roleplay.models import Dialogue, DialogueStatus, LiveSession, LiveSessionStatus, Turn
+from tests.concurrency import run_together
 from tests.factories import CharacterFactory, PlayerPersonaFactory
 from tests.roleplay.live_helpers import CHARACTER_IDENTITY, make_worker, pair
 
@@ -139,25 +139,14 @@ def test_a_read_that_stays_wrong_raises_instead_of_storing_a_gap(monkeypatch):
 def test_the_same_message_sent_twice_at_once_is_stored_once():
     session, _, player = active_session()
     msg_id = uuid.uuid4()
-    barrier = threading.Barrier(4)
-    results: list[object] = []
-
-    def send() -> None:
-        try:
-            barrier.wait()
-            results.append(
-                messages.live_message_send(session_id=session.pk, worker=player, client_msg_id=msg_id, text="At once")
+    results = run_together(
+        *[
+            lambda: messages.live_message_send(
+                session_id=session.pk, worker=player, client_msg_id=msg_id, text="At once"
             )
-        except Exception as error:  # reported below
-            results.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        ]
+        * 4
+    )
     assert all(isinstance(r, messages.LiveSendResult) for r in results), results
     assert sorted(r.result.created for r in results) == [False, False, False, True]
     assert {r.result.turn.seq for r in results} == {2}
