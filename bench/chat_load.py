@@ -360,6 +360,7 @@ class Seat:
         self.acked: set[str] = set()
         self.seen_seqs: set[int] = set()
         self.ready = asyncio.Event()
+        self.topic_answered = False  # a seat sees the ``topic`` state more than once: it answers it once
         self.counter = 0
 
     async def open(self) -> None:
@@ -402,9 +403,13 @@ class Seat:
                 self.unacked.discard(frame["client_msg_id"])
                 self.acked.add(frame["client_msg_id"])
             elif kind == "session" and not self.raw:
-                if frame["status"] == "topic" and self.side == "player" and not frame.get("topic_proposal"):
+                if frame["status"] == "topic" and self.topic_answered:
+                    pass
+                elif frame["status"] == "topic" and self.side == "player" and not frame.get("topic_proposal"):
+                    self.topic_answered = True
                     await self.socket.send(json.dumps({"type": "topic.propose", "topic": "bench", "kind": "other"}))
                 elif frame["status"] == "topic" and self.side == "character" and frame.get("topic_proposal"):
+                    self.topic_answered = True
                     await self.socket.send(json.dumps({"type": "topic.accept"}))
                 elif frame["status"] == "active":
                     self.ready.set()
@@ -656,12 +661,10 @@ def run_benchmark(args) -> dict:
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO_ROOT, env=senv, check=True
         )
-        os.environ.update(
-            {
-                k: senv[k]
-                for k in ("DATABASE_URL", "REDIS_URL", "TROUPE_VAR_DIR", "CHANNEL_LAYER_PREFIX", "DEBUG", "SECRET_KEY")
-            }
-        )
+        # This process pairs the workers and stamps the sessions' join deadlines itself: it must run
+        # on the server's settings (a 30 s join window here expired the first pairs of a big run
+        # while the last ones were still being made).
+        os.environ.update(senv)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform_core.settings")
         import django
 
