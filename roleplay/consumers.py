@@ -121,11 +121,19 @@ class LiveChatConsumer(_LiveFrames):
         self.user = self.scope["user"]
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
         await self.accept()
+        # Subscribe before connecting: a change the partner makes once this connection's state is
+        # read (their arrival starting the topic, a proposal) reaches this socket as a frame. The
+        # consumer handles those frames only after ``connect`` returns, so they follow the welcome.
+        seat = await db_call(sessions.live_seat_of)(session_id=self.session_id, worker=self.user)
+        if seat is not None:
+            await self.channel_layer.group_add(seat_group(self.session_id, seat), self.channel_name)
         try:
             joined = await db_call(sessions.live_session_connect)(
                 session_id=self.session_id, worker=self.user, channel_name=self.channel_name
             )
         except errors.LiveRefused as refused:
+            if seat is not None:
+                await self.channel_layer.group_discard(seat_group(self.session_id, seat), self.channel_name)
             await self.send_error(refused.code, refused.message)
             await self.close(code=CLOSE_FORBIDDEN)
             return
@@ -134,7 +142,6 @@ class LiveChatConsumer(_LiveFrames):
         self.partner = partner_for(
             session_id=self.session_id, seat=other_seat(self.side), is_model=joined.partner_is_model
         )
-        await self.channel_layer.group_add(seat_group(self.session_id, self.side), self.channel_name)
         if joined.replaced_channel:
             await self.channel_layer.send(joined.replaced_channel, {"type": "live.replaced"})
         await self.send_json(

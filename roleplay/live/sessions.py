@@ -65,6 +65,15 @@ def _refuse_unless_open(session: LiveSession) -> None:
         raise LiveRefused("session_ended", _("This session has ended."))
 
 
+def live_seat_of(*, session_id: int, worker: User) -> str | None:
+    """The seat ``worker`` holds in session ``session_id`` (None: none). A session's workers never
+    change, so this unlocked read names the seat a connection subscribes to before it connects."""
+    seats = LiveSession.objects.filter(pk=session_id).values_list("character_worker_id", "player_worker_id").first()
+    if seats is None:
+        return None
+    return LiveSession(character_worker_id=seats[0], player_worker_id=seats[1]).side_of(worker.pk)
+
+
 @dataclass(frozen=True)
 class LiveConnection:
     session: LiveSession

@@ -268,6 +268,26 @@ async def test_newest_connection_of_a_seat_replaces_the_older_one(session, worke
     await new.disconnect()
 
 
+async def test_a_partner_arriving_while_a_seat_connects_is_shown_to_that_seat(session, workers, monkeypatch):
+    """The partner's arrival lands just after the player's connection read the session (still
+    joining): the ``topic`` state it starts must still reach the player, or its chat never starts."""
+    from roleplay.live import sessions
+
+    connect = sessions.live_session_connect
+
+    def connect_then_partner_arrives(**kwargs):
+        joined = connect(**kwargs)
+        if kwargs["worker"].pk == workers[1].pk:
+            connect(session_id=kwargs["session_id"], worker=workers[0], channel_name="another-process")
+        return joined
+
+    monkeypatch.setattr(sessions, "live_session_connect", connect_then_partner_arrives)
+    player_comm, _, state = await open_seat(workers[1], session.pk)
+    assert state["status"] == "joining"
+    assert (await receive_until(player_comm, "session", status="topic"))["session_id"] == session.pk
+    await player_comm.disconnect()
+
+
 async def test_worker_outside_the_session_is_refused(session):
     outsider = await database_sync_to_async(make_worker)(character=True, player=True)
     comm = communicator(outsider, f"/ws/roleplay/live/{session.pk}/")
