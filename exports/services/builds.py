@@ -11,12 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from exports.build.collector import collector_set_aside
 from exports.build.pipeline import CorpusBuilder
 from exports.build.progress import ProgressReporter
 from exports.build.publish import build_publish
 from exports.models import STALE_AFTER, BuildStatus, ExportBuild, ExportSpec
 from exports.services.specs import spec_snapshot
+from platform_core.collector import collector_set_aside
 from platform_core.jobs import job_claim
 from platform_core.services import audit_record
 

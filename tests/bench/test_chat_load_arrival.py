@@ -13,11 +13,6 @@ pytestmark = pytest.mark.slow
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.xfail(
-    reason="Known regression since the batch matchmaker merge: at this tiny scale no pair chats inside "
-    "the 8 s steady window (workers wait too long to be matched), so p99_ms is None. To fix first.",
-    strict=False,
-)
 def test_open_system_run_finishes_and_its_counts_match_the_database(tmp_path):
     out = tmp_path / "arrival.json"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "TROUPE_TESTING")}
