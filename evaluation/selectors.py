@@ -1,9 +1,12 @@
-"""Reads that several callers need: campaign lists, progress against targets, a model's latest results."""
+"""Reads that several callers need: campaign lists, progress against targets, a model's latest
+results, and one session's work as its reviewer sees it."""
 
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import get_language
 
+from evaluation.definitions import ERROR_LABELS
 from evaluation.models import Assignment, AssignmentStatus, Campaign, CampaignStatus, Mode, PairwiseJudgment
 
 
@@ -20,6 +23,27 @@ def error_labels_by_turn(assignment: Assignment) -> dict[str, list[str]]:
     for seq, label in assignment.error_labels.order_by("turn__seq", "label").values_list("turn__seq", "label"):
         labels.setdefault(str(seq), []).append(label)
     return labels
+
+
+def assignment_work(assignment: Assignment) -> dict:
+    """A session's work for the workforce review page: the transcript with the error labels of each
+    model turn and, in a pairwise session, the pair shown at that turn (both replies, the choice,
+    the reason, the attention check); the ratings by dimension name, and the comment."""
+    chinese = get_language() == "zh-hans"
+    label_names = {key: str(name) for key, name, _lower in ERROR_LABELS}
+    labels = {int(seq): [label_names[key] for key in keys] for seq, keys in error_labels_by_turn(assignment).items()}
+    pairs = {pair.turn_seq: pair for pair in assignment.pairwise_judgments.order_by("turn_seq")}
+    turns = list(assignment.dialogue.turns.order_by("seq")) if assignment.dialogue_id else []
+    transcript = [
+        {"turn": turn, "labels": labels.get(turn.seq, []), "pair": pairs.pop(turn.seq, None)} for turn in turns
+    ]
+    transcript += [{"turn": None, "labels": [], "pair": pair} for pair in pairs.values()]  # shown, not judged
+    dimensions = {d["key"]: d["name_zh"] if chinese else d["name_en"] for d in assignment.campaign.dimensions}
+    ratings = [
+        {"dimension": dimensions.get(rating.dimension, rating.dimension), "value": rating.value}
+        for rating in assignment.ratings.order_by("id")
+    ]
+    return {"assignment": assignment, "transcript": transcript, "ratings": ratings}
 
 
 def open_campaigns() -> QuerySet[Campaign]:

@@ -72,7 +72,9 @@ def workforce_demo_seed(*, users: dict[str, User], external_ids: dict[str, str])
 
 
 def _reviewed_work(users: dict[str, User]) -> int:
-    """Evaluation sessions (their app keeps the work) reviewed three ways, a bonus and waiting credits."""
+    """Evaluation-session units reviewed three ways (on subject ids no session has, so that they stay
+    apart from the demo campaign's own sessions, which the units sync turns into units), a bonus and
+    waiting credits."""
     admin, new_rows = users["admin"], 0
     submitted = timezone.now() - timedelta(days=2)
     plan = [("crowdworker", 1, UnitState.APPROVED, "excellent", "Lively and in character."),

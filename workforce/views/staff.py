@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from annotation.selectors import annotator_stats
+from evaluation.selectors import assignment_work
 from platform_core.models import BlockStatus, User
 from platform_core.permissions import WORKFORCE_ADMINS, requires_roles
 from platform_core.services import audit_record, worker_block
@@ -28,7 +29,7 @@ from workforce.services.errors import WorkforceError
 from workforce.services.payouts import payout_build, payout_cancel, payout_export, payout_mark_paid
 from workforce.services.qualifications import qualification_set, qualifications_held
 from workforce.services.review import review_decision_parse, unit_review, units_review_bulk, worker_bonus
-from workforce.services.sync import unit_subject, units_sync
+from workforce.services.sync import EVALUATION_KINDS, unit_subject, units_sync
 from workforce.views.common import refuse
 
 
@@ -65,8 +66,10 @@ def review_unit(request, pk: int) -> HttpResponse:
             messages.success(request, _("Saved: %(unit)s") % {"unit": unit})
             following = selectors.review_queue(kind=request.POST.get("queue_kind", "")).first()
             return redirect("workforce:review-unit", pk=following.pk) if following else redirect("workforce:review")
+    subject = unit_subject(unit)
     return render(request, "workforce/review_unit.html", {
-        "unit": unit, "subject": unit_subject(unit), "history": selectors.worker_units(worker=unit.worker)[:20],
+        "unit": unit, "subject": subject, "history": selectors.worker_units(worker=unit.worker)[:20],
+        "evaluation": assignment_work(subject) if subject is not None and unit.kind in EVALUATION_KINDS else None,
         "summary": selectors.worker_summary(worker=unit.worker), "reasons": ReasonCategory.choices,
         "form_key": uuid.uuid4().hex, "blocks": BlockStatus.choices,
     }, status=status)
