@@ -129,10 +129,10 @@ def test_placeholders_are_by_kind_and_stable_within_a_dialogue():
     assert scrub("13700001111", PlaceholderBook())[0] == "[PHONE_1]"
 
 
-# "final3" is measured by bench/pii_eval.py and its recall never asserted here: it stays a set nobody
-# tuned to, and finds less than the rest. "final2" had the misses of its measured sample fixed in
-# general terms; other draws of it still miss forms listed in bench/README.md.
-UNTUNED = ("final3",)
+# "final3" and "final4" are measured by bench/pii_eval.py and their recall never asserted here: they
+# stay sets nobody tuned to, and find less than the rest. "final2" had the misses of its measured
+# sample fixed in general terms; other draws of it still miss forms listed in bench/README.md.
+UNTUNED = ("final3", "final4")
 
 
 @pytest.mark.parametrize("template_set", [name for name in TEMPLATE_SETS if name not in ("final2", *UNTUNED)])
