@@ -176,7 +176,8 @@ def cn_id(rng: random.Random) -> str:
 
 def ssn(rng: random.Random) -> str:
     a, g, s = rng.choice([rng.randint(1, 665), rng.randint(667, 899)]), rng.randint(1, 99), rng.randint(1, 9999)
-    nino = f"{rng.choice('ABCEGHJKLMNPRSTWXYZ')}{rng.choice('ABCEGHJKLMNPRSTWXYZ')} {_d(rng, 2)} {_d(rng, 2)} {_d(rng, 2)} {rng.choice('ABCD')}"
+    prefix = rng.choice([a + b for a in 'ABCEGHJKLMNPRSTWXYZ' for b in 'ABCEGHJKLMNPRSTWXYZ' if a + b not in ('BG', 'GB', 'NK', 'KN', 'NT', 'TN', 'ZZ')])
+    nino = f"{prefix} {_d(rng, 2)} {_d(rng, 2)} {_d(rng, 2)} {rng.choice('ABCD')}"
     sin = _luhn_complete(rng.choice("1234569") + _d(rng, 7))
     return rng.choice([
         f"{a:03d}-{g:02d}-{s:04d}", f"{a:03d}-{g:02d}-{s:04d}", f"{a:03d} {g:02d} {s:04d}", f"{a:03d}{g:02d}{s:04d}", f"{a:03d}.{g:02d}.{s:04d}",
@@ -185,7 +186,7 @@ def ssn(rng: random.Random) -> str:
 
 
 def bank_card(rng: random.Random) -> str:
-    prefix, length = rng.choice([("62", 19), ("62", 16), ("622848", 19), ("4", 16), ("4", 16), ("5", 16), ("37", 15), ("35", 16), ("6011", 16)])
+    prefix, length = rng.choice([("62", 19), ("62", 16), ("622848", 19), ("4", 16), ("4", 16), ("5", 16), ("37", 15), (str(rng.randint(3528, 3589)), 16), ("6011", 16)])
     n = _luhn_complete(prefix + _d(rng, length - len(prefix) - 1))
     groups = [n[i:i + 4] for i in range(0, length, 4)] if length != 15 else [n[:4], n[4:10], n[10:]]
     s = _sep(rng)
@@ -248,9 +249,9 @@ def uk_postcode(rng: random.Random) -> str:
 
 
 def us_zip(rng: random.Random) -> str:
-    state = rng.choice(["NSW", "VIC", "QLD", "WA"])
+    state, first = rng.choice([("NSW", "2"), ("VIC", "3"), ("QLD", "4"), ("WA", "6")])  # each state's postcodes
     return rng.choice([f"{rng.randint(10001, 99929):05d}", f"{rng.randint(10001, 99929):05d}", f"{rng.randint(10001, 99929):05d}-{_d(rng, 4)}",
-                       f"{rng.choice(['CA', 'NY', 'TX', 'WA'])} {rng.randint(10001, 99929):05d}", f"{state} {rng.randint(2000, 6999)}"])
+                       f"{rng.choice(['CA', 'NY', 'TX', 'WA'])} {rng.randint(10001, 99929):05d}", f"{state} {first}{_d(rng, 3)}"])
 
 
 # -- network ---------------------------------------------------------------------------------------
