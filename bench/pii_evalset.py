@@ -38,8 +38,9 @@ from bench.pii_values import (
 # lines with their own value formats (bench/pii_unseen.py), written before reading the recognizers,
 # whose gaps were then fixed; "final2" (bench/pii_final2.py): written after those fixes, measured
 # once, then its listed misses fixed in general terms; "final3" (bench/pii_final3.py): written before
-# those fixes, measured once after them; "final4" (bench/pii_final4.py): written before reading the
-# recognizers, measured once before any change for it (its unseen figure).
+# those fixes, measured once after them, then its listed misses fixed in general terms; "final4"
+# (bench/pii_final4.py): written before reading the recognizers, measured once before any change for
+# it (its unseen figure, in bench/README.md), then its misses fixed in general terms.
 TEMPLATE_SETS = ("dev", "held_out", "fresh", "final", "unseen", "final2", "final3", "final4")
 # Sets of whole-line templates: name -> (planted templates by kind and language, look-alike
 # templates, planted slots, look-alike slots).
@@ -281,7 +282,10 @@ _FINAL: dict[str, dict[str, list[str]]] = {
     "qq": {"zh": ["扣扣号：{v}"], "en": ["QQ: {v}"]},
     "telegram": {"zh": ["TG {v}"], "en": ["on Telegram I'm {v}"]},
     "line": {"zh": ["Line ID：{v}"], "en": ["LINE ID: {v}"]},
-    "look_alike": {"zh": ["车票显示{v}，记得提前到", "这次涨到了{v}"], "en": ["the ticket says {v}", "it went up to {v}"]},
+    "look_alike": {
+        "zh": ["车票显示{v}，记得提前到", "这次涨到了{v}"],
+        "en": ["the ticket says {v}", "it went up to {v}"],
+    },
 }
 
 
@@ -321,8 +325,17 @@ def _written_line(rng: random.Random, kind: str, template_set: str) -> Line:
     planted_templates, look_alike_templates, planted_slots, look_alike_slots = _WRITTEN_SETS[template_set]
     language = rng.choice(["zh", "en"])
     templates = look_alike_templates[language] if kind == "look_alike" else planted_templates[kind][language]
-    text, planted, look_alike_spans = pii_unseen.fill(rng.choice(templates), language, rng, planted_slots, look_alike_slots)
-    return Line(text=text, language=language, kind=kind, template_set=template_set, planted=planted, look_alikes=look_alike_spans)
+    text, planted, look_alike_spans = pii_unseen.fill(
+        rng.choice(templates), language, rng, planted_slots, look_alike_slots
+    )
+    return Line(
+        text=text,
+        language=language,
+        kind=kind,
+        template_set=template_set,
+        planted=planted,
+        look_alikes=look_alike_spans,
+    )
 
 
 def build(template_set: str, *, per_kind: int = 50, look_alikes: int = 400, seed: int = 18) -> list[Line]:
