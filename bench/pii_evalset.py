@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bench import pii_final2, pii_final3, pii_unseen
+from bench import pii_final2, pii_final3, pii_final4, pii_unseen
 from bench.pii_values import (
     address,
     bank_card,
@@ -38,14 +38,17 @@ from bench.pii_values import (
 # lines with their own value formats (bench/pii_unseen.py), written before reading the recognizers,
 # whose gaps were then fixed; "final2" (bench/pii_final2.py): written after those fixes, measured
 # once, then its listed misses fixed in general terms; "final3" (bench/pii_final3.py): written before
-# those fixes, measured once after them, never tuned on.
-TEMPLATE_SETS = ("dev", "held_out", "fresh", "final", "unseen", "final2", "final3")
+# those fixes, measured once after them, then its listed misses fixed in general terms; "final4"
+# (bench/pii_final4.py): written before reading the recognizers, measured once before any change for
+# it (its unseen figure, in bench/README.md), then its misses fixed in general terms.
+TEMPLATE_SETS = ("dev", "held_out", "fresh", "final", "unseen", "final2", "final3", "final4")
 # Sets of whole-line templates: name -> (planted templates by kind and language, look-alike
 # templates, planted slots, look-alike slots).
 _WRITTEN_SETS = {
     "unseen": (pii_unseen.PLANTED, pii_unseen.LOOK_ALIKES, pii_unseen.PLANTED_SLOTS, pii_unseen.LOOK_ALIKE_SLOTS),
     "final2": (pii_final2.PLANTED, pii_final2.LOOK_ALIKES, pii_final2.PLANTED_SLOTS, pii_final2.LOOK_ALIKE_SLOTS),
     "final3": (pii_final3.PLANTED, pii_final3.LOOK_ALIKES, pii_final3.PLANTED_SLOTS, pii_final3.LOOK_ALIKE_SLOTS),
+    "final4": (pii_final4.PLANTED, pii_final4.LOOK_ALIKES, pii_final4.PLANTED_SLOTS, pii_final4.LOOK_ALIKE_SLOTS),
 }
 KINDS = ("phone", "email", "handle", "id_number", "bank_card", "address", "ip_address", "url")
 
@@ -279,7 +282,10 @@ _FINAL: dict[str, dict[str, list[str]]] = {
     "qq": {"zh": ["扣扣号：{v}"], "en": ["QQ: {v}"]},
     "telegram": {"zh": ["TG {v}"], "en": ["on Telegram I'm {v}"]},
     "line": {"zh": ["Line ID：{v}"], "en": ["LINE ID: {v}"]},
-    "look_alike": {"zh": ["车票显示{v}，记得提前到", "这次涨到了{v}"], "en": ["the ticket says {v}", "it went up to {v}"]},
+    "look_alike": {
+        "zh": ["车票显示{v}，记得提前到", "这次涨到了{v}"],
+        "en": ["the ticket says {v}", "it went up to {v}"],
+    },
 }
 
 
@@ -319,8 +325,17 @@ def _written_line(rng: random.Random, kind: str, template_set: str) -> Line:
     planted_templates, look_alike_templates, planted_slots, look_alike_slots = _WRITTEN_SETS[template_set]
     language = rng.choice(["zh", "en"])
     templates = look_alike_templates[language] if kind == "look_alike" else planted_templates[kind][language]
-    text, planted, look_alike_spans = pii_unseen.fill(rng.choice(templates), language, rng, planted_slots, look_alike_slots)
-    return Line(text=text, language=language, kind=kind, template_set=template_set, planted=planted, look_alikes=look_alike_spans)
+    text, planted, look_alike_spans = pii_unseen.fill(
+        rng.choice(templates), language, rng, planted_slots, look_alike_slots
+    )
+    return Line(
+        text=text,
+        language=language,
+        kind=kind,
+        template_set=template_set,
+        planted=planted,
+        look_alikes=look_alike_spans,
+    )
 
 
 def build(template_set: str, *, per_kind: int = 50, look_alikes: int = 400, seed: int = 18) -> list[Line]:

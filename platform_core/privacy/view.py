@@ -1,8 +1,9 @@
 """The analysis view of a text, and the checksums the recognizers verify.
 
 Patterns run on the *analysis view* of a text (``analysis_view``): full-width ASCII folded to
-ASCII and runs of seven or more digits written as Chinese numerals (一三八…, 壹叁捌…) turned into
-Arabic digits, character for character, so every offset is the same as in the original text.
+ASCII and runs of seven or more digits written as Chinese numerals or circled digits (一三八…,
+壹叁捌…, ①③⑧…) turned into Arabic digits, character for character, so every offset is the same as
+in the original text.
 Prefilters run on the raw text: ``RAW_DIGIT`` and ``ci`` spell what they look for in every form.
 """
 
@@ -11,9 +12,10 @@ import re
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FULL_WIDTH[0x3000] = 0x20
 # Chinese numerals as digits: everyday ones, 幺 (one, spoken) and 两 (two), and the financial forms
-# (壹贰叁…, simplified and traditional) people use to get numbers past filters.
-_CN_DIGITS = "零〇一二三四五六七八九幺两壹贰貳叁參肆伍陆陸柒捌玖"
-_CN_DIGIT_VALUES = str.maketrans(_CN_DIGITS, "0012345678912122334566789")
+# (壹贰叁…, simplified and traditional) and circled digits (①②③…) people use to get numbers past
+# filters.
+_CN_DIGITS = "零〇一二三四五六七八九幺两壹贰貳叁參肆伍陆陸柒捌玖⓪①②③④⑤⑥⑦⑧⑨"
+_CN_DIGIT_VALUES = str.maketrans(_CN_DIGITS, "00123456789121223345667890123456789")
 # Digits for the prefilter on raw text: ASCII, full-width and Chinese numerals.
 RAW_DIGIT = f"[0-9０-９{_CN_DIGITS}]"
 
@@ -74,3 +76,30 @@ def luhn_ok(digits: str) -> bool:
                 value -= 9
         total += value
     return total % 10 == 0
+
+
+def hk_id_checksum_ok(number: str) -> bool:
+    """Hong Kong identity card: one or two letters, six digits and a check character (0-9 or A);
+    letters count 10-35 (a missing second letter 36), weighted 9 down to 2, the sum with the check
+    a multiple of 11."""
+    letters, digits, check = number[:-7], number[-7:-1], number[-1]
+    if not (1 <= len(letters) <= 2 and letters.isalpha() and digits.isdigit()):
+        return False
+    values = [36] * (2 - len(letters)) + [ord(letter.upper()) - 55 for letter in letters]
+    values += [int(digit) for digit in digits]
+    total = sum(value * weight for value, weight in zip(values, range(9, 1, -1), strict=True))
+    return (11 - total % 11) % 11 == (10 if check.upper() == "A" else int(check) if check.isdigit() else -1)
+
+
+# Taiwan national ID: the letter's two-digit code (A=10 … with I, O, W, Z out of order).
+_TW_LETTER_CODES = {letter: index + 10 for index, letter in enumerate("ABCDEFGHJKLMNPQRSTUVXYWZIO")}
+
+
+def tw_id_checksum_ok(number: str) -> bool:
+    """Taiwan national ID: a letter, 1 or 2, seven digits and a check digit; the letter's code's
+    digits weighted 1 and 9, the digits 8 down to 1 and the check 1, the sum a multiple of 10."""
+    code = _TW_LETTER_CODES.get(number[:1].upper())
+    if code is None or len(number) != 10 or not number[1:].isdigit():
+        return False
+    total = code // 10 + code % 10 * 9 + sum(int(d) * w for d, w in zip(number[1:9], range(8, 0, -1), strict=True))
+    return (total + int(number[9])) % 10 == 0
