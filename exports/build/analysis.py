@@ -9,9 +9,10 @@ and written. Curation then replaces what was found, in row order and with each d
 placeholder book, exactly as when it analyses a candidate itself: ``analyze`` is a function of
 the text, the prefilters it matches and the threshold, all three sent along.
 
-A chunk submitted before the processes are ready, or after they failed, is analysed on the
-curation thread as before, so a build never waits for a process to start and never depends on
-one.
+A chunk submitted before the processes are ready, while they are still busy with
+``AHEAD_CHUNKS`` earlier ones, or after they failed, is analysed on the curation thread as
+before: a build never waits for a process to start, shares the analysis with the processes when
+they fall behind, and never depends on them.
 """
 
 import logging
@@ -67,6 +68,7 @@ class AnalysisPool:
 
     def __init__(self, processes: int, threshold: float) -> None:
         self.threshold = threshold
+        self.processes = processes
         # Spawned, not forked: the build's process has threads (the reader, the writers) and a
         # database connection that a forked child must not share.
         self._executor = ProcessPoolExecutor(
@@ -75,6 +77,7 @@ class AnalysisPool:
         # The first task runs once a process has started and warmed up: until then chunks are
         # analysed in the build.
         self._ready = self._executor.submit(int)
+        self._sent: deque[Future] = deque()
 
     @classmethod
     def for_build(cls, dialogues: int) -> "AnalysisPool | None":
@@ -99,12 +102,23 @@ class AnalysisPool:
         items = list(zip(text.texts, text.passed, strict=True)) + list(
             zip(original.texts, original.passed, strict=True)
         )
+        while self._sent and self._sent[0].done():
+            self._sent.popleft()
         future = None
-        if items and self._ready.done() and self._ready.exception() is None:
+        # While the processes still have AHEAD_CHUNKS chunks each to analyse, the build analyses this one
+        # itself: both share the work when the processes alone would hold the build up.
+        if (
+            items
+            and self._ready.done()
+            and self._ready.exception() is None
+            and len(self._sent) < AHEAD_CHUNKS * self.processes
+        ):
             try:
                 future = self._executor.submit(analyze_many, items, self.threshold)
             except RuntimeError:  # the pool broke (a process died): analysed in the build
                 future = None
+            else:
+                self._sent.append(future)
         return ChunkAnalysis(text=text, original=original, future=future)
 
     def close(self) -> None:

@@ -135,3 +135,24 @@ def test_chunks_are_sent_ahead_of_their_curation():
         (1, None),
         (2, None),
     ]
+
+
+def test_the_build_analyses_a_chunk_itself_while_the_processes_are_behind(monkeypatch):
+    class Busy:
+        """An executor whose process is ready but never finishes a chunk."""
+
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def submit(self, function, *args):
+            future: Future = Future()
+            if function is int:
+                future.set_result(0)
+            return future
+
+    monkeypatch.setattr(analysis, "ProcessPoolExecutor", Busy)
+    pool = AnalysisPool(1, 0.5)
+    turns = pa.table({"text": pa.array(["Call 13812345678"]), "original_text": pa.array([None], pa.string())})
+    sent = [pool.submit(turns).future for _chunk in range(analysis.AHEAD_CHUNKS + 2)]
+    assert all(future is not None for future in sent[: analysis.AHEAD_CHUNKS])
+    assert sent[analysis.AHEAD_CHUNKS :] == [None, None]
