@@ -3,10 +3,9 @@
     python bench/export_bench.py --dialogues 100000 --json OUT [--double] [--reuse] [--repeat N]
 
 Fills its own PostgreSQL database (``--database-url``, default ``exportbench``, created and
-migrated when missing; its name must contain "bench")
-with a synthetic accepted corpus through COPY: ``--dialogues`` dialogues of 12–28 turns (20 on
-average), 50 dialogues per character, 1 % of turns with planted personal data, 0.5 % exact
-duplicate dialogues. Then, on the same data:
+migrated when missing; its name must contain "bench") with a synthetic accepted corpus through
+COPY: ``--dialogues`` dialogues of 12–28 turns (20 on average), 50 dialogues per character, 1 % of
+turns with planted personal data, 0.5 % exact duplicate dialogues. Then, on the same data:
 
 - build: ``manage.py export_corpus --out DIR`` in a child process (all formats, the real path),
   timed, its peak RSS taken from ``wait4``;
