@@ -2,10 +2,10 @@
 
     python bench/export_bench.py --dialogues 100000 --json OUT [--double] [--reuse] [--repeat N]
 
-Fills its own PostgreSQL database (default ``exportbench``, created and migrated when missing)
-with a synthetic accepted corpus through COPY: ``--dialogues`` dialogues of 12–28 turns (20 on
-average), 50 dialogues per character, 1 % of turns with planted personal data, 0.5 % exact
-duplicate dialogues. Then, on the same data:
+Fills its own PostgreSQL database (``--database-url``, default ``exportbench``, created and
+migrated when missing; its name must contain "bench") with a synthetic accepted corpus through
+COPY: ``--dialogues`` dialogues of 12–28 turns (20 on average), 50 dialogues per character, 1 % of
+turns with planted personal data, 0.5 % exact duplicate dialogues. Then, on the same data:
 
 - build: ``manage.py export_corpus --out DIR`` in a child process (all formats, the real path),
   timed, its peak RSS taken from ``wait4``;
@@ -65,6 +65,11 @@ FRAGMENTS_EN = [
     "would you like to taste my biscuits",
 ]
 PII = ["13812345678", "ann.lee@example.com", "11010519491231002X", "4111 1111 1111 1111", "+44 20 7946 0958"]
+
+
+def database_name(database_url: str) -> str:
+    """The database a URL names (its path, without query parameters)."""
+    return database_url.rsplit("/", 1)[-1].split("?", 1)[0]
 
 
 def setup_django(database_url: str) -> None:
@@ -343,7 +348,7 @@ def main() -> None:
         "--repeat", type=int, default=1, help="build and baseline this many times each, alternating; medians reported"
     )
     args = parser.parse_args()
-    if "exportbench" not in args.database_url and "bench" not in args.database_url:
+    if "bench" not in database_name(args.database_url):
         raise SystemExit("Refusing to TRUNCATE a database whose name does not say it is a benchmark database.")
     setup_django(args.database_url)
     with tempfile.TemporaryDirectory(prefix="export-bench-") as tmp:

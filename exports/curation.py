@@ -19,6 +19,7 @@ import hmac
 from collections import Counter
 from collections.abc import Collection
 
+from platform_core.privacy.analyzer import Finding
 from platform_core.privacy.anonymize import KINDS, PlaceholderBook, scrub
 
 # The kinds counted in a manifest's ``pii_replacements``, in this order.
@@ -26,15 +27,20 @@ PII_KINDS = KINDS
 
 
 def scrub_personal_data(
-    text: str, counts: Counter | None = None, book: PlaceholderBook | None = None, passed: Collection[str] | None = None
+    text: str,
+    counts: Counter | None = None,
+    book: PlaceholderBook | None = None,
+    passed: Collection[str] | None = None,
+    findings: list[Finding] | None = None,
 ) -> tuple[str, int]:
     """Return ``text`` with personal data replaced, and how many replacements were made.
 
     ``counts`` (if given) is incremented per kind; ``book`` numbers the placeholders of one
     dialogue (a fresh numbering when not given); ``passed``: the analyzer's prefilters ``text``
-    is known to match (a column's RE2 pass), not searched again.
+    is known to match (a column's RE2 pass), not searched again; ``findings``: the analyzer's
+    findings in ``text`` when they were made elsewhere (``exports.build.analysis``).
     """
-    return scrub(text, book, counts, passed=passed)
+    return scrub(text, book, counts, passed=passed, findings=findings)
 
 
 def _compact(text: str) -> str:

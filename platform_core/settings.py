@@ -8,6 +8,7 @@ Runtime modes, decided by two variables:
   and Celery runs tasks eagerly unless a test starts a real worker.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -379,6 +380,9 @@ WS_MAX_FRAME_CHARS = env.int("WS_MAX_FRAME_CHARS", default=16384)  # longer text
 # Worker ids in exported corpora become HMAC-SHA256(salt, id): keep the salt secret and stable,
 # so one worker has the same pseudonym across export versions. Defaults to one derived from SECRET_KEY.
 EXPORT_HASH_SALT = env("EXPORT_HASH_SALT", default="") or f"export-salt:{SECRET_KEY}"
+# Processes that analyse a large build's candidate turns for personal data beside the build
+# (exports/build/analysis.py); 0: the build analyses them itself. One where there is a core to spare.
+EXPORT_ANALYSIS_PROCESSES = env.int("EXPORT_ANALYSIS_PROCESSES", default=1 if (os.cpu_count() or 1) > 1 else 0)
 
 # Personal data (platform_core/privacy): a finding scoring at least the threshold is replaced in
 # exports and counted by pii_audit. Live chat messages, rewrites and prompts that carry one of the

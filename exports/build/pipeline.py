@@ -15,9 +15,10 @@ import xxhash
 from django.conf import settings
 from django.db.models import Count
 
+from exports.build.analysis import AnalysisPool, ChunkAnalysis, analysed_ahead, scrub_turns
 from exports.build.columns import column_array, iso_timestamp
 from exports.build.kernels import examples
-from exports.build.kernels.batch_curation import near_duplicate_mask, scan_texts, scrub_column, string_buffers, warm_up
+from exports.build.kernels.batch_curation import near_duplicate_mask, scan_texts, string_buffers, warm_up
 from exports.build.kernels.examples import (
     ChunkDialogues,
     ExampleHeads,
@@ -223,8 +224,10 @@ class CorpusBuilder:
             self.near.submit(warm_up)
             self.near.submit(examples.warm_up)
             writers: dict[str, SplitWriter] = {}
+            self.analysis: AnalysisPool | None = None
             try:
                 self._prepare()
+                self.analysis = AnalysisPool.for_build(self.total_dialogues) if self.scrub else None
                 writers = {split: SplitWriter(directory / split) for split in SPLITS}
                 self._build(tables, writers, directory)
             except BaseException:
@@ -233,6 +236,8 @@ class CorpusBuilder:
                 raise
             finally:
                 self.near.shutdown(wait=True, cancel_futures=True)
+                if self.analysis is not None:
+                    self.analysis.close()
         self.reporter.report(96, "writing datasheet")
         (directory / "dataset_info.json").write_text(dumps(dataset_info(SPLITS)) + "\n", encoding="utf-8")
         return self._stats()
@@ -240,8 +245,9 @@ class CorpusBuilder:
     def _build(self, tables: Iterator, writers: dict[str, SplitWriter], directory: Path) -> None:
         """Curate and write chunk after chunk, each one's curation beside the previous one's writing."""
         pending: Iterator[None] | None = None
-        for dialogues, turns in tables:
-            stage = self._batch(dialogues.combine_chunks(), turns.combine_chunks(), writers)
+        chunks = (self._chunk(dialogues.combine_chunks(), turns.combine_chunks()) for dialogues, turns in tables)
+        for chunk, analysis in analysed_ahead(self.analysis, chunks, lambda chunk: chunk.turns):
+            stage = self._batch(chunk, analysis, writers)
             started = next(stage, "done") is None
             if pending is not None:
                 self._finish(pending)
@@ -263,16 +269,15 @@ class CorpusBuilder:
             f"{self.dialogues_seen:,} / {self.total_dialogues:,} dialogues",
         )
 
-    def _batch(self, dialogues: pa.Table, turns: pa.Table, writers: dict[str, SplitWriter]) -> Iterator[None]:
+    def _batch(
+        self, chunk: "_Chunk", analysis: ChunkAnalysis | None, writers: dict[str, SplitWriter]
+    ) -> Iterator[None]:
         """Curate and write whole dialogues: per-turn steps on columns, per-dialogue steps in Python.
 
         A generator: it pauses once, after handing the chunk's turns to the curation thread, so the
         caller can finish the previous chunk meanwhile.
         """
-        chunk = self._chunk(dialogues, turns)
-        if chunk is None:
-            return
-        pending = self.near.submit(self._curate_turns, chunk.turns, chunk.turn_dialogue, chunk.count)
+        pending = self.near.submit(self._curate_turns, chunk.turns, chunk.turn_dialogue, chunk.count, analysis)
         yield
         curated = pending.result()
         self.curation["empty_turns"] += curated.empty
@@ -424,7 +429,9 @@ class CorpusBuilder:
             if stop > start:
                 writers[split].write_turns(out.slice(start, stop - start))
 
-    def _curate_turns(self, turns: pa.Table, turn_dialogue: np.ndarray, count: int) -> "_CuratedTurns":
+    def _curate_turns(
+        self, turns: pa.Table, turn_dialogue: np.ndarray, count: int, analysis: ChunkAnalysis | None
+    ) -> "_CuratedTurns":
         """The per-turn steps of one chunk, on the curation thread."""
         texts, originals = column_array(turns, "text"), column_array(turns, "original_text")
         # Scrubbing keeps a text blank or not, and puts only ASCII placeholders in ("[PHONE_1]"): one
@@ -432,11 +439,7 @@ class CorpusBuilder:
         scan = scan_texts(texts)
         replaced = np.zeros(len(turns), dtype=np.int32)
         if self.scrub:
-            # One placeholder numbering per dialogue, shared by its texts and original texts.
-            books: dict = {}
-            texts, replaced = scrub_column(texts, self.pii, turn_dialogue, books)
-            originals, replaced_in_originals = scrub_column(originals, self.pii, turn_dialogue, books)
-            replaced += replaced_in_originals
+            texts, originals, replaced = scrub_turns(texts, originals, self.pii, turn_dialogue, analysis)
         blank = scan.blank
         speakers = column_array(turns, "speaker")
         encoded = pc.dictionary_encode(speakers)

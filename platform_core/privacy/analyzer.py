@@ -221,6 +221,25 @@ def analyze(
     return raw_findings(text, default_threshold() if threshold is None else threshold, passed)
 
 
+def analyze_many(items: list[tuple[str, tuple[str, ...]]], threshold: float) -> list[list[Finding]]:
+    """``analyze`` of each (text, the ``PREFILTERS`` it matches) at ``threshold``, a pair repeated
+    among them analysed once: a batch for another process (``exports.build.analysis``)."""
+    known: dict[tuple[str, tuple[str, ...]], list[Finding]] = {}
+    out = []
+    for item in items:
+        findings = known.get(item)
+        if findings is None:
+            findings = known[item] = analyze(item[0], threshold=threshold, passed=item[1])
+        out.append(findings)
+    return out
+
+
+def warm_up() -> None:
+    """Build the analyzer and run each recognizer once (its patterns compile on first use)."""
+    engine()
+    analyze("warm up 13800000000 a@b.cn 中关村大街1号 wxid_warmup 192.168.0.1", threshold=0.5)
+
+
 # On equal scores the more specific kind wins: an 18-digit number with a valid ID checksum that
 # also passes Luhn is an ID number.
 _SPECIFICITY = {entity: rank for rank, entity in enumerate(ENTITIES_BY_SPECIFICITY)}

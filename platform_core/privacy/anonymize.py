@@ -110,15 +110,19 @@ def scrub(
     *,
     threshold: float | None = None,
     passed: Collection[str] | None = None,
+    findings: list[Finding] | None = None,
 ) -> tuple[str, int]:
     """``text`` with personal data replaced by placeholders, and how many replacements were made.
 
     ``counts`` (if given) is incremented per kind; ``book`` keeps placeholders stable across the
     texts of one dialogue (a fresh one when not given); ``passed`` as for ``analyze``.
+    ``findings``: what ``analyze(text, threshold=threshold, passed=passed)`` returns, when the
+    caller has it already (an export analyses its candidate turns in another process).
     """
     if not text:
         return text or "", 0
-    findings = analyze(text, threshold=threshold, passed=passed)
+    if findings is None:
+        findings = analyze(text, threshold=threshold, passed=passed)
     if not findings:
         return text, 0
     if counts is not None:

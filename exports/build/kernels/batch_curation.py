@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from exports.curation import compact_text, scrub_personal_data
-from platform_core.privacy.analyzer import PREFILTER, PREFILTERS
+from platform_core.privacy.analyzer import PREFILTER, PREFILTERS, Finding
 from platform_core.privacy.anonymize import PlaceholderBook
 
 # The characters whose ``str.lower()`` differs from Arrow's ``utf8_lower`` (Python's "İ" becomes
@@ -87,37 +87,60 @@ def personal_data_candidates(texts: pa.Array) -> np.ndarray:
     return _mask(pc.match_substring_regex(texts, PREFILTER))
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """The rows of a column the analyzer could find personal data in (its prefilter, by RE2), their
+    texts, and per row the prefilters it matches (the analysis searches no other)."""
+
+    rows: np.ndarray
+    texts: list[str]
+    passed: list[tuple[str, ...]]
+
+
+def candidates(texts: pa.Array) -> Candidates:
+    """The candidates of ``texts`` for the personal-data analysis."""
+    rows = np.zeros(0, dtype=np.int64)
+    if texts.null_count < len(texts):  # a column of nulls: the original texts of turns nobody rewrote
+        rows = np.flatnonzero(personal_data_candidates(texts))
+    if not rows.size:
+        return Candidates(rows=rows, texts=[], passed=[])
+    chosen = texts.take(rows)
+    # Which recognizers' prefilters each candidate matches, by RE2 too: the analysis skips the rest
+    # without searching them again in Python.
+    masks = [(prefilter, _mask(pc.match_substring_regex(chosen, prefilter)).tolist()) for prefilter in PREFILTERS]
+    passed = [tuple(prefilter for prefilter, mask in masks if mask[position]) for position in range(rows.size)]
+    return Candidates(rows=rows, texts=chosen.to_pylist(), passed=passed)
+
+
 def scrub_column(
     texts: pa.Array,
     counts: Counter,
     dialogues: np.ndarray | None = None,
     books: dict[int, PlaceholderBook] | None = None,
+    found: Candidates | None = None,
+    findings: list[list[Finding]] | None = None,
 ) -> tuple[pa.Array, np.ndarray]:
     """``texts`` with personal data replaced, and the replacements made in each row.
 
     ``counts`` is incremented per kind, as ``scrub_personal_data`` does. With ``dialogues`` (each
     row's dialogue) the placeholders are numbered per dialogue in ``books`` (pass the same dict for
-    every column of the same turns); without it each row is numbered on its own.
+    every column of the same turns); without it each row is numbered on its own. ``found``:
+    ``candidates(texts)`` when the caller has it; ``findings``: the analyzer's findings in each of
+    those candidates, when they were made elsewhere (``exports.build.analysis``).
     """
     replaced = np.zeros(len(texts), dtype=np.int32)
-    if texts.null_count == len(texts):  # e.g. the original texts of turns nobody rewrote
-        return texts, replaced
-    rows = np.flatnonzero(personal_data_candidates(texts))
-    if not rows.size:
+    found = candidates(texts) if found is None else found
+    if not found.rows.size:
         return texts, replaced
     books = {} if books is None else books
-    chosen = texts.take(rows)
-    # Which recognizers' prefilters each candidate matches, by RE2 too: the analysis skips the rest
-    # without searching them again in Python.
-    masks = {prefilter: _mask(pc.match_substring_regex(chosen, prefilter)) for prefilter in PREFILTERS}
     cleaned = []
-    for position, (row, text) in enumerate(zip(rows.tolist(), chosen.to_pylist(), strict=True)):
+    for position, (row, text) in enumerate(zip(found.rows.tolist(), found.texts, strict=True)):
         book = books.setdefault(int(dialogues[row]), PlaceholderBook()) if dialogues is not None else None
-        passed = [prefilter for prefilter, mask in masks.items() if mask[position]]
-        text, made = scrub_personal_data(text, counts, book, passed)
+        made_elsewhere = findings[position] if findings is not None else None
+        text, made = scrub_personal_data(text, counts, book, found.passed[position], made_elsewhere)
         cleaned.append(text)
         replaced[row] = made
-    return _replace_rows(texts, rows, pa.array(cleaned, type=texts.type)), replaced
+    return _replace_rows(texts, found.rows, pa.array(cleaned, type=texts.type)), replaced
 
 
 def blank_mask(texts: pa.Array) -> np.ndarray:

@@ -1,0 +1,158 @@
+"""The personal-data analysis of a build's candidate turns, in worker processes ahead of curation.
+
+Analysing a candidate turn (``platform_core.privacy.analyze``: Presidio's pattern recognizers)
+is Python that holds the GIL, and the largest part of a big build's CPU time. A build of at least
+``MIN_DIALOGUES`` dialogues starts ``settings.EXPORT_ANALYSIS_PROCESSES`` spawned processes that
+analyse each chunk's candidates (``kernels.batch_curation.candidates``: the rows the analyzer's
+RE2 prefilter selects, and the prefilters each matches) while the chunks before it are curated
+and written. Curation then replaces what was found, in row order and with each dialogue's
+placeholder book, exactly as when it analyses a candidate itself: ``analyze`` is a function of
+the text, the prefilters it matches and the threshold, all three sent along.
+
+A chunk submitted before the processes are ready, while they are still busy with
+``AHEAD_CHUNKS`` earlier ones, or after they failed, is analysed on the curation thread as
+before: a build never waits for a process to start, shares the analysis with the processes when
+they fall behind, and never depends on them.
+"""
+
+import logging
+import multiprocessing
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+import pyarrow as pa
+from django.conf import settings
+
+from exports.build.columns import column_array
+from exports.build.kernels.batch_curation import Candidates, candidates, scrub_column
+from platform_core.privacy.analyzer import Finding, analyze_many, default_threshold, warm_up
+
+logger = logging.getLogger(__name__)
+
+# Below this many dialogues a build analyses its few candidates faster than a process starts.
+MIN_DIALOGUES = 10_000
+# Chunks whose candidates are sent to the processes before the chunk ahead of them is curated.
+AHEAD_CHUNKS = 2
+
+Item = TypeVar("Item")
+
+
+@dataclass(frozen=True)
+class ChunkAnalysis:
+    """One chunk's candidates in its text and original-text columns, and their findings to come
+    (``None``: curation analyses them itself)."""
+
+    text: Candidates
+    original: Candidates
+    future: Future | None
+
+    def findings(self) -> tuple[list[list[Finding]] | None, list[list[Finding]] | None]:
+        """The findings of the text candidates and of the original-text candidates, each in row
+        order; ``(None, None)`` when curation is to analyse them."""
+        if self.future is None:
+            return None, None
+        try:
+            found = self.future.result()
+        except Exception:  # the process died or could not start: the same analysis runs here
+            logger.warning("An export's analysis process failed; the chunk is analysed in the build.", exc_info=True)
+            return None, None
+        return found[: len(self.text.texts)], found[len(self.text.texts) :]
+
+
+class AnalysisPool:
+    """Worker processes that analyse the candidates of chunks submitted ahead of their curation."""
+
+    def __init__(self, processes: int, threshold: float) -> None:
+        self.threshold = threshold
+        self.processes = processes
+        # Spawned, not forked: the build's process has threads (the reader, the writers) and a
+        # database connection that a forked child must not share.
+        self._executor = ProcessPoolExecutor(
+            max_workers=processes, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up
+        )
+        # The first task runs once a process has started and warmed up: until then chunks are
+        # analysed in the build.
+        self._ready = self._executor.submit(int)
+        self._sent: deque[Future] = deque()
+
+    @classmethod
+    def for_build(cls, dialogues: int) -> "AnalysisPool | None":
+        """``start`` with the settings' number of processes and threshold."""
+        return cls.start(settings.EXPORT_ANALYSIS_PROCESSES, dialogues, default_threshold())
+
+    @classmethod
+    def start(cls, processes: int, dialogues: int, threshold: float) -> "AnalysisPool | None":
+        """A pool for a build of ``dialogues`` dialogues, or ``None`` when analysing in the build is
+        as fast (a small build, no process to spare) or no process can be started here."""
+        if processes < 1 or dialogues < MIN_DIALOGUES:
+            return None
+        try:
+            return cls(processes, threshold)
+        except (OSError, ValueError, AssertionError):  # e.g. a daemonic process may not have children
+            logger.warning("No analysis process for the export; analysing in the build.", exc_info=True)
+            return None
+
+    def submit(self, turns: pa.Table) -> ChunkAnalysis:
+        """Send the candidates of a chunk's ``text`` and ``original_text`` columns for analysis."""
+        text, original = (candidates(column_array(turns, name)) for name in ("text", "original_text"))
+        items = list(zip(text.texts, text.passed, strict=True)) + list(
+            zip(original.texts, original.passed, strict=True)
+        )
+        while self._sent and self._sent[0].done():
+            self._sent.popleft()
+        future = None
+        # While the processes still have AHEAD_CHUNKS chunks each to analyse, the build analyses this one
+        # itself: both share the work when the processes alone would hold the build up.
+        if (
+            items
+            and self._ready.done()
+            and self._ready.exception() is None
+            and len(self._sent) < AHEAD_CHUNKS * self.processes
+        ):
+            try:
+                future = self._executor.submit(analyze_many, items, self.threshold)
+            except RuntimeError:  # the pool broke (a process died): analysed in the build
+                future = None
+            else:
+                self._sent.append(future)
+        return ChunkAnalysis(text=text, original=original, future=future)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def analysed_ahead(
+    pool: AnalysisPool | None, chunks: Iterator[Item | None], turns: Callable[[Item], pa.Table]
+) -> Iterator[tuple[Item, ChunkAnalysis | None]]:
+    """``chunks`` (``None`` skipped), each with the analysis of its ``turns`` sent to ``pool``
+    ``AHEAD_CHUNKS`` chunks before it is handed on, so it runs while the ones before it are
+    curated; without a pool, each chunk as it comes with ``None``."""
+    ahead = AHEAD_CHUNKS if pool is not None else 0
+    pending: deque[tuple[Item, ChunkAnalysis | None]] = deque()
+    for chunk in chunks:
+        if chunk is None:
+            continue
+        pending.append((chunk, pool.submit(turns(chunk)) if pool is not None else None))
+        if len(pending) > ahead:
+            yield pending.popleft()
+    while pending:
+        yield pending.popleft()
+
+
+def scrub_turns(
+    texts: pa.Array, originals: pa.Array, counts: Counter, dialogues: np.ndarray, analysis: ChunkAnalysis | None
+) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """A chunk's texts and original texts with personal data replaced, and the replacements in each
+    row: with one placeholder numbering per dialogue, shared by its texts and original texts; with
+    the findings of ``analysis`` when it has them, else analysed here."""
+    books: dict = {}
+    found, found_in_originals = analysis.findings() if analysis is not None else (None, None)
+    texts, replaced = scrub_column(texts, counts, dialogues, books, analysis and analysis.text, found)
+    originals, replaced_in_originals = scrub_column(
+        originals, counts, dialogues, books, analysis and analysis.original, found_in_originals
+    )
+    return texts, originals, replaced + replaced_in_originals

@@ -1,0 +1,158 @@
+"""The personal-data analysis of candidate turns in a worker process gives what the build's own does."""
+
+from collections import Counter
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from exports.build import analysis, turn_stream
+from exports.build.analysis import AnalysisPool, ChunkAnalysis, analysed_ahead
+from exports.build.kernels.batch_curation import candidates, scrub_column
+from exports.models import BuildStatus
+from platform_core.privacy.analyzer import analyze, analyze_many
+from roleplay.models import DialogueStatus, Turn
+from tests.exports.conftest import add_turns, make_corpus
+from tests.factories import CharacterFactory, DialogueFactory
+
+PLANTED = [
+    "Hello! Call me at 13812345678 or +44 20 7946 0958.",
+    "My mail is ann.lee@example.com, card 4111 1111 1111 1111",
+    "我的手机号是 138-1234-5678，加我微信：wxid_k2j4h5g6f7d8",
+    "我住在中关村大街27号, or 221B Baker Street, London NW1 6XE",
+    "Order 12345678901234567 is not personal.",
+    "手机一三八一二三四五六七八，服务器 192.168.10.23",
+]
+
+
+def _corpus_with_personal_data() -> None:
+    """Dialogues over several chunks with personal data in texts and original texts, one text
+    repeated in another dialogue."""
+    make_corpus(characters=6, per_character=2)
+    for index in range(4):
+        character = CharacterFactory()
+        dialogue = DialogueFactory(character=character, status=DialogueStatus.ACCEPTED)
+        add_turns(dialogue, [*PLANTED[index:], *PLANTED[:index]])
+    Turn.objects.filter(text=PLANTED[0]).update(original_text="first draft: call 13900001111")
+
+
+def _waiting_for_the_process(monkeypatch) -> list:
+    """Pools that wait for their process before the first chunk (a small build would otherwise
+    be done before it starts); returns the findings the process made, chunk by chunk."""
+    start = AnalysisPool.__init__
+
+    def start_and_wait(self, *args, **kwargs):
+        start(self, *args, **kwargs)
+        self._ready.result(timeout=120)
+
+    made = []
+    findings = ChunkAnalysis.findings
+
+    def recorded(self):
+        found = findings(self)
+        if found[0] is not None:
+            made.append(found)
+        return found
+
+    monkeypatch.setattr(AnalysisPool, "__init__", start_and_wait)
+    monkeypatch.setattr(ChunkAnalysis, "findings", recorded)
+    return made
+
+
+def test_analysis_in_a_process_gives_the_same_files_as_in_the_build(db, build_now, settings, monkeypatch):
+    _corpus_with_personal_data()
+    monkeypatch.setattr(turn_stream, "CHUNK_DIALOGUES", 3)
+    settings.EXPORT_ANALYSIS_PROCESSES = 0
+    in_build = build_now({"seed": 2, "min_turns": 1})
+    monkeypatch.setattr(analysis, "MIN_DIALOGUES", 0)
+    settings.EXPORT_ANALYSIS_PROCESSES = 1
+    made = _waiting_for_the_process(monkeypatch)
+    in_process = build_now({"seed": 2, "min_turns": 1})
+    assert in_build.status == in_process.status == BuildStatus.PUBLISHED
+    assert sum(len(text) + len(original) for text, original in made) >= 4 * len(PLANTED)
+    assert in_build.stats["pii_replacements"]["phone"] >= 8
+    assert in_process.data_sha256 == in_build.data_sha256
+    assert in_process.stats == in_build.stats
+
+
+def test_a_small_build_or_no_process_to_spare_starts_no_pool():
+    assert AnalysisPool.start(1, analysis.MIN_DIALOGUES - 1, 0.5) is None
+    assert AnalysisPool.start(0, 10 * analysis.MIN_DIALOGUES, 0.5) is None
+
+
+def test_a_pool_that_cannot_start_leaves_the_analysis_to_the_build(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(analysis, "ProcessPoolExecutor", refuse)
+    assert AnalysisPool.start(1, analysis.MIN_DIALOGUES, 0.5) is None
+
+
+def test_a_failed_process_leaves_its_chunk_to_the_build():
+    texts = pa.array(["Call 13812345678 now", "nothing here"])
+    failed: Future = Future()
+    failed.set_exception(BrokenProcessPool("the process died"))
+    chunk = ChunkAnalysis(
+        text=candidates(texts), original=candidates(pa.array([None, None], pa.string())), future=failed
+    )
+    assert chunk.findings() == (None, None)
+    counts: Counter = Counter()
+    cleaned, replaced = scrub_column(texts, counts, np.zeros(2, dtype=np.int64), {}, chunk.text, None)
+    assert cleaned.to_pylist() == ["Call [PHONE_1] now", "nothing here"] and replaced.tolist() == [1, 0]
+
+
+def test_findings_made_elsewhere_are_replaced_as_the_build_replaces_its_own():
+    texts = pa.array([*PLANTED, PLANTED[0], "no digits", None], type=pa.string())
+    dialogues = np.array([0, 0, 1, 1, 2, 2, 0, 3, 3])
+    found = candidates(texts)
+    findings = analyze_many(list(zip(found.texts, found.passed, strict=True)), 0.5)
+    assert findings == [
+        analyze(text, threshold=0.5, passed=passed) for text, passed in zip(found.texts, found.passed, strict=True)
+    ]
+    here, elsewhere = Counter(), Counter()
+    expected = scrub_column(texts, here, dialogues, {})
+    given = scrub_column(texts, elsewhere, dialogues, {}, found, findings)
+    assert given[0].to_pylist() == expected[0].to_pylist() and given[1].tolist() == expected[1].tolist()
+    assert elsewhere == here and here["phone"] >= 4
+
+
+def test_chunks_are_sent_ahead_of_their_curation():
+    sent: list[int] = []
+
+    class Pool:
+        def submit(self, turns):
+            sent.append(turns)
+            return turns
+
+    handed = []
+    for chunk, found in analysed_ahead(Pool(), iter([1, None, 2, 3, 4]), lambda chunk: chunk * 10):
+        handed.append((chunk, found, list(sent)))
+    assert handed[0] == (1, 10, [10, 20, 30])
+    assert [chunk for chunk, _found, _sent in handed] == [1, 2, 3, 4]
+    assert list(analysed_ahead(None, iter([1, None, 2]), lambda chunk: pytest.fail("no pool"))) == [
+        (1, None),
+        (2, None),
+    ]
+
+
+def test_the_build_analyses_a_chunk_itself_while_the_processes_are_behind(monkeypatch):
+    class Busy:
+        """An executor whose process is ready but never finishes a chunk."""
+
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def submit(self, function, *args):
+            future: Future = Future()
+            if function is int:
+                future.set_result(0)
+            return future
+
+    monkeypatch.setattr(analysis, "ProcessPoolExecutor", Busy)
+    pool = AnalysisPool(1, 0.5)
+    turns = pa.table({"text": pa.array(["Call 13812345678"]), "original_text": pa.array([None], pa.string())})
+    sent = [pool.submit(turns).future for _chunk in range(analysis.AHEAD_CHUNKS + 2)]
+    assert all(future is not None for future in sent[: analysis.AHEAD_CHUNKS])
+    assert sent[analysis.AHEAD_CHUNKS :] == [None, None]
