@@ -175,6 +175,11 @@ INFERENCE_BATCHING = env.bool("INFERENCE_BATCHING", default=True)  # concurrent 
 # and one WebSocket frame per interval and reply instead of one per token (training/batching.py).
 INFERENCE_STREAM_INTERVAL_S = env.float("INFERENCE_STREAM_INTERVAL_S", default=0.05)
 INFERENCE_KV_CACHE_TOKENS = env.int("INFERENCE_KV_CACHE_TOKENS", default=0)  # 0: from free GPU memory
+INFERENCE_KV_PAGE_TOKENS = env.int("INFERENCE_KV_PAGE_TOKENS", default=0)  # 0: 256 on a GPU, 32 on a CPU
+INFERENCE_STEP_TOKENS = env.int("INFERENCE_STEP_TOKENS", default=0)  # 0: transformers' on a GPU, 512 on a CPU
+# Intra-op threads of torch in a process serving a local model: many small steps gain nothing from
+# more, and OpenMP threads that spin waiting for a core the ASGI processes hold slow every op.
+INFERENCE_TORCH_THREADS = env.int("INFERENCE_TORCH_THREADS", default=1)  # 0: torch's default
 INFERENCE_CONCURRENCY = env.int("INFERENCE_CONCURRENCY", default=32)  # replies one inference worker takes at once
 INFERENCE_QUEUE_TIMEOUT_S = env.float("INFERENCE_QUEUE_TIMEOUT_S", default=120.0)  # until a worker takes it
 INFERENCE_STALL_TIMEOUT_S = env.float("INFERENCE_STALL_TIMEOUT_S", default=300.0)  # silence, model loading included

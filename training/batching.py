@@ -43,7 +43,18 @@ ROUTER_POLL_S = 0.2
 # Without a size from INFERENCE_KV_CACHE_TOKENS, transformers sizes the paged cache from free
 # accelerator memory; on a CPU that would be most of the machine's RAM, so the cache gets this.
 CPU_CACHE_TOKENS = 16_384
-PAGE_SIZE = 256
+# Tokens per cache page (INFERENCE_KV_PAGE_TOKENS). Replies share cached pages of the same prompt
+# prefix (the character's system prompt, the history a chat sends again each turn), whole pages
+# only. On an accelerator, transformers' default, which its paged flash kernels are built for; on
+# a CPU the cache is read through index lists, and small pages share more of each prompt.
+ACCELERATOR_PAGE_TOKENS = 256
+CPU_PAGE_TOKENS = 32
+# Tokens one generation step computes at most (INFERENCE_STEP_TOKENS); a longer prompt is
+# prefilled over several steps, between which the replies in flight go on. On a CPU, SDPA attends
+# through one dense mask of step tokens x (cache + step tokens), allocated at that size: with
+# transformers' default of 8,192 and a 16,384-token cache, 805 MB, and a prefill of many prompts at
+# once scores every prompt token against every other prompt's. On an accelerator, transformers sizes it.
+CPU_STEP_TOKENS = 512
 
 # The generation arguments (``LocalTransformersBackend._generate_kwargs``) that decide how the
 # manager samples; the others (length, end and padding tokens) are per request or per model.
@@ -156,7 +167,6 @@ class ReplyBatcher:
 
     def _started_manager(self, sampling: tuple):
         from transformers import GenerationConfig
-        from transformers.generation.configuration_utils import ContinuousBatchingConfig
 
         eos = self.tokenizer.eos_token_id
         config = GenerationConfig(
@@ -167,7 +177,7 @@ class ReplyBatcher:
         )
         manager = self.model.init_continuous_batching(
             generation_config=config,
-            continuous_batching_config=ContinuousBatchingConfig(page_size=PAGE_SIZE, num_blocks=self._cache_blocks()),
+            continuous_batching_config=self._cache_config(),
         )
         import torch
 
@@ -175,11 +185,19 @@ class ReplyBatcher:
             manager.start()
         return manager
 
-    def _cache_blocks(self) -> int | None:
+    def _cache_config(self):
+        """The paged cache and the step size: the settings, or this device's defaults (see above)."""
+        from transformers.generation.configuration_utils import ContinuousBatchingConfig
+
         from training import conf
 
-        tokens = conf.inference_kv_cache_tokens() or (CPU_CACHE_TOKENS if self.model.device.type == "cpu" else 0)
-        return -(-tokens // PAGE_SIZE) if tokens else None
+        on_cpu = self.model.device.type == "cpu"
+        page = conf.inference_kv_page_tokens() or (CPU_PAGE_TOKENS if on_cpu else ACCELERATOR_PAGE_TOKENS)
+        tokens = conf.inference_kv_cache_tokens() or (CPU_CACHE_TOKENS if on_cpu else 0)
+        step = conf.inference_step_tokens() or (CPU_STEP_TOKENS if on_cpu else None)
+        return ContinuousBatchingConfig(
+            page_size=page, num_blocks=-(-tokens // page) if tokens else None, max_batch_tokens=step
+        )
 
     def generate_into(
         self, input_ids: list[int], generate_kwargs: dict[str, Any], on_piece: Callable[[str], bool]
@@ -209,7 +227,8 @@ class ReplyBatcher:
                     raise InferenceError(f"Generation failed: {result.error}")
                 finished = result.is_finished()
                 tokens = result.generated_tokens
-                piece = "".join(text.push(token) for token in tokens[seen:])
+                # Every token since the last piece in one decode: the text is the same as token by token.
+                piece = text.push(*tokens[seen:]) if len(tokens) > seen else ""
                 seen = len(tokens)
                 if finished:
                     piece += text.flush()

@@ -19,6 +19,12 @@ from the environment; see docs/training.md).
   token and the end at once; default 0.05 s).
 - ``INFERENCE_KV_CACHE_TOKENS``: tokens the batched replies' paged KV cache holds (default 0: sized
   from free accelerator memory by transformers; 16,384 on a CPU).
+- ``INFERENCE_KV_PAGE_TOKENS``: tokens per page of that cache; replies share whole pages of a common
+  prompt prefix (default 0: 256 on an accelerator, 32 on a CPU).
+- ``INFERENCE_STEP_TOKENS``: tokens one batched generation step computes at most; longer prompts
+  are prefilled over several steps (default 0: transformers' size on an accelerator, 512 on a CPU).
+- ``INFERENCE_TORCH_THREADS``: torch's intra-op threads in a process that loads a local model
+  (default 1; 0 leaves torch's default).
 - ``INFERENCE_QUEUE``: the Celery queue of that worker (default ``inference``).
 - ``INFERENCE_QUEUE_TIMEOUT_S``: how long a request waits for a worker to take it (default 120 s).
 - ``INFERENCE_STALL_TIMEOUT_S``: how long a taken request may produce nothing (model loading
@@ -68,6 +74,18 @@ def inference_stream_interval_s() -> float:
 
 def inference_kv_cache_tokens() -> int:
     return max(0, int(settings.INFERENCE_KV_CACHE_TOKENS))
+
+
+def inference_kv_page_tokens() -> int:
+    return max(0, int(settings.INFERENCE_KV_PAGE_TOKENS))
+
+
+def inference_step_tokens() -> int:
+    return max(0, int(settings.INFERENCE_STEP_TOKENS))
+
+
+def inference_torch_threads() -> int:
+    return max(0, int(settings.INFERENCE_TORCH_THREADS))
 
 
 def inference_queue() -> str:

@@ -55,11 +55,12 @@ class InferenceBackend(ABC):
 
 
 class IncrementalText:
-    """A reply's text as its tokens arrive, one piece per token.
+    """A reply's text as its tokens arrive, one piece per push of one or more tokens.
 
     A token that ends inside a multi-byte character decodes to U+FFFD; such a tail is held back
-    until the character completes, or for at most 4 tokens (a UTF-8 character has at most 4
-    bytes, so by then the bytes are truly invalid and the replacement character is final).
+    until the character completes, or for at most 4 pushes (each adds at least one token, and a
+    UTF-8 character has at most 4 bytes, so by then the bytes are truly invalid and the
+    replacement character is final).
     """
 
     def __init__(self, tokenizer, **decode_kwargs) -> None:
@@ -142,6 +143,7 @@ class LocalTransformersBackend(InferenceBackend):
             import torch
             from transformers import AutoModelForCausalLM, AutoTokenizer
 
+            from training import conf
             from training.chat_template import ensure_chat_template
 
             if not Path(self.base_model, "config.json").exists():
@@ -162,6 +164,10 @@ class LocalTransformersBackend(InferenceBackend):
                 model = AutoModelForCausalLM.from_pretrained(str(adapter or self.base_model), dtype=dtype)
             self.model = model.to(device).eval()
             self.tokenizer = tokenizer
+            # Process-wide, before any generation thread starts (each thread takes the count
+            # when it first runs an op): see INFERENCE_TORCH_THREADS in platform_core/settings.py.
+            if conf.inference_torch_threads():
+                torch.set_num_threads(conf.inference_torch_threads())
 
     def _inputs(self, request: ChatRequest):
         encoded = self.tokenizer.apply_chat_template(

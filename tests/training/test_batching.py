@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from training.batching import batchable, sampling_of
+from training.batching import CPU_CACHE_TOKENS, CPU_PAGE_TOKENS, CPU_STEP_TOKENS, batchable, sampling_of
 from training.inference import ChatRequest, LocalTransformersBackend
 
 GREEDY = {"temperature": 0, "max_new_tokens": 24}
@@ -186,3 +186,38 @@ def test_a_reply_sampled_otherwise_than_those_in_flight_is_generated_alone(backe
     _concurrently(_Reply(backend, sampled))
     assert generated_alone == [sampled]
     assert ("temperature", 0.9) in backend._batcher._engine.sampling
+
+
+def test_on_a_cpu_the_cache_has_small_pages_and_bounded_steps_and_the_settings_set_them(backend, settings):
+    backend.load()
+    batcher = backend._reply_batcher()
+    config = batcher._cache_config()
+    assert (config.page_size, config.max_batch_tokens) == (CPU_PAGE_TOKENS, CPU_STEP_TOKENS)
+    assert config.num_blocks * config.page_size == CPU_CACHE_TOKENS
+
+    settings.INFERENCE_KV_PAGE_TOKENS, settings.INFERENCE_STEP_TOKENS = 64, 256
+    settings.INFERENCE_KV_CACHE_TOKENS = 4096
+    config = batcher._cache_config()
+    assert (config.page_size, config.max_batch_tokens, config.num_blocks) == (64, 256, 64)
+
+
+def test_a_prompt_longer_than_a_step_is_prefilled_over_several_and_gives_the_reply_alone(backend, alone, settings):
+    settings.INFERENCE_STEP_TOKENS = 16  # the test prompts are several times longer
+    request = ChatRequest(_messages("Tell me about the lighthouse, the island and the gulls."), GREEDY)
+    backend.load()
+    assert len(backend._inputs(request)["input_ids"][0]) > 3 * 16
+    reply = _Reply(backend, request)
+    _concurrently(reply)
+    assert reply.error is None and reply.text == alone(request)
+
+
+def test_loading_a_local_model_sets_torch_intra_op_threads(tiny_model_dir, settings):
+    import torch
+
+    before = torch.get_num_threads()
+    settings.INFERENCE_TORCH_THREADS = before + 1
+    try:
+        LocalTransformersBackend(base_model=str(tiny_model_dir)).load()
+        assert torch.get_num_threads() == before + 1
+    finally:
+        torch.set_num_threads(before)
