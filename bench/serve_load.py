@@ -119,8 +119,12 @@ async def _run_chats(server, sessions: list[tuple[int, str]], rounds: int, count
     return results
 
 
-def _single(base_model: Path, dialogue_id: int, repeats: int) -> dict:
-    """``model.generate`` for one reply alone on a chat's prompt: tokens/s and the one-token time."""
+def _single(base_model: Path, dialogue_id: int, repeats: int, count_tokens) -> dict:
+    """``model.generate`` for one reply alone on a chat's prompt: tokens/s and the one-token time.
+
+    Its tokens are counted as the chats' are, by re-tokenizing the reply's text: a random model's
+    text holds invalid bytes that decode to U+FFFD and re-encode as several tokens each, so counting
+    generated tokens here and re-tokenized text there made the speedup read about twice too high."""
     from roleplay.live.human_machine import reply_request
     from roleplay.models import Dialogue, Turn
     from training.inference import ChatRequest, LocalTransformersBackend
@@ -139,8 +143,8 @@ def _single(base_model: Path, dialogue_id: int, repeats: int) -> dict:
         backend.generate_direct(one_token)
         first.append(time.perf_counter() - start)
         start = time.perf_counter()
-        _text, count = backend.generate_direct(request)
-        rates.append(count / (time.perf_counter() - start))
+        text, _generated = backend.generate_direct(request)
+        rates.append(count_tokens(text) / (time.perf_counter() - start))
     return {
         "single_tokens_s": round(statistics.median(rates), 1),
         "single_first_token_ms": round(statistics.median(first) * 1000, 1),
@@ -206,7 +210,7 @@ def main(argv: list[str] | None = None) -> dict:
         from roleplay.models import LiveSession
 
         dialogue_id = LiveSession.objects.get(pk=sessions[0][0]).dialogue_id
-        single = _single(args.base_model, dialogue_id, repeats=3)
+        single = _single(args.base_model, dialogue_id, repeats=3, count_tokens=count_tokens)
 
     import torch
 
