@@ -19,7 +19,7 @@ from roleplay.live.abandonment import abandonment_count
 from roleplay.live.credits import credit_stranded
 from roleplay.live.errors import LiveRefused
 from roleplay.live.frames import session_frame, turn_frame
-from roleplay.live.partners import other_seat, seats_send_sync
+from roleplay.live.partners import SEATS, other_seat, seats_send_sync
 from roleplay.message_checks import character_profile_text
 from roleplay.models import (
     Dialogue,
@@ -40,10 +40,10 @@ from roleplay.turn_rule import next_speaker
 GREETING_NAMESPACE = uuid.UUID("6d1c0f59-5a43-4b8e-9f0c-3e8f3f7f2a11")
 
 
-def _publish_session(session: LiveSession) -> None:
-    """After the commit, tell both seats the new state."""
+def _publish_session(session: LiveSession, seats: tuple[str, ...] = SEATS) -> None:
+    """After the commit, tell ``seats`` (both by default) the new state."""
     frame = session_frame(session)
-    transaction.on_commit(lambda: seats_send_sync(session.pk, frame))
+    transaction.on_commit(lambda: seats_send_sync(session.pk, frame, seats))
 
 
 def session_locked(session_id: int) -> LiveSession:
@@ -106,7 +106,9 @@ def live_session_connect(*, session_id: int, worker: User, channel_name: str) ->
             session.status = LiveSessionStatus.TOPIC
             session.last_activity_at = now
         session.save()
-        _publish_session(session)
+        # Only the partner: the connecting seat is sent this state with its welcome, and its own
+        # copy, arriving later over the layer, could overtake a newer state the partner publishes.
+        _publish_session(session, seats=(other_seat(side),))
     return LiveConnection(
         session=session,
         side=side,
