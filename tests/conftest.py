@@ -12,6 +12,16 @@ from platform_core.roles import Role
 from tests.factories import UserFactory
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _urlconf_imported():
+    """Import every URL pattern (and the views with them) once, as a server does at start
+    (``platform_core.collector``): otherwise the first test to build a link, such as a live match,
+    spends seconds of its own time limits importing them."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the default language: a request in zh-Hans leaves it active in the thread
