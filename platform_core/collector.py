@@ -23,25 +23,30 @@ YOUNG_THRESHOLD = 20_000
 def server_heap_warm_and_set_aside() -> None:
     """For a long-running server, once its application is loaded: build what the first requests
     would otherwise build while someone waits (every URL pattern with the views it imports, which
-    the first live match needs for its link; the personal-data analyzer, which the first chat
-    message needs), then set aside the heap as it stands and collect the youngest generation less
-    often."""
+    the first live match needs for its link; the personal-data analyzer with its patterns compiled,
+    which the first chat message needs), then set aside the heap as it stands and collect the
+    youngest generation less often."""
+
     from django.urls import get_resolver
 
-    from platform_core.privacy.analyzer import engine
+    from platform_core.privacy.analyzer import warm_up
 
     get_resolver().url_patterns  # noqa: B018 - imports the URLconf and every view module
-    engine()
+    warm_up()
     gc.collect()
     gc.freeze()
-    gc.set_threshold(max(gc.get_threshold()[0], YOUNG_THRESHOLD), *gc.get_threshold()[1:])
+    _young_collected_less_often(gc.get_threshold())
+
+
+def _young_collected_less_often(previous: tuple[int, int, int]) -> None:
+    gc.set_threshold(max(previous[0], YOUNG_THRESHOLD), *previous[1:])
 
 
 @contextmanager
 def collector_set_aside() -> Iterator[None]:
     previous = gc.get_threshold()
     gc.freeze()
-    gc.set_threshold(max(previous[0], YOUNG_THRESHOLD), *previous[1:])
+    _young_collected_less_often(previous)
     try:
         yield
     finally:
