@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import websockets
 
+DIGITS_AS_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+
 
 @dataclass
 class ChatBot:
@@ -86,7 +88,8 @@ class ChatBot:
 
     async def _write(self, socket) -> None:
         msg_id = str(uuid.uuid4())
-        text = f"{self.name} says number {self.last_seq + 1} ({msg_id[:8]})"
+        # Letters only: a line such as "number 21 (91072434)" reads as a phone number and is refused.
+        text = f"{self.name} says line {self.last_seq + 1} ({msg_id[:8].translate(DIGITS_AS_LETTERS)})"
         self.pending[msg_id] = text
         self.sent[msg_id] = text
         await socket.send(json.dumps({"type": "message", "client_msg_id": msg_id, "text": text, "side": self.seat}))
@@ -150,6 +153,6 @@ class ChatBot:
                 self.turns.setdefault(frame["seq"], (self.seat, text))
         elif kind == "error":
             self.errors.append(frame)
-            if frame.get("code") in ("session_ended", "not_your_session"):
+            if frame.get("code") in ("session_ended", "not_your_session", "personal_data"):
                 raise AssertionError(f"{self.name}: refused: {frame}")
         await self._act(socket)
