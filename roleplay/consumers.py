@@ -8,6 +8,7 @@ seat is reached only through a ``roleplay.live.partners.Partner``.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from platform_core.permissions import LIVE_CHAT_ROLES, LIVE_QUEUE_ROLES, websock
 from platform_core.websocket import FrameHandler, JsonFrameConsumer, db_call
 from roleplay.live import deadlines, errors, frames, matchmaking, messages, queue, sessions
 from roleplay.live.partners import Partner, other_seat, partner_for, seat_group, worker_group
+
+logger = logging.getLogger(__name__)
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_REPLACED = 4409
@@ -77,13 +80,16 @@ class LiveQueueConsumer(_LiveFrames):
             await asyncio.sleep(settings.LIVE_QUEUE_TICK_S)
             try:
                 await db_call(matchmaking.matchmaker_run)()
-                await self._send_status()
+                status = await db_call(queue.queue_status)(worker=self.user)
             except asyncio.CancelledError:
                 raise
             except Exception:  # a failed pass must not end the waiting room; the next tick retries
-                import logging
-
-                logging.getLogger(__name__).exception("waiting-room tick failed")
+                logger.exception("waiting-room tick failed")
+                continue
+            try:
+                await self._send_once(status)
+            except OSError:  # the worker's socket closed since the last tick (uvicorn's ClientDisconnected)
+                return
 
     def frame_handlers(self) -> dict[str, FrameHandler]:
         return {"join": self._on_join, "leave": self._on_leave, "status": self._on_status, "ping": self._on_ping}

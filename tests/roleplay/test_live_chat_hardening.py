@@ -298,3 +298,19 @@ async def test_a_message_over_the_rate_is_refused_by_its_client_msg_id_and_not_s
     assert (await say(player_comm, "too soon", uuid.UUID(msg_id)))["seq"] == 2  # the resend is stored
     await char_comm.disconnect()
     await player_comm.disconnect()
+
+
+async def test_the_waiting_rooms_tick_ends_quietly_once_the_workers_socket_has_closed(workers, caplog, monkeypatch):
+    """A worker who closed the tab between two ticks: the status has nowhere to go (uvicorn raises
+    ``ClientDisconnected``, an ``OSError``); the tick stops without logging a failure."""
+    from roleplay.consumers import LiveQueueConsumer
+
+    consumer = LiveQueueConsumer()
+    consumer.user = workers[0]
+
+    async def closed_socket(frame: dict) -> None:
+        raise OSError("client disconnected")
+
+    monkeypatch.setattr(consumer, "send_json", closed_socket)
+    await asyncio.wait_for(consumer._tick(), timeout=5)
+    assert "waiting-room tick failed" not in caplog.text
