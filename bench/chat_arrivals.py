@@ -30,6 +30,8 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
+DIGITS_AS_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+
 
 @dataclass
 class Plan:
@@ -282,7 +284,8 @@ class ChatWorker:
     async def _write(self) -> None:
         self.counter += 1
         msg_id = str(uuid.uuid4())
-        text = f"{self.side} {self.index} {self.counter} {msg_id[:8]}"
+        # No run of random digits: one that reads as a phone number would be refused (personal_data).
+        text = f"{self.side} {self.index} {self.counter} {msg_id[:8].translate(DIGITS_AS_LETTERS)}"
         self.tally.sent.setdefault(self.session_id, {})[msg_id] = text
         self.tally.sent_at[msg_id] = time.perf_counter()
         await self.socket.send(json.dumps({"type": "message", "client_msg_id": msg_id, "text": text}))

@@ -598,13 +598,25 @@ def main() -> None:
         asyncio.run(relay_server(args.relay_server))
         return
     args.baseline_duration = args.baseline_duration or args.duration
+    if args.arrival == "poisson":
+        mean_session_s = (args.min_turns + args.max_turns) / 2 * args.interval / 2
+        if args.duration <= mean_session_s:
+            parser.error(
+                f"--duration {args.duration:g} s leaves no steady state: it starts one mean session "
+                f"({mean_session_s:g} s: turns x interval / 2) after the ramp; give a longer --duration"
+            )
     runs = []
-    for count in args.server_workers:
+    if len(args.server_workers) == 1:
         run_args = copy.copy(args)  # a run may change its phases' durations
-        run_args.server_workers = count
+        run_args.server_workers = args.server_workers[0]
         result = run_benchmark(run_args)
         print_result(result)
         runs.append(result)
+    else:
+        # Each count in a process of its own: a run sets this process up on its own database
+        # (Django reads the settings once), which the run drops when it ends.
+        for count in args.server_workers:
+            runs.append(run_in_child(count))
     output = runs[0]
     if len(runs) > 1:
         print_scaling(runs)
@@ -613,6 +625,23 @@ def main() -> None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(output, indent=2))
         print(f"  wrote {args.json}")
+
+
+def run_in_child(server_workers: int) -> dict:
+    """This benchmark, with the same arguments, against ``server_workers`` processes in a child."""
+    argv, skip = [], False
+    for arg in sys.argv[1:]:
+        if skip:
+            skip = False
+        elif arg in ("--server-workers", "--json"):
+            skip = True
+        elif not arg.startswith(("--server-workers=", "--json=")):
+            argv.append(arg)
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "run.json"
+        command = [sys.executable, __file__, *argv, "--server-workers", str(server_workers), "--json", str(out)]
+        subprocess.run(command, check=True)
+        return json.loads(out.read_text())
 
 
 def worker_counts(text: str) -> list[int]:
