@@ -30,6 +30,11 @@ from platform_core.errors import Refused
 
 logger = logging.getLogger(__name__)
 
+try:  # what uvicorn raises for a send to a socket the client has closed (daphne drops such sends)
+    from uvicorn.protocols.utils import ClientDisconnected as ClientGone
+except ImportError:  # pragma: no cover - a deployment without uvicorn
+    ClientGone = ()  # type: ignore[assignment,misc]
+
 FrameHandler = Callable[[dict], Awaitable[None]]
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -225,6 +230,8 @@ class JsonFrameConsumer(AsyncJsonWebsocketConsumer):
             await handler(content)
         except Refused as refused:
             await self.send_error(refused.code, refused.message, **self.error_context(kind, content))
+        except ClientGone:
+            return  # the client closed the socket while its frame was handled: no one to answer
         except Exception:
             # A defect, not the client's fault: log it and keep the connection (nothing was stored:
             # every service is one transaction).

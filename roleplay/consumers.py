@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from platform_core.permissions import LIVE_CHAT_ROLES, LIVE_QUEUE_ROLES, websocket_allows
-from platform_core.websocket import FrameHandler, JsonFrameConsumer, db_call
+from platform_core.websocket import ClientGone, FrameHandler, JsonFrameConsumer, db_call
 from roleplay.live import deadlines, errors, frames, matchmaking, messages, queue, sessions
 from roleplay.live.partners import Partner, other_seat, partner_for, seat_group, worker_group
 
@@ -88,7 +88,7 @@ class LiveQueueConsumer(_LiveFrames):
                 continue
             try:
                 await self._send_once(status)
-            except OSError:  # the worker's socket closed since the last tick (uvicorn's ClientDisconnected)
+            except ClientGone:  # the worker closed the socket since the last tick
                 return
 
     def frame_handlers(self) -> dict[str, FrameHandler]:
