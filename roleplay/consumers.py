@@ -119,6 +119,7 @@ class LiveChatConsumer(_LiveFrames):
     character_profile: str | None = None
     handlers: dict[str, FrameHandler] | None = None
     typing_at: float = float("-inf")  # when this socket last relayed ``typing`` (monotonic)
+    shown_progress: tuple[int, int] = (-1, -1)  # ``frames.session_progress`` of the newest state sent
 
     async def connect(self) -> None:
         if not await db_call(websocket_allows)(self.scope, LIVE_CHAT_ROLES):
@@ -158,6 +159,7 @@ class LiveChatConsumer(_LiveFrames):
                 "partner": "model" if joined.partner_is_model else "human",
             }
         )
+        self._newer(joined.frame)
         await self.send_json(joined.frame)
         self._schedule(joined.frame.get("deadline"))
         await self.partner.observe_session(joined.frame)
@@ -192,10 +194,24 @@ class LiveChatConsumer(_LiveFrames):
 
     # --- frames -------------------------------------------------------------------------------
 
+    def _newer(self, frame: dict) -> bool:
+        """Whether ``frame`` is not older than the state this socket was last sent (then it is the
+        one shown now). Frames come over the layer from any process and may arrive late: the
+        partner's arrival, published before this seat joined, once overtook this seat's welcome
+        and put the client back to 'joining'."""
+        progress = frames.session_progress(frame)
+        if progress < self.shown_progress:
+            return False
+        self.shown_progress = progress
+        return True
+
     async def live_frame(self, event: dict) -> None:
         for frame in (event["frame"], *event.get("then", ())):
+            own_session = frame.get("type") == "session" and frame.get("session_id") == self.session_id
+            if own_session and not self._newer(frame):
+                continue
             await self.send_json(frame)
-            if frame.get("type") == "session" and frame.get("session_id") == self.session_id:
+            if own_session:
                 self._schedule(frame.get("deadline"))
                 if self.partner is not None:
                     await self.partner.observe_session(frame)
@@ -250,8 +266,9 @@ class LiveChatConsumer(_LiveFrames):
         )
         if sent.result.created:
             await self.send_json(frames.turn_frame(turn))
-            await self.send_json(sent.session_frame)
-            self._schedule(sent.deadline)
+            if self._newer(sent.session_frame):
+                await self.send_json(sent.session_frame)
+                self._schedule(sent.deadline)
 
     async def _store_and_deliver(self, content: dict) -> messages.LiveSendResult:
         sent = await db_call(messages.live_message_send)(

@@ -336,3 +336,31 @@ async def test_a_frame_whose_client_left_before_the_answer_is_dropped_without_a_
     monkeypatch.setattr(consumer, "send_json", closed_socket)
     await consumer.receive_json({"type": "status"})
     assert "failed" not in caplog.text
+
+
+async def test_a_state_older_than_the_one_a_seat_was_sent_is_not_shown_to_it(session, workers):
+    """The character's arrival ('joining', published before the player joined) can reach the player
+    after the player's own welcome ('topic'): the older state is dropped, the newer ones pass."""
+    from roleplay.live import frames
+    from roleplay.live.partners import seats_send_sync
+
+    char_comm, _, _ = await open_seat(workers[0], session.pk)
+    stale = await database_sync_to_async(lambda: frames.session_frame(LiveSession.objects.get(pk=session.pk)))()
+    assert stale["status"] == "joining"
+    player_comm, _, state = await open_seat(workers[1], session.pk)
+    assert state["status"] == "topic"
+    await drain(player_comm)
+
+    await database_sync_to_async(seats_send_sync)(session.pk, stale, ("player",))
+    await player_comm.send_json_to({"type": "ping"})
+    before_pong = []
+    while (frame := await player_comm.receive_json_from(timeout=3)).get("type") != "pong":
+        before_pong.append(frame)
+    assert not [f for f in before_pong if f.get("type") == "session"]
+
+    # A newer state still reaches it: the character proposes a topic.
+    await char_comm.send_json_to({"type": "topic.propose", "topic": "fog at sea", "kind": "chit_chat"})
+    proposal = {"topic": "fog at sea", "kind": "chit_chat", "by": "character"}
+    await receive_until(player_comm, "session", status="topic", topic_proposal=proposal)
+    await char_comm.disconnect()
+    await player_comm.disconnect()
