@@ -30,7 +30,18 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
-DIGITS_AS_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+_DIGITS_AS_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+
+
+def id_in_letters(msg_id: str) -> str:
+    """The first 8 characters of a message id with its digits as letters, to tell lines apart: a
+    random run of digits in a chat line can read as a phone number and be refused (personal_data)."""
+    return msg_id[:8].translate(_DIGITS_AS_LETTERS)
+
+
+def mean_session_s(min_turns: int, max_turns: int, interval: float) -> float:
+    """A pair's mean session length: its mean turns, each written about ``interval`` / 2 after the last."""
+    return (min_turns + max_turns) / 2 * interval / 2
 
 
 @dataclass
@@ -67,9 +78,8 @@ def plan_arrivals(
     patience: float = 60.0,
 ) -> Plan:
     rng = random.Random(seed)
-    mean_turns = (min_turns + max_turns) / 2
-    mean_session_s = mean_turns * interval / 2
-    rate = 2 * pairs / mean_session_s
+    session_s = mean_session_s(min_turns, max_turns, interval)
+    rate = 2 * pairs / session_s
     arrivals, t, end = [], 0.0, ramp + duration
     while True:  # thinning: candidates at the peak rate, kept with probability rate(t) / peak
         t += rng.expovariate(rate)
@@ -87,7 +97,7 @@ def plan_arrivals(
         ramp=ramp,
         duration=duration,
         interval=interval,
-        mean_session_s=mean_session_s,
+        mean_session_s=session_s,
         patience=patience,
     )
 
@@ -284,8 +294,7 @@ class ChatWorker:
     async def _write(self) -> None:
         self.counter += 1
         msg_id = str(uuid.uuid4())
-        # No run of random digits: one that reads as a phone number would be refused (personal_data).
-        text = f"{self.side} {self.index} {self.counter} {msg_id[:8].translate(DIGITS_AS_LETTERS)}"
+        text = f"{self.side} {self.index} {self.counter} {id_in_letters(msg_id)}"
         self.tally.sent.setdefault(self.session_id, {})[msg_id] = text
         self.tally.sent_at[msg_id] = time.perf_counter()
         await self.socket.send(json.dumps({"type": "message", "client_msg_id": msg_id, "text": text}))

@@ -45,9 +45,10 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DIGITS_AS_LETTERS = str.maketrans("0123456789", "ghijklmnop")
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "bench"))
+
+import chat_arrivals  # noqa: E402 - from bench/, put on the path above
 
 
 def free_port() -> int:
@@ -374,8 +375,7 @@ class Seat:
     async def write(self) -> None:
         self.counter += 1
         msg_id = str(uuid.uuid4())
-        # No run of random digits: one that reads as a phone number would be refused.
-        text = f"{self.side} {self.counter} {msg_id[:8].translate(DIGITS_AS_LETTERS)}"
+        text = f"{self.side} {self.counter} {chat_arrivals.id_in_letters(msg_id)}"
         self.sent[msg_id] = text
         self.unacked.add(msg_id)
         self.pair.last_speaker = self.side
@@ -599,7 +599,7 @@ def main() -> None:
         return
     args.baseline_duration = args.baseline_duration or args.duration
     if args.arrival == "poisson":
-        mean_session_s = (args.min_turns + args.max_turns) / 2 * args.interval / 2
+        mean_session_s = chat_arrivals.mean_session_s(args.min_turns, args.max_turns, args.interval)
         if args.duration <= mean_session_s:
             parser.error(
                 f"--duration {args.duration:g} s leaves no steady state: it starts one mean session "
@@ -681,8 +681,6 @@ def arrival_env(args) -> dict[str, str]:
 
 def run_benchmark(args) -> dict:
     """Both systems, in one run: Troupe (arrivals and/or closed phases), then the relay."""
-    import chat_arrivals
-
     env = prepare_environment(args.keep_db)
     processes: list[subprocess.Popen] = []
     arrival = args.arrival == "poisson"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import websockets
 
-DIGITS_AS_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+from bench.chat_arrivals import id_in_letters
 
 
 @dataclass
@@ -88,8 +88,7 @@ class ChatBot:
 
     async def _write(self, socket) -> None:
         msg_id = str(uuid.uuid4())
-        # Letters only: a line such as "number 21 (91072434)" reads as a phone number and is refused.
-        text = f"{self.name} says line {self.last_seq + 1} ({msg_id[:8].translate(DIGITS_AS_LETTERS)})"
+        text = f"{self.name} says line {self.last_seq + 1} ({id_in_letters(msg_id)})"
         self.pending[msg_id] = text
         self.sent[msg_id] = text
         await socket.send(json.dumps({"type": "message", "client_msg_id": msg_id, "text": text, "side": self.seat}))

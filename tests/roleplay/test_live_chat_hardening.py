@@ -300,9 +300,10 @@ async def test_a_message_over_the_rate_is_refused_by_its_client_msg_id_and_not_s
     await player_comm.disconnect()
 
 
-async def test_the_waiting_rooms_tick_ends_quietly_once_the_workers_socket_has_closed(workers, caplog, monkeypatch):
-    """A worker who closed the tab between two ticks: the status has nowhere to go (uvicorn raises
-    ``ClientDisconnected``); the tick stops without logging a failure."""
+@pytest.fixture
+def closed_queue_consumer(workers, monkeypatch):
+    """A waiting-room consumer whose client has closed the socket: every send raises uvicorn's
+    ``ClientDisconnected``."""
     from uvicorn.protocols.utils import ClientDisconnected
 
     from roleplay.consumers import LiveQueueConsumer
@@ -314,27 +315,22 @@ async def test_the_waiting_rooms_tick_ends_quietly_once_the_workers_socket_has_c
         raise ClientDisconnected()
 
     monkeypatch.setattr(consumer, "send_json", closed_socket)
-    await asyncio.wait_for(consumer._tick(), timeout=5)
+    return consumer
+
+
+async def test_the_waiting_rooms_tick_ends_quietly_once_the_workers_socket_has_closed(closed_queue_consumer, caplog):
+    """A worker who closed the tab between two ticks: the status has nowhere to go; the tick stops
+    without logging a failure."""
+    await asyncio.wait_for(closed_queue_consumer._tick(), timeout=5)
     assert "waiting-room tick failed" not in caplog.text
 
 
 async def test_a_frame_whose_client_left_before_the_answer_is_dropped_without_a_failure_log(
-    session, workers, caplog, monkeypatch
+    closed_queue_consumer, caplog
 ):
     """The answer to a frame cannot be sent because the client has closed the socket: nothing is
     logged as a server failure (a reconnecting client's old socket, a closed tab)."""
-    from uvicorn.protocols.utils import ClientDisconnected
-
-    from roleplay.consumers import LiveQueueConsumer
-
-    consumer = LiveQueueConsumer()
-    consumer.user = workers[0]
-
-    async def closed_socket(frame: dict) -> None:
-        raise ClientDisconnected()
-
-    monkeypatch.setattr(consumer, "send_json", closed_socket)
-    await consumer.receive_json({"type": "status"})
+    await closed_queue_consumer.receive_json({"type": "status"})
     assert "failed" not in caplog.text
 
 
