@@ -2,12 +2,17 @@
 
 Analysing a candidate turn (``platform_core.privacy.analyze``: Presidio's pattern recognizers)
 is Python that holds the GIL, and the largest part of a big build's CPU time. A build of at least
-``MIN_DIALOGUES`` dialogues starts ``settings.EXPORT_ANALYSIS_PROCESSES`` spawned processes that
+``MIN_DIALOGUES`` dialogues starts ``settings.EXPORT_ANALYSIS_PROCESSES`` processes that
 analyse each chunk's candidates (``kernels.batch_curation.candidates``: the rows the analyzer's
 RE2 prefilter selects, and the prefilters each matches) while the chunks before it are curated
 and written. Curation then replaces what was found, in row order and with each dialogue's
 placeholder book, exactly as when it analyses a candidate itself: ``analyze`` is a function of
 the text, the prefilters it matches and the threshold, all three sent along.
+
+The processes are forked from the build's, with the analyzer it has built, when the build has no
+other thread yet (a thread's locks would stay held in the copy): importing and building the
+analyzer again is seconds of CPU that a build on few cores shares with its own work. Where other
+threads run, or fork does not exist, they are spawned and build the analyzer themselves.
 
 A chunk submitted before the processes are ready, while they are still busy with
 ``AHEAD_CHUNKS`` earlier ones, or after they failed, is analysed on the curation thread as
@@ -17,6 +22,7 @@ they fall behind, and never depends on them.
 
 import logging
 import multiprocessing
+import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -26,6 +32,7 @@ from typing import TypeVar
 import numpy as np
 import pyarrow as pa
 from django.conf import settings
+from django.db.models import QuerySet
 
 from exports.build.columns import column_array
 from exports.build.kernels.batch_curation import Candidates, candidates, scrub_column
@@ -69,20 +76,25 @@ class AnalysisPool:
     def __init__(self, processes: int, threshold: float) -> None:
         self.threshold = threshold
         self.processes = processes
-        # Spawned, not forked: the build's process has threads (the reader, the writers) and a
-        # database connection that a forked child must not share.
-        self._executor = ProcessPoolExecutor(
-            max_workers=processes, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up
-        )
+        if _may_fork():
+            warm_up()  # built here, once, for the processes to inherit
+            context, initializer = multiprocessing.get_context("fork"), None
+        else:
+            context, initializer = multiprocessing.get_context("spawn"), warm_up
+        self._executor = ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=initializer)
         # The first task runs once a process has started and warmed up: until then chunks are
         # analysed in the build.
         self._ready = self._executor.submit(int)
         self._sent: deque[Future] = deque()
 
     @classmethod
-    def for_build(cls, dialogues: int) -> "AnalysisPool | None":
-        """``start`` with the settings' number of processes and threshold."""
-        return cls.start(settings.EXPORT_ANALYSIS_PROCESSES, dialogues, default_threshold())
+    def for_build(cls, dialogues: QuerySet) -> "AnalysisPool | None":
+        """``start`` for the ``dialogues`` a build selects, with the settings' number of processes
+        and threshold. Called before the build starts its threads, so that the processes can be forked."""
+        processes = settings.EXPORT_ANALYSIS_PROCESSES
+        if processes < 1:
+            return None
+        return cls.start(processes, dialogues.count(), default_threshold())
 
     @classmethod
     def start(cls, processes: int, dialogues: int, threshold: float) -> "AnalysisPool | None":
@@ -123,6 +135,12 @@ class AnalysisPool:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _may_fork() -> bool:
+    """Whether this process can be forked safely: no thread besides this one (whose locks the copy
+    would inherit held), and a system with fork."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def analysed_ahead(

@@ -12,6 +12,11 @@ from exports import services
 from exports.models import BuildStatus
 
 
+class _ProgressBar(tqdm):
+    # No monitor thread: the build forks its analysis processes only while it has no other thread.
+    monitor_interval = 0
+
+
 class Command(BaseCommand):
     # A build reads the database and writes files; it needs none of the project-wide checks (URLs,
     # admin, templates), which take most of a second before the first row is read.
@@ -52,7 +57,7 @@ class Command(BaseCommand):
 
         build = services.export_build_create(spec=export_spec, creator=creator, enqueue=False)
         # tqdm draws with carriage returns: give it the raw stream, not the newline-adding wrapper.
-        bar = tqdm(
+        bar = _ProgressBar(
             total=100, unit="%", disable=no_progress, file=self.stderr._out, bar_format="{l_bar}{bar}| {postfix}"
         )
 

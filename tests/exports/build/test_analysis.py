@@ -1,5 +1,6 @@
 """The personal-data analysis of candidate turns in a worker process gives what the build's own does."""
 
+import threading
 from collections import Counter
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
@@ -156,3 +157,35 @@ def test_the_build_analyses_a_chunk_itself_while_the_processes_are_behind(monkey
     sent = [pool.submit(turns).future for _chunk in range(analysis.AHEAD_CHUNKS + 2)]
     assert all(future is not None for future in sent[: analysis.AHEAD_CHUNKS])
     assert sent[analysis.AHEAD_CHUNKS :] == [None, None]
+
+
+def _analyses_as_the_build_does(pool: AnalysisPool) -> None:
+    text = "Call 13812345678 or mail ann.lee@example.com"
+    assert pool._executor.submit(analyze, text, threshold=0.5).result(timeout=120) == analyze(text, threshold=0.5)
+
+
+def test_a_build_without_other_threads_forks_its_processes(monkeypatch):
+    # Earlier tests may leave threads behind in this process; a build's process has none.
+    monkeypatch.setattr(analysis.threading, "active_count", lambda: 1)
+    pool = AnalysisPool(1, 0.5)
+    try:
+        assert pool._executor._mp_context.get_start_method() == "fork"
+        _analyses_as_the_build_does(pool)
+    finally:
+        pool.close()
+
+
+def test_a_build_with_another_thread_spawns_its_processes():
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        pool = AnalysisPool(1, 0.5)
+    finally:
+        release.set()
+        other.join()
+    try:
+        assert pool._executor._mp_context.get_start_method() == "spawn"
+        _analyses_as_the_build_does(pool)
+    finally:
+        pool.close()
