@@ -149,6 +149,10 @@ def server_env(env: Environment) -> dict[str, str]:
 # --- data: workers, pairs, cookies (in this process, through the services) -----------------------
 
 
+# How long the closed system's workers may wait for the matchmaker before the run gives up.
+MATCH_WAIT_S = 120.0
+
+
 def setup_pairs(pairs: int) -> list[tuple[int, str, str]]:
     """2N crowdworkers paired by the real matchmaker; returns (session id, character cookie, player cookie)."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -157,7 +161,15 @@ def setup_pairs(pairs: int) -> list[tuple[int, str, str]]:
     from platform_core.models import RoleGrant, User, WorkerProfile
     from platform_core.roles import Role
     from roleplay.live import matchmaking, queue
-    from roleplay.models import Character, CharacterCategory, Language, LiveSession, PlayerPersona
+    from roleplay.models import (
+        Character,
+        CharacterCategory,
+        Language,
+        LiveSession,
+        MatchQueueEntry,
+        PlayerPersona,
+        QueueEntryStatus,
+    )
 
     run = uuid.uuid4().hex[:6]
     Character.objects.create(
@@ -188,8 +200,13 @@ def setup_pairs(pairs: int) -> list[tuple[int, str, str]]:
     )
     for i, user in enumerate(users):
         queue.queue_join(worker=user, side="character" if i % 2 == 0 else "player")
-    while matchmaking.matchmaker_run():
-        pass
+    # A pass made by another process (the server's waiting-room tick, still running after an arrival
+    # phase) holds the gate: matchmaker_run then makes nothing, which does not mean all are paired.
+    waiting = MatchQueueEntry.objects.filter(worker__in=users, status=QueueEntryStatus.WAITING)
+    give_up = time.monotonic() + MATCH_WAIT_S
+    while waiting.exists() and time.monotonic() < give_up:
+        if not matchmaking.matchmaker_run():
+            time.sleep(0.05)
     cookies: dict[int, str] = {}
     for user in users:
         store = SessionStore()
