@@ -22,10 +22,13 @@ they fall behind, and never depends on them.
 
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -44,6 +47,8 @@ logger = logging.getLogger(__name__)
 MIN_DIALOGUES = 10_000
 # Chunks whose candidates are sent to the processes before the chunk ahead of them is curated.
 AHEAD_CHUNKS = 2
+# How often an analysis process looks whether the build's process is still there.
+PARENT_CHECK_S = 1.0
 
 Item = TypeVar("Item")
 
@@ -76,15 +81,19 @@ class AnalysisPool:
     def __init__(self, processes: int, threshold: float) -> None:
         self.threshold = threshold
         self.processes = processes
-        if _may_fork():
+        forked = _may_fork()
+        if forked:
             warm_up()  # built here, once, for the processes to inherit
-            context, initializer = multiprocessing.get_context("fork"), None
-        else:
-            context, initializer = multiprocessing.get_context("spawn"), warm_up
-        self._executor = ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=initializer)
+        self._executor = ProcessPoolExecutor(
+            max_workers=processes,
+            mp_context=multiprocessing.get_context("fork" if forked else "spawn"),
+            initializer=_analysis_process_start,
+            initargs=(os.getpid(), not forked),
+        )
         # The first task runs once a process has started and warmed up: until then chunks are
         # analysed in the build.
-        self._ready = self._executor.submit(int)
+        with _children_allowed():
+            self._ready = self._executor.submit(int)
         self._sent: deque[Future] = deque()
 
     @classmethod
@@ -104,7 +113,7 @@ class AnalysisPool:
             return None
         try:
             return cls(processes, threshold)
-        except (OSError, ValueError, AssertionError):  # e.g. a daemonic process may not have children
+        except (OSError, ValueError, AssertionError):
             logger.warning("No analysis process for the export; analysing in the build.", exc_info=True)
             return None
 
@@ -126,7 +135,8 @@ class AnalysisPool:
             and len(self._sent) < AHEAD_CHUNKS * self.processes
         ):
             try:
-                future = self._executor.submit(analyze_many, items, self.threshold)
+                with _children_allowed():  # a spawning pool may start a process at any submit
+                    future = self._executor.submit(analyze_many, items, self.threshold)
             except RuntimeError:  # the pool broke (a process died): analysed in the build
                 future = None
             else:
@@ -135,6 +145,36 @@ class AnalysisPool:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _children_allowed() -> Iterator[None]:
+    """Let this process start the analysis processes even where it is daemonic: a build run by a
+    Celery prefork worker runs in one, which Python's multiprocessing forbids children (it could
+    leave them behind when it is ended). Celery's own process library allows them; an analysis
+    process ends by itself when its parent is gone (``_analysis_process_start``)."""
+    config = multiprocessing.current_process()._config
+    daemon = config.pop("daemon", None)
+    try:
+        yield
+    finally:
+        if daemon is not None:
+            config["daemon"] = daemon
+
+
+def _analysis_process_start(parent: int, build_analyzer: bool) -> None:
+    """In an analysis process, first: build the analyzer (a spawned process has not inherited it),
+    and exit as soon as the build's process ``parent`` is gone. Killed, it closes no pipe of the
+    pool's, which would keep this process waiting for work for ever."""
+    if build_analyzer:
+        warm_up()
+
+    def exit_with_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=exit_with_parent, name="exit-with-parent", daemon=True).start()
 
 
 def _may_fork() -> bool:

@@ -1,9 +1,15 @@
 """The personal-data analysis of candidate turns in a worker process gives what the build's own does."""
 
+import multiprocessing
+import os
+import subprocess
+import sys
 import threading
+import time
 from collections import Counter
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -17,6 +23,8 @@ from platform_core.privacy.analyzer import analyze, analyze_many
 from roleplay.models import DialogueStatus, Turn
 from tests.exports.conftest import add_turns, make_corpus
 from tests.factories import CharacterFactory, DialogueFactory
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 PLANTED = [
     "Hello! Call me at 13812345678 or +44 20 7946 0958.",
@@ -189,3 +197,56 @@ def test_a_build_with_another_thread_spawns_its_processes():
         _analyses_as_the_build_does(pool)
     finally:
         pool.close()
+
+
+def test_a_daemonic_process_still_gets_its_analysis_processes(monkeypatch):
+    # A build run by a Celery prefork worker runs in a daemonic process.
+    config = multiprocessing.current_process()._config
+    monkeypatch.setitem(config, "daemon", True)
+    pool = AnalysisPool.start(1, analysis.MIN_DIALOGUES, 0.5)
+    assert pool is not None
+    try:
+        _analyses_as_the_build_does(pool)
+    finally:
+        pool.close()
+    assert config["daemon"] is True
+
+
+_BUILD_PROCESS = """
+import django, os, sys, time
+django.setup()
+from exports.build.analysis import AnalysisPool
+pool = AnalysisPool(1, 0.5)
+pool._ready.result(timeout=120)
+print(*pool._executor._processes, flush=True)
+time.sleep(600)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads process states from /proc")
+def test_an_analysis_process_ends_when_the_build_process_is_killed():
+    build = subprocess.Popen(
+        [sys.executable, "-c", _BUILD_PROCESS],
+        cwd=REPO_ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "platform_core.settings"},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        children = [int(pid) for pid in build.stdout.readline().split()]
+        assert children and all(_running(pid) for pid in children)
+    finally:
+        build.kill()
+        build.wait()
+    deadline = time.monotonic() + 10 * analysis.PARENT_CHECK_S
+    while any(_running(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_running(pid) for pid in children)
