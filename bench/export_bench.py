@@ -1,6 +1,6 @@
 """Export build speed and memory against a PostgreSQL COPY baseline.
 
-    python bench/export_bench.py --dialogues 100000 --json OUT [--double] [--reuse] [--repeat N]
+    python bench/export_bench.py --dialogues 100000 --json OUT [--double] [--reuse] [--repeat N] [--worker]
 
 Fills its own PostgreSQL database (``--database-url``, default ``exportbench``, created and
 migrated when missing; its name must contain "bench") with a synthetic accepted corpus through
@@ -9,12 +9,16 @@ turns with planted personal data, 0.5 % exact duplicate dialogues. Then, on the 
 
 - build: ``manage.py export_corpus --out DIR`` in a child process (all formats, the real path),
   timed, its peak RSS taken from ``wait4``;
+- with ``--worker``, also the build as the export page starts it: a task for a Celery worker
+  (prefork, as ``make run`` starts it) that is already running, timed from the task's sending to
+  the build's publication: the same build without the command's seconds of Python start-up;
 - baseline: ``psql -c "COPY (SELECT … the same turns, joined with dialogue and character, in the
   same order …) TO STDOUT" > file``.
 
 ``--double`` runs everything again with twice the dialogues, to show whether peak memory is flat.
 Prints a table and writes JSON with ``dialogues``, ``turns``, ``build_s``, ``copy_baseline_s``,
-``ratio``, ``peak_rss_mb`` (and ``double`` when asked).
+``ratio``, ``peak_rss_mb`` (``worker_build_s`` and ``worker_ratio`` with ``--worker``, ``double``
+when asked).
 """
 
 import argparse
@@ -22,6 +26,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -284,7 +289,73 @@ def timed_build(database_url: str, out: Path) -> tuple[float, float, float, dict
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, manifest
 
 
-def run_once(database_url: str, dialogues: int, workdir: Path, *, reuse: bool, repeat: int = 1) -> dict:
+class ExportWorker:
+    """A Celery worker as ``make run`` and docker-compose start one (prefork), consuming a queue of
+    its own on the Redis at ``REDIS_URL``, with its builds published under ``media``."""
+
+    def __init__(self, database_url: str, media: Path, log_path: Path) -> None:
+        from celery import Celery
+
+        broker = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+        self.queue = self.name = f"export-bench-{os.getpid()}"
+        self.media = media
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "platform_core.settings",
+            "REDIS_URL": broker,
+            "CHANNEL_LAYER_PREFIX": self.queue,
+            "MEDIA_ROOT": str(media),
+        }
+        command = [sys.executable, "-m", "celery", "-A", "platform_core", "worker", "-Q", self.queue]
+        command += ["-n", f"{self.name}@bench", "--concurrency", "1", "--without-gossip", "--without-mingle"]
+        with open(log_path, "ab") as log:
+            # Its own process group, so that stopping it reaches the pool's child too.
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        # A bare client: this process's Celery app is configured for Django's settings, not this broker.
+        self.app = Celery(broker=broker.replace("unix://", "redis+socket://"), set_as_current=False)
+        deadline = time.monotonic() + 120
+        while not self.app.control.ping(destination=[f"{self.name}@bench"], timeout=0.5):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise SystemExit(f"The Celery worker did not start:\n{log_path.read_text()[-3000:]}")
+
+    def timed_build(self) -> float:
+        """Seconds from sending the build's task to its publication, as after a click on "build"."""
+        from exports import services
+        from exports.models import BuildStatus, ExportBuild
+
+        spec = services.export_spec_create(data={"name": "export bench through a worker"})
+        build = services.export_build_create(spec=spec, enqueue=False)
+        started = time.perf_counter()
+        self.app.send_task("exports.build", args=[build.pk], queue=self.queue)
+        while (status := ExportBuild.objects.values_list("status", flat=True).get(pk=build.pk)) not in (
+            BuildStatus.PUBLISHED,
+            BuildStatus.FAILED,
+        ):
+            time.sleep(0.02)
+        elapsed = time.perf_counter() - started
+        if status == BuildStatus.FAILED:
+            raise SystemExit(f"The worker's build failed: {ExportBuild.objects.get(pk=build.pk).error}")
+        shutil.rmtree(self.media / "exports", ignore_errors=True)
+        return elapsed
+
+    def stop(self) -> None:
+        self.app.close()
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def run_once(
+    database_url: str, dialogues: int, workdir: Path, *, reuse: bool, repeat: int = 1, worker: bool = False
+) -> dict:
     from roleplay.models import Dialogue, Turn
 
     if reuse and Dialogue.objects.count() == dialogues:
@@ -297,15 +368,22 @@ def run_once(database_url: str, dialogues: int, workdir: Path, *, reuse: bool, r
     out = workdir / f"build-{dialogues}"
     # Build and baseline alternate, so a slow spell of a shared machine falls on both; the medians
     # are reported, every sample is kept.
-    builds, cpus, copies, rss = [], [], [], []
-    for _attempt in range(repeat):
-        shutil.rmtree(out, ignore_errors=True)
-        build_s, build_cpu_s, peak_rss_mb, manifest = timed_build(database_url, out)
-        copy_s, copy_bytes = copy_baseline(database_url, workdir / f"copy-{dialogues}.tsv")
-        builds.append(build_s)
-        cpus.append(build_cpu_s)
-        copies.append(copy_s)
-        rss.append(peak_rss_mb)
+    builds, cpus, copies, rss, worker_builds = [], [], [], [], []
+    running = ExportWorker(database_url, workdir / "media", workdir / "worker.log") if worker else None
+    try:
+        for _attempt in range(repeat):
+            shutil.rmtree(out, ignore_errors=True)
+            build_s, build_cpu_s, peak_rss_mb, manifest = timed_build(database_url, out)
+            copy_s, copy_bytes = copy_baseline(database_url, workdir / f"copy-{dialogues}.tsv")
+            if running is not None:
+                worker_builds.append(running.timed_build())
+            builds.append(build_s)
+            cpus.append(build_cpu_s)
+            copies.append(copy_s)
+            rss.append(peak_rss_mb)
+    finally:
+        if running is not None:
+            running.stop()
     build_s, build_cpu_s, copy_s = statistics.median(builds), statistics.median(cpus), statistics.median(copies)
     peak_rss_mb = max(rss)
     size = sum(info["bytes"] for info in manifest["files"].values())
@@ -328,8 +406,11 @@ def run_once(database_url: str, dialogues: int, workdir: Path, *, reuse: bool, r
             "build_s": [round(value, 2) for value in builds],
             "copy_baseline_s": [round(value, 2) for value in copies],
             "ratio": [round(build / copy, 2) for build, copy in zip(builds, copies, strict=True)],
+            "worker_build_s": [round(value, 2) for value in worker_builds],
         },
         "curation": manifest["counts"]["curation"],
+        "worker_build_s": round(statistics.median(worker_builds), 2) if worker_builds else None,
+        "worker_ratio": round(statistics.median(worker_builds) / copy_s, 2) if worker_builds and copy_s else None,
         "pii_replacements": manifest["counts"]["pii_replacements"],
     }
     shutil.rmtree(out, ignore_errors=True)
@@ -347,20 +428,31 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=1, help="build and baseline this many times each, alternating; medians reported"
     )
+    parser.add_argument(
+        "--worker",
+        action="store_true",
+        help="also build through a running Celery worker, as the export page does (no process start-up)",
+    )
     args = parser.parse_args()
     if "bench" not in database_name(args.database_url):
         raise SystemExit("Refusing to TRUNCATE a database whose name does not say it is a benchmark database.")
     setup_django(args.database_url)
     with tempfile.TemporaryDirectory(prefix="export-bench-") as tmp:
         workdir = Path(tmp)
-        result = run_once(args.database_url, args.dialogues, workdir, reuse=args.reuse, repeat=args.repeat)
+        result = run_once(
+            args.database_url, args.dialogues, workdir, reuse=args.reuse, repeat=args.repeat, worker=args.worker
+        )
         rows = [result]
         if args.double:
-            doubled = run_once(args.database_url, args.dialogues * 2, workdir, reuse=False, repeat=args.repeat)
+            doubled = run_once(
+                args.database_url, args.dialogues * 2, workdir, reuse=False, repeat=args.repeat, worker=args.worker
+            )
             result["double"] = doubled
             result["peak_rss_growth"] = round(doubled["peak_rss_mb"] / result["peak_rss_mb"], 2)
             rows.append(doubled)
     header = ("dialogues", "turns", "build_s", "build_cpu_s", "copy_baseline_s", "ratio", "peak_rss_mb", "output_mb")
+    if args.worker:
+        header += ("worker_build_s", "worker_ratio")
     print(" | ".join(f"{h:>15}" for h in header))
     for row in rows:
         print(" | ".join(f"{row[h]!s:>15}" for h in header))
