@@ -119,7 +119,7 @@ class LiveChatConsumer(_LiveFrames):
     character_profile: str | None = None
     handlers: dict[str, FrameHandler] | None = None
     typing_at: float = float("-inf")  # when this socket last relayed ``typing`` (monotonic)
-    shown_progress: tuple[int, int] = (-1, -1)  # ``frames.session_progress`` of the newest state sent
+    shown_version: int = -1  # the ``version`` of the newest session state sent
 
     async def connect(self) -> None:
         if not await db_call(websocket_allows)(self.scope, LIVE_CHAT_ROLES):
@@ -199,10 +199,9 @@ class LiveChatConsumer(_LiveFrames):
         one shown now). Frames come over the layer from any process and may arrive late: the
         partner's arrival, published before this seat joined, once overtook this seat's welcome
         and put the client back to 'joining'."""
-        progress = frames.session_progress(frame)
-        if progress < self.shown_progress:
+        if frame["version"] < self.shown_version:
             return False
-        self.shown_progress = progress
+        self.shown_version = frame["version"]
         return True
 
     async def live_frame(self, event: dict) -> None:

@@ -1,5 +1,7 @@
 """Characters, player personas, character prompts, dialogues and turns: the corpus itself."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -483,6 +485,12 @@ class LiveSession(models.Model):
             "frame, its idle timeout and its absence grace do not apply."
         ),
     )
+    state_version = models.PositiveBigIntegerField(
+        _("state version"),
+        default=0,
+        editable=False,
+        help_text=_("Raised by every stored change of the session; its chat frames carry it."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -516,6 +524,21 @@ class LiveSession(models.Model):
 
     def __str__(self) -> str:
         return f"live #{self.pk} {self.character} ({self.status})"
+
+    def save(self, *args, **kwargs) -> None:
+        # Every stored change is a new state: a chat socket is never sent a state older than one it
+        # was sent (docs/chat-protocol.md). Changes are made under the session's row lock, so the
+        # versions follow the order of the commits.
+        self.state_version += 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "state_version"}
+        super().save(*args, **kwargs)
+
+    def activity_record(self, now: datetime) -> None:
+        """Stamp ``now`` as the session's last activity, a new state (the caller holds the row lock)."""
+        self.last_activity_at = now
+        self.state_version += 1
+        LiveSession.objects.filter(pk=self.pk).update(last_activity_at=now, state_version=self.state_version)
 
     @property
     def is_open(self) -> bool:

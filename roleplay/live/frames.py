@@ -20,22 +20,6 @@ def chat_socket_path(session_id: int) -> str:
     return f"/ws/roleplay/live/{session_id}/"
 
 
-# A session only moves forward through these (any end is last), and its turns only grow.
-_STATUS_ORDER = {
-    LiveSessionStatus.JOINING: 0,
-    LiveSessionStatus.TOPIC: 1,
-    LiveSessionStatus.ACTIVE: 2,
-    LiveSessionStatus.RATING: 3,
-}
-_ENDED = len(_STATUS_ORDER)
-
-
-def session_progress(frame: dict) -> tuple[int, int]:
-    """How far the session of a ``session`` frame had come: (its status's place, its turns). A
-    frame that compares lower than one already sent is older, whatever order it arrived in."""
-    return _STATUS_ORDER.get(frame.get("status"), _ENDED), int(frame.get("turns") or 0)
-
-
 def turn_frame(turn: Turn) -> dict:
     """The ``turn`` frame of docs/chat-protocol.md, live or replayed alike."""
     return {
@@ -60,6 +44,8 @@ def session_frame(session: LiveSession, *, turns: int | None = None, last_speake
     return {
         "type": "session",
         "session_id": session.pk,
+        # Raised by every stored change: a frame with a lower version, late from another process, is older.
+        "version": session.state_version,
         "status": session.status,
         "turns": turns,
         "min_turns": session.finish_min_turns,

@@ -284,8 +284,7 @@ def live_model_turn_append(*, session_id: int, text: str, client_msg_id: uuid.UU
         )
         if not result.created:
             return LiveSendResult(result, None)
-        session.last_activity_at = timezone.now()
-        LiveSession.objects.filter(pk=session.pk).update(last_activity_at=session.last_activity_at)
+        session.activity_record(timezone.now())
         new_frame = session_frame(session, turns=result.turn.seq, last_speaker=Speaker.CHARACTER)
         deadline = session_next_deadline(session)
         return LiveSendResult(result, new_frame, deadline.timestamp() if deadline else None)
@@ -293,8 +292,7 @@ def live_model_turn_append(*, session_id: int, text: str, client_msg_id: uuid.UU
 
 def live_model_activity(*, session: LiveSession) -> None:
     """The worker reworked the model's reply (regenerate, edit): that counts as activity (caller holds the lock)."""
-    session.last_activity_at = timezone.now()
-    LiveSession.objects.filter(pk=session.pk).update(last_activity_at=session.last_activity_at)
+    session.activity_record(timezone.now())
 
 
 def live_model_session_locked(*, session_id: int) -> LiveSession:

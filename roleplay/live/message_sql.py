@@ -4,9 +4,10 @@
 between. The ORM version of the same work took about a dozen statements (and most of the server's
 CPU time) per message; these are plain SQL that PostgreSQL and SQLite both accept:
 
-1. ``session_lock_for_message``: ``UPDATE … RETURNING`` stamps the session's activity, which
-   takes the session row lock (the same lock every other change of a session takes first) and
-   returns what the checks need. A refused message rolls the stamp back.
+1. ``session_lock_for_message``: ``UPDATE … RETURNING`` stamps the session's activity and raises
+   its state version (as ``LiveSession.save`` does), which takes the session row lock (the same
+   lock every other change of a session takes first) and returns what the checks need. A refused
+   message rolls both back.
 2. ``turns_for_message``: the turn already stored under the client's id (if any), the dialogue's
    topic and its last turns. On PostgreSQL this runs after the lock was granted, so (READ COMMITTED)
    its snapshot includes every turn committed before: no turn of this session can be missed.
@@ -65,6 +66,7 @@ SESSION_COLUMNS = (
     "join_deadline",
     "min_turns",
     "ended_by_owner",
+    "state_version",
 )
 _DATETIME_COLUMNS = ("character_left_at", "player_left_at", "join_deadline")
 
@@ -83,8 +85,10 @@ def _statements(vendor: str) -> _Statements:
     dialogue, seq, speaker, text, msg_id = (
         _column(Turn, name) for name in ("dialogue", "seq", "speaker", "text", "client_msg_id")
     )
+    version = _column(LiveSession, "state_version")
     session_lock = (
-        f"UPDATE {_table(LiveSession)} SET {_column(LiveSession, 'last_activity_at')} = %s "
+        f"UPDATE {_table(LiveSession)} SET {_column(LiveSession, 'last_activity_at')} = %s, "
+        f"{version} = {version} + 1 "
         f"WHERE {_column(LiveSession, 'id')} = %s "
         f"RETURNING {_columns(LiveSession, *SESSION_COLUMNS)}"
     )
@@ -170,7 +174,8 @@ def _db_value(model, field: str, value: object) -> object:
 
 
 def session_lock_for_message(*, session_id: int, now: datetime) -> MessageSession | None:
-    """Lock session ``session_id`` and stamp ``last_activity_at``; None when there is no such session."""
+    """Lock session ``session_id``, stamp ``last_activity_at`` and raise its state version; None when
+    there is no such session."""
     with _cursor() as cursor:
         cursor.execute(
             _statements(connection.vendor).session_lock, [_db_value(LiveSession, "last_activity_at", now), session_id]

@@ -360,3 +360,29 @@ async def test_a_state_older_than_the_one_a_seat_was_sent_is_not_shown_to_it(ses
     await receive_until(player_comm, "session", status="topic", topic_proposal=proposal)
     await char_comm.disconnect()
     await player_comm.disconnect()
+
+
+async def test_an_older_state_of_the_same_status_and_turns_is_not_shown(session, workers):
+    """A state from before a topic proposal has the status and turns of the state after it: arriving
+    late from another process, it is still dropped (by its version), so the proposal stays shown."""
+    from roleplay.live import frames
+    from roleplay.live.partners import seats_send_sync
+
+    char_comm, _, _ = await open_seat(workers[0], session.pk)
+    player_comm, _, state = await open_seat(workers[1], session.pk)
+    assert state["status"] == "topic"
+    before = await database_sync_to_async(lambda: frames.session_frame(LiveSession.objects.get(pk=session.pk)))()
+    await char_comm.send_json_to({"type": "topic.propose", "topic": "fog at sea", "kind": "chit_chat"})
+    proposal = {"topic": "fog at sea", "kind": "chit_chat", "by": "character"}
+    after = await receive_until(player_comm, "session", status="topic", topic_proposal=proposal)
+    assert (after["status"], after["turns"]) == (before["status"], before["turns"])
+    assert after["version"] > before["version"]
+
+    await database_sync_to_async(seats_send_sync)(session.pk, before, ("player",))
+    await player_comm.send_json_to({"type": "ping"})
+    before_pong = []
+    while (frame := await player_comm.receive_json_from(timeout=3)).get("type") != "pong":
+        before_pong.append(frame)
+    assert not [f for f in before_pong if f.get("type") == "session"]
+    await char_comm.disconnect()
+    await player_comm.disconnect()
