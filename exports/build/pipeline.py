@@ -216,37 +216,33 @@ class CorpusBuilder:
         self.dialogues = dialogue_queryset(self.spec)
         # Before the build's threads start: the analysis processes are forked from this one.
         self.analysis: AnalysisPool | None = AnalysisPool.for_build(self.dialogues) if self.scrub else None
+        writers: dict[str, SplitWriter] = {}
         try:
             with dialogue_tables(self.dialogues) as tables:
-                self._build_from(tables, directory)
+                # A chunk's turns are curated (personal data, empty and near-duplicate turns: Arrow and
+                # compiled code, mostly without the GIL) on this thread while the previous chunk's
+                # dialogues are written. It loads the compiled passes while the split plan is made and
+                # the first chunks are read, and the datasheet's plotting library while the last chunk
+                # is written.
+                self.near = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-curation")
+                self.near.submit(warm_up)
+                self.near.submit(examples.warm_up)
+                try:
+                    self._prepare()
+                    writers = {split: SplitWriter(directory / split) for split in SPLITS}
+                    self._build(tables, writers, directory)
+                finally:
+                    self.near.shutdown(wait=True, cancel_futures=True)
+        except BaseException:
+            for writer in writers.values():
+                writer.abort()
+            raise
         finally:
             if self.analysis is not None:
                 self.analysis.close()
         self.reporter.report(96, "writing datasheet")
         (directory / "dataset_info.json").write_text(dumps(dataset_info(SPLITS)) + "\n", encoding="utf-8")
         return self._stats()
-
-    def _build_from(self, tables: Iterator, directory: Path) -> None:
-        """Prepare the split plan and prompts, then curate and write the chunks of ``tables``."""
-        # A chunk's turns are curated (personal data, empty and near-duplicate turns: Arrow and
-        # compiled code, mostly without the GIL) on this thread while the previous chunk's
-        # dialogues are written. It loads the compiled passes while the split plan is made and
-        # the first chunks are read, and the datasheet's plotting library while the last chunk
-        # is written.
-        self.near = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-curation")
-        self.near.submit(warm_up)
-        self.near.submit(examples.warm_up)
-        writers: dict[str, SplitWriter] = {}
-        try:
-            self._prepare()
-            writers = {split: SplitWriter(directory / split) for split in SPLITS}
-            self._build(tables, writers, directory)
-        except BaseException:
-            for writer in writers.values():
-                writer.abort()
-            raise
-        finally:
-            self.near.shutdown(wait=True, cancel_futures=True)
 
     def _build(self, tables: Iterator, writers: dict[str, SplitWriter], directory: Path) -> None:
         """Curate and write chunk after chunk, each one's curation beside the previous one's writing."""
