@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+import weakref
 
 from django.utils.translation import gettext as _
 
@@ -37,6 +38,9 @@ logger = logging.getLogger(__name__)
 _replies: dict[int, asyncio.Task] = {}
 # Sessions whose worker wrote again while a reply was being generated: answer once it is done.
 _owed: set[int] = set()
+# Replies already stored, still sending their last frames: the worker may regenerate or edit them,
+# having seen their turn, before the task ends.
+_stored: weakref.WeakSet[asyncio.Task] = weakref.WeakSet()
 
 
 class ModelPartner(Partner):
@@ -45,7 +49,12 @@ class ModelPartner(Partner):
     @property
     def busy(self) -> bool:
         task = _replies.get(self.session_id)
-        return task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop()
+        return (
+            task is not None
+            and not task.done()
+            and task not in _stored
+            and task.get_loop() is asyncio.get_running_loop()
+        )
 
     async def _send(self, frame: dict) -> None:
         await seat_send(self.session_id, other_seat(self.seat), frame)
@@ -107,6 +116,7 @@ class ModelPartner(Partner):
                     }
                 )
             turn, state = await db_call(hm_model_reply_store)(plan=plan, text=text, reply_id=reply_id)
+            _stored.add(asyncio.current_task())
             await self._send({**turn_frame(turn), "reply_id": str(reply_id), "replaced": plan.replace_seq is not None})
             if state is not None:
                 await self._send(state)
@@ -126,11 +136,12 @@ class ModelPartner(Partner):
                 {"type": "error", "code": "model_unavailable", "message": _("The character could not answer.")}
             )
         finally:
+            # A reply started after this one was stored (a regeneration) answers what is owed itself.
             if _replies.get(self.session_id) is asyncio.current_task():
                 del _replies[self.session_id]
-            if self.session_id in _owed:
-                _owed.discard(self.session_id)
-                self._start(regenerate=False, quiet=True)
+                if self.session_id in _owed:
+                    _owed.discard(self.session_id)
+                    self._start(regenerate=False, quiet=True)
 
     async def wait(self) -> None:
         """Until the reply in progress for this session (if any) is stored and sent."""

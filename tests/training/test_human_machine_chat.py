@@ -5,6 +5,7 @@ replies stored with the model version, regenerate, edit keeping the original, re
 how the parts of a live session a model cannot do (agree, rate, leave) behave.
 """
 
+import asyncio
 import copy
 import os
 import uuid
@@ -111,6 +112,29 @@ def start_round(crowdworker, deployed):
         return hm_session_start(worker=crowdworker, character=CharacterFactory(greeting=greeting))
 
     return start
+
+
+async def test_a_reply_can_be_regenerated_as_soon_as_its_turn_is_shown(start_round, crowdworker, deployed, monkeypatch):
+    """The stored reply's turn reaches the worker before its task has sent the session state after
+    it: a regeneration asked for at once is not refused as 'still answering'."""
+    from roleplay.live import model_seat
+
+    send = model_seat.seat_send
+
+    async def state_late(session_id, seat, frame):
+        if frame.get("type") == "session":
+            await asyncio.sleep(0.5)
+        await send(session_id, seat, frame)
+
+    monkeypatch.setattr(model_seat, "seat_send", state_late)
+    session = await orm(start_round)("Hello there.")
+    ws, _welcome, _joined, _active = await _start(crowdworker, session.pk)
+    await _say(ws, "Is the lamp lit?")
+    await _until_model_turn(ws)
+    await ws.send_json_to({"type": "regenerate"})
+    again = await _until_model_turn(ws)
+    assert again[-1]["seq"] == 3 and again[-1]["replaced"] is True
+    await _close(ws, session.pk)
 
 
 @orm
