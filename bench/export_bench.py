@@ -26,7 +26,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -296,8 +295,10 @@ class ExportWorker:
     def __init__(self, database_url: str, media: Path, log_path: Path) -> None:
         from celery import Celery
 
+        from bench.reply_latency import _wait_for_worker
+
         broker = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-        self.queue = self.name = f"export-bench-{os.getpid()}"
+        self.queue = f"export-bench-{os.getpid()}"
         self.media = media
         env = {
             **os.environ,
@@ -307,20 +308,22 @@ class ExportWorker:
             "CHANNEL_LAYER_PREFIX": self.queue,
             "MEDIA_ROOT": str(media),
         }
+        name = f"{self.queue}@bench"
         command = [sys.executable, "-m", "celery", "-A", "platform_core", "worker", "-Q", self.queue]
-        command += ["-n", f"{self.name}@bench", "--concurrency", "1", "--without-gossip", "--without-mingle"]
+        command += ["-n", name, "--concurrency", "1", "--without-gossip", "--without-mingle"]
         with open(log_path, "ab") as log:
             # Its own process group, so that stopping it reaches the pool's child too.
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
         # A bare client: this process's Celery app is configured for Django's settings, not this broker.
-        self.app = Celery(broker=broker.replace("unix://", "redis+socket://"), set_as_current=False)
-        deadline = time.monotonic() + 120
-        while not self.app.control.ping(destination=[f"{self.name}@bench"], timeout=0.5):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise SystemExit(f"The Celery worker did not start:\n{log_path.read_text()[-3000:]}")
+        broker_url = broker.replace("unix://", "redis+socket://")
+        self.app = Celery(broker=broker_url, set_as_current=False)
+        try:
+            _wait_for_worker(self.process, broker_url, log_path, timeout_s=120, name=name)
+        except RuntimeError as error:
+            self.stop()
+            raise SystemExit(str(error)) from None
 
     def timed_build(self) -> float:
         """Seconds from sending the build's task to its publication, as after a click on "build"."""
@@ -343,14 +346,10 @@ class ExportWorker:
         return elapsed
 
     def stop(self) -> None:
+        from bench.reply_latency import _stop_process_group
+
         self.app.close()
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        _stop_process_group(self.process)
 
 
 def run_once(

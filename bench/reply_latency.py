@@ -106,8 +106,11 @@ def _stop_process_group(process: subprocess.Popen, timeout_s: float = 30.0) -> N
         process.wait(timeout=10)
 
 
-def _wait_for_worker(process: subprocess.Popen, broker_url: str, log_path: Path, timeout_s: float) -> None:
-    """Until the worker answers a control ping on the broker (it then consumes its queue)."""
+def _wait_for_worker(
+    process: subprocess.Popen, broker_url: str, log_path: Path, timeout_s: float, name: str | None = None
+) -> None:
+    """Until the worker (the one called ``name``; without it, any: a private broker's only worker)
+    answers a control ping on the broker; it then consumes its queue."""
     from celery import Celery
 
     # A bare client app: this process's platform_core app is eager on the in-memory broker.
@@ -117,12 +120,12 @@ def _wait_for_worker(process: subprocess.Popen, broker_url: str, log_path: Path,
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 break
-            if app.control.ping(timeout=0.5):  # the Redis is private: any answer is this worker's
+            if app.control.ping(destination=[name] if name else None, timeout=0.5):
                 return
     finally:
         app.close()
     tail = log_path.read_text(errors="replace")[-4000:]
-    raise RuntimeError(f"the inference worker did not become ready (exit status {process.poll()}):\n{tail}")
+    raise RuntimeError(f"the Celery worker did not become ready (exit status {process.poll()}):\n{tail}")
 
 
 @contextlib.contextmanager
