@@ -33,6 +33,15 @@ async def assert_usable(comm) -> None:
     await receive_until(comm, "pong")
 
 
+async def frames_before_pong(comm) -> list[dict]:
+    """Every frame the socket is sent before the pong to a ping sent now (what was on its way)."""
+    await comm.send_json_to({"type": "ping"})
+    before = []
+    while (frame := await comm.receive_json_from(timeout=3)).get("type") != "pong":
+        before.append(frame)
+    return before
+
+
 # --- 1. a committed turn reaches the partner whatever happens to the sender -------------------------
 
 
@@ -348,11 +357,7 @@ async def test_a_state_older_than_the_one_a_seat_was_sent_is_not_shown_to_it(ses
     await drain(player_comm)
 
     await database_sync_to_async(seats_send_sync)(session.pk, stale, ("player",))
-    await player_comm.send_json_to({"type": "ping"})
-    before_pong = []
-    while (frame := await player_comm.receive_json_from(timeout=3)).get("type") != "pong":
-        before_pong.append(frame)
-    assert not [f for f in before_pong if f.get("type") == "session"]
+    assert not [f for f in await frames_before_pong(player_comm) if f.get("type") == "session"]
 
     # A newer state still reaches it: the character proposes a topic.
     await char_comm.send_json_to({"type": "topic.propose", "topic": "fog at sea", "kind": "chit_chat"})
@@ -379,10 +384,6 @@ async def test_an_older_state_of_the_same_status_and_turns_is_not_shown(session,
     assert after["version"] > before["version"]
 
     await database_sync_to_async(seats_send_sync)(session.pk, before, ("player",))
-    await player_comm.send_json_to({"type": "ping"})
-    before_pong = []
-    while (frame := await player_comm.receive_json_from(timeout=3)).get("type") != "pong":
-        before_pong.append(frame)
-    assert not [f for f in before_pong if f.get("type") == "session"]
+    assert not [f for f in await frames_before_pong(player_comm) if f.get("type") == "session"]
     await char_comm.disconnect()
     await player_comm.disconnect()
