@@ -7,14 +7,18 @@
 #              and at 16 × 4096, against the same baseline
 #   latency  — reply_latency: a model reply streamed over the chat WebSocket vs generate(), with
 #              the model in the ASGI process and in the inference worker process
+#   serve    — serve_load: 32 (then 16) human–machine chats at once over the WebSocket with the
+#              inference worker's continuous batching, vs generate() for one reply alone; and
+#              reply_latency for one chat through the worker (the streaming rate vs generate())
 #
 #   OUT=/some/dir STAGES="compile train latency" LIMIT_S=570 bash bench/gpu_run.sh
 #
 # A stage whose timeout would end past LIMIT_S seconds is skipped, and the log says so; all three
 # stages take about 11 minutes, more than one 10-minute device call: give two calls two STAGES.
 #
-# The machine's python3 must hold a CUDA torch. Packages it lacks travel as wheels in .whl/
-# (see bench/README.md) and are installed into /tmp/site. Results: $OUT/*.json and $OUT/gpu_run.log.
+# The machine's python3 must hold a CUDA torch. Packages it lacks travel as wheels in .whl/, or
+# the folder WHEELS names (see bench/README.md), and are installed into /tmp/site, beside what an
+# earlier call on the same machine installed there. Results: $OUT/*.json and $OUT/gpu_run.log.
 set -u
 OUT=${OUT:-$(pwd)/bench-out}
 STAGES=${STAGES:-"compile train latency"}
@@ -25,11 +29,12 @@ elapsed() { echo $(( $(date +%s) - START )); }
 exec > >(tee -a "$OUT/gpu_run.log") 2>&1
 export PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
 
-if ls .whl/*.whl >/dev/null 2>&1; then
-  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl \
-    && export PYTHONPATH=/tmp/site
+WHEELS=${WHEELS:-.whl}
+if ls "$WHEELS"/*.whl >/dev/null 2>&1; then
+  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site "$WHEELS"/*.whl
 fi
-python3 -c 'import torch, transformers, trl; print("torch", torch.__version__, "transformers", transformers.__version__, "trl", trl.__version__, torch.cuda.get_device_name(0))'
+[ -d /tmp/site ] && export PYTHONPATH=/tmp/site
+python3 -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__, torch.cuda.get_device_name(0))'
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 
 quiet() { grep -v -E 'it/s\]|examples/s\]|Warning|warn\(|^\s*$'; }
@@ -70,6 +75,15 @@ if [[ " $STAGES " == *" latency "* ]]; then
     stage 150 "reply_latency $mode: WebSocket vs generate, random Qwen2-0.5B shape" \
       python3 bench/reply_latency.py --shape qwen2-0.5b --replies 6 --tokens 64 $mode \
       --json "$OUT/reply_latency${mode:+_worker}.json"
+  done
+fi
+if [[ " $STAGES " == *" serve "* ]]; then
+  for chats in 32 16; do
+    stage 240 "serve_load: $chats chats at once over WebSocket, continuous batching, random Qwen2-0.5B shape" \
+      python3 bench/serve_load.py --chats "$chats" --tokens 64 --shape qwen2-0.5b --json "$OUT/serve_load_$chats.json"
+    [ "$chats" = 32 ] && stage 150 "reply_latency --in-worker: one chat's streaming rate vs generate" \
+      python3 bench/reply_latency.py --shape qwen2-0.5b --replies 6 --tokens 64 --in-worker \
+      --json "$OUT/reply_latency_worker.json"
   done
 fi
 echo "== done in $(elapsed)s"
