@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -159,6 +160,30 @@ class LiveServer:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def in_a_thread_on(live_db: str, work):
+    """Run ``work`` on another thread, on the test's live database.
+
+    The services publish to the channel layer synchronously, which Playwright's event loop,
+    running in the test's thread, forbids. A thread has its own connections: on SQLite it must be
+    pointed at the live database file the test's thread uses.
+    """
+    from django.db import connections
+
+    def run():
+        original = connections["default"]
+        if live_db.startswith("sqlite:///"):
+            path = live_db.removeprefix("sqlite:///")
+            connections["default"] = original.__class__({**original.settings_dict, "NAME": path}, alias="default")
+        try:
+            return work()
+        finally:
+            connections["default"].close()
+            connections["default"] = original
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(run).result()
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,13 @@
 """A finished live chat, reopened in a real browser, shows its stored transcript."""
 
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from playwright.sync_api import expect
 
 from roleplay.live import messages, sessions
 from roleplay.models import LiveSession, LiveSessionStatus
+from tests.e2e.conftest import in_a_thread_on
 from tests.factories import CharacterFactory, PlayerPersonaFactory
 from tests.roleplay.live_helpers import make_worker, pair
 
@@ -36,32 +36,8 @@ def _finished_session(settings) -> LiveSession:
     return session
 
 
-def _in_a_thread_on(live_db: str, work):
-    """Run ``work`` on another thread, on the test's live database.
-
-    The services publish to the channel layer synchronously, which Playwright's event loop,
-    running in the test's thread, forbids. A thread has its own connections: on SQLite it must be
-    pointed at the live database file the test's thread uses.
-    """
-    from django.db import connections
-
-    def run():
-        original = connections["default"]
-        if live_db.startswith("sqlite:///"):
-            path = live_db.removeprefix("sqlite:///")
-            connections["default"] = original.__class__({**original.settings_dict, "NAME": path}, alias="default")
-        try:
-            return work()
-        finally:
-            connections["default"].close()
-            connections["default"] = original
-
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        return thread.submit(run).result()
-
-
 def test_reopening_a_finished_chat_shows_every_stored_turn(chromium, live_db, uvicorn_server, session_cookie, settings):
-    session = _in_a_thread_on(live_db, lambda: _finished_session(settings))
+    session = in_a_thread_on(live_db, lambda: _finished_session(settings))
     context = chromium.new_context()
     context.add_cookies([{"name": "sessionid", "value": session_cookie(session.player_worker), "url": uvicorn_server.url}])
     page = context.new_page()

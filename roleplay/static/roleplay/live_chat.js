@@ -217,8 +217,10 @@
 
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var opened = false;
     socket = new WebSocket(scheme + location.host + config.wsPath);
     socket.onopen = function () {
+      opened = true;
       retry = 500;
       send({ type: "hello", last_seq: lastSeq });
       // Resend what was never acknowledged: the server stores each client_msg_id once.
@@ -251,8 +253,16 @@
     socket.onclose = function (event) {
       if (closedForGood || event.code === 4403 || event.code === 4409) return;
       $("status").textContent = labels.offline;
-      setTimeout(connect, retry);
-      retry = Math.min(retry * 2, 8000);
+      (opened ? Promise.resolve(false) : window.troupeAccessLost()).then(function (lost) {
+        if (lost) {
+          closedForGood = true;
+          $("status").textContent = labels.accessLost;
+          input.disabled = true; sendButton.disabled = true;
+          return;
+        }
+        setTimeout(connect, retry);
+        retry = Math.min(retry * 2, 8000);
+      });
     };
   }
 

@@ -18,8 +18,10 @@
 
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var opened = false;
     socket = new WebSocket(scheme + location.host + room.dataset.wsPath);
     socket.onopen = function () {
+      opened = true;
       retry = 500;
       if (wantedSide) send({ type: "join", side: wantedSide });
     };
@@ -49,8 +51,15 @@
     socket.onclose = function () {
       if (matched) return;
       statusEl.textContent = labels.offline;
-      setTimeout(connect, retry);
-      retry = Math.min(retry * 2, 8000);
+      (opened ? Promise.resolve(false) : window.troupeAccessLost()).then(function (lost) {
+        if (lost) {
+          statusEl.textContent = labels.accessLost;
+          room.querySelectorAll("button").forEach(function (button) { button.disabled = true; });
+          return;
+        }
+        setTimeout(connect, retry);
+        retry = Math.min(retry * 2, 8000);
+      });
     };
   }
 
