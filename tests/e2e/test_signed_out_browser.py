@@ -71,9 +71,7 @@ def test_a_chat_page_stops_reconnecting_once_its_worker_is_signed_out(
         context.close()
 
 
-def test_a_chat_page_reconnects_after_a_drop_while_signed_in(
-    chromium, live_db, uvicorn_server, session_cookie
-):
+def test_a_chat_page_reconnects_after_a_drop_while_signed_in(chromium, live_db, uvicorn_server, session_cookie):
     session = in_a_thread_on(live_db, _active_session)
     context, page = _page_for(chromium, uvicorn_server, session_cookie(session.player_worker))
     try:
