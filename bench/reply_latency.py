@@ -18,8 +18,9 @@ process (``INFERENCE_IN_WORKER``, as ``manage.py serve`` runs it): the bench sta
 In the same run, on the same prompt, in this process: ``model.generate`` directly (tokens/s, and
 the time of a one-token generate as its time to first token) and the backend's streaming without
 any WebSocket, both on a generation thread (``stream``) and in this thread (``generate_into``, as
-the inference worker runs it). JSON keys: ``ws_ttft_ms``, ``ws_tokens_per_s``, ``direct_ttft_ms``,
-``direct_tokens_per_s``, ``direct_stream_ttft_ms``, ``direct_stream_tokens_per_s``,
+the inference worker runs it), and ``model.generate`` on a new thread while this one waits (a
+generation off the main thread, without the streamer). JSON keys: ``ws_ttft_ms``,
+``ws_tokens_per_s``, ``direct_ttft_ms``, ``direct_tokens_per_s``, ``direct_thread_tokens_per_s``, ``direct_stream_ttft_ms``, ``direct_stream_tokens_per_s``,
 ``direct_generate_into_ttft_ms``, ``direct_generate_into_tokens_per_s``, ``device``, ``in_worker``,
 plus per-reply samples.
 """
@@ -37,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -246,6 +248,22 @@ def _first_and_last(run: Callable[[Callable[[str], None]], object]) -> tuple[flo
     return arrivals[0], time.perf_counter() - start
 
 
+def _on_another_thread(generate: Callable[[], tuple[str, int]]) -> tuple[float, int]:
+    """Seconds and tokens of ``generate()`` run on a new thread while this one waits: beside the
+    same call on this thread, whether a generation loses speed for running off the main thread."""
+    done: list[tuple[float, int]] = []
+
+    def run() -> None:
+        start = time.perf_counter()
+        _text, count = generate()
+        done.append((time.perf_counter() - start, count))
+
+    thread = threading.Thread(target=run, name="bench-generate")
+    thread.start()
+    thread.join()
+    return done[0]
+
+
 def _direct(base_model: Path, dialogue_id: int, tokens: int, repeats: int) -> dict:
     from roleplay.live.human_machine import reply_request
     from roleplay.models import Dialogue, Turn
@@ -261,6 +279,7 @@ def _direct(base_model: Path, dialogue_id: int, tokens: int, repeats: int) -> di
     one_token = ChatRequest(request.messages, {**request.settings, "max_new_tokens": 1, "min_new_tokens": 1})
     first_token, full = [], []
     streamed: dict[str, list[tuple[float, float]]] = {"stream": [], "generate_into": []}
+    on_thread: list[tuple[float, int]] = []
     for _ in range(repeats):
         start = time.perf_counter()
         backend.generate_direct(one_token)
@@ -273,9 +292,11 @@ def _direct(base_model: Path, dialogue_id: int, tokens: int, repeats: int) -> di
         streamed["generate_into"].append(
             _first_and_last(lambda receive: backend.generate_into(request, lambda p: receive(p) or True))
         )
+        on_thread.append(_on_another_thread(lambda: backend.generate_direct(request)))
     result = {
         "direct_ttft_ms": round(statistics.median(first_token) * 1000, 1),
         "direct_tokens_per_s": round(statistics.median(count / seconds for seconds, count in full), 1),
+        "direct_thread_tokens_per_s": round(statistics.median(count / seconds for seconds, count in on_thread), 1),
         "prompt_tokens": int(backend._inputs(request)["input_ids"].shape[1]),
     }
     for path, samples in streamed.items():
@@ -369,6 +390,7 @@ def main(argv: list[str] | None = None) -> dict:
     ):
         print(f"{label:<36}{result[prefix + '_ttft_ms']:>24}{result[prefix + '_tokens_per_s']:>12}")
     print(f"{'model.generate directly':<36}{result['direct_ttft_ms']:>24}{result['direct_tokens_per_s']:>12}")
+    print(f"{'model.generate on another thread':<36}{'':>24}{result['direct_thread_tokens_per_s']:>12}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
