@@ -208,3 +208,20 @@ def test_a_bonus_given_while_the_unit_is_approved_is_paid_once(submitted_unit, a
         [("piece_rate", 1), ("bonus", 2)], [("bonus", 1), ("piece_rate", 2)])
     batch = payout_build(cutoff=timezone.localdate() + timedelta(days=1), currency="GBP").batch
     assert (batch.total, batch.row_count) == (Decimal("2.25"), 2)
+
+
+def test_a_top_up_posts_to_its_workers_accounts_in_worker_order(worker, make_user, submitted_unit, admin_user, settings):
+    """The order ``ledger_credit_many`` locks accounts in, so that the two never wait on each other
+    in a cycle; here the newer unit belongs to the later worker, which the units' own order puts first."""
+    from platform_core.roles import Role
+    from workforce.services.fair_pay import fair_pay_top_up
+
+    settings.WORKFORCE_MIN_HOURLY = "12.00"
+    later = make_user(Role.CROWDWORKER)
+    assert later.pk > worker.pk
+    for subject, who in enumerate((worker, later)):
+        unit_review(unit_id=submitted_unit(subject_id=subject, who=who).pk, review=ReviewDecision(UnitState.APPROVED),
+                    reviewer=admin_user)
+    assert fair_pay_top_up(kind=UnitKind.LIVE_PLAYER, actor=admin_user) == 2
+    posted = list(LedgerEntry.objects.filter(kind=EntryKind.TOP_UP).order_by("pk").values_list("worker_id", flat=True))
+    assert posted == [worker.pk, later.pk]

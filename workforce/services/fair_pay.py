@@ -66,7 +66,11 @@ def fair_pay_top_up(*, kind: str, actor: User | None) -> int:
     Returns how many rows were added.
     """
     minimum = minimum_hourly()
-    units = list(WorkUnit.objects.filter(kind=kind, state__in=PAID_UNIT_STATES).select_related("worker"))
+    # In worker order, the order ledger_credit_many locks accounts in: a top-up and a matchmaker
+    # pass crediting the same workers never each hold an account the other waits for.
+    units = list(
+        WorkUnit.objects.filter(kind=kind, state__in=PAID_UNIT_STATES).select_related("worker").order_by("worker_id", "pk")
+    )
     if not units:
         return 0
     median_s = int(statistics.median(u.active_seconds for u in units))
