@@ -12,7 +12,7 @@
   var lastSeq = 0;               // highest committed seq shown; sent as last_seq on reconnect
   var pending = stored.pending || {}; // client_msg_id -> text, until acknowledged (survives reloads)
   var seen = {};                 // seq -> true
-  var state = null, socket = null, retry = 500, closedForGood = false, deadline = null, typingTimer = null, lastTyping = 0;
+  var state = null, socket = null, closedForGood = false, deadline = null, typingTimer = null, lastTyping = 0;
   var modelSeat = config.modelSeat;  // the seat a model plays (its replies stream; regenerate/edit), or null
   var modelActions = config.modelActions || {};  // which of regenerate / edit this chat offers
   var streaming = null;              // reply_id of the model reply being streamed
@@ -217,11 +217,9 @@
 
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var opened = false;
     socket = new WebSocket(scheme + location.host + config.wsPath);
     socket.onopen = function () {
-      opened = true;
-      retry = 500;
+      reconnector.opened();
       send({ type: "hello", last_seq: lastSeq });
       // Resend what was never acknowledged: the server stores each client_msg_id once.
       Object.keys(pending).forEach(function (id) { send({ type: "message", client_msg_id: id, text: pending[id], side: config.side }); });
@@ -253,18 +251,14 @@
     socket.onclose = function (event) {
       if (closedForGood || event.code === 4403 || event.code === 4409) return;
       $("status").textContent = labels.offline;
-      (opened ? Promise.resolve(false) : window.troupeAccessLost()).then(function (lost) {
-        if (lost) {
-          closedForGood = true;
-          $("status").textContent = labels.accessLost;
-          input.disabled = true; sendButton.disabled = true;
-          return;
-        }
-        setTimeout(connect, retry);
-        retry = Math.min(retry * 2, 8000);
-      });
+      reconnector.closed();
     };
   }
+  var reconnector = window.troupeReconnector(connect, function () {
+    closedForGood = true;
+    $("status").textContent = labels.accessLost;
+    input.disabled = true; sendButton.disabled = true;
+  });
 
   $("composer").addEventListener("submit", function (event) {
     event.preventDefault();

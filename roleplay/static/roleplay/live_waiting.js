@@ -8,7 +8,6 @@
   var leave = document.getElementById("leave");
   var socket = null;
   var wantedSide = sessionStorage.getItem("troupe.queue.side");
-  var retry = 500;
   var matched = false;  // leaving for the chat: one navigation only, no re-join, no reconnect
 
   function format(template, values) {
@@ -18,11 +17,9 @@
 
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var opened = false;
     socket = new WebSocket(scheme + location.host + room.dataset.wsPath);
     socket.onopen = function () {
-      opened = true;
-      retry = 500;
+      reconnector.opened();
       if (wantedSide) send({ type: "join", side: wantedSide });
     };
     socket.onmessage = function (event) {
@@ -51,17 +48,13 @@
     socket.onclose = function () {
       if (matched) return;
       statusEl.textContent = labels.offline;
-      (opened ? Promise.resolve(false) : window.troupeAccessLost()).then(function (lost) {
-        if (lost) {
-          statusEl.textContent = labels.accessLost;
-          room.querySelectorAll("button").forEach(function (button) { button.disabled = true; });
-          return;
-        }
-        setTimeout(connect, retry);
-        retry = Math.min(retry * 2, 8000);
-      });
+      reconnector.closed();
     };
   }
+  var reconnector = window.troupeReconnector(connect, function () {
+    statusEl.textContent = labels.accessLost;
+    room.querySelectorAll("button").forEach(function (button) { button.disabled = true; });
+  });
 
   room.querySelectorAll("button[data-side]").forEach(function (button) {
     button.addEventListener("click", function () {
