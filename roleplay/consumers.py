@@ -18,7 +18,6 @@ from platform_core.permissions import LIVE_CHAT_ROLES, LIVE_QUEUE_ROLES, websock
 from platform_core.websocket import ClientGone, FrameHandler, JsonFrameConsumer, db_call
 from roleplay.live import deadlines, errors, frames, matchmaking, messages, queue, sessions
 from roleplay.live.partners import Partner, other_seat, partner_for, seat_group, worker_group
-from roleplay.waiting_room_tick import waiting_room_tick
 
 logger = logging.getLogger(__name__)
 
@@ -38,22 +37,22 @@ class _LiveFrames(JsonFrameConsumer):
 class LiveQueueConsumer(_LiveFrames):
     """The waiting room: join/leave the queue, live position and waiting time, the match."""
 
+    tick_task: asyncio.Task | None = None
     matched_session: int | None = None  # the session whose ``match`` this socket was sent
-    worker_id: int
 
     async def connect(self) -> None:
         if not await db_call(websocket_allows)(self.scope, LIVE_QUEUE_ROLES):
             await self.close()  # before accepting: the handshake is refused with HTTP 403
             return
         self.user = self.scope["user"]
-        self.worker_id = self.user.pk
         await self.channel_layer.group_add(worker_group(self.user.pk), self.channel_name)
         await self.accept()
         await self._send_status()
-        waiting_room_tick().add(self)
+        self.tick_task = asyncio.ensure_future(self._tick())
 
     async def disconnect(self, code: int) -> None:
-        waiting_room_tick().discard(self)
+        if self.tick_task is not None:
+            self.tick_task.cancel()
         if hasattr(self, "user"):
             await self.channel_layer.group_discard(worker_group(self.user.pk), self.channel_name)
             await db_call(queue.queue_leave)(worker=self.user, disconnected=True)
@@ -61,15 +60,10 @@ class LiveQueueConsumer(_LiveFrames):
     async def live_frame(self, event: dict) -> None:
         await self._send_once(event["frame"])
 
-    async def status_show(self, status: dict) -> None:
-        """The waiting-room tick's status for this worker (``roleplay.waiting_room_tick``)."""
-        try:
-            await self._send_once(status)
-        except ClientGone:  # the worker closed the socket since the tick read it
-            pass
-
-    async def _send_status(self) -> None:
-        await self._send_once(await db_call(queue.queue_status)(worker=self.user))
+    async def _send_status(self) -> dict:
+        status = await db_call(queue.queue_status)(worker=self.user)
+        await self._send_once(status)
+        return status
 
     async def _send_once(self, frame: dict) -> None:
         """Send ``frame``, except a ``match`` this socket was already sent (the matchmaker and the
@@ -79,6 +73,23 @@ class LiveQueueConsumer(_LiveFrames):
                 return
             self.matched_session = frame.get("session_id")
         await self.send_json(frame)
+
+    async def _tick(self) -> None:
+        """Every ``LIVE_QUEUE_TICK_S``: run the matchmaker (any process may) and refresh the status."""
+        while True:
+            await asyncio.sleep(settings.LIVE_QUEUE_TICK_S)
+            try:
+                await db_call(matchmaking.matchmaker_run)()
+                status = await db_call(queue.queue_status)(worker=self.user)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a failed pass must not end the waiting room; the next tick retries
+                logger.exception("waiting-room tick failed")
+                continue
+            try:
+                await self._send_once(status)
+            except ClientGone:  # the worker closed the socket since the last tick
+                return
 
     def frame_handlers(self) -> dict[str, FrameHandler]:
         return {"join": self._on_join, "leave": self._on_leave, "status": self._on_status, "ping": self._on_ping}

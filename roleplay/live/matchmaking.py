@@ -31,7 +31,7 @@ from roleplay.live.frames import match_frame
 from roleplay.live.partners import workers_send_sync
 from roleplay.live.queue import queue_entry_close
 from roleplay.live.sessions import live_sessions_sweep
-from roleplay.models import QUEUE_ORDER, LiveSession, LiveSide, MatchQueueEntry, QueueEntryStatus, Speaker
+from roleplay.models import LiveSession, LiveSide, MatchQueueEntry, QueueEntryStatus, Speaker
 
 MATCH_PASS_LIMIT = 5000  # waiting entries one pass reads: the whole queue, within memory's reach
 MATCH_ROUNDS = 5  # passes one run makes at most while workers keep joining during its passes
@@ -134,7 +134,7 @@ def _match_pass(now: datetime) -> tuple[list[LiveSession], list[int]]:
             # ``of=("self",)``: lock only the entry rows, not the joined user/profile rows.
             waiting = waiting.select_for_update(skip_locked=True, of=("self",))
         entries = list(
-            waiting.select_related("worker__profile").order_by(*QUEUE_ORDER)[:MATCH_PASS_LIMIT]
+            waiting.select_related("worker__profile").order_by("-priority", "joined_at", "id")[:MATCH_PASS_LIMIT]
         )
         planned, unpaired = _pairs_plan(entries, now)
         return _sessions_create(planned, now), [entry.pk for entry in unpaired]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,15 +14,7 @@ from platform_core.models import BlockStatus, User, WorkerProfile
 from roleplay.live.credits import credit_waiting
 from roleplay.live.errors import LiveRefused
 from roleplay.live.frames import match_frame, queue_frame
-from roleplay.models import (
-    BUSY_QUEUE_STATUSES,
-    QUEUE_ORDER,
-    LiveSession,
-    LiveSide,
-    MatchQueueEntry,
-    QueueEntryStatus,
-    Speaker,
-)
+from roleplay.models import BUSY_QUEUE_STATUSES, LiveSession, LiveSide, MatchQueueEntry, QueueEntryStatus, Speaker
 from workforce.services.errors import WorkforceError
 from workforce.services.limits import work_limit_check
 
@@ -110,49 +101,22 @@ def queue_entry_close(entry: MatchQueueEntry, status: str, now: datetime) -> Non
 
 
 def queue_status(*, worker: User) -> dict:
-    """What the waiting room shows ``worker``: see ``queue_statuses``."""
-    return queue_statuses(worker_ids=[worker.pk])[worker.pk]
-
-
-def queue_statuses(*, worker_ids: Collection[int]) -> dict[int, dict]:
-    """What the waiting room shows each of ``worker_ids``: the ``match`` frame once matched, else a
-    ``queue`` frame with the position (1 = next), the seconds waited and how many wait.
-
-    Two queries whatever the number of workers: their busy entries, and the waiting queue's order.
-    """
-    entries = {
-        entry.worker_id: entry
-        for entry in MatchQueueEntry.objects.filter(worker_id__in=worker_ids, status__in=BUSY_QUEUE_STATUSES)
-        .select_related("session")
-        .order_by()
-    }
-    # The queue's order as sortable keys; a worker's position is the count of keys before theirs
-    # (their own entry may be away, reconnecting: it keeps its place without being counted).
-    waiting = [
-        _order_key(*row)
-        for row in MatchQueueEntry.objects.filter(status=QueueEntryStatus.WAITING, disconnected_at__isnull=True)
-        .order_by(*QUEUE_ORDER)
-        .values_list("priority", "joined_at", "id")
-    ]
-    now = timezone.now()
-    statuses: dict[int, dict] = {}
-    for worker_id in worker_ids:
-        entry = entries.get(worker_id)
-        if entry is None:
-            statuses[worker_id] = queue_frame(status="idle", waiting_total=len(waiting))
-        elif entry.status == QueueEntryStatus.MATCHED:
-            statuses[worker_id] = match_frame(entry.session)
-        else:
-            statuses[worker_id] = queue_frame(
-                status="waiting",
-                waiting_total=len(waiting),
-                entry=entry,
-                position=bisect_left(waiting, _order_key(entry.priority, entry.joined_at, entry.pk)) + 1,
-                waiting_s=round((now - entry.joined_at).total_seconds(), 1),
-            )
-    return statuses
-
-
-def _order_key(priority: int, joined_at: datetime, entry_id: int) -> tuple[int, datetime, int]:
-    """An entry's place in ``QUEUE_ORDER``, as a tuple that sorts the way that ordering does."""
-    return -priority, joined_at, entry_id
+    """What the waiting room shows: position (1 = next), seconds waited, how many wait."""
+    entry = MatchQueueEntry.objects.filter(worker=worker, status__in=BUSY_QUEUE_STATUSES).first()
+    waiting = MatchQueueEntry.objects.filter(status=QueueEntryStatus.WAITING, disconnected_at__isnull=True)
+    if entry is None:
+        return queue_frame(status="idle", waiting_total=waiting.count())
+    if entry.status == QueueEntryStatus.MATCHED:
+        return match_frame(entry.session)
+    ahead = waiting.filter(
+        Q(priority__gt=entry.priority)
+        | Q(priority=entry.priority, joined_at__lt=entry.joined_at)
+        | Q(priority=entry.priority, joined_at=entry.joined_at, id__lt=entry.id)
+    ).count()
+    return queue_frame(
+        status="waiting",
+        waiting_total=waiting.count(),
+        entry=entry,
+        position=ahead + 1,
+        waiting_s=round((timezone.now() - entry.joined_at).total_seconds(), 1),
+    )

@@ -25,7 +25,6 @@ from roleplay.models.corpus import (
 from roleplay.models.live import (
     BUSY_QUEUE_STATUSES,
     LIVE_OPEN_STATUSES,
-    QUEUE_ORDER,
     CategoryQuota,
     LiveSession,
     LiveSessionStatus,
@@ -40,7 +39,6 @@ __all__ = [
     "BEHAVIOUR_FIELDS",
     "BUSY_QUEUE_STATUSES",
     "LIVE_OPEN_STATUSES",
-    "QUEUE_ORDER",
     "CategoryQuota",
     "Character",
     "CharacterCategory",

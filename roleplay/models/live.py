@@ -32,8 +32,6 @@ class QueueEntryStatus(models.TextChoices):
 # A worker holding one of these entries is busy: the partial unique constraint below keeps every
 # worker in at most one queue entry or live session at a time, whatever process writes.
 BUSY_QUEUE_STATUSES = (QueueEntryStatus.WAITING, QueueEntryStatus.MATCHED)
-# The order the queue is served in: workers a partner stranded first, then by arrival.
-QUEUE_ORDER = ("-priority", "joined_at", "id")
 
 
 class CategoryQuota(models.Model):

@@ -111,31 +111,6 @@ def test_queue_position_counts_workers_ahead():
     assert (status["position"], status["waiting_total"]) == (2, 2)
 
 
-def test_statuses_of_many_workers_are_read_in_two_queries_with_the_places_each_status_gives(
-    django_assert_num_queries,
-):
-    waiting = [make_worker(character=True) for _ in range(4)]
-    for worker in waiting:
-        queue.queue_join(worker=worker, side="character")
-    idle = make_worker(player=True)
-    queue.queue_leave(worker=waiting[1], disconnected=True)  # reconnecting: keeps its place, not counted
-    ids = [worker.pk for worker in [*waiting, idle]]
-    with django_assert_num_queries(2):
-        statuses = queue.queue_statuses(worker_ids=ids)
-    assert [statuses[worker.pk]["position"] for worker in waiting] == [1, 2, 2, 3]
-    assert {statuses[worker.pk]["waiting_total"] for worker in waiting} == {3}
-    assert statuses[idle.pk] == {"type": "queue", "status": "idle", "waiting_total": 3}
-    assert all(statuses[worker.pk] == queue.queue_status(worker=worker) | {"waiting_s": statuses[worker.pk]["waiting_s"]} for worker in waiting)
-
-
-def test_a_matched_worker_s_status_is_the_match():
-    char_worker, player_worker = make_worker(character=True), make_worker(player=True)
-    session = pair(char_worker, player_worker)
-    statuses = queue.queue_statuses(worker_ids=[char_worker.pk, player_worker.pk])
-    assert {status["type"] for status in statuses.values()} == {"match"}
-    assert {status["session_id"] for status in statuses.values()} == {session.pk}
-
-
 def test_waiting_time_is_credited_with_one_ledger_row_per_wait():
     char_worker, player_worker = make_worker(character=True), make_worker(player=True)
     entry = queue.queue_join(worker=char_worker, side="character")
