@@ -2,6 +2,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError
 from django.utils import timezone
 
 from tests.concurrency import requires_postgres, run_together
@@ -224,4 +225,27 @@ def test_a_top_up_posts_to_its_workers_accounts_in_worker_order(worker, make_use
                     reviewer=admin_user)
     assert fair_pay_top_up(kind=UnitKind.LIVE_PLAYER, actor=admin_user) == 2
     posted = list(LedgerEntry.objects.filter(kind=EntryKind.TOP_UP).order_by("pk").values_list("worker_id", flat=True))
+    assert posted == [worker.pk, later.pk]
+
+
+def test_a_batch_that_falls_back_to_one_row_at_a_time_still_posts_in_worker_order(worker, make_user, monkeypatch):
+    """When the bulk insert loses a key to a concurrent writer, the rows are credited one by one,
+    and those lock accounts in the same worker order as the bulk path."""
+    from platform_core.roles import Role
+
+    later = make_user(Role.CROWDWORKER)
+    assert later.pk > worker.pk
+    bulk_create = LedgerEntry.objects.bulk_create
+
+    def lost_a_key_once(entries, *args, **kwargs):
+        monkeypatch.setattr(LedgerEntry.objects, "bulk_create", bulk_create)
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(LedgerEntry.objects, "bulk_create", lost_a_key_once)
+    credits = [
+        {"worker_id": who.pk, "kind": EntryKind.WAITING, "amount": "0.25", "idempotency_key": f"wait:{who.pk}"}
+        for who in (later, worker)
+    ]
+    ledger_credit_many(credits)
+    posted = list(LedgerEntry.objects.order_by("pk").values_list("worker_id", flat=True))
     assert posted == [worker.pk, later.pk]

@@ -175,17 +175,22 @@ def ledger_credit_many(credits: list[dict]) -> list[LedgerEntry]:
         with transaction.atomic():
             stored = LedgerEntry.objects.in_bulk(keys, field_name="idempotency_key")
             _conflicts_refuse(wanted, stored)
-            new = sorted((e for e in wanted if e.idempotency_key not in stored), key=lambda e: (e.worker_id, e.currency))
+            new = sorted((e for e in wanted if e.idempotency_key not in stored), key=_account_order)
             _entries_post(new)
             # A key taken by a concurrent writer since the read above fails the insert and rolls
             # back the postings with it; the slow path below then resolves it row by row.
             LedgerEntry.objects.bulk_create(new)
     except IntegrityError:
         users = User.objects.in_bulk({entry.worker_id for entry in wanted})
-        for credit in credits:
+        for _entry, credit in sorted(zip(wanted, credits, strict=True), key=lambda pair: _account_order(pair[0])):
             ledger_credit(worker=users[credit["worker_id"]], **{k: v for k, v in credit.items() if k != "worker_id"})
     stored = LedgerEntry.objects.in_bulk(keys, field_name="idempotency_key")
     return [stored[key] for key in keys]
+
+
+def _account_order(entry: LedgerEntry) -> tuple[int, str]:
+    """The order one transaction locks accounts in: by worker, then currency, in every writer."""
+    return entry.worker_id, entry.currency
 
 
 def _conflicts_refuse(wanted: list[LedgerEntry], stored: dict[str, LedgerEntry]) -> None:
