@@ -20,9 +20,9 @@ the time of a one-token generate as its time to first token) and the backend's s
 any WebSocket, both on a generation thread (``stream``) and in this thread (``generate_into``, as
 the inference worker runs it), and ``model.generate`` on a new thread while this one waits (a
 generation off the main thread, without the streamer). JSON keys: ``ws_ttft_ms``,
-``ws_tokens_per_s``, ``direct_ttft_ms``, ``direct_tokens_per_s``, ``direct_thread_tokens_per_s``, ``direct_stream_ttft_ms``, ``direct_stream_tokens_per_s``,
-``direct_generate_into_ttft_ms``, ``direct_generate_into_tokens_per_s``, ``device``, ``in_worker``,
-plus per-reply samples.
+``ws_tokens_per_s``, ``direct_ttft_ms``, ``direct_tokens_per_s``, ``direct_thread_tokens_per_s``,
+``direct_stream_ttft_ms``, ``direct_stream_tokens_per_s``, ``direct_generate_into_ttft_ms``,
+``direct_generate_into_tokens_per_s``, ``device``, ``in_worker``, plus per-reply samples.
 """
 
 from __future__ import annotations
