@@ -324,16 +324,29 @@ def _metrics_callback_class():
 
 
 def last_checkpoint(out_dir: str | Path) -> Path | None:
-    """The newest complete checkpoint under ``out/checkpoints`` (one with its trainer state saved)."""
+    """The newest complete checkpoint under ``out/checkpoints``: one whose trainer state was written
+    whole. Transformers writes that file last, and not atomically, so a runner killed while saving
+    leaves a newest checkpoint with an empty or cut-off state; the one before it is the one to resume."""
     root = Path(out_dir) / CHECKPOINT_DIR
     if not root.is_dir():
         return None
     found = []
     for child in root.iterdir():
         match = re.fullmatch(r"checkpoint-(\d+)", child.name)
-        if match and (child / "trainer_state.json").exists():
+        if match:
             found.append((int(match.group(1)), child))
-    return max(found)[1] if found else None
+    for _step, checkpoint in sorted(found, reverse=True):
+        if _state_is_whole(checkpoint / "trainer_state.json"):
+            return checkpoint
+    return None
+
+
+def _state_is_whole(path: Path) -> bool:
+    try:
+        json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _attn_implementation(requested: str, on_gpu: bool) -> str:

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from training.sft import DataError, build_parser, build_trainer, read_messages
+from training.sft import CHECKPOINT_DIR, DataError, build_parser, build_trainer, last_checkpoint, read_messages
 
 
 def _args(tiny_model_dir, train, out, *extra):
@@ -172,3 +172,17 @@ def test_a_missing_or_empty_evaluation_file_means_training_without_evaluation(
     assert [e["message"] for e in events if e["event"] == "notice"] == [
         line.removeprefix("notice: ") for line in stderr.splitlines() if line.startswith("notice: ")
     ]
+
+
+def test_resuming_skips_a_newest_checkpoint_whose_state_was_cut_off_by_a_kill(tmp_path):
+    """A runner killed while writing the trainer state leaves it empty or cut off: the checkpoint
+    before it is the one to resume from, and none at all when no state is whole."""
+    root = tmp_path / CHECKPOINT_DIR
+    for step, state in ((2, '{"global_step": 2}'), (4, '{"global_step": 4}'), (6, ""), (8, '{"global_st')):
+        (root / f"checkpoint-{step}").mkdir(parents=True)
+        (root / f"checkpoint-{step}" / "trainer_state.json").write_text(state, encoding="utf-8")
+    (root / "checkpoint-10").mkdir()  # killed before it wrote any state
+    assert last_checkpoint(tmp_path) == root / "checkpoint-4"
+    for step in (2, 4):
+        (root / f"checkpoint-{step}" / "trainer_state.json").write_text("", encoding="utf-8")
+    assert last_checkpoint(tmp_path) is None
