@@ -145,8 +145,9 @@ class TroupeAnalyzerEngine(AnalyzerEngine):
     uses, without the per-call registry lookup, the empty spaCy document the no-op NLP engine
     builds and a context pass per recognizer; and it skips a recognizer whose prefilter does not
     match (one search per distinct prefilter, or ``passed``: the prefilters the caller already
-    found matching, e.g. by RE2 over a column). ``tests/platform_core/test_privacy.py`` checks on
-    the evaluation set that it gives what ``AnalyzerEngine.analyze`` gives.
+    found matching, e.g. by RE2 over a column) or whose gate does not.
+    ``tests/platform_core/test_privacy.py`` checks on the evaluation set that it gives what
+    ``AnalyzerEngine.analyze`` gives.
     """
 
     def analyze_all(
@@ -164,6 +165,9 @@ class TroupeAnalyzerEngine(AnalyzerEngine):
                     gates[prefilter] = recognizer.prefilter_regex.search(text) is not None
                 if not gates[prefilter]:
                     continue
+            gate = getattr(recognizer, "gate_regex", None)
+            if gate is not None and gate.search(text) is None:
+                continue
             results.extend(recognizer.analyze(text=text, entities=recognizer.supported_entities, nlp_artifacts=None))
         if results:
             results = self.context_aware_enhancer.enhance_using_context(

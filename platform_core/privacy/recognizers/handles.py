@@ -138,7 +138,9 @@ class HandleRecognizer(TroupeRecognizer):
             for word in ("add me", "my line", "tele", "kakao", "discord", "insta", "snap", "tiktok", "twitter", "skype")
         ]
         + [
-            "微信|威信|薇信|绿泡泡|绿色软件|[加+＋]微|扣扣|企鹅|球球|电报|飞机|賴|赖|卫星|加我|抖音|小红书|红薯|快手|微博|推特|脸书|油管|[@＠]",
+            "微信|威信|薇信|绿泡泡|绿色软件|[加+＋]微|扣扣|企鹅|球球|电报|飞机|賴|赖|卫星|加我|抖音|小红书|红薯|快手|微博|推特|脸书|油管",
+            # "@name" where a mention starts (the at_name pattern's lookbehind): not an e-mail's "@".
+            "(?:^|[^0-9A-Za-z_.@/０-９Ａ-Ｚａ-ｚ＿．＠／])[@＠]",
             "薇|微[ \u3000]信|微[A-Za-zＡ-Ｚａ-ｚ]",
             f"微{_EMOJI}{{0,3}}[:：]",
             "[QqＱｑ](?:号|我|群| ?[:：]|[ \u3000]{1,2}[1-9１-９]|[1-9１-９][0-9０-９]{4}|[ \u3000][QqＱｑ])",

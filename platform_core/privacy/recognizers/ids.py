@@ -16,12 +16,14 @@ from platform_core.privacy.recognizers.base import (
 )
 from platform_core.privacy.view import cn_id_checksum_ok, digits_of, hk_id_checksum_ok, luhn_ok, tw_id_checksum_ok
 
+# What the pattern's lookahead asks first: seventeen digits, at most three other characters apart.
+_CN_ID_DIGITS = r"[1-9](?:[^0-9A-Za-z]{0,3}[0-9]){16}"
 # Chinese resident ID: 17 digits and a check character, run together or in groups of any size with
 # one separator repeated ("110101 19900307 1234", "110 101 1990…", "…-…-…", dashes), or dotted 6-8-4.
 _CN_ID = (
     B
     + NOT_A_TAIL
-    + r"(?=[1-9](?:[^0-9A-Za-z]{0,3}[0-9]){16}[^0-9A-Za-z]{0,3}[0-9Xx](?![0-9A-Za-z]))"
+    + rf"(?={_CN_ID_DIGITS}[^0-9A-Za-z]{{0,3}}[0-9Xx](?![0-9A-Za-z]))"
     + any_of(
         rf"[1-9][0-9]*(?:(?P<id_sep>{GROUP_SEP})[0-9]+(?:(?P=id_sep)[0-9]+)*)?[Xx]?(?!\.[0-9])",
         r"[1-9][0-9]{5}\.[0-9]{8}\.[0-9]{3}[0-9Xx]",
@@ -39,6 +41,7 @@ class IdNumberRecognizer(TroupeRecognizer):
     patterns_spec = (("cn_id", _CN_ID, 0.5),)
     context_words = ("身份证", "身份證", "身分證", "证件", "id number", "id card")
     prefilter = NUMBER_PREFILTER
+    gate = _CN_ID_DIGITS
 
     def validate_result(self, pattern_text: str) -> bool:
         number = re.sub("[^0-9Xx]", "", pattern_text)
@@ -72,6 +75,8 @@ class NationalIdRecognizer(TroupeRecognizer):
     )  # fmt: skip
     negative_context = ("ref", "model", "型号", "订单", "order", "sku", "part no", "serial", "invoice")
     prefilter = NUMBER_PREFILTER
+    # A letter right before a digit (a space between for National Insurance), or 3-3-3 digits.
+    gate = r"[A-Za-z] ?[0-9]|[0-9]{3}[ -][0-9]{3}[ -][0-9]{3}"
 
     def validate_result(self, pattern_text: str) -> bool:
         text = pattern_text.replace(" ", "")
@@ -109,6 +114,8 @@ class SsnRecognizer(TroupeRecognizer):
     )  # fmt: skip
     negative_context = ("isbn", "order", "订单", "part no", "型号", "sku")
     prefilter = NUMBER_PREFILTER
+    # 3, 2 and 4 digits with any one of the patterns' separators (or none) between the groups.
+    gate = r"[0-9]{3}(?: [-–—/] |[-–—/ .])?[0-9]{2}(?: [-–—/] |[-–—/ .])?[0-9]{4}"
 
     def validate_result(self, pattern_text: str) -> bool | None:
         digits = digits_of(pattern_text)
@@ -145,6 +152,9 @@ class BankCardRecognizer(TroupeRecognizer):
         "tracking", "invoice", "serial", "sku", "fedex", "usps", "ups", "dhl",
     )  # fmt: skip
     prefilter = NUMBER_PREFILTER
+    # Thirteen digits from a network's first digit, one separator or dot at most between two (the
+    # pattern reads fewer, but a match of fewer than 13 digits fails validation and is dropped).
+    gate = r"[2-6](?:(?: {1,2}| ?[-–—/_·~.] ?)?[0-9]){12}"
 
     def validate_result(self, pattern_text: str) -> bool:
         digits = digits_of(pattern_text)
