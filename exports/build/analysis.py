@@ -18,6 +18,10 @@ A chunk submitted before the processes are ready, while they are still busy with
 ``AHEAD_CHUNKS`` earlier ones, or after they failed, is analysed on the curation thread as
 before: a build never waits for a process to start, shares the analysis with the processes when
 they fall behind, and never depends on them.
+
+Selecting a chunk's candidates (RE2 over its two text columns, most of it without the GIL) runs
+on the pool's own thread, in submission order, so the build's main thread, which prepares and
+writes the chunks, does not wait for it.
 """
 
 import logging
@@ -27,7 +31,7 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
@@ -95,6 +99,8 @@ class AnalysisPool:
         with _children_allowed():
             self._ready = self._executor.submit(int)
         self._sent: deque[Future] = deque()
+        # Started after the processes were forked (a fork copies no thread but the caller's).
+        self._selecting = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-candidates")
 
     @classmethod
     def for_build(cls, dialogues: QuerySet) -> "AnalysisPool | None":
@@ -117,8 +123,13 @@ class AnalysisPool:
             logger.warning("No analysis process for the export; analysing in the build.", exc_info=True)
             return None
 
-    def submit(self, turns: pa.Table) -> ChunkAnalysis:
-        """Send the candidates of a chunk's ``text`` and ``original_text`` columns for analysis."""
+    def submit(self, turns: pa.Table) -> "Future[ChunkAnalysis]":
+        """Select the candidates of a chunk's ``text`` and ``original_text`` columns and send them
+        for analysis, on the pool's thread; chunks are sent in the order they are submitted."""
+        return self._selecting.submit(self.send, turns)
+
+    def send(self, turns: pa.Table) -> ChunkAnalysis:
+        """``submit``'s work, on the calling thread."""
         text, original = (candidates(column_array(turns, name)) for name in ("text", "original_text"))
         items = list(zip(text.texts, text.passed, strict=True)) + list(
             zip(original.texts, original.passed, strict=True)
@@ -144,6 +155,7 @@ class AnalysisPool:
         return ChunkAnalysis(text=text, original=original, future=future)
 
     def close(self) -> None:
+        self._selecting.shutdown(wait=True, cancel_futures=True)
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
@@ -185,12 +197,12 @@ def _may_fork() -> bool:
 
 def analysed_ahead(
     pool: AnalysisPool | None, chunks: Iterator[Item | None], turns: Callable[[Item], pa.Table]
-) -> Iterator[tuple[Item, ChunkAnalysis | None]]:
+) -> Iterator[tuple[Item, "Future[ChunkAnalysis] | None"]]:
     """``chunks`` (``None`` skipped), each with the analysis of its ``turns`` sent to ``pool``
     ``AHEAD_CHUNKS`` chunks before it is handed on, so it runs while the ones before it are
     curated; without a pool, each chunk as it comes with ``None``."""
     ahead = AHEAD_CHUNKS if pool is not None else 0
-    pending: deque[tuple[Item, ChunkAnalysis | None]] = deque()
+    pending: deque[tuple[Item, Future[ChunkAnalysis] | None]] = deque()
     for chunk in chunks:
         if chunk is None:
             continue
@@ -202,11 +214,16 @@ def analysed_ahead(
 
 
 def scrub_turns(
-    texts: pa.Array, originals: pa.Array, counts: Counter, dialogues: np.ndarray, analysis: ChunkAnalysis | None
+    texts: pa.Array,
+    originals: pa.Array,
+    counts: Counter,
+    dialogues: np.ndarray,
+    submitted: "Future[ChunkAnalysis] | None",
 ) -> tuple[pa.Array, pa.Array, np.ndarray]:
     """A chunk's texts and original texts with personal data replaced, and the replacements in each
     row: with one placeholder numbering per dialogue, shared by its texts and original texts; with
-    the findings of ``analysis`` when it has them, else analysed here."""
+    the findings of the ``submitted`` analysis when it has them, else analysed here."""
+    analysis = submitted.result() if submitted is not None else None
     books: dict = {}
     found, found_in_originals = analysis.findings() if analysis is not None else (None, None)
     texts, replaced = scrub_column(texts, counts, dialogues, books, analysis and analysis.text, found)

@@ -4,7 +4,7 @@ import hashlib
 import importlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -272,7 +272,7 @@ class CorpusBuilder:
         )
 
     def _batch(
-        self, chunk: "_Chunk", analysis: ChunkAnalysis | None, writers: dict[str, SplitWriter]
+        self, chunk: "_Chunk", analysis: "Future[ChunkAnalysis] | None", writers: dict[str, SplitWriter]
     ) -> Iterator[None]:
         """Curate and write whole dialogues: per-turn steps on columns, per-dialogue steps in Python.
 
@@ -432,7 +432,7 @@ class CorpusBuilder:
                 writers[split].write_turns(out.slice(start, stop - start))
 
     def _curate_turns(
-        self, turns: pa.Table, turn_dialogue: np.ndarray, count: int, analysis: ChunkAnalysis | None
+        self, turns: pa.Table, turn_dialogue: np.ndarray, count: int, analysis: "Future[ChunkAnalysis] | None"
     ) -> "_CuratedTurns":
         """The per-turn steps of one chunk, on the curation thread."""
         texts, originals = column_array(turns, "text"), column_array(turns, "original_text")

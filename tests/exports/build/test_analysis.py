@@ -146,23 +146,24 @@ def test_chunks_are_sent_ahead_of_their_curation():
     ]
 
 
+class _Busy:
+    """An executor whose process is ready but never finishes a chunk."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def submit(self, function, *args):
+        future: Future = Future()
+        if function is int:
+            future.set_result(0)
+        return future
+
+
 def test_the_build_analyses_a_chunk_itself_while_the_processes_are_behind(monkeypatch):
-    class Busy:
-        """An executor whose process is ready but never finishes a chunk."""
-
-        def __init__(self, *args, **kwargs):
-            pass
-
-        def submit(self, function, *args):
-            future: Future = Future()
-            if function is int:
-                future.set_result(0)
-            return future
-
-    monkeypatch.setattr(analysis, "ProcessPoolExecutor", Busy)
+    monkeypatch.setattr(analysis, "ProcessPoolExecutor", _Busy)
     pool = AnalysisPool(1, 0.5)
     turns = pa.table({"text": pa.array(["Call 13812345678"]), "original_text": pa.array([None], pa.string())})
-    sent = [pool.submit(turns).future for _chunk in range(analysis.AHEAD_CHUNKS + 2)]
+    sent = [pool.send(turns).future for _chunk in range(analysis.AHEAD_CHUNKS + 2)]
     assert all(future is not None for future in sent[: analysis.AHEAD_CHUNKS])
     assert sent[analysis.AHEAD_CHUNKS :] == [None, None]
 
@@ -250,3 +251,26 @@ def test_an_analysis_process_ends_when_the_build_process_is_killed():
     while any(_running(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_running(pid) for pid in children)
+
+
+def test_candidates_are_selected_off_the_calling_thread_in_submission_order(monkeypatch):
+    selected: list[tuple[str, str]] = []
+
+    def recorded(texts):
+        selected.append((threading.current_thread().name, texts[0].as_py()))
+        return candidates(texts)
+
+    monkeypatch.setattr(analysis, "candidates", recorded)
+    monkeypatch.setattr(analysis, "ProcessPoolExecutor", _Busy)
+    pool = AnalysisPool(1, 0.5)
+    try:
+        texts = [f"Call 1381234{index:04d}" for index in range(4)]
+        submitted = [
+            pool.submit(pa.table({"text": [text], "original_text": pa.array([None], pa.string())})) for text in texts
+        ]
+        chunks = [future.result(timeout=30) for future in submitted]
+    finally:
+        pool._selecting.shutdown(wait=True)
+    assert [text for _thread, text in selected[::2]] == texts  # text column, then original text, per chunk
+    assert {thread for thread, _text in selected} == {"export-candidates_0"}
+    assert [chunk.text.texts for chunk in chunks] == [[text] for text in texts]
