@@ -16,11 +16,16 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
-from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
-from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
-from presidio_analyzer.nlp_engine import NlpArtifacts
-from presidio_analyzer.nlp_engine.no_op_nlp_engine import NoOpNlpEngine
 
+from platform_core.privacy.presidio import (
+    AnalyzerEngine,
+    ContextAwareEnhancer,
+    EntityRecognizer,
+    NlpArtifacts,
+    NoOpNlpEngine,
+    RecognizerRegistry,
+    RecognizerResult,
+)
 from platform_core.privacy.recognizers import (
     ENTITIES_BY_SPECIFICITY,
     LANGUAGE,

@@ -10,10 +10,9 @@ from collections.abc import Collection
 from functools import cache
 from itertools import pairwise
 
-from presidio_anonymizer import AnonymizerEngine
-from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
-
 from platform_core.privacy.analyzer import Finding, analyze
+from platform_core.privacy.presidio import AnonymizerEngine, OperatorConfig
+from platform_core.privacy.presidio import AnonymizerResult as RecognizerResult
 from platform_core.privacy.recognizers import ENTITIES
 from platform_core.privacy.view import analysis_view
 

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from platform_core.errors import Refused
-from platform_core.privacy.analyzer import analyze
 
 PERSONAL_DATA = "personal_data"
 
@@ -30,6 +29,11 @@ KIND_LABELS = {
 
 def refused_kinds_in(text: str | None) -> list[str]:
     """The refused kinds of personal data ``text`` carries, in text order, each once."""
+    # Imported here: the chat and annotation modules that import this one are loaded by every process
+    # (the admin's autodiscovery), most of which never analyse a text; the ASGI server builds the
+    # analyzer at start-up (``collector.server_heap_warm_and_set_aside``).
+    from platform_core.privacy.analyzer import analyze
+
     refused = set(settings.PRIVACY_LIVE_REFUSED_KINDS)
     kinds: list[str] = []
     for finding in analyze(text, threshold=settings.PRIVACY_LIVE_SCORE_THRESHOLD):

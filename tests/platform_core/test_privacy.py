@@ -8,8 +8,6 @@ from itertools import pairwise
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-from presidio_analyzer import AnalyzerEngine
-from presidio_analyzer.nlp_engine.no_op_nlp_engine import NoOpNlpEngine
 
 from bench.pii_evalset import KINDS, TEMPLATE_SETS, build
 from platform_core.errors import Refused
@@ -24,6 +22,7 @@ from platform_core.privacy.analyzer import (
 )
 from platform_core.privacy.anonymize import PlaceholderBook, _anonymized, _in_order, _spliced, scrub
 from platform_core.privacy.checks import PERSONAL_DATA, personal_data_check, refused_kinds_in
+from platform_core.privacy.presidio import AnalyzerEngine, NoOpNlpEngine
 from platform_core.privacy.recognizers import LANGUAGE
 from platform_core.privacy.view import analysis_view
 

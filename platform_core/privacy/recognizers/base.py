@@ -6,8 +6,7 @@ import re._constants as sre
 import re._parser as sre_parse
 from functools import cache
 
-from presidio_analyzer import Pattern, PatternRecognizer
-
+from platform_core.privacy.presidio import Pattern, PatternRecognizer
 from platform_core.privacy.view import RAW_DIGIT
 
 LANGUAGE = "xx"  # one multilingual recognizer set: a chat line mixes Chinese and English freely

@@ -2,9 +2,7 @@
 
 import re
 
-from presidio_analyzer import RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
-
+from platform_core.privacy.presidio import NlpArtifacts, RecognizerResult
 from platform_core.privacy.recognizers.base import IP_ADDRESS, URL, TroupeRecognizer, any_of
 from platform_core.privacy.view import ci
 
