@@ -11,8 +11,7 @@ from functools import cache
 from itertools import pairwise
 
 from platform_core.privacy.analyzer import Finding, analyze
-from platform_core.privacy.presidio import AnonymizerEngine, OperatorConfig
-from platform_core.privacy.presidio import AnonymizerResult as RecognizerResult
+from platform_core.privacy.presidio import AnonymizerEngine, AnonymizerResult, OperatorConfig
 from platform_core.privacy.recognizers import ENTITIES
 from platform_core.privacy.view import analysis_view
 
@@ -76,7 +75,7 @@ def _anonymized(text: str, findings: list[Finding], chosen: dict[tuple[str, str]
         entity: OperatorConfig("custom", {"lambda": _operator(entity.lower(), chosen)})
         for entity in {finding.kind.upper() for finding in findings}
     }
-    results = [RecognizerResult(f.kind.upper(), f.start, f.end, f.score) for f in findings]
+    results = [AnonymizerResult(f.kind.upper(), f.start, f.end, f.score) for f in findings]
     return _anonymizer().anonymize(text=text, analyzer_results=results, operators=operators).text
 
 

@@ -16,12 +16,12 @@ from . import test_privacy, test_privacy_formats, test_privacy_general_forms
 
 def _texts() -> list[str]:
     lines = [line.text for name in TEMPLATE_SETS for line in build(name, per_kind=25, look_alikes=150)]
-    for module, examples in (
-        (test_privacy, test_privacy.EXAMPLES),
-        (test_privacy_formats, test_privacy_formats.FORMATS),
-        (test_privacy_general_forms, test_privacy_general_forms.FORMS),
+    for examples, look_alikes in (
+        (test_privacy.EXAMPLES, test_privacy.LOOK_ALIKES),
+        (test_privacy_formats.FORMATS, test_privacy_formats.LOOK_ALIKES),
+        (test_privacy_general_forms.FORMS, test_privacy_general_forms.LOOK_ALIKES),
     ):
-        lines += [example[1] for example in examples] + list(module.LOOK_ALIKES)
+        lines += [text for _kind, text, _value in examples] + list(look_alikes)
     return lines
 
 
