@@ -1,6 +1,7 @@
 """The personal-data analyzer: every kind in Chinese and English, look-alikes left alone, context
 words, per-dialogue placeholders, the prefilter against the analyzer, the contact-details check."""
 
+import random
 import re
 from collections import Counter
 from itertools import pairwise
@@ -16,6 +17,7 @@ from platform_core.privacy.analyzer import (
     PREFILTERS,
     Finding,
     analyze,
+    analyze_many,
     engine,
     might_contain,
     raw_findings,
@@ -199,6 +201,23 @@ def test_the_shortcut_gives_what_presidios_analyze_gives(template_set):
         assert key(analyzer.analyze_all(view, 0.01)) == key(plain), line.text
         compared += bool(plain)
     assert compared >= 0.9 * 8 * 12  # enough to tell
+
+
+@pytest.mark.parametrize("template_set", TEMPLATE_SETS)
+def test_texts_analysed_together_get_what_each_gets_alone(template_set):
+    """``analyze_many`` joins texts that need the same recognizers into one analysis: nothing may
+    reach from one text into the next, at any score."""
+    lines = [line.text for line in build(template_set, per_kind=12, look_alikes=100)]
+    lines += [text for _kind, text, _value in EXAMPLES]
+    # Texts that end or start the way a neighbour could continue: digits, a context word, a URL path.
+    lines += ["电话", "13800138000", "call me on", "555 0100", "see https://weibo.com/u/", "12345 和", "\0\n我的邮箱"]
+    lines += ["x" * 5000 + " 13912345678", "加我微信"]
+    random.Random(template_set).shuffle(lines)
+    items = [(text, tuple(p for p in PREFILTERS if re.search(p, text))) for text in lines + lines[:20]]
+    for threshold in (0.01, 0.5):
+        alone = [analyze(text, threshold=threshold, passed=passed) for text, passed in items]
+        assert analyze_many(items, threshold) == alone
+    assert sum(map(bool, alone)) >= 8 * 12
 
 
 # Two findings of one kind with only this between them are merged into one by the anonymizer
