@@ -3,8 +3,8 @@
 Every dialogue that reaches the files gives, per prompt variant, one CharacterGLM line and one
 messages line. Their bytes are what ``orjson.dumps(example, option=OPT_SORT_KEYS)`` writes for
 the example dicts (``tests/exports/build/kernels/test_examples.py`` compares the two): the texts are escaped as
-JSON once per segment by a compiled pass, and the lines are put together by Arrow, so Python
-does a few steps per dialogue instead of building and serialising its dicts.
+JSON once per segment by a compiled pass, and a second one copies each exchange's texts into both
+lines, so Python does a few steps per dialogue instead of building and serialising its dicts.
 """
 
 from dataclasses import dataclass
@@ -142,25 +142,6 @@ class ExampleHeads:
 def example_lines(chunk: ChunkDialogues, exchange: Exchanges, heads: ExampleHeads) -> tuple[pa.Array, pa.Array]:
     """(CharacterGLM lines, messages lines), one per example, each ending with a newline."""
     rows = heads.dialogue
-    pairs = exchange.pairs[rows]
-    escaped = json_strings(chunk.segments)
-    # Each pair's number inside its example: 0, 1, … pairs - 1.
-    pair_number = np.arange(pairs.sum()) - np.repeat(np.cumsum(pairs) - pairs, pairs)
-    queries = np.repeat(exchange.start[rows], pairs) + 2 * pair_number
-    query, response = escaped.take(pa.array(queries)), escaped.take(pa.array(queries + 1))
-    pair_offsets = pa.array(np.r_[0, np.cumsum(pairs)], type=pa.int32())
-    history = pc.binary_join(
-        pa.ListArray.from_arrays(pair_offsets, pc.binary_join_element_wise("[", query, ",", response, "]", "")), ","
-    )
-    exchange_messages = pc.binary_join(
-        pa.ListArray.from_arrays(
-            pair_offsets,
-            pc.binary_join_element_wise(
-                '{"content":', query, ',"role":"user"},{"content":', response, ',"role":"assistant"}', ""
-            ),
-        ),
-        ",",
-    )
     from_segment = exchange.greeting_segment[rows]
     segment_greeting = chunk.segments.take(pa.array(np.minimum(chunk.bounds[:-1][rows], len(chunk.segments) - 1)))
     greeting = pc.if_else(pa.array(from_segment), segment_greeting, pa.array(heads.fallback_greeting, type=pa.string()))
@@ -168,22 +149,119 @@ def example_lines(chunk: ChunkDialogues, exchange: Exchanges, heads: ExampleHead
     greeting_sentence = pc.if_else(pc.equal(greeting, ""), "", pc.binary_join_element_wise("\n", labels, greeting, ""))
     system = json_strings(pc.binary_join_element_wise(pa.array(heads.system_prefix), greeting_sentence, ""))
     ids = pa.array(heads.ids, type=pa.string())
-    characterglm = pc.binary_join_element_wise(
+    # Each exchange's texts are copied once, straight into both lines: Arrow's takes and joins
+    # would copy every text once per step.
+    characterglm, characterglm_offsets, messages, messages_offsets = _example_bytes(
+        *string_buffers(json_strings(chunk.segments)),
+        exchange.start[rows].astype(np.int64),
+        exchange.pairs[rows].astype(np.int64),
+        *string_buffers(json_strings(greeting)),
+        *string_buffers(ids),
+        *string_buffers(pa.array(heads.session_meta, type=pa.string())),
+        *string_buffers(system),
+        _PIECES,
+    )
+    return _string_array(characterglm, characterglm_offsets), _string_array(messages, messages_offsets)
+
+
+def _string_array(data: np.ndarray, offsets: np.ndarray) -> pa.Array:
+    if offsets[-1] >= 2**31:
+        raise ValueError("A chunk's example lines outgrow one Arrow string array.")
+    return pa.Array.from_buffers(
+        pa.string(), len(offsets) - 1, [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)]
+    )
+
+
+# The fixed parts of the two lines, in the order ``_example_bytes`` reads them: a CharacterGLM line
+# is {"greeting":G,"history":[[Q,R],[Q,R]],"id":I,"session_meta":M} and a messages line
+# {"id":I,"messages":[{"content":S,"role":"system"},{"content":Q,"role":"user"},{"content":R,"role":"assistant"}]}.
+_PIECES = tuple(
+    np.frombuffer(piece.encode(), dtype=np.uint8)
+    for piece in (
         '{"greeting":',
-        json_strings(greeting),
         ',"history":[',
-        history,
+        "[",
+        ",",
+        "]",
         '],"id":',
-        ids,
         ',"session_meta":',
-        pa.array(heads.session_meta, type=pa.string()),
         "}\n",
-        "",
+        '{"id":',
+        ',"messages":[{"content":',
+        ',"role":"system"},',
+        '{"content":',
+        ',"role":"user"},{"content":',
+        ',"role":"assistant"}',
+        "]}\n",
     )
-    messages = pc.binary_join_element_wise(
-        '{"id":', ids, ',"messages":[{"content":', system, ',"role":"system"},', exchange_messages, "]}\n", ""
-    )
-    return characterglm, messages
+)
+
+
+@numba.njit(cache=True, nogil=True)
+def _put(out, at, source, start, end):  # pragma: no cover - compiled
+    out[at : at + end - start] = source[start:end]
+    return at + end - start
+
+
+@numba.njit(cache=True, nogil=True)
+def _example_bytes(
+    text, text_offsets, starts, pairs, greeting, greeting_offsets, ids, id_offsets, meta, meta_offsets, system,
+    system_offsets, pieces,
+):  # pragma: no cover - compiled  # fmt: skip
+    (
+        glm_open, glm_history, pair_open, comma, pair_close, glm_id, glm_meta, glm_close,
+        messages_open, messages_system, system_close, user_open, assistant_open, assistant_close, messages_close,
+    ) = pieces  # fmt: skip
+    count = starts.shape[0]
+    glm_offsets = np.zeros(count + 1, dtype=np.int64)
+    messages_offsets = np.zeros(count + 1, dtype=np.int64)
+    for row in range(count):
+        exchange = text_offsets[starts[row] + 2 * pairs[row]] - text_offsets[starts[row]]
+        separators = max(pairs[row] - 1, 0)
+        identifier = id_offsets[row + 1] - id_offsets[row]
+        glm_offsets[row + 1] = glm_offsets[row] + (
+            glm_open.size + greeting_offsets[row + 1] - greeting_offsets[row] + glm_history.size + exchange
+            + pairs[row] * (pair_open.size + comma.size + pair_close.size) + separators * comma.size
+            + glm_id.size + identifier + glm_meta.size + meta_offsets[row + 1] - meta_offsets[row] + glm_close.size
+        )  # fmt: skip
+        messages_offsets[row + 1] = messages_offsets[row] + (
+            messages_open.size + identifier + messages_system.size + system_offsets[row + 1] - system_offsets[row]
+            + system_close.size + exchange + pairs[row] * (user_open.size + assistant_open.size + assistant_close.size)
+            + separators * comma.size + messages_close.size
+        )  # fmt: skip
+    glm = np.empty(glm_offsets[count], dtype=np.uint8)
+    messages = np.empty(messages_offsets[count], dtype=np.uint8)
+    for row in range(count):
+        at = _put(glm, glm_offsets[row], glm_open, 0, glm_open.size)
+        at = _put(glm, at, greeting, greeting_offsets[row], greeting_offsets[row + 1])
+        at = _put(glm, at, glm_history, 0, glm_history.size)
+        to = _put(messages, messages_offsets[row], messages_open, 0, messages_open.size)
+        to = _put(messages, to, ids, id_offsets[row], id_offsets[row + 1])
+        to = _put(messages, to, messages_system, 0, messages_system.size)
+        to = _put(messages, to, system, system_offsets[row], system_offsets[row + 1])
+        to = _put(messages, to, system_close, 0, system_close.size)
+        for pair in range(pairs[row]):
+            query = starts[row] + 2 * pair
+            if pair:
+                at = _put(glm, at, comma, 0, comma.size)
+                to = _put(messages, to, comma, 0, comma.size)
+            at = _put(glm, at, pair_open, 0, pair_open.size)
+            at = _put(glm, at, text, text_offsets[query], text_offsets[query + 1])
+            at = _put(glm, at, comma, 0, comma.size)
+            at = _put(glm, at, text, text_offsets[query + 1], text_offsets[query + 2])
+            at = _put(glm, at, pair_close, 0, pair_close.size)
+            to = _put(messages, to, user_open, 0, user_open.size)
+            to = _put(messages, to, text, text_offsets[query], text_offsets[query + 1])
+            to = _put(messages, to, assistant_open, 0, assistant_open.size)
+            to = _put(messages, to, text, text_offsets[query + 1], text_offsets[query + 2])
+            to = _put(messages, to, assistant_close, 0, assistant_close.size)
+        at = _put(glm, at, glm_id, 0, glm_id.size)
+        at = _put(glm, at, ids, id_offsets[row], id_offsets[row + 1])
+        at = _put(glm, at, glm_meta, 0, glm_meta.size)
+        at = _put(glm, at, meta, meta_offsets[row], meta_offsets[row + 1])
+        _put(glm, at, glm_close, 0, glm_close.size)
+        _put(messages, to, messages_close, 0, messages_close.size)
+    return glm, glm_offsets, messages, messages_offsets
 
 
 def lines_block(lines: pa.Array, start: int, stop: int) -> memoryview:
@@ -193,5 +271,16 @@ def lines_block(lines: pa.Array, start: int, stop: int) -> memoryview:
 
 
 def warm_up() -> None:
-    """Load (or, the first time, compile) the JSON escaping pass before the first chunk needs it."""
-    json_strings(pa.array(['warm "up"\n']))
+    """Load (or, the first time, compile) the compiled passes before the first chunk needs them."""
+    segments = ChunkDialogues(
+        segments=pa.array(["warm", 'up "here"']), segment_is_character=np.array([False, True]), bounds=np.array([0, 2])
+    )
+    heads = ExampleHeads(
+        dialogue=np.zeros(1, dtype=np.int64),
+        ids=['"0:warm"'],
+        session_meta=["{}"],
+        system_prefix=["system"],
+        greeting_label=[""],
+        fallback_greeting=["hello"],
+    )
+    example_lines(segments, exchanges(segments), heads)
