@@ -30,6 +30,7 @@ from exports.build.kernels.examples import (
 )
 from exports.build.progress import ProgressReporter
 from exports.build.splits import assign_splits, dialogue_queryset, split_warnings
+from exports.build.statistics import WrittenStatistics
 from exports.build.turn_stream import dialogue_tables
 from exports.build.writers import TURN_SCHEMA, SplitWriter, dataset_info, dumps, histogram_png
 from exports.curation import PII_KINDS, scrub_personal_data, worker_hash
@@ -116,13 +117,7 @@ class CorpusBuilder:
         self.seen_digests: set[bytes] = set()
         self._cleaned_texts: dict[str | None, tuple[str, Counter]] = {}
         self._character_examples: dict[tuple, list[tuple[str, str, str, str, str]]] = {}
-        self.turns_per_dialogue: Counter = Counter()
-        self.split_stats = {split: Counter() for split in SPLITS}
-        self.split_characters: dict[str, set[int]] = {split: set() for split in SPLITS}
-        self.by_source: Counter = Counter()
-        self.by_category: Counter = Counter()
-        self.by_split_source: Counter = Counter()
-        self.by_split_category: Counter = Counter()
+        self.written = WrittenStatistics()
         self._pseudonyms: dict[int | None, str] = {}
         self.dialogues_seen = 0
         self.turns_seen = 0
@@ -258,7 +253,7 @@ class CorpusBuilder:
         if pending is not None:
             self._finish(pending)
         # The histogram is drawn while the writers flush their last row groups.
-        histogram = self.near.submit(histogram_png, directory / "turns_per_dialogue.png", self.turns_per_dialogue)
+        histogram = self.near.submit(histogram_png, directory / "turns_per_dialogue.png", self.written.turns_per_dialogue)
         for writer in writers.values():
             writer.close()
         histogram.result()
@@ -300,7 +295,7 @@ class CorpusBuilder:
             # The character's own greeting stands in; its personal data is counted at each use.
             self._cleaned(self.characters[chunk.head["character_id"][index]].greeting)
         examples_per_dialogue = self._write_examples(chunk, segments, exchange, written, writers)
-        self._count_written(chunk.head, chunk.splits, written, kept_counts, examples_per_dialogue)
+        self._count_written(chunk, written, kept_counts, examples_per_dialogue)
         self._write_turns(chunk, curated, curated.kept[written[kept_dialogue]], writers)
 
     def _chunk(self, dialogues: pa.Table, turns: pa.Table) -> "_Chunk | None":
@@ -479,27 +474,19 @@ class CorpusBuilder:
         )
 
     def _count_written(
-        self, head: dict, splits: list, written: np.ndarray, kept_counts: np.ndarray, examples: np.ndarray
+        self, chunk: "_Chunk", written: np.ndarray, kept_counts: np.ndarray, examples: np.ndarray
     ) -> None:
         """The statistics of the dialogues written from one chunk (``examples``: each one's lines per file)."""
-        rows = np.flatnonzero(written).tolist()
-        categories = [self.characters[head["character_id"][index]].category for index in rows]
-        sources = [head["source"][index] for index in rows]
-        row_splits = [splits[index] for index in rows]
-        turns = kept_counts[written].tolist()
-        for split, lines, turn_count in zip(row_splits, examples[written].tolist(), turns, strict=True):
-            stats = self.split_stats[split]
-            stats["characterglm_examples"] += lines
-            stats["messages_examples"] += lines
-            stats["dialogues"] += 1
-            stats["turns"] += turn_count
-        for split, index in zip(row_splits, rows, strict=True):
-            self.split_characters[split].add(head["character_id"][index])
-        self.turns_per_dialogue.update(turns)
-        self.by_source.update(sources)
-        self.by_category.update(categories)
-        self.by_split_source.update(zip(row_splits, sources, strict=True))
-        self.by_split_category.update(zip(row_splits, categories, strict=True))
+        rows = np.flatnonzero(written)
+        characters = np.asarray(chunk.head["character_id"], dtype=np.int64)[rows]
+        self.written.add(
+            split_codes=chunk.split_codes[rows],
+            characters=characters,
+            category_of={character: self.characters[character].category for character in set(characters.tolist())},
+            sources=column_array(chunk.dialogues, "source").take(pa.array(rows)),
+            turns=kept_counts[rows],
+            examples=examples[rows],
+        )
 
     def _pseudonym_column(self, ids: pa.Array) -> pa.Array:
         distinct = pc.unique(ids)
@@ -574,24 +561,16 @@ class CorpusBuilder:
         return known
 
     def _stats(self) -> dict:
-        splits = {}
-        for split in SPLITS:
-            info = dict(sorted(self.split_stats[split].items()))
-            info.setdefault("dialogues", 0)
-            info.setdefault("turns", 0)
-            info["characters"] = len(self.split_characters[split])
-            info["by_source"] = {s: n for (sp, s), n in sorted(self.by_split_source.items()) if sp == split}
-            info["by_category"] = {c: n for (sp, c), n in sorted(self.by_split_category.items()) if sp == split}
-            splits[split] = info
+        splits = self.written.splits()
         return {
             "input": {"dialogues": self.dialogues_seen, "turns": self.turns_seen},
             "splits": splits,
             "dialogues": sum(info["dialogues"] for info in splits.values()),
             "turns": sum(info["turns"] for info in splits.values()),
-            "by_source": dict(sorted(self.by_source.items())),
-            "by_category": dict(sorted(self.by_category.items())),
+            "by_source": dict(sorted(self.written.by_source.items())),
+            "by_category": dict(sorted(self.written.by_category.items())),
             "curation": dict(sorted(self.curation.items())),
             "pii_replacements": {kind: self.pii.get(kind, 0) for kind in PII_KINDS},
-            "turns_per_dialogue": {str(n): count for n, count in sorted(self.turns_per_dialogue.items())},
+            "turns_per_dialogue": {str(n): count for n, count in sorted(self.written.turns_per_dialogue.items())},
             "split_warnings": split_warnings(splits, {split: float(self.spec[f"{split}_ratio"]) for split in SPLITS}),
         }
