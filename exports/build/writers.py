@@ -7,15 +7,18 @@ makes two builds of the same spec on the same data byte-identical.
 
 import hashlib
 import json
-from collections import Counter
+from collections import Counter, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 PARQUET_ROW_GROUP = 20_000
+# JSON lines handed to a writer's thread and not yet written, at most (a chunk of a large build
+# gives a few megabytes per file).
+LINES_IN_FLIGHT_BYTES = 64 << 20
 
 TURN_SCHEMA = pa.schema(
     [
@@ -72,7 +75,8 @@ def dumps(obj: Any) -> str:
 
 
 class SplitWriter:
-    """Writes one split's three files while rows stream in; holds at most one row group in memory.
+    """Writes one split's three files while rows stream in; holds at most one row group and
+    ``LINES_IN_FLIGHT_BYTES`` of JSON lines in memory.
 
     Turns arrive as Arrow tables of any size; they are written in row groups of exactly
     ``PARQUET_ROW_GROUP`` rows (the last one shorter), so the file does not depend on how the
@@ -95,17 +99,39 @@ class SplitWriter:
         # own while the build goes on, one at a time (so at most one waits in memory).
         self._parquet_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-parquet")
         self._parquet_pending: Future | None = None
+        # Copying the JSON lines into the page cache is about a CPU-second per 500 MB: a thread of
+        # its own does it, in order, while the build prepares the next chunk.
+        self._lines_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-jsonl")
+        self._lines_pending: deque[tuple[Future, int]] = deque()
+        self._lines_bytes = 0
         self._tables: list[pa.Table] = []
         self._buffered = 0
         self._rows: list[tuple] = []
 
     def write_characterglm_lines(self, lines: bytes | memoryview) -> None:
-        """Whole JSON lines (``exports.build.kernels.examples``), newlines included."""
-        self._characterglm.write(lines)
+        """Whole JSON lines (``exports.build.kernels.examples``), newlines included; ``lines`` must
+        not change until ``close``."""
+        self._write_lines(self._characterglm, lines)
 
     def write_messages_lines(self, lines: bytes | memoryview) -> None:
-        """Whole JSON lines (``exports.build.kernels.examples``), newlines included."""
-        self._messages.write(lines)
+        """Whole JSON lines (``exports.build.kernels.examples``), newlines included; ``lines`` must
+        not change until ``close``."""
+        self._write_lines(self._messages, lines)
+
+    def _write_lines(self, file: BinaryIO, lines: bytes | memoryview) -> None:
+        size = memoryview(lines).nbytes
+        # Done writes are collected (a failed one raises here); past the limit, the oldest waited for.
+        while self._lines_pending and (self._lines_pending[0][0].done() or self._lines_bytes > LINES_IN_FLIGHT_BYTES):
+            written, written_size = self._lines_pending.popleft()
+            self._lines_bytes -= written_size
+            written.result()
+        self._lines_pending.append((self._lines_thread.submit(file.write, lines), size))
+        self._lines_bytes += size
+
+    def _wait_for_lines(self) -> None:
+        while self._lines_pending:
+            self._lines_pending.popleft()[0].result()
+        self._lines_bytes = 0
 
     def write_turns(self, table: pa.Table) -> None:
         """Rows of ``TURN_SCHEMA``."""
@@ -159,8 +185,10 @@ class SplitWriter:
         self._flush(final=True)
         try:
             self._wait_for_parquet()
+            self._wait_for_lines()
         finally:
             self._parquet_thread.shutdown(wait=True)
+            self._lines_thread.shutdown(wait=True)
         self._parquet.close()
         self._characterglm.close()
         self._messages.close()
@@ -168,6 +196,7 @@ class SplitWriter:
     def abort(self) -> None:
         """Close the files without caring about their content (the directory is thrown away)."""
         self._parquet_thread.shutdown(wait=True, cancel_futures=True)
+        self._lines_thread.shutdown(wait=True, cancel_futures=True)
         for closer in (self._parquet.close, self._characterglm.close, self._messages.close):
             try:
                 closer()
