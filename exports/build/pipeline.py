@@ -105,6 +105,22 @@ def _segments(curated: _CuratedTurns, kept_dialogue: np.ndarray, count: int) -> 
     )
 
 
+def _write_example_lines(
+    segments: ChunkDialogues,
+    exchange: Exchanges,
+    heads: ExampleHeads,
+    split_codes: np.ndarray,
+    writers: dict[str, SplitWriter],
+) -> None:
+    """The example lines of one chunk, each split's (``heads`` are in split order) to its writer."""
+    characterglm, messages = example_lines(segments, exchange, heads)
+    bounds = np.searchsorted(split_codes[heads.dialogue], np.arange(len(SPLITS) + 1)).tolist()
+    for position, split in enumerate(SPLITS):
+        if bounds[position + 1] > bounds[position]:
+            writers[split].write_characterglm_lines(lines_block(characterglm, bounds[position], bounds[position + 1]))
+            writers[split].write_messages_lines(lines_block(messages, bounds[position], bounds[position + 1]))
+
+
 class CorpusBuilder:
     def __init__(self, spec: dict, reporter: ProgressReporter) -> None:
         self.spec = spec
@@ -220,6 +236,10 @@ class CorpusBuilder:
                 # the first chunks are read, and the datasheet's plotting library while the last chunk
                 # is written.
                 self.near = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-curation")
+                # A chunk's example lines are made (compiled, mostly without the GIL) and handed to
+                # the writers on a thread of their own, while this one prepares the next chunk.
+                self.lines = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-examples")
+                self._lines_pending: Future | None = None
                 self.near.submit(warm_up)
                 self.near.submit(examples.warm_up)
                 try:
@@ -228,6 +248,7 @@ class CorpusBuilder:
                     self._build(tables, writers, directory)
                 finally:
                     self.near.shutdown(wait=True, cancel_futures=True)
+                    self.lines.shutdown(wait=True, cancel_futures=True)
         except BaseException:
             for writer in writers.values():
                 writer.abort()
@@ -254,6 +275,7 @@ class CorpusBuilder:
             self._finish(pending)
         # The histogram is drawn while the writers flush their last row groups.
         histogram = self.near.submit(histogram_png, directory / "turns_per_dialogue.png", self.written.turns_per_dialogue)
+        self._wait_for_lines()
         for writer in writers.values():
             writer.close()
         histogram.result()
@@ -365,15 +387,15 @@ class CorpusBuilder:
         split_codes = chunk.split_codes
         rows = np.flatnonzero(written)
         heads = self._example_heads(chunk.head, rows[np.argsort(split_codes[rows], kind="stable")])
-        characterglm, messages = example_lines(segments, exchange, heads)
-        bounds = np.searchsorted(split_codes[heads.dialogue], np.arange(len(SPLITS) + 1)).tolist()
-        for position, split in enumerate(SPLITS):
-            if bounds[position + 1] > bounds[position]:
-                writers[split].write_characterglm_lines(
-                    lines_block(characterglm, bounds[position], bounds[position + 1])
-                )
-                writers[split].write_messages_lines(lines_block(messages, bounds[position], bounds[position + 1]))
+        # One chunk's lines at a time: the previous chunk's are handed to the writers first.
+        self._wait_for_lines()
+        self._lines_pending = self.lines.submit(_write_example_lines, segments, exchange, heads, split_codes, writers)
         return np.bincount(heads.dialogue, minlength=chunk.count)
+
+    def _wait_for_lines(self) -> None:
+        if self._lines_pending is not None:
+            pending, self._lines_pending = self._lines_pending, None
+            pending.result()
 
     def _write_turns(
         self, chunk: "_Chunk", curated: "_CuratedTurns", rows_out: np.ndarray, writers: dict[str, SplitWriter]
