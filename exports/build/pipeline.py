@@ -23,16 +23,21 @@ from exports.build.kernels.examples import (
     ChunkDialogues,
     ExampleHeads,
     Exchanges,
-    example_lines,
     exchanges,
     json_literal,
-    lines_block,
 )
 from exports.build.progress import ProgressReporter
 from exports.build.splits import assign_splits, dialogue_queryset, split_warnings
 from exports.build.statistics import WrittenStatistics
 from exports.build.turn_stream import dialogue_tables
-from exports.build.writers import TURN_SCHEMA, SplitWriter, dataset_info, dumps, histogram_png
+from exports.build.writers import (
+    TURN_SCHEMA,
+    SplitWriter,
+    dataset_info,
+    dumps,
+    histogram_png,
+    write_example_lines,
+)
 from exports.curation import PII_KINDS, scrub_personal_data, worker_hash
 from exports.models import SPLITS, PromptMode
 from roleplay.models import Character, CharacterPrompt, PromptKind, ReviewStatus, Speaker
@@ -105,22 +110,6 @@ def _segments(curated: _CuratedTurns, kept_dialogue: np.ndarray, count: int) -> 
     )
 
 
-def _write_example_lines(
-    segments: ChunkDialogues,
-    exchange: Exchanges,
-    heads: ExampleHeads,
-    split_codes: np.ndarray,
-    writers: dict[str, SplitWriter],
-) -> None:
-    """The example lines of one chunk, each split's (``heads`` are in split order) to its writer."""
-    characterglm, messages = example_lines(segments, exchange, heads)
-    bounds = np.searchsorted(split_codes[heads.dialogue], np.arange(len(SPLITS) + 1)).tolist()
-    for position, split in enumerate(SPLITS):
-        if bounds[position + 1] > bounds[position]:
-            writers[split].write_characterglm_lines(lines_block(characterglm, bounds[position], bounds[position + 1]))
-            writers[split].write_messages_lines(lines_block(messages, bounds[position], bounds[position + 1]))
-
-
 class CorpusBuilder:
     def __init__(self, spec: dict, reporter: ProgressReporter) -> None:
         self.spec = spec
@@ -134,6 +123,7 @@ class CorpusBuilder:
         self._cleaned_texts: dict[str | None, tuple[str, Counter]] = {}
         self._character_examples: dict[tuple, list[tuple[str, str, str, str, str]]] = {}
         self.written = WrittenStatistics()
+        self.sha256: dict[Path, str] = {}  # of the files hashed while they were written
         self._pseudonyms: dict[int | None, str] = {}
         self.dialogues_seen = 0
         self.turns_seen = 0
@@ -274,10 +264,13 @@ class CorpusBuilder:
         if pending is not None:
             self._finish(pending)
         # The histogram is drawn while the writers flush their last row groups.
-        histogram = self.near.submit(histogram_png, directory / "turns_per_dialogue.png", self.written.turns_per_dialogue)
+        histogram = self.near.submit(
+            histogram_png, directory / "turns_per_dialogue.png", self.written.turns_per_dialogue
+        )
         self._wait_for_lines()
         for writer in writers.values():
             writer.close()
+            self.sha256 |= writer.sha256()
         histogram.result()
 
     def _finish(self, stage: Iterator[None]) -> None:
@@ -389,7 +382,7 @@ class CorpusBuilder:
         heads = self._example_heads(chunk.head, rows[np.argsort(split_codes[rows], kind="stable")])
         # One chunk's lines at a time: the previous chunk's are handed to the writers first.
         self._wait_for_lines()
-        self._lines_pending = self.lines.submit(_write_example_lines, segments, exchange, heads, split_codes, writers)
+        self._lines_pending = self.lines.submit(write_example_lines, segments, exchange, heads, split_codes, writers)
         return np.bincount(heads.dialogue, minlength=chunk.count)
 
     def _wait_for_lines(self) -> None:

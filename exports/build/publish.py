@@ -38,16 +38,25 @@ def code_version() -> str:
         return "unknown"
 
 
-def build_publish(*, build: ExportBuild, temporary: Path, final: Path, result: dict) -> None:
-    """Write the manifest and datasheet, take the next version number and rename into place."""
+def _file_entries(temporary: Path, known: dict[Path, str]) -> dict[str, dict]:
+    """Each file under ``temporary`` (relative name): its SHA-256 (``known`` or read) and size."""
     paths = sorted(path for path in temporary.rglob("*") if path.is_file())
+    unknown = [path for path in paths if path not in known]
     # hashlib hashes without the GIL: the files are read and hashed side by side.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="export-sha256") as hashing:
-        digests = list(hashing.map(sha256_file, paths))
-    files = {
-        path.relative_to(temporary).as_posix(): {"sha256": digest, "bytes": path.stat().st_size}
-        for path, digest in zip(paths, digests, strict=True)
+        digests = known | dict(zip(unknown, hashing.map(sha256_file, unknown), strict=True))
+    return {
+        path.relative_to(temporary).as_posix(): {"sha256": digests[path], "bytes": path.stat().st_size}
+        for path in paths
     }
+
+
+def build_publish(
+    *, build: ExportBuild, temporary: Path, final: Path, result: dict, sha256: dict[Path, str] | None = None
+) -> None:
+    """Write the manifest and datasheet, take the next version number and rename into place.
+    ``sha256``: the digests of files the build hashed while writing them (the others are read)."""
+    files = _file_entries(temporary, sha256 or {})
     data_sha256 = hashlib.sha256(
         "".join(f"{name}\0{info['sha256']}\n" for name, info in sorted(files.items())).encode()
     ).hexdigest()

@@ -12,8 +12,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from exports.build.kernels.examples import ChunkDialogues, ExampleHeads, Exchanges, example_lines, lines_block
+from exports.models import SPLITS
 
 PARQUET_ROW_GROUP = 20_000
 # JSON lines handed to a writer's thread and not yet written, at most (a chunk of a large build
@@ -104,6 +108,8 @@ class SplitWriter:
         self._lines_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-jsonl")
         self._lines_pending: deque[tuple[Future, int]] = deque()
         self._lines_bytes = 0
+        # Hashed as they are written, so that publishing does not read 500 MB back.
+        self._characterglm_sha256, self._messages_sha256 = hashlib.sha256(), hashlib.sha256()
         self._tables: list[pa.Table] = []
         self._buffered = 0
         self._rows: list[tuple] = []
@@ -111,21 +117,21 @@ class SplitWriter:
     def write_characterglm_lines(self, lines: bytes | memoryview) -> None:
         """Whole JSON lines (``exports.build.kernels.examples``), newlines included; ``lines`` must
         not change until ``close``."""
-        self._write_lines(self._characterglm, lines)
+        self._write_lines(self._characterglm, self._characterglm_sha256, lines)
 
     def write_messages_lines(self, lines: bytes | memoryview) -> None:
         """Whole JSON lines (``exports.build.kernels.examples``), newlines included; ``lines`` must
         not change until ``close``."""
-        self._write_lines(self._messages, lines)
+        self._write_lines(self._messages, self._messages_sha256, lines)
 
-    def _write_lines(self, file: BinaryIO, lines: bytes | memoryview) -> None:
+    def _write_lines(self, file: BinaryIO, digest: "hashlib._Hash", lines: bytes | memoryview) -> None:
         size = memoryview(lines).nbytes
         # Done writes are collected (a failed one raises here); past the limit, the oldest waited for.
         while self._lines_pending and (self._lines_pending[0][0].done() or self._lines_bytes > LINES_IN_FLIGHT_BYTES):
             written, written_size = self._lines_pending.popleft()
             self._lines_bytes -= written_size
             written.result()
-        self._lines_pending.append((self._lines_thread.submit(file.write, lines), size))
+        self._lines_pending.append((self._lines_thread.submit(_hash_and_write, file, digest, lines), size))
         self._lines_bytes += size
 
     def _wait_for_lines(self) -> None:
@@ -193,6 +199,13 @@ class SplitWriter:
         self._characterglm.close()
         self._messages.close()
 
+    def sha256(self) -> dict[Path, str]:
+        """After ``close``: the SHA-256 of each JSON lines file, taken from what was written to it."""
+        return {
+            self.directory / "characterglm.jsonl": self._characterglm_sha256.hexdigest(),
+            self.directory / "messages.jsonl": self._messages_sha256.hexdigest(),
+        }
+
     def abort(self) -> None:
         """Close the files without caring about their content (the directory is thrown away)."""
         self._parquet_thread.shutdown(wait=True, cancel_futures=True)
@@ -202,6 +215,27 @@ class SplitWriter:
                 closer()
             except Exception:  # already failing; the files are discarded
                 pass
+
+
+def write_example_lines(
+    segments: ChunkDialogues,
+    exchange: Exchanges,
+    heads: ExampleHeads,
+    split_codes: np.ndarray,
+    writers: dict[str, SplitWriter],
+) -> None:
+    """The example lines of one chunk, each split's (``heads`` are in split order) to its writer."""
+    characterglm, messages = example_lines(segments, exchange, heads)
+    bounds = np.searchsorted(split_codes[heads.dialogue], np.arange(len(SPLITS) + 1)).tolist()
+    for position, split in enumerate(SPLITS):
+        if bounds[position + 1] > bounds[position]:
+            writers[split].write_characterglm_lines(lines_block(characterglm, bounds[position], bounds[position + 1]))
+            writers[split].write_messages_lines(lines_block(messages, bounds[position], bounds[position + 1]))
+
+
+def _hash_and_write(file: BinaryIO, digest: "hashlib._Hash", lines: bytes | memoryview) -> None:
+    digest.update(lines)
+    file.write(lines)
 
 
 def dataset_info(splits: tuple[str, ...]) -> dict:

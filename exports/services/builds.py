@@ -100,8 +100,9 @@ def export_build_run(
     try:
         temporary.mkdir()
         with collector_set_aside():
-            result = CorpusBuilder(build.spec_snapshot, reporter).run(temporary)
-            build_publish(build=build, temporary=temporary, final=final, result=result)
+            builder = CorpusBuilder(build.spec_snapshot, reporter)
+            result = builder.run(temporary)
+            build_publish(build=build, temporary=temporary, final=final, result=result, sha256=builder.sha256)
     except BaseException as error:
         shutil.rmtree(temporary, ignore_errors=True)
         committed = ExportBuild.objects.filter(pk=build.pk, status=BuildStatus.PUBLISHED).exists()

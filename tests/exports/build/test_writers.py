@@ -1,5 +1,7 @@
-"""A split's writer: JSON lines written on its own thread, in order, a failed write failing the close;
-the written dialogues counted per split."""
+"""A split's writer: JSON lines written on its own thread, in order and hashed as written, a failed
+write failing the close; the written dialogues counted per split."""
+
+import hashlib
 
 import numpy as np
 import pyarrow as pa
@@ -21,8 +23,10 @@ def test_json_lines_are_written_in_the_order_given_past_the_bytes_in_flight(tmp_
         expected_characterglm.append(line)
         expected_messages.append(line * 2)
     writer.close()
-    assert (tmp_path / "train" / "characterglm.jsonl").read_bytes() == b"".join(expected_characterglm)
-    assert (tmp_path / "train" / "messages.jsonl").read_bytes() == b"".join(expected_messages)
+    characterglm, messages = tmp_path / "train" / "characterglm.jsonl", tmp_path / "train" / "messages.jsonl"
+    assert characterglm.read_bytes() == b"".join(expected_characterglm)
+    assert messages.read_bytes() == b"".join(expected_messages)
+    assert writer.sha256() == {path: hashlib.sha256(path.read_bytes()).hexdigest() for path in (characterglm, messages)}
 
 
 class _FailingFile:
