@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NoReturn
 
+import numpy as np
 import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
@@ -107,7 +108,7 @@ def _orm_tables(dialogues: QuerySet) -> Iterator[tuple[pa.Table, pa.Table]]:
     for chunk in _chunks(dialogues):
         yield (
             _orm_table(_dialogue_rows(chunk), DIALOGUE_COLUMNS, DIALOGUE_SCHEMA),
-            _orm_table(_turn_rows(chunk), TURN_COLUMNS, TURN_SCHEMA),
+            in_conversation_order(_orm_table(_turn_rows(chunk), TURN_COLUMNS, TURN_SCHEMA)),
         )
 
 
@@ -177,7 +178,24 @@ def _turn_rows(chunk: _Chunk) -> QuerySet:
         turns = turns.filter(dialogue_id__gt=chunk.after)
     if chunk.through is not None:
         turns = turns.filter(dialogue_id__lte=chunk.through)
-    return turns.order_by("dialogue_id", "seq").values_list(*(path for _name, path, _type in TURN_COLUMNS))
+    # Ordered by dialogue only: the dialogue index gives that order without a sort, and
+    # ``in_conversation_order`` puts each dialogue's turns in seq order (sorting every chunk by seq
+    # took PostgreSQL a third of its time reading the turns).
+    return turns.order_by("dialogue_id").values_list(*(path for _name, path, _type in TURN_COLUMNS))
+
+
+def in_conversation_order(turns: pa.Table) -> pa.Table:
+    """``turns``, in dialogue id order, put in (dialogue id, seq) order.
+
+    Within a dialogue the database returns its turns in the order they are stored, which is seq
+    order unless a turn was rewritten since (an update stores a new row version): a check over
+    the chunk, and a sort only where it finds one out of order.
+    """
+    dialogue = turns.column("dialogue_id").to_numpy()
+    seq = turns.column("seq").to_numpy()
+    if not ((dialogue[1:] == dialogue[:-1]) & (seq[1:] < seq[:-1])).any():
+        return turns
+    return turns.take(np.lexsort((seq, dialogue)))
 
 
 def _orm_table(rows: QuerySet, columns: tuple, schema: pa.Schema) -> pa.Table:
@@ -206,7 +224,9 @@ def _copy_chunk(
     raw_connection, psql: "_Psql | None", turns_format: _Format, dialogue_query: tuple, turn_query: tuple
 ) -> tuple[pa.Table, pa.Table]:
     read = psql.copy_table if psql is not None else functools.partial(_copy_table, raw_connection)
-    return read(*dialogue_query, DIALOGUE_SCHEMA, _CSV), read(*turn_query, TURN_SCHEMA, turns_format)
+    return read(*dialogue_query, DIALOGUE_SCHEMA, _CSV), in_conversation_order(
+        read(*turn_query, TURN_SCHEMA, turns_format)
+    )
 
 
 def _csv_table(data: bytes | bytearray, schema: pa.Schema) -> pa.Table:

@@ -1,16 +1,23 @@
 """How the build reads turns: through psql on PostgreSQL (outside a transaction), through psycopg
-otherwise, with the same files either way; and the timestamps it rewrites from PostgreSQL's text."""
+otherwise, with the same files either way, each dialogue's turns in seq order however they are
+stored; and the timestamps it rewrites from PostgreSQL's text."""
 
 import datetime as dt
 import shutil
 
+import numpy as np
 import psycopg
+import pyarrow as pa
 import pytest
 from django.db import connection
 
 from exports.build import turn_stream
 from exports.build.columns import iso_timestamp as _iso_timestamp
+from exports.build.splits import dialogue_queryset
+from exports.services import export_spec_create, spec_snapshot
+from roleplay.models import Turn
 from tests.exports.conftest import make_corpus
+from tests.factories import UserFactory
 
 needs_psql = pytest.mark.skipif(shutil.which("psql") is None, reason="psql is not installed")
 
@@ -113,3 +120,39 @@ def test_postgresql_timestamps_become_what_isoformat_writes(value):
 
 def test_no_timestamp_stays_none():
     assert _iso_timestamp(None) is None and _iso_timestamp("") is None
+
+
+def test_turns_are_put_in_seq_order_within_each_dialogue():
+    turns = pa.table({"dialogue_id": [3, 3, 3, 7, 7, 9], "seq": [2, 3, 1, 2, 1, 1], "text": list("bcaEDz")})
+    ordered = turn_stream.in_conversation_order(turns)
+    assert ordered.column("seq").to_pylist() == [1, 2, 3, 1, 2, 1]
+    assert ordered.column("text").to_pylist() == list("abcDEz")
+    already = turn_stream.in_conversation_order(ordered)
+    assert already is ordered  # nothing to sort: the same table
+    assert turn_stream.in_conversation_order(turns.slice(0, 0)).num_rows == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_turn_rewritten_after_the_later_ones_is_read_in_its_place(monkeypatch):
+    """An update that touches an indexed column stores a new row version after the dialogue's other
+    turns: PostgreSQL returns it last within its dialogue, and the build puts it back in seq order."""
+    dialogues = make_corpus(characters=3, per_character=2)
+    first_turns = Turn.objects.filter(dialogue__in=dialogues, seq=1)
+    first_turns.update(author_user=UserFactory())
+    sorted_chunks = []
+    real = turn_stream.in_conversation_order
+
+    def spying(turns):
+        ordered = real(turns)
+        sorted_chunks.append(ordered is not turns)
+        return ordered
+
+    monkeypatch.setattr(turn_stream, "in_conversation_order", spying)
+    spec = export_spec_create(data={"name": "order"})
+    with turn_stream.dialogue_tables(dialogue_queryset(spec_snapshot(spec))) as tables:
+        for _dialogues, turns in tables:
+            dialogue = turns.column("dialogue_id").to_numpy()
+            seq = turns.column("seq").to_numpy()
+            assert (np.lexsort((seq, dialogue)) == np.arange(len(seq))).all()
+    if connection.vendor == "postgresql":
+        assert any(sorted_chunks)  # the rewritten turns did come out of place
