@@ -262,7 +262,8 @@ def analyze_many(items: list[tuple[str, tuple[str, ...]]], threshold: float) -> 
 
     Texts that need the same recognizers are analysed together, joined by ``_BETWEEN``: Presidio's
     work per call and per pattern (its timing, its timeout, duplicate removal, context) is then
-    shared by the group, and each text gets what it gets alone."""
+    shared by the group, and each text gets what it gets alone. Should a finding ever span two
+    texts (a recognizer whose pattern crosses ``_BETWEEN``), that group's texts are analysed one by one."""
     analyzer = engine()
     known: dict[tuple[str, tuple[str, ...]], list[Finding]] = {}
     groups: dict[tuple[EntityRecognizer, ...], list[tuple[tuple[str, tuple[str, ...]], str]]] = {}
@@ -278,17 +279,29 @@ def analyze_many(items: list[tuple[str, tuple[str, ...]]], threshold: float) -> 
                 groups.setdefault(recognizers, []).append((item, view))
     for recognizers, members in groups.items():
         for together in _batches(members):
-            joined = _BETWEEN.join(view for _item, view in together)
-            starts = list(itertools.accumulate((len(view) + len(_BETWEEN) for _item, view in together[:-1]), initial=0))
-            per_text: list[list[RecognizerResult]] = [[] for _ in together]
-            for result in analyzer.analyze_with(joined, recognizers, threshold):
-                position = bisect.bisect_right(starts, result.start) - 1
-                result.start -= starts[position]
-                result.end -= starts[position]
-                per_text[position].append(result)
+            per_text = _analyzed_together([view for _item, view in together], recognizers, threshold)
+            if per_text is None:  # a finding reached across texts: each is analysed alone
+                per_text = [analyzer.analyze_with(view, recognizers, threshold) for _item, view in together]
             for (item, _view), results in zip(together, per_text, strict=True):
                 known[item] = _resolve(item[0], results)
     return [known[item] for item in items]
+
+
+def _analyzed_together(
+    views: list[str], recognizers: tuple[EntityRecognizer, ...], threshold: float
+) -> list[list[RecognizerResult]] | None:
+    """The results of ``recognizers`` in each of ``views``, from one analysis of them joined by
+    ``_BETWEEN``; None when a result spans more than one text (a pattern reached across)."""
+    starts = list(itertools.accumulate((len(view) + len(_BETWEEN) for view in views[:-1]), initial=0))
+    per_text: list[list[RecognizerResult]] = [[] for _ in views]
+    for result in engine().analyze_with(_BETWEEN.join(views), recognizers, threshold):
+        position = bisect.bisect_right(starts, result.start) - 1
+        result.start -= starts[position]
+        result.end -= starts[position]
+        if result.end > len(views[position]):
+            return None
+        per_text[position].append(result)
+    return per_text
 
 
 def _batches(members: list) -> Iterator[list]:

@@ -12,6 +12,7 @@ import pytest
 
 from bench.pii_evalset import KINDS, TEMPLATE_SETS, build
 from platform_core.errors import Refused
+from platform_core.privacy import analyzer as analyzer_module
 from platform_core.privacy.analyzer import (
     PREFILTER,
     PREFILTERS,
@@ -218,6 +219,19 @@ def test_texts_analysed_together_get_what_each_gets_alone(template_set):
         alone = [analyze(text, threshold=threshold, passed=passed) for text, passed in items]
         assert analyze_many(items, threshold) == alone
     assert sum(map(bool, alone)) >= 8 * 12
+
+
+def test_a_finding_that_would_span_two_texts_analysed_together_sends_them_to_be_analysed_alone(monkeypatch):
+    """Were a pattern to reach across the joint (here a plain space), the group falls back to one
+    analysis per text rather than hand one text a finding made of two."""
+    monkeypatch.setattr(analyzer_module, "_BETWEEN", " ")
+    texts = ["lot 4417 2290 and 139", "12345678 ok", "7654 3210 9876 then"]
+    items = [(text, tuple(p for p in PREFILTERS if re.search(p, text))) for text in texts]
+    assert all(passed for _text, passed in items)
+    views = [analysis_view(text) for text in texts[:2]]
+    recognizers = engine().recognizers_for(views[0], items[0][1])
+    assert analyzer_module._analyzed_together(views, recognizers, 0.01) is None  # "139 12345678" spans both
+    assert analyze_many(items, 0.01) == [analyze(text, threshold=0.01, passed=passed) for text, passed in items]
 
 
 # Two findings of one kind with only this between them are merged into one by the anonymizer
