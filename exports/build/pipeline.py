@@ -228,8 +228,8 @@ class CorpusBuilder:
                 self.near = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-curation")
                 # A chunk's example lines are made (compiled, mostly without the GIL) and handed to
                 # the writers on a thread of their own, while this one prepares the next chunk.
-                self.lines = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-examples")
-                self._lines_pending: Future | None = None
+                self.example_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-examples")
+                self._examples_pending: Future | None = None
                 self.near.submit(warm_up)
                 self.near.submit(examples.warm_up)
                 try:
@@ -238,7 +238,7 @@ class CorpusBuilder:
                     self._build(tables, writers, directory)
                 finally:
                     self.near.shutdown(wait=True, cancel_futures=True)
-                    self.lines.shutdown(wait=True, cancel_futures=True)
+                    self.example_thread.shutdown(wait=True, cancel_futures=True)
         except BaseException:
             for writer in writers.values():
                 writer.abort()
@@ -267,7 +267,7 @@ class CorpusBuilder:
         histogram = self.near.submit(
             histogram_png, directory / "turns_per_dialogue.png", self.written.turns_per_dialogue
         )
-        self._wait_for_lines()
+        self._wait_for_examples()
         for writer in writers.values():
             writer.close()
             self.sha256 |= writer.sha256()
@@ -381,13 +381,15 @@ class CorpusBuilder:
         rows = np.flatnonzero(written)
         heads = self._example_heads(chunk.head, rows[np.argsort(split_codes[rows], kind="stable")])
         # One chunk's lines at a time: the previous chunk's are handed to the writers first.
-        self._wait_for_lines()
-        self._lines_pending = self.lines.submit(write_example_lines, segments, exchange, heads, split_codes, writers)
+        self._wait_for_examples()
+        self._examples_pending = self.example_thread.submit(
+            write_example_lines, segments, exchange, heads, split_codes, writers
+        )
         return np.bincount(heads.dialogue, minlength=chunk.count)
 
-    def _wait_for_lines(self) -> None:
-        if self._lines_pending is not None:
-            pending, self._lines_pending = self._lines_pending, None
+    def _wait_for_examples(self) -> None:
+        if self._examples_pending is not None:
+            pending, self._examples_pending = self._examples_pending, None
             pending.result()
 
     def _write_turns(

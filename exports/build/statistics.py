@@ -44,6 +44,7 @@ class WrittenStatistics:
         category = np.array([category_codes[name] for name in category_names], dtype=np.int64)[character_code]
         encoded = pc.dictionary_encode(sources)
         source_code = encoded.indices.to_numpy(zero_copy_only=False)
+        source_names = encoded.dictionary.to_pylist()
         values, counts = np.unique(turns, return_counts=True)
         self.turns_per_dialogue.update(dict(zip(values.tolist(), counts.tolist(), strict=True)))
         for position, split in enumerate(SPLITS):
@@ -57,7 +58,7 @@ class WrittenStatistics:
             stats["turns"] += int(turns[mine].sum())
             self.split_characters[split].update(distinct[np.unique(character_code[mine])].tolist())
             for names, codes, total, by_split in (
-                (encoded.dictionary.to_pylist(), source_code, self.by_source, self.by_split_source),
+                (source_names, source_code, self.by_source, self.by_split_source),
                 (list(category_codes), category, self.by_category, self.by_split_category),
             ):
                 for name, count in zip(names, np.bincount(codes[mine], minlength=len(names)).tolist(), strict=True):

@@ -7,7 +7,7 @@ not give.
 
 ``analyze`` is what every path calls (export curation, live chat, rewrites, prompts, the audit);
 ``PREFILTER`` is the union of the recognizers' prefilters, for callers that select candidate
-texts in bulk (the export's Arrow columns) before analysing them one by one.
+texts in bulk (the export's Arrow columns) before analysing them (``analyze_many``).
 """
 
 import bisect
