@@ -204,6 +204,11 @@ def test_the_shortcut_gives_what_presidios_analyze_gives(template_set):
     assert compared >= 0.9 * 8 * 12  # enough to tell
 
 
+def _with_prefilters(texts: list[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """Each text with the prefilters it matches, as ``analyze_many`` takes them."""
+    return [(text, tuple(p for p in PREFILTERS if re.search(p, text))) for text in texts]
+
+
 @pytest.mark.parametrize("template_set", TEMPLATE_SETS)
 def test_texts_analysed_together_get_what_each_gets_alone(template_set):
     """``analyze_many`` joins texts that need the same recognizers into one analysis: nothing may
@@ -214,7 +219,7 @@ def test_texts_analysed_together_get_what_each_gets_alone(template_set):
     lines += ["电话", "13800138000", "call me on", "555 0100", "see https://weibo.com/u/", "12345 和", "\0\n我的邮箱"]
     lines += ["x" * 5000 + " 13912345678", "加我微信"]
     random.Random(template_set).shuffle(lines)
-    items = [(text, tuple(p for p in PREFILTERS if re.search(p, text))) for text in lines + lines[:20]]
+    items = _with_prefilters(lines + lines[:20])
     for threshold in (0.01, 0.5):
         alone = [analyze(text, threshold=threshold, passed=passed) for text, passed in items]
         assert analyze_many(items, threshold) == alone
@@ -226,7 +231,7 @@ def test_a_finding_that_would_span_two_texts_analysed_together_sends_them_to_be_
     analysis per text rather than hand one text a finding made of two."""
     monkeypatch.setattr(analyzer_module, "_BETWEEN", " ")
     texts = ["lot 4417 2290 and 139", "12345678 ok", "7654 3210 9876 then"]
-    items = [(text, tuple(p for p in PREFILTERS if re.search(p, text))) for text in texts]
+    items = _with_prefilters(texts)
     assert all(passed for _text, passed in items)
     views = [analysis_view(text) for text in texts[:2]]
     recognizers = engine().recognizers_for(views[0], items[0][1])
