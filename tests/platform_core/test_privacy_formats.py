@@ -154,3 +154,9 @@ def test_the_live_check_refuses_the_new_formats(text, kinds):
         personal_data_check(text)
     assert refused.value.code == PERSONAL_DATA
     assert refused.value.kinds == kinds
+
+
+def test_an_address_that_starts_where_the_one_before_it_ends_is_found_too():
+    # The second local part begins inside the run of characters the first match ended in.
+    findings = raw_findings("写信 zhou{at}163.com-li{at}qq.com 都行", 0.5)
+    assert [(f.kind, f.text) for f in findings] == [("email", "zhou{at}163.com"), ("email", "-li{at}qq.com")]

@@ -19,6 +19,7 @@ from platform_core.privacy.view import analysis_view
         (r"[2-9][0-9]{2}", "[2-9]"),
         (r"邮编\s{0,2}\K[0-9]{3,6}", "[邮]"),  # \K moves the reported start, not where the search begins
         (r"(?=x)y", "[y]"),
+        (r"(?:\G|(?<![a-z]))[a-z]++@", "[a-z]"),  # \G consumes nothing either
     ],
 )
 def test_the_first_characters_of_a_pattern_are_read_from_it(pattern, first):

@@ -117,9 +117,9 @@ def with_start_check(pattern: str) -> str:
 def first_characters(pattern: str) -> str | None:
     """A character class of every character a match of ``pattern`` can start with, or None when
     that is unknown: a match may be empty or start with any character (``.``, a negated class), or
-    the pattern is not ``re`` syntax (the ``regex`` module's ``\\K`` is: it consumes nothing)."""
+    the pattern is not ``re`` syntax (the ``regex`` module's ``\\K`` and ``\\G`` are: they consume nothing)."""
     try:
-        found = _first_of_sequence(list(sre_parse.parse(_KEEP_OUT.sub(r"\1(?:)", pattern))))
+        found = _first_of_sequence(list(sre_parse.parse(_REGEX_ONLY_ZERO_WIDTH.sub(r"\1(?:)", pattern))))
     except (re.error, TypeError, ValueError):
         return None
     if found is None or found[1]:
@@ -127,7 +127,7 @@ def first_characters(pattern: str) -> str | None:
     return "[" + "".join(sorted(found[0])) + "]"
 
 
-_KEEP_OUT = re.compile(r"(?<!\\)((?:\\\\)*)\\K")
+_REGEX_ONLY_ZERO_WIDTH = re.compile(r"(?<!\\)((?:\\\\)*)\\[KG]")
 _ZERO_WIDTH = (sre.ASSERT, sre.ASSERT_NOT, sre.AT)
 _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 _CATEGORIES = {

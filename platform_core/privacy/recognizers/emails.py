@@ -3,7 +3,13 @@
 from platform_core.privacy.recognizers.base import EMAIL, A, TroupeRecognizer
 from platform_core.privacy.view import ci
 
-_LOCAL = r"[A-Za-z0-9._%+-]+"
+# Possessive: what follows a local part in every pattern here ("@", a space, a bracket, "艾特", "圈",
+# "#") is none of its characters, so giving some back could never make a match.
+_LOCAL = r"[A-Za-z0-9._%+-]++"
+# A local part starts a run of its characters (or where the search resumes after a match): a match
+# from inside the run would have one from its start, found first. Without this the engine tries
+# every position of every word.
+_LOCAL_START = r"(?:\G|(?<![A-Za-z0-9._%+-]))"
 # The same in raw text, for the prefilter (full-width forms too).
 _RAW_ALNUM = "[A-Za-z0-9Ａ-Ｚａ-ｚ０-９-]"
 _RAW_LOCAL = "[A-Za-z0-9Ａ-Ｚａ-ｚ０-９._%+-]"
@@ -28,11 +34,11 @@ class EmailRecognizer(TroupeRecognizer):
     entity = EMAIL
     patterns_spec = (
         # "me @rosie.art" is a mention: with a space before "@" the domain must end in a known one.
-        ("email", _LOCAL + f"@ ?{_DOMAIN}" + A, 0.9),
-        ("email_spelled_at", _LOCAL + _AT + _SPELLED_DOMAIN, 0.8),
-        ("email_upper_at", "(?-i:" + _LOCAL + " AT " + _SPELLED_DOMAIN + ")", 0.7),
+        ("email", _LOCAL_START + _LOCAL + f"@ ?{_DOMAIN}" + A, 0.9),
+        ("email_spelled_at", _LOCAL_START + _LOCAL + _AT + _SPELLED_DOMAIN, 0.8),
+        ("email_upper_at", "(?-i:" + _LOCAL_START + _LOCAL + " AT " + _SPELLED_DOMAIN + ")", 0.7),
         ("email_hash_at", r"(?<![#A-Za-z0-9._%+-])" + _LOCAL + " ?# ?" + _DOMAIN + A, 0.5),
-        ("email_word_at", _LOCAL + " at " + _SPELLED_DOMAIN, 0.35),
+        ("email_word_at", _LOCAL_START + _LOCAL + " at " + _SPELLED_DOMAIN, 0.35),
     )
     context_words = (
         "邮箱", "邮件", "写信", "发", "email", "e-mail", "mail", "write to", "write me", "reach", "contact", "address",

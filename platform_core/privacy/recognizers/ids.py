@@ -75,8 +75,9 @@ class NationalIdRecognizer(TroupeRecognizer):
     )  # fmt: skip
     negative_context = ("ref", "model", "型号", "订单", "order", "sku", "part no", "serial", "invoice")
     prefilter = NUMBER_PREFILTER
-    # A letter right before a digit (a space between for National Insurance), or 3-3-3 digits.
-    gate = r"[A-Za-z] ?[0-9]|[0-9]{3}[ -][0-9]{3}[ -][0-9]{3}"
+    # A letter right before a digit (a space between for National Insurance), or 3-3-3 digits; written
+    # from the digit, so that the search stops at digits only, not at every letter of a line.
+    gate = r"[0-9](?:(?<=[A-Za-z][0-9])|(?<=[A-Za-z] [0-9])|[0-9]{2}[ -][0-9]{3}[ -][0-9]{3})"
 
     def validate_result(self, pattern_text: str) -> bool:
         text = pattern_text.replace(" ", "")
