@@ -14,6 +14,8 @@ import numba
 import numpy as np
 import pyarrow as pa
 
+from exports.build.kernels.memory import copy_bytes
+
 SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 # What ends the data: a field count of -1.
 TRAILER = b"\xff\xff"
@@ -166,7 +168,7 @@ def _texts(buffer, starts, lengths):  # pragma: no cover - compiled
     text = np.empty(total, dtype=np.uint8)
     for row in range(rows):
         if lengths[row] > 0:
-            text[offsets[row] : offsets[row + 1]] = buffer[starts[row] : starts[row] + lengths[row]]
+            copy_bytes(text, offsets[row], buffer, starts[row], lengths[row])
     return _OK, offsets, text, valid
 
 

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from exports.build.kernels.batch_curation import string_buffers
+from exports.build.kernels.memory import copy_bytes
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
@@ -70,8 +71,7 @@ def _escape(data, offsets, escaped_size, short_escape, hex_digits):  # pragma: n
         out[at] = 0x22
         at += 1
         if out_offsets[row + 1] - out_offsets[row] == end - start + 2:
-            out[at : at + end - start] = data[start:end]
-            at += end - start
+            at = copy_bytes(out, at, data, start, end - start)
         else:
             for index in range(start, end):
                 byte = data[index]
@@ -197,10 +197,9 @@ _PIECES = tuple(
 )
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _put(out, at, source, start, end):  # pragma: no cover - compiled
-    out[at : at + end - start] = source[start:end]
-    return at + end - start
+    return copy_bytes(out, at, source, start, end - start)
 
 
 @numba.njit(cache=True, nogil=True)
