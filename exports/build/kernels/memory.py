@@ -21,7 +21,7 @@ def _contiguous_bytes(array: types.Type) -> bool:
 
 @intrinsic
 def _memcpy(typingctx, destination, destination_start, source, source_start, count):  # pragma: no cover - compiled
-    if not (_contiguous_bytes(destination) and _contiguous_bytes(source)):
+    if not (_contiguous_bytes(destination) and destination.mutable and _contiguous_bytes(source)):
         return None
     if not all(isinstance(index, types.Integer) for index in (destination_start, source_start, count)):
         return None
@@ -44,8 +44,9 @@ def _memcpy(typingctx, destination, destination_start, source, source_start, cou
 @numba.njit(cache=True, nogil=True, inline="always")
 def copy_bytes(destination, destination_start, source, source_start, count):  # pragma: no cover - compiled
     """``destination[destination_start:destination_start + count] = source[source_start:source_start
-    + count]`` for two C-contiguous uint8 arrays that do not overlap; returns the end in
-    ``destination``. A range outside either array raises ``IndexError`` (nothing is copied)."""
+    + count]`` for two C-contiguous uint8 arrays that do not overlap, the destination writable;
+    returns the end in ``destination``. A range outside either array raises ``IndexError`` (nothing
+    is copied)."""
     if (
         count < 0
         or destination_start < 0

@@ -37,8 +37,10 @@ def test_a_range_outside_either_array_raises_and_copies_nothing(destination_star
     assert not destination.any()
 
 
-def test_only_contiguous_byte_arrays_are_copied():
+def test_only_contiguous_byte_arrays_are_copied_and_only_into_writable_ones():
     with pytest.raises(numba.core.errors.TypingError):
         _copy(np.zeros(4, dtype=np.uint8), 0, np.ones(8, dtype=np.uint8)[::2], 0, 2)
     with pytest.raises(numba.core.errors.TypingError):
         _copy(np.zeros(4, dtype=np.int32), 0, np.ones(4, dtype=np.int32), 0, 2)
+    with pytest.raises(numba.core.errors.TypingError):
+        _copy(np.frombuffer(b"read only", dtype=np.uint8), 0, np.ones(4, dtype=np.uint8), 0, 2)
