@@ -24,6 +24,7 @@ from exports.build.kernels.examples import (
     ExampleHeads,
     Exchanges,
     exchanges,
+    joined_texts,
     json_literal,
 )
 from exports.build.progress import ProgressReporter
@@ -94,16 +95,13 @@ class _Chunk:
 def _segments(curated: _CuratedTurns, kept_dialogue: np.ndarray, count: int) -> ChunkDialogues:
     """The kept turns as messages: consecutive turns of one speaker become one (chat formats alternate roles)."""
     kept = curated.kept
-    kept_texts, kept_speakers = curated.texts.take(kept), curated.speakers.take(kept)
     kept_codes = curated.speaker_codes[kept]
     segment_first = np.flatnonzero(
         np.r_[True, (kept_dialogue[1:] != kept_dialogue[:-1]) | (kept_codes[1:] != kept_codes[:-1])]
     )[: len(kept)]
     return ChunkDialogues(
-        segments=pc.binary_join(
-            pa.ListArray.from_arrays(pa.array(np.r_[segment_first, len(kept)], type=pa.int32()), kept_texts), "\n"
-        ),
-        segment_is_character=pc.equal(kept_speakers.take(pa.array(segment_first)), Speaker.CHARACTER.value)
+        segments=joined_texts(curated.texts, kept, segment_first, b"\n"),
+        segment_is_character=pc.equal(curated.speakers.take(pa.array(kept[segment_first])), Speaker.CHARACTER.value)
         .to_numpy(zero_copy_only=False)
         .astype(bool),
         bounds=np.searchsorted(kept_dialogue[segment_first], np.arange(count + 1)),

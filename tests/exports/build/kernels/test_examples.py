@@ -5,12 +5,15 @@ import random
 import numpy as np
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
 
 from exports.build.kernels.examples import (
     ChunkDialogues,
     ExampleHeads,
     example_lines,
     exchanges,
+    joined_texts,
     json_strings,
     lines_block,
 )
@@ -111,3 +114,23 @@ def test_example_lines_are_the_bytes_of_the_example_dicts():
     assert [line.encode() for line in characterglm.to_pylist()] == expected_characterglm
     assert [line.encode() for line in messages.to_pylist()] == expected_messages
     assert bytes(lines_block(messages, 3, 7)) == b"".join(expected_messages[3:7])
+
+
+def test_joined_texts_are_what_take_and_binary_join_give():
+    rng = random.Random(7)
+    texts = pa.array(["".join(rng.choices(ALPHABET, k=rng.randint(0, 6))) for _ in range(300)]).slice(20)
+    for _ in range(50):
+        rows = np.array(rng.sample(range(len(texts)), rng.randint(0, 40)), dtype=np.int64)
+        cuts = sorted(rng.sample(range(1, len(rows)), rng.randint(0, len(rows) - 1))) if len(rows) > 1 else []
+        starts = np.array([0, *cuts] if len(rows) else [], dtype=np.int64)
+        stops = [*starts[1:], len(rows)]
+        lists = pa.ListArray.from_arrays(pa.array([*starts, len(rows)], type=pa.int32()), texts.take(rows))
+        assert joined_texts(texts, rows, starts, b"\n").equals(pc.binary_join(lists, "\n"))
+        assert joined_texts(texts, rows, starts, b" and ").to_pylist() == [
+            " and ".join(texts.take(rows[start:stop]).to_pylist()) for start, stop in zip(starts, stops, strict=True)
+        ]
+
+
+def test_null_texts_are_not_joined():
+    with pytest.raises(ValueError, match="Only texts"):
+        joined_texts(pa.array(["a", None]), np.array([0, 1]), np.array([0]), b"\n")
