@@ -30,10 +30,15 @@ def json_strings(texts: pa.Array) -> pa.Array:
     if texts.null_count:
         raise ValueError("Only texts can be written as JSON strings.")
     escaped, escaped_offsets = _escape(*string_buffers(texts), _ESCAPED_SIZE, _SHORT_ESCAPE, _HEX)
-    if escaped_offsets[-1] >= 2**31:
-        raise ValueError("A chunk's JSON strings outgrow one Arrow string array.")
+    return _string_array(escaped, escaped_offsets, "JSON strings")
+
+
+def _string_array(data: np.ndarray, offsets: np.ndarray, what: str) -> pa.Array:
+    """A string array over the bytes ``data`` and int64 ``offsets`` that a compiled pass made."""
+    if offsets[-1] >= 2**31:
+        raise ValueError(f"A chunk's {what} outgrow one Arrow string array.")
     return pa.Array.from_buffers(
-        pa.string(), len(texts), [None, pa.py_buffer(escaped_offsets.astype(np.int32)), pa.py_buffer(escaped)]
+        pa.string(), len(offsets) - 1, [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)]
     )
 
 
@@ -107,7 +112,7 @@ def joined_texts(texts: pa.Array, rows: np.ndarray, group_starts: np.ndarray, se
         np.asarray(group_starts, dtype=np.int64),
         np.frombuffer(separator, dtype=np.uint8).copy(),
     )
-    return _string_array(joined, joined_offsets)
+    return _string_array(joined, joined_offsets, "joined texts")
 
 
 @numba.njit(cache=True, nogil=True)
@@ -200,14 +205,9 @@ def example_lines(chunk: ChunkDialogues, exchange: Exchanges, heads: ExampleHead
         *string_buffers(system),
         _PIECES,
     )
-    return _string_array(characterglm, characterglm_offsets), _string_array(messages, messages_offsets)
-
-
-def _string_array(data: np.ndarray, offsets: np.ndarray) -> pa.Array:
-    if offsets[-1] >= 2**31:
-        raise ValueError("A chunk's example lines outgrow one Arrow string array.")
-    return pa.Array.from_buffers(
-        pa.string(), len(offsets) - 1, [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data)]
+    return (
+        _string_array(characterglm, characterglm_offsets, "example lines"),
+        _string_array(messages, messages_offsets, "example lines"),
     )
 
 
