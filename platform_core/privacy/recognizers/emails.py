@@ -3,13 +3,14 @@
 from platform_core.privacy.recognizers.base import EMAIL, A, TroupeRecognizer
 from platform_core.privacy.view import ci
 
+_LOCAL_CHARACTER = r"[A-Za-z0-9._%+-]"
 # Possessive: what follows a local part in every pattern here ("@", a space, a bracket, "艾特", "圈",
 # "#") is none of its characters, so giving some back could never make a match.
-_LOCAL = r"[A-Za-z0-9._%+-]++"
+_LOCAL = _LOCAL_CHARACTER + "++"
 # A local part starts a run of its characters (or where the search resumes after a match): a match
 # from inside the run would have one from its start, found first. Without this the engine tries
 # every position of every word.
-_LOCAL_START = r"(?:\G|(?<![A-Za-z0-9._%+-]))"
+_LOCAL_START = rf"(?:\G|(?<!{_LOCAL_CHARACTER}))"
 # The same in raw text, for the prefilter (full-width forms too).
 _RAW_ALNUM = "[A-Za-z0-9Ａ-Ｚａ-ｚ０-９-]"
 _RAW_LOCAL = "[A-Za-z0-9Ａ-Ｚａ-ｚ０-９._%+-]"

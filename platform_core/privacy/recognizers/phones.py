@@ -65,10 +65,11 @@ _NATIONAL = (
     + r"(?! {0,2}[-–—/_·~.]? {0,2}[0-9])"
 )
 _US_SEP = r"(?: ?[-–—/] ?| )"
-# The one-character lookbehind first here and in ``_EIGHT_DIGIT``: it turns down a digit inside a
-# number at once, before the two longer ones of ``NOT_A_TAIL`` are tried.
+# Not inside a number, a word or a link ("…/dp/0141439513", "id=2125550199"). Before
+# ``NOT_A_TAIL`` where both apply: one character turns down a digit inside a number at once.
+_NOT_INSIDE = r"(?<![0-9A-Za-z_+./=?&#-])"
 _US = (
-    r"(?<![0-9A-Za-z_+./=?&#-])" + NOT_A_TAIL + r"(?:\+?1[ .-]?)?"
+    _NOT_INSIDE + NOT_A_TAIL + r"(?:\+?1[ .-]?)?"
     rf"(?:(?:\([2-9][0-9]{{2}}\) ?|[2-9][0-9]{{2}}{_US_SEP})[0-9]{{3}}{_US_SEP}|[2-9][0-9]{{2}}\.[0-9]{{3}}\.)[0-9]{{4}}"
     + A
     + r"(?![-.][0-9])"
@@ -88,8 +89,8 @@ _INTERNATIONAL = (
     r"(?:[ .-]?(?:\(0\)|\([0-9]{1,4}\)|[0-9]{1,8})){1,6}" + A
 )
 # Ten digits in the US pattern, eight from 5-9 (Hong Kong, Macau, Singapore): as often not a phone.
-_US_UNDIVIDED = r"(?<![0-9A-Za-z_+./=?&#-])[2-9][0-9]{2}[2-9][0-9]{6}" + A + r"(?![-.][0-9])"
-_EIGHT_DIGIT = r"(?<![0-9A-Za-z_+./=?&#-])" + NOT_A_TAIL + r"[5-9][0-9]{3}[ -]?[0-9]{4}" + A + r"(?![-.,][0-9])"
+_US_UNDIVIDED = _NOT_INSIDE + r"[2-9][0-9]{2}[2-9][0-9]{6}" + A + r"(?![-.][0-9])"
+_EIGHT_DIGIT = _NOT_INSIDE + NOT_A_TAIL + r"[5-9][0-9]{3}[ -]?[0-9]{4}" + A + r"(?![-.,][0-9])"
 _MOBILE_HEAD = re.compile(r"1[3-9]")
 
 
