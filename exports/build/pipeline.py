@@ -143,6 +143,7 @@ class CorpusBuilder:
                 main_source[character_id] = (n, source)
         character_ids = dialogues.values("character_id")
         self.characters = {c.pk: c for c in Character.objects.filter(pk__in=character_ids)}
+        self.category_of = {pk: character.category for pk, character in self.characters.items()}
         self.split_of = assign_splits(
             {
                 cid: (self.characters[cid].category, main_source[cid][1], weights[cid])
@@ -497,7 +498,7 @@ class CorpusBuilder:
         self.written.add(
             split_codes=chunk.split_codes[rows],
             characters=characters,
-            category_of={character: self.characters[character].category for character in set(characters.tolist())},
+            category_of=self.category_of,
             sources=column_array(chunk.dialogues, "source").take(pa.array(rows)),
             turns=kept_counts[rows],
             examples=examples[rows],

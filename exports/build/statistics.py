@@ -37,7 +37,8 @@ class WrittenStatistics:
         examples: np.ndarray,
     ) -> None:
         """One chunk's written dialogues: each one's split (its position in ``SPLITS``), character,
-        source, kept turns and examples per file; ``category_of`` maps each character to its category."""
+        source, kept turns and examples per file; ``category_of`` maps each of those characters (and
+        maybe others) to its category."""
         distinct, character_code = np.unique(characters, return_inverse=True)
         category_names = [category_of[character] for character in distinct.tolist()]
         category_codes = {name: code for code, name in enumerate(dict.fromkeys(category_names))}

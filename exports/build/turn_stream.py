@@ -187,9 +187,9 @@ def _turn_rows(chunk: _Chunk) -> QuerySet:
 def in_conversation_order(turns: pa.Table) -> pa.Table:
     """``turns``, in dialogue id order, put in (dialogue id, seq) order.
 
-    Within a dialogue the database returns its turns in the order they are stored, which is seq
-    order unless a turn was rewritten since (an update stores a new row version): a check over
-    the chunk, and a sort only where it finds one out of order.
+    Within a dialogue the database returns its turns in the order they are stored, mostly seq order:
+    a rewritten turn's new row version, or a row written to an earlier page that had room, comes
+    out of place. A check over the chunk, and a sort only where it finds one out of order.
     """
     dialogue = turns.column("dialogue_id").to_numpy()
     seq = turns.column("seq").to_numpy()
